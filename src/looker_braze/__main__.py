@@ -1,0 +1,3 @@
+from looker_braze.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Braze REST, Looker-free: REST hosts, attribute typing, the users/track client."""

@@ -1,0 +1,62 @@
+"""The `looker-braze` command. Each area registers its commands from its own small module, whose
+top-level imports stay light so that `looker-braze --help` is instant."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from looker_braze.currents.cli import app as currents_app
+from looker_braze.sim.braze_cli import braze_sim
+from looker_braze.sim.looker_cli import send
+
+app = typer.Typer(
+    name="looker-braze",
+    help="Looker Action Hub with a Braze action, Braze Currents analytics, local stand-ins.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,  # locals could hold API keys
+)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("0.0.0.0", help="Interface to listen on."),
+    port: int = typer.Option(None, help="Port to listen on; default: $PORT, else 8080. 0 = any free port."),
+) -> None:
+    """Run the Action Hub (reads ACTION_HUB_BASE_URL, ACTION_HUB_LABEL, ACTION_HUB_SECRET, PORT)."""
+    from looker_braze.errors import ConfigError
+    from looker_braze.hub.server import create_app
+    from looker_braze.logs import configure_logging
+    from looker_braze.serving import bind_socket, serve_forever, socket_url
+    from looker_braze.settings import load_hub_settings
+
+    try:
+        settings = load_hub_settings()
+    except ConfigError as exc:
+        typer.echo(f"looker-braze serve cannot start.\n{exc}", err=True)
+        raise typer.Exit(2) from None
+    configure_logging(settings.log_level)
+    sock = bind_socket(host, settings.port if port is None else port)
+    typer.echo(f"looker-braze hub listening on {socket_url(sock)}", err=False)
+    sys.stdout.flush()
+    serve_forever(create_app(settings), sock, log_level=settings.log_level)
+
+
+@app.command()
+def token() -> None:
+    """Print a new hub token for Looker's Action Hub settings (needs ACTION_HUB_SECRET)."""
+    from looker_braze.hub.auth import new_token
+    from looker_braze.settings import load_secret
+
+    typer.echo(new_token(load_secret()))
+
+
+app.command("braze-sim")(braze_sim)
+app.command("send")(send)
+app.add_typer(currents_app, name="currents")
+
+
+def main() -> None:
+    app()

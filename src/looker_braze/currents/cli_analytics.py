@@ -1,0 +1,1 @@
+"""Registers `currents run`, `currents lookml` and `currents report` (to be written)."""

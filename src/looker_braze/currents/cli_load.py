@@ -1,0 +1,1 @@
+"""Registers `currents generate` and `currents load` on the currents app (to be written)."""

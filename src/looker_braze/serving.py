@@ -1,0 +1,77 @@
+"""Run an ASGI app as a real HTTP server on 127.0.0.1, in a thread or in this process.
+
+Used by the CLI (`serve`, `braze-sim`), the demo, the tests and the benchmarks, so that every one of
+them talks real HTTP. The socket is bound before uvicorn starts, so port 0 gives a free port with
+no race between choosing it and listening on it.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import uvicorn
+
+
+def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def socket_url(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    host = f"[{host}]" if ":" in host else host
+    return f"http://{host}:{port}"
+
+
+def _config(app, log_level: str) -> uvicorn.Config:
+    # h11 rather than httptools would be slower; "auto" picks httptools and uvloop when installed.
+    return uvicorn.Config(
+        app,
+        log_level=log_level,
+        access_log=False,
+        lifespan="auto",
+        timeout_keep_alive=75,
+        server_header=False,
+    )
+
+
+def serve_forever(app, sock: socket.socket, log_level: str = "info") -> None:
+    """Serve ``app`` on an already bound socket until interrupted (blocks)."""
+    uvicorn.Server(_config(app, log_level)).run(sockets=[sock])
+
+
+@contextmanager
+def background_server(
+    app, host: str = "127.0.0.1", port: int = 0, log_level: str = "warning"
+) -> Iterator[str]:
+    """Serve ``app`` in a daemon thread; yields its base URL and stops it on exit."""
+    sock = bind_socket(host, port)
+    server = uvicorn.Server(_config(app, log_level))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        _wait_started(server, thread)
+        yield socket_url(sock)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+def _wait_started(server: uvicorn.Server, thread: threading.Thread, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while not server.started:
+        if not thread.is_alive():
+            raise RuntimeError("the server thread stopped before it started serving")
+        if time.monotonic() > deadline:
+            raise RuntimeError("the server did not start within %.0f s" % timeout)
+        time.sleep(0.01)

@@ -1,0 +1,182 @@
+"""The only code that reads the environment. Settings are validated once at start-up and passed in.
+
+The hub keeps the reference hub's variable names (ACTION_HUB_*, PORT) so a deployment migrates by
+swapping the image; everything new is prefixed LOOKER_BRAZE_.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from looker_braze.errors import ConfigError
+
+CommaList = Annotated[tuple[str, ...], NoDecode]
+
+
+def _alias(name: str):
+    # The Python name also works, so tests and code can build settings with keyword arguments.
+    return Field(validation_alias=AliasChoices(name, name.lower()))
+
+
+class HubSettings(BaseSettings):
+    """Everything `looker-braze serve` reads from its environment."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    # The reference hub's names: all three are required there and here.
+    base_url: str = Field(validation_alias=AliasChoices("ACTION_HUB_BASE_URL", "base_url"))
+    label: str = Field(validation_alias=AliasChoices("ACTION_HUB_LABEL", "label"))
+    secret: SecretStr = Field(validation_alias=AliasChoices("ACTION_HUB_SECRET", "secret"))
+    port: int = Field(8080, ge=0, le=65535, validation_alias=AliasChoices("PORT", "port"))
+
+    # Braze endpoints admitted beyond Braze's documented REST hosts (e.g. a simulator).
+    extra_endpoints: CommaList = Field(
+        (), validation_alias=AliasChoices("LOOKER_BRAZE_EXTRA_ENDPOINTS", "extra_endpoints")
+    )
+    # Optional operator cap on rows per run; none by default.
+    max_rows: int | None = Field(
+        None, ge=1, validation_alias=AliasChoices("LOOKER_BRAZE_MAX_ROWS", "max_rows")
+    )
+    # A newline is written to a running execute's response this often, so proxies keep it open.
+    keepalive_seconds: float = Field(
+        30.0, gt=0, validation_alias=AliasChoices("LOOKER_BRAZE_KEEPALIVE_SECONDS", "keepalive_seconds")
+    )
+    # Braze's default /users/track limit: 3,000 requests per 3 seconds per workspace.
+    rate_limit_requests: int = Field(
+        3000,
+        ge=1,
+        validation_alias=AliasChoices("LOOKER_BRAZE_RATE_LIMIT_REQUESTS", "rate_limit_requests"),
+    )
+    rate_limit_seconds: float = Field(
+        3.0,
+        gt=0,
+        validation_alias=AliasChoices("LOOKER_BRAZE_RATE_LIMIT_SECONDS", "rate_limit_seconds"),
+    )
+    max_in_flight: int = Field(
+        16, ge=1, le=256, validation_alias=AliasChoices("LOOKER_BRAZE_MAX_IN_FLIGHT", "max_in_flight")
+    )
+    max_attempts: int = Field(
+        8, ge=1, le=100, validation_alias=AliasChoices("LOOKER_BRAZE_MAX_ATTEMPTS", "max_attempts")
+    )
+    # Upper bound on the time one batch may spend waiting and retrying before the run fails.
+    retry_deadline_seconds: float = Field(
+        300.0,
+        gt=0,
+        validation_alias=AliasChoices("LOOKER_BRAZE_RETRY_DEADLINE_SECONDS", "retry_deadline_seconds"),
+    )
+    request_timeout_seconds: float = Field(
+        60.0,
+        gt=0,
+        validation_alias=AliasChoices("LOOKER_BRAZE_REQUEST_TIMEOUT_SECONDS", "request_timeout_seconds"),
+    )
+    # A download that sends nothing for this long fails the run (the reference hub waits 13 min).
+    download_stall_seconds: float = Field(
+        120.0,
+        gt=0,
+        validation_alias=AliasChoices("LOOKER_BRAZE_DOWNLOAD_STALL_SECONDS", "download_stall_seconds"),
+    )
+    # Largest execute request body (inline attachments live in it); the reference hub's is 250 MB.
+    max_request_bytes: int = Field(
+        250 * 1024 * 1024,
+        ge=1024,
+        validation_alias=AliasChoices("LOOKER_BRAZE_MAX_REQUEST_BYTES", "max_request_bytes"),
+    )
+    log_level: str = Field(
+        "info", validation_alias=AliasChoices("LOOKER_BRAZE_LOG_LEVEL", "log_level")
+    )
+    # Audience state (sync mode, change-only sends, run history): SQLite file or PostgreSQL URL.
+    state_url: str = Field(
+        "sqlite:///looker-braze-state.sqlite3",
+        validation_alias=AliasChoices("LOOKER_BRAZE_STATE_URL", "state_url"),
+    )
+    # Shared rate limit and audience locks across replicas; unset = each process on its own.
+    redis_url: str | None = Field(
+        None, validation_alias=AliasChoices("LOOKER_BRAZE_REDIS_URL", "redis_url")
+    )
+
+    @field_validator("base_url", "label", "secret", mode="before")
+    @classmethod
+    def _not_blank(cls, value):
+        text = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if text is None or not str(text).strip():
+            raise ValueError("must not be empty")
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _absolute_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("must be an absolute http(s) URL, e.g. https://hub.example.com")
+        return value
+
+    @field_validator("extra_endpoints", mode="before")
+    @classmethod
+    def _split_commas(cls, value):
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in ("critical", "error", "warning", "info", "debug"):
+            raise ValueError("must be one of critical, error, warning, info, debug")
+        return value
+
+
+_ENV_NAMES = {
+    "base_url": "ACTION_HUB_BASE_URL",
+    "label": "ACTION_HUB_LABEL",
+    "secret": "ACTION_HUB_SECRET",
+    "port": "PORT",
+}
+
+
+def _env_name(field: str) -> str:
+    if field.isupper():  # pydantic reports the alias it looked for: already the variable's name
+        return field
+    return _ENV_NAMES.get(field, f"LOOKER_BRAZE_{field.upper()}")
+
+
+def load_hub_settings(**overrides) -> HubSettings:
+    """Read the environment once; raise ConfigError naming every problem at the same time."""
+    try:
+        return HubSettings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError([_describe(error) for error in exc.errors()]) from None
+
+
+def _describe(error) -> str:
+    field = str(error["loc"][0]) if error["loc"] else "?"
+    name = _env_name(field)
+    if error["type"] == "missing":
+        return f"{name} is not set"
+    message = error["msg"].removeprefix("Value error, ")
+    return f"{name} {message}"
+
+
+class _SecretOnly(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore")
+    secret: SecretStr = Field(validation_alias="ACTION_HUB_SECRET")
+
+    @field_validator("secret", mode="before")
+    @classmethod
+    def _not_blank(cls, value):
+        if value is None or not str(value).strip():
+            raise ValueError("must not be empty")
+        return value
+
+
+def load_secret() -> str:
+    """ACTION_HUB_SECRET alone, for `looker-braze token`."""
+    try:
+        return _SecretOnly().secret.get_secret_value()
+    except ValidationError as exc:
+        raise ConfigError([_describe(error) for error in exc.errors()]) from None

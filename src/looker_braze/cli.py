@@ -23,9 +23,12 @@ app = typer.Typer(
 @app.command()
 def serve(
     host: str = typer.Option("0.0.0.0", help="Interface to listen on."),
-    port: int = typer.Option(None, help="Port to listen on; default: $PORT, else 8080. 0 = any free port."),
+    port: int = typer.Option(
+        None, help="Port to listen on; default: $PORT, else 8080. 0 = any free port."
+    ),
 ) -> None:
     """Run the Action Hub (reads ACTION_HUB_BASE_URL, ACTION_HUB_LABEL, ACTION_HUB_SECRET, PORT)."""
+    from looker_braze.actions.registry import build_registry
     from looker_braze.errors import ConfigError
     from looker_braze.hub.server import create_app
     from looker_braze.logs import configure_logging
@@ -41,16 +44,22 @@ def serve(
     sock = bind_socket(host, settings.port if port is None else port)
     typer.echo(f"looker-braze hub listening on {socket_url(sock)}", err=False)
     sys.stdout.flush()
-    serve_forever(create_app(settings), sock, log_level=settings.log_level)
+    serve_forever(create_app(settings, build_registry(settings)), sock, log_level=settings.log_level)
 
 
 @app.command()
 def token() -> None:
     """Print a new hub token for Looker's Action Hub settings (needs ACTION_HUB_SECRET)."""
+    from looker_braze.errors import ConfigError
     from looker_braze.hub.auth import new_token
     from looker_braze.settings import load_secret
 
-    typer.echo(new_token(load_secret()))
+    try:
+        secret = load_secret()
+    except ConfigError as exc:
+        typer.echo(f"looker-braze token needs the hub secret.\n{exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(new_token(secret))
 
 
 app.command("braze-sim")(braze_sim)

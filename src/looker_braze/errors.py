@@ -10,6 +10,7 @@
     ├── Retry              transient trouble: try the same thing again later
     │   └── RateLimited        Braze answered 429; ``retry_after`` says how long to wait
     ├── RejectRow          this one row cannot be sent; count it with ``reason`` and go on
+    ├── DropValue          this one value cannot be sent; send the rest of the row, report it
     └── ConfigError        the process cannot start: every problem listed at once
 
 Messages are shown to users as they are, so they say what to fix and never carry a secret.
@@ -61,6 +62,14 @@ class RateLimited(Retry):
 
 class RejectRow(LookerBrazeError):
     """One row cannot be used; ``reason`` is a short, countable label."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class DropValue(LookerBrazeError):
+    """One attribute value is invalid; it is left out (never sent as null) and reported."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)

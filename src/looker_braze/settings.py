@@ -43,7 +43,9 @@ class HubSettings(BaseSettings):
     )
     # A newline is written to a running execute's response this often, so proxies keep it open.
     keepalive_seconds: float = Field(
-        30.0, gt=0, validation_alias=AliasChoices("LOOKER_BRAZE_KEEPALIVE_SECONDS", "keepalive_seconds")
+        30.0,
+        gt=0,
+        validation_alias=AliasChoices("LOOKER_BRAZE_KEEPALIVE_SECONDS", "keepalive_seconds"),
     )
     # Braze's default /users/track limit: 3,000 requests per 3 seconds per workspace.
     rate_limit_requests: int = Field(
@@ -57,7 +59,10 @@ class HubSettings(BaseSettings):
         validation_alias=AliasChoices("LOOKER_BRAZE_RATE_LIMIT_SECONDS", "rate_limit_seconds"),
     )
     max_in_flight: int = Field(
-        16, ge=1, le=256, validation_alias=AliasChoices("LOOKER_BRAZE_MAX_IN_FLIGHT", "max_in_flight")
+        16,
+        ge=1,
+        le=256,
+        validation_alias=AliasChoices("LOOKER_BRAZE_MAX_IN_FLIGHT", "max_in_flight"),
     )
     max_attempts: int = Field(
         8, ge=1, le=100, validation_alias=AliasChoices("LOOKER_BRAZE_MAX_ATTEMPTS", "max_attempts")
@@ -66,18 +71,24 @@ class HubSettings(BaseSettings):
     retry_deadline_seconds: float = Field(
         300.0,
         gt=0,
-        validation_alias=AliasChoices("LOOKER_BRAZE_RETRY_DEADLINE_SECONDS", "retry_deadline_seconds"),
+        validation_alias=AliasChoices(
+            "LOOKER_BRAZE_RETRY_DEADLINE_SECONDS", "retry_deadline_seconds"
+        ),
     )
     request_timeout_seconds: float = Field(
         60.0,
         gt=0,
-        validation_alias=AliasChoices("LOOKER_BRAZE_REQUEST_TIMEOUT_SECONDS", "request_timeout_seconds"),
+        validation_alias=AliasChoices(
+            "LOOKER_BRAZE_REQUEST_TIMEOUT_SECONDS", "request_timeout_seconds"
+        ),
     )
     # A download that sends nothing for this long fails the run (the reference hub waits 13 min).
     download_stall_seconds: float = Field(
         120.0,
         gt=0,
-        validation_alias=AliasChoices("LOOKER_BRAZE_DOWNLOAD_STALL_SECONDS", "download_stall_seconds"),
+        validation_alias=AliasChoices(
+            "LOOKER_BRAZE_DOWNLOAD_STALL_SECONDS", "download_stall_seconds"
+        ),
     )
     # Largest execute request body (inline attachments live in it); the reference hub's is 250 MB.
     max_request_bytes: int = Field(

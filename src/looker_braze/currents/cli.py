@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import typer
 
-app = typer.Typer(help="Braze Currents: generate, load, run models, write LookML, render reports.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Braze Currents: generate, load, run models, write LookML, render reports.",
+    no_args_is_help=True,
+)
 
 from looker_braze.currents import cli_analytics, cli_load  # noqa: E402,F401  (registers commands)

@@ -41,7 +41,9 @@ class Warehouse:
 
     def tables(self) -> set[str]:
         """Names of the tables in the working schema."""
-        sql = "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+        sql = (
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+        )
         return {row[0] for row in self.query(sql)[1]}
 
     def commit(self) -> None:

@@ -1,0 +1,142 @@
+"""What Looker shows of the Braze action: its definition, settings and form.
+
+Names, params, tags and form fields are the reference hub's, so an existing Looker set-up (stored
+settings, schedules with form values) keeps working; the extra form fields have defaults that
+reproduce the reference behaviour.
+"""
+
+from __future__ import annotations
+
+import base64
+from functools import cache
+from importlib.resources import files
+
+from looker_braze.hub.protocol import (
+    ActionDefinition,
+    ActionRequest,
+    Form,
+    FormField,
+    FormOption,
+    LookerContext,
+    Param,
+)
+
+NAME = "braze"
+ID_TAG = "braze_id"
+DEFAULT_LABEL = "LOOKER_EXPORT"
+DEFAULT_ARRAY_ATTRIBUTE = "looker_export"
+DEFAULT_ALIAS_LABEL = "looker"
+KEY_KINDS = ("external_id", "braze_id", "user_alias", "email", "phone")
+
+PARAMS = (
+    Param(
+        name="braze_description",
+        label="Braze Description",
+        description="A note for admins: which Braze workspace this action sends to.",
+    ),
+    Param(
+        name="braze_api_key",
+        label="Braze API Key",
+        required=True,
+        sensitive=True,
+        description="A Braze REST API key of the workspace, with the users.track permission.",
+    ),
+    Param(
+        name="braze_api_endpoint",
+        label="Braze REST API Endpoint",
+        required=True,
+        description="Your Braze instance's REST endpoint, e.g. https://rest.iad-01.braze.com.",
+    ),
+)
+
+_YES_NO = (FormOption("yes", "Yes"), FormOption("no", "No"))
+
+
+@cache
+def icon_data_uri() -> str:
+    svg = files("looker_braze.actions.braze").joinpath("icon.svg").read_bytes()
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
+
+
+def definition(looker: LookerContext) -> ActionDefinition:
+    formats = (
+        ("json_detail_lite_stream", "json_detail") if looker.at_least(6, 2) else ("json_detail",)
+    )
+    return ActionDefinition(
+        name=NAME,
+        label="Braze",
+        description=(
+            "Flag the users of a Look in Braze (users/track) for segmentation: tag the identifier "
+            f"field '{ID_TAG}' and attribute fields 'braze[<attribute>]'."
+        ),
+        params=PARAMS,
+        required_fields=({"tag": ID_TAG},),
+        supported_action_types=("query",),
+        supported_formats=formats,
+        supported_formattings=("unformatted",),
+        supported_visualization_formattings=("noapply",),
+        supported_download_settings=("url",),
+        icon_data_uri=icon_data_uri(),
+    )
+
+
+def form(request: ActionRequest) -> Form:
+    key = request.form_params.get("braze_key", "external_id")
+    fields = [
+        FormField(
+            name="braze_key",
+            label="Unique Key",
+            type="select",
+            description=f"What the field tagged '{ID_TAG}' holds: how Braze finds each user.",
+            default="external_id",
+            required=True,
+            interactive=True,
+            options=tuple(FormOption(kind, kind) for kind in KEY_KINDS),
+        ),
+        FormField(
+            name="braze_segment",
+            label="Export Label",
+            description=(
+                f"The value added to the users' '{DEFAULT_ARRAY_ATTRIBUTE}' array; build the "
+                f"Braze segment on it. Defaults to '{DEFAULT_LABEL}'."
+            ),
+            default=DEFAULT_LABEL,
+            required=True,
+        ),
+    ]
+    if key == "user_alias":
+        fields.append(
+            FormField(
+                name="braze_alias_label",
+                label="Alias Label",
+                description="The alias label; the tagged field holds the alias name.",
+                default=DEFAULT_ALIAS_LABEL,
+                required=True,
+            )
+        )
+    fields += [
+        FormField(
+            name="braze_attribute",
+            label="Array Attribute",
+            description="The array custom attribute that receives the label.",
+            default=DEFAULT_ARRAY_ATTRIBUTE,
+            required=True,
+        ),
+        FormField(
+            name="braze_update_existing_only",
+            label="Update Existing Users Only",
+            type="select",
+            description="Yes: users Braze does not know are skipped, none are created.",
+            default="yes",
+            options=_YES_NO,
+        ),
+        FormField(
+            name="braze_dry_run",
+            label="Dry Run",
+            type="select",
+            description="Yes: read and check every row and report what would be sent; send nothing.",
+            default="no",
+            options=_YES_NO,
+        ),
+    ]
+    return Form(tuple(fields))

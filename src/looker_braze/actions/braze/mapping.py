@@ -1,0 +1,199 @@
+"""From a Look's fields and rows to Braze attribute objects.
+
+The one field tagged ``braze_id`` identifies the user (how, the form's Unique Key says); each field
+tagged exactly ``braze[<name>]`` sets attribute ``<name>`` (case kept). Null cells are left out:
+sent as null they would erase the attribute in Braze.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from looker_braze.actions.braze.definition import ID_TAG
+from looker_braze.actions.braze.options import RunOptions
+from looker_braze.actions.braze.values import Converter, converter_for
+from looker_braze.braze.attributes import (
+    IDENTIFIER_NAMES,
+    check_email,
+    normalise_e164,
+    prepare_value,
+)
+from looker_braze.errors import DropValue, FailRun, RejectRow
+from looker_braze.hub.rows import Field, Fields, Row
+
+_ATTRIBUTE_TAG = re.compile(r"braze\[([^\[\]]+)\]")
+_BRAZE_ID = re.compile(r"[0-9a-f]{24}")
+# Attributes Braze does not bill (identifiers are never attributes here).
+_FREE = frozenset({"email_subscribe", "push_subscribe"})
+
+
+@dataclass(frozen=True)
+class AttributeColumn:
+    attribute: str
+    field: str
+    convert: Converter
+
+
+@dataclass
+class ValueNotes:
+    """Values left out or changed, by attribute and reason, for the run's message."""
+
+    dropped: Counter = field(default_factory=Counter)
+    truncated: Counter = field(default_factory=Counter)
+
+
+class RowMapper:
+    def __init__(self, fields: Fields, options: RunOptions) -> None:
+        if fields.is_pivoted:
+            raise FailRun(
+                "This Look is pivoted: the Braze action needs one row per user. Remove the pivot "
+                "and send again."
+            )
+        self.id_field = _identifier_field(fields).name
+        self.columns = _attribute_columns(fields, options)
+        self.ignored_tags = _malformed_tags(fields)
+        self._identify = _IDENTIFIERS[options.key_kind]
+        self._key_kind = options.key_kind
+        self._alias_label = options.alias_label
+        self._update_existing_only = options.update_existing_only
+        self._array_attribute = options.array_attribute
+        self._label = options.label
+        self._billable = [c.attribute not in _FREE for c in self.columns]
+
+    def identifier(self, row: Row) -> str:
+        """The user's identifier in this row; RejectRow when it is missing or invalid."""
+        if not isinstance(row, dict):
+            raise RejectRow("row is not an object")
+        value = _cell_value(row.get(self.id_field))
+        if value is None or (isinstance(value, str) and not value.strip()):
+            raise RejectRow("empty identifier")
+        return self._identify(value)
+
+    def build(self, row: Row, identifier: str, notes: ValueNotes) -> tuple[dict[str, Any], int]:
+        """The attribute object for one user and the data points it costs."""
+        obj: dict[str, Any] = {
+            **self._identity(identifier),
+            "_update_existing_only": self._update_existing_only,
+            self._array_attribute: {"add": [self._label]},
+        }
+        points = 1  # one per array value added
+        for column, billable in zip(self.columns, self._billable, strict=True):
+            value = _cell_value(row.get(column.field))
+            if value is None:
+                continue
+            try:
+                value, truncated = prepare_value(column.attribute, column.convert(value))
+            except DropValue as exc:
+                notes.dropped[(column.attribute, exc.reason)] += 1
+                continue
+            if truncated:
+                notes.truncated[column.attribute] += 1
+            obj[column.attribute] = value
+            points += billable
+        return obj, points
+
+    def _identity(self, identifier: str) -> dict[str, Any]:
+        if self._key_kind == "user_alias":
+            return {"user_alias": {"alias_name": identifier, "alias_label": self._alias_label}}
+        return {self._key_kind: identifier}
+
+
+def _cell_value(cell: Any) -> Any:
+    return cell.get("value") if isinstance(cell, dict) else cell
+
+
+def _identifier_field(fields: Fields) -> Field:
+    tagged = [f for f in fields.fields if ID_TAG in f.tags]
+    if not tagged:
+        raise FailRun(
+            f"No field of this Look is tagged '{ID_TAG}'. In LookML, add tags: [\"{ID_TAG}\"] to "
+            "the dimension that holds the user's identifier, and include it in the Look."
+        )
+    if len(tagged) > 1:
+        names = ", ".join(f.name for f in tagged)
+        raise FailRun(f"Several fields are tagged '{ID_TAG}' ({names}): tag exactly one.")
+    return tagged[0]
+
+
+def _attribute_columns(fields: Fields, options: RunOptions) -> tuple[AttributeColumn, ...]:
+    reserved = IDENTIFIER_NAMES | {options.array_attribute, options.key_kind}
+    columns: dict[str, AttributeColumn] = {}
+    for f in fields.fields:
+        for tag in f.tags:
+            match = _ATTRIBUTE_TAG.fullmatch(tag)
+            if not match:
+                continue
+            name = match.group(1)
+            if name in reserved:
+                raise FailRun(
+                    f"Field {f.name} is tagged braze[{name}], but '{name}' is the identifier or the "
+                    "export attribute of this send: remove the tag or choose another name."
+                )
+            if name in columns:
+                raise FailRun(
+                    f"Two fields are tagged braze[{name}] ({columns[name].field} and {f.name}): "
+                    "tag only one."
+                )
+            columns[name] = AttributeColumn(name, f.name, converter_for(f))
+    return tuple(columns.values())
+
+
+def _malformed_tags(fields: Fields) -> tuple[str, ...]:
+    return tuple(
+        f"{f.name}: {tag}"
+        for f in fields.fields
+        for tag in f.tags
+        if tag.lower().startswith("braze") and tag != ID_TAG and not _ATTRIBUTE_TAG.fullmatch(tag)
+    )
+
+
+# ---------------------------------------------------------------- identifiers by kind
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        raise RejectRow("identifier is a boolean")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dict | list):
+        raise RejectRow("identifier is not a single value")
+    # CHAR columns pad with spaces; Braze would take the padded text for another user.
+    return str(value).strip()
+
+
+def _external_id(value: Any) -> str:
+    return _text(value)
+
+
+def _braze_id(value: Any) -> str:
+    text = _text(value).lower()
+    if not _BRAZE_ID.fullmatch(text):
+        raise RejectRow("not a Braze id (24 hex characters)")
+    return text
+
+
+def _email(value: Any) -> str:
+    try:
+        return check_email(_text(value))
+    except DropValue as exc:
+        raise RejectRow(f"invalid email: {exc.reason}") from None
+
+
+def _phone(value: Any) -> str:
+    try:
+        return normalise_e164(_text(value))
+    except DropValue as exc:
+        raise RejectRow(f"invalid phone: {exc.reason}") from None
+
+
+_IDENTIFIERS: dict[str, Callable[[Any], str]] = {
+    "external_id": _external_id,
+    "braze_id": _braze_id,
+    "user_alias": _external_id,
+    "email": _email,
+    "phone": _phone,
+}

@@ -1,0 +1,158 @@
+"""The account of one Braze send: every row read ends in exactly one bucket, and the message
+Looker shows says where they went.
+
+    rows read = sent (accepted by Braze) + duplicates + invalid identifiers
+              + rejected by Braze + not sent (the run stopped before they could be)
+A dry run has "would send" in place of "sent".
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from looker_braze.actions.braze.mapping import ValueNotes
+from looker_braze.hub.action import RunProgress
+from looker_braze.hub.protocol import ActionResult
+
+
+def _n(count: int) -> str:
+    return f"{count:,}"
+
+
+def _top(counter: Counter, limit: int = 3) -> str:
+    return ", ".join(f"{reason}: {_n(count)}" for reason, count in counter.most_common(limit))
+
+
+@dataclass
+class RunReport:
+    label: str
+    array_attribute: str
+    progress: RunProgress
+    dry_run: bool = False
+    started: float = field(default_factory=time.monotonic)
+    read: int = 0
+    sent: int = 0
+    would_send: int = 0
+    duplicates: int = 0
+    invalid: Counter = field(default_factory=Counter)
+    rejected: Counter = field(default_factory=Counter)
+    not_sent: int = 0
+    data_points: int = 0
+    requests: int = 0
+    retries: int = 0
+    values: ValueNotes = field(default_factory=ValueNotes)
+    ignored_tags: tuple[str, ...] = ()
+    row_cap: int | None = None
+    failure: str | None = None
+    sample: dict | None = None
+
+    # ------------------------------------------------------------ counting
+
+    def count(self, name: str, amount: int = 1) -> None:
+        setattr(self, name, getattr(self, name) + amount)
+        self.progress.add(name, amount)
+
+    def count_invalid(self, reason: str) -> None:
+        self.invalid[reason] += 1
+        self.progress.add("invalid")
+
+    def count_rejected(self, reason: str, amount: int = 1) -> None:
+        self.rejected[reason] += amount
+        self.progress.add("rejected", amount)
+
+    @property
+    def accounted(self) -> int:
+        return (
+            self.sent + self.would_send + self.duplicates + sum(self.invalid.values())
+            + sum(self.rejected.values()) + self.not_sent
+        )  # fmt: skip
+
+    @property
+    def success(self) -> bool:
+        return (
+            self.failure is None
+            and self.row_cap is None
+            and not self.rejected
+            and self.not_sent == 0
+            and self.accounted == self.read
+        )
+
+    # ------------------------------------------------------------ the answer
+
+    def result(self) -> ActionResult:
+        return ActionResult(success=self.success, message=self.message())
+
+    def message(self) -> str:
+        if self.failure and self.read == 0:
+            return f"Failed: {self.failure}"
+        parts = [self._headline(), self._rows_line()]
+        parts += filter(None, [self._values_line(), self._tags_line(), self._cap_line()])
+        parts.append(self._effort_line())
+        if self.dry_run and self.sample is not None:
+            parts.append(f"First object: {self.sample}")
+        return " ".join(parts)
+
+    def _headline(self) -> str:
+        target = f"'{self.label}' in {self.array_attribute}"
+        if self.failure:
+            return f"Failed: {self.failure} Before that, {_n(self.sent)} users were flagged with {target}."
+        if self.dry_run:
+            return f"Dry run, nothing sent: {_n(self.would_send)} users would be flagged with {target}."
+        verdict = "Done" if self.success else "Incomplete"
+        return f"{verdict}: {_n(self.sent)} users flagged with {target} in Braze."
+
+    def _rows_line(self) -> str:
+        items = [f"{_n(self.sent or self.would_send)} {'to send' if self.dry_run else 'sent'}"]
+        if self.duplicates:
+            items.append(f"{_n(self.duplicates)} duplicate ids skipped")
+        if self.invalid:
+            items.append(
+                f"{_n(sum(self.invalid.values()))} without a valid id ({_top(self.invalid)})"
+            )
+        if self.rejected:
+            items.append(
+                f"{_n(sum(self.rejected.values()))} rejected by Braze ({_top(self.rejected)})"
+            )
+        if self.not_sent:
+            items.append(f"{_n(self.not_sent)} not sent because the run stopped")
+        return f"Rows read: {_n(self.read)}: " + "; ".join(items) + "."
+
+    def _values_line(self) -> str | None:
+        notes = []
+        if self.values.dropped:
+            dropped = Counter(
+                {f"{a} {reason}": n for (a, reason), n in self.values.dropped.items()}
+            )
+            notes.append(f"{_n(sum(dropped.values()))} invalid values not sent ({_top(dropped)})")
+        if self.values.truncated:
+            notes.append(
+                f"{_n(sum(self.values.truncated.values()))} values cut to 255 characters "
+                f"({_top(self.values.truncated)})"
+            )
+        return "; ".join(notes).capitalize() + "." if notes else None
+
+    def _tags_line(self) -> str | None:
+        if not self.ignored_tags:
+            return None
+        return (
+            f"Ignored malformed tags ({'; '.join(self.ignored_tags[:5])}): use braze[<attribute>]."
+        )
+
+    def _cap_line(self) -> str | None:
+        if self.row_cap is None:
+            return None
+        return (
+            f"Stopped at this hub's row cap of {_n(self.row_cap)} (LOOKER_BRAZE_MAX_ROWS): "
+            "rows after it were not read."
+        )
+
+    def _effort_line(self) -> str:
+        seconds = time.monotonic() - self.started
+        points = f"{_n(self.data_points)} data points"
+        if self.dry_run:
+            return f"It would cost about {points}. Read in {seconds:.1f} s."
+        return (
+            f"{points}, {_n(self.requests)} requests, {_n(self.retries)} retries, {seconds:.1f} s."
+        )

@@ -1,0 +1,86 @@
+"""What an action is to the hub, and the registry the server looks actions up in.
+
+An action knows its vendor and these interfaces, never the web server: it gets an
+``ActionRequest``, a ``RowSource`` it opens when it is ready for rows, and a ``RunProgress`` it
+keeps up to date so the hub can show live progress.
+"""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from looker_braze.errors import RejectRequest
+from looker_braze.hub.metrics import ROWS
+from looker_braze.hub.protocol import (
+    ActionDefinition,
+    ActionRequest,
+    ActionResult,
+    Form,
+    LookerContext,
+)
+from looker_braze.hub.rows import RowSource
+
+
+@dataclass
+class RunProgress:
+    """Live counters of one execute; the action updates them, the hub shows them."""
+
+    action: str
+    webhook_id: str | None
+    started: float = field(default_factory=time.time)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, name: str, amount: int = 1) -> None:
+        self.counts[name] = self.counts.get(name, 0) + amount
+        ROWS.labels(self.action, name).inc(amount)
+
+    def to_json(self) -> dict:
+        return {
+            "action": self.action,
+            "webhook_id": self.webhook_id,
+            "running_seconds": round(time.time() - self.started, 1),
+            "counts": dict(self.counts),
+        }
+
+
+class Action(ABC):
+    name: str
+
+    @abstractmethod
+    def definition(self, looker: LookerContext) -> ActionDefinition:
+        """The definition Looker shows; may depend on the Looker version."""
+
+    async def form(self, request: ActionRequest) -> Form:
+        return Form()
+
+    async def startup(self) -> None:
+        """Called once when the server starts (open connection pools here)."""
+
+    async def shutdown(self) -> None:
+        """Called once when the server stops."""
+
+    @abstractmethod
+    async def execute(
+        self, request: ActionRequest, rows: RowSource, progress: RunProgress
+    ) -> ActionResult:
+        """Run the action; raise FailRun for a failure the user must fix."""
+
+
+class Registry:
+    def __init__(self, actions: Iterable[Action]) -> None:
+        self._actions = {action.name: action for action in actions}
+
+    def __iter__(self):
+        return iter(self._actions.values())
+
+    def get(self, name: str) -> Action:
+        try:
+            return self._actions[name]
+        except KeyError:
+            known = ", ".join(sorted(self._actions)) or "none"
+            raise RejectRequest(
+                f"No action named '{name}' (this hub has: {known}).", status=404
+            ) from None

@@ -1,0 +1,342 @@
+"""One row source for json_detail data, whether Looker pushed it inline or sent a download URL.
+
+Rows are parsed incrementally (ijson's C backend), so memory does not depend on the row count.
+Looker writes ``fields`` before ``data``, but the format does not promise it: when ``data`` comes
+first, the body is spooled to a temporary file (disk, not memory) and read back once ``fields``
+is known. Actions get ``Fields`` and batches of rows and never learn where the rows came from.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import IO, Any, Protocol
+
+import aiohttp
+import ijson
+
+from looker_braze.errors import FailRun
+from looker_braze.hub.protocol import ActionRequest
+
+READ_SIZE = 64 * 1024
+BATCH_ROWS = 1000
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    type: str | None
+    tags: tuple[str, ...]
+    is_numeric: bool
+    category: str  # dimension | measure | table_calculation
+
+
+@dataclass(frozen=True)
+class Fields:
+    fields: tuple[Field, ...]
+    pivots: tuple[Any, ...] = ()
+
+    @property
+    def is_pivoted(self) -> bool:
+        return bool(self.pivots)
+
+
+Row = dict[str, Any]
+
+
+class RowStream(Protocol):
+    fields: Fields
+
+    def batches(self) -> AsyncIterator[list[Row]]: ...
+
+
+class ByteReader(Protocol):
+    async def read(self, n: int = -1) -> bytes: ...
+
+
+# ---------------------------------------------------------------- fields
+
+
+def parse_fields(raw: Any) -> Fields:
+    if not isinstance(raw, dict):
+        raise FailRun("The Look's data has no usable 'fields' description.")
+    fields = []
+    for category, key in (
+        ("dimension", "dimensions"),
+        ("measure", "measures"),
+        ("table_calculation", "table_calculations"),
+    ):
+        fields.extend(
+            _field(category, item) for item in raw.get(key) or () if isinstance(item, dict)
+        )
+    return Fields(tuple(fields), tuple(raw.get("pivots") or ()))
+
+
+def _field(category: str, item: dict[str, Any]) -> Field:
+    tags = item.get("tags") or ()
+    return Field(
+        name=str(item.get("name", "")),
+        label=str(item.get("label_short") or item.get("label") or item.get("name", "")),
+        type=item.get("type"),
+        tags=tuple(str(tag) for tag in tags) if isinstance(tags, list) else (),
+        is_numeric=bool(item.get("is_numeric")),
+        category=category,
+    )
+
+
+# ---------------------------------------------------------------- readers
+
+
+class BytesReader:
+    """An in-memory body (inline attachment) behind the same async read interface."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = memoryview(data)
+        self._pos = 0
+
+    async def read(self, n: int = -1) -> bytes:
+        end = len(self._data) if n < 0 else self._pos + n
+        chunk = bytes(self._data[self._pos : end])
+        self._pos += len(chunk)
+        return chunk
+
+
+class _FileReader:
+    def __init__(self, file: IO[bytes]) -> None:
+        self._file = file
+
+    async def read(self, n: int = -1) -> bytes:
+        return self._file.read(n)
+
+
+class _RecordingReader:
+    """Keeps what it reads so a second parser can start over from the first byte."""
+
+    def __init__(self, reader: ByteReader) -> None:
+        self._reader = reader
+        self.recorded: list[bytes] = []
+
+    async def read(self, n: int = -1) -> bytes:
+        chunk = await self._reader.read(n)
+        self.recorded.append(chunk)
+        return chunk
+
+
+class _ReplayReader:
+    """Replays recorded bytes, then continues with the live reader."""
+
+    def __init__(self, recorded: list[bytes], reader: ByteReader) -> None:
+        self._pending = b"".join(recorded)
+        self._reader = reader
+
+    async def read(self, n: int = -1) -> bytes:
+        # ijson's async parsers expect at most n bytes per read.
+        if self._pending:
+            size = len(self._pending) if n < 0 else n
+            chunk, self._pending = self._pending[:size], self._pending[size:]
+            return chunk
+        return await self._reader.read(n)
+
+
+# ---------------------------------------------------------------- parsing
+
+
+class _ParsedStream:
+    def __init__(self, fields: Fields, reader: ByteReader) -> None:
+        self.fields = fields
+        self._reader = reader
+
+    async def batches(self) -> AsyncIterator[list[Row]]:
+        batch: list[Row] = []
+        rows = ijson.items_async(self._reader, "data.item", use_float=True, buf_size=READ_SIZE)
+        async for row in _as_run_failures(rows):
+            batch.append(row)
+            if len(batch) >= BATCH_ROWS:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+
+async def _as_run_failures(rows: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    """Turn parser and transport failures into messages a Looker user can act on."""
+    try:
+        async for row in rows:
+            yield row
+    except ijson.IncompleteJSONError as exc:
+        if "premature EOF" in str(exc) or "incomplete" in str(exc).lower():
+            raise FailRun(
+                "The data from Looker ended early (the download was cut off): "
+                "rows after that point were not read. Send again from Looker."
+            ) from None
+        raise FailRun(f"The data from Looker is not valid JSON ({_short(exc)}).") from None
+    except ijson.JSONError as exc:
+        raise FailRun(f"The data from Looker is not valid JSON ({_short(exc)}).") from None
+    except TimeoutError:  # before ClientError: aiohttp's read timeout is both
+        raise FailRun(
+            "The download from Looker stalled (no data for too long): rows after that point "
+            "were not read. Send again from Looker."
+        ) from None
+    except aiohttp.ClientError:
+        raise FailRun(
+            "The download from Looker was cut off before the end: rows after that point were "
+            "not read. Send again from Looker."
+        ) from None
+
+
+def _short(exc: Exception) -> str:
+    return " ".join(str(exc).split())[:200]
+
+
+async def open_stream(reader: ByteReader) -> RowStream:
+    """Find ``fields``, then hand back a stream of row batches."""
+    recorder = _RecordingReader(reader)
+    first, raw_fields = await _sniff(recorder)
+    if first == "fields":
+        return _ParsedStream(parse_fields(raw_fields), _ReplayReader(recorder.recorded, reader))
+    return await _spooled_stream(recorder.recorded, reader)
+
+
+async def _sniff(reader: ByteReader) -> tuple[str, Any]:
+    """Read top-level keys until ``fields`` (built whole: it is small) or ``data`` shows up."""
+    builder: ijson.ObjectBuilder | None = None
+    expecting_fields = False
+    events = ijson.parse_async(reader, use_float=True, buf_size=READ_SIZE)
+    async for prefix, event, value in _as_run_failures(events):
+        if builder is not None:
+            builder.event(event, value)
+            if prefix == "fields" and event == "end_map":
+                return "fields", builder.value
+        elif expecting_fields:
+            if event != "start_map":
+                raise FailRun("The Look's data has no usable 'fields' description.")
+            builder = ijson.ObjectBuilder()
+            builder.event(event, value)
+        elif prefix == "" and event == "map_key":
+            if value == "data":
+                return "data", None
+            expecting_fields = value == "fields"
+        elif prefix == "" and event == "start_array":
+            raise FailRun(
+                "The data from Looker is a JSON list, not json_detail: choose JSON details."
+            )
+    raise FailRun("The data from Looker has neither 'fields' nor 'data': is it json_detail?")
+
+
+async def _spooled_stream(recorded: list[bytes], reader: ByteReader) -> RowStream:
+    spool = tempfile.TemporaryFile(prefix="looker-braze-rows-")
+    try:
+        for chunk in recorded:
+            spool.write(chunk)
+        async for chunk in _as_run_failures(_chunks(reader)):
+            spool.write(chunk)
+        spool.seek(0)
+        raw_fields = await _find_fields(_FileReader(spool))
+        spool.seek(0)
+    except BaseException:
+        spool.close()
+        raise
+    return _SpooledStream(parse_fields(raw_fields), spool)
+
+
+async def _chunks(reader: ByteReader) -> AsyncIterator[bytes]:
+    while chunk := await reader.read(READ_SIZE):
+        yield chunk
+
+
+async def _find_fields(reader: ByteReader) -> Any:
+    async for raw in _as_run_failures(ijson.items_async(reader, "fields", use_float=True)):
+        return raw
+    raise FailRun("The Look's data has rows but no 'fields' description.")
+
+
+class _SpooledStream(_ParsedStream):
+    def __init__(self, fields: Fields, spool: IO[bytes]) -> None:
+        super().__init__(fields, _FileReader(spool))
+        self._spool = spool
+
+    async def batches(self) -> AsyncIterator[list[Row]]:
+        try:
+            async for batch in super().batches():
+                yield batch
+        finally:
+            self._spool.close()
+
+
+# ---------------------------------------------------------------- the source
+
+
+class RowSource:
+    """Where an execute's rows come from; actions call ``open()`` when they are ready for them."""
+
+    def __init__(
+        self,
+        request: ActionRequest,
+        session: aiohttp.ClientSession | None,
+        stall_seconds: float = 120.0,
+    ) -> None:
+        self._request = request
+        self._session = session
+        self._stall_seconds = stall_seconds
+
+    @asynccontextmanager
+    async def open(self) -> AsyncIterator[RowStream]:
+        plan = self._request.scheduled_plan
+        if plan is not None and plan.download_url:
+            async with self._download(plan.download_url) as reader:
+                yield await open_stream(reader)
+        elif self._request.attachment is not None and self._request.attachment.data is not None:
+            yield await open_stream(BytesReader(_attachment_bytes(self._request)))
+        else:
+            raise FailRun(
+                "Looker sent no data: neither a download URL nor an attachment. "
+                "Check the action's format is JSON details (json_detail)."
+            )
+
+    @asynccontextmanager
+    async def _download(self, url: str) -> AsyncIterator[ByteReader]:
+        if self._session is None:
+            raise FailRun("This hub cannot download data from Looker (no HTTP session).")
+        timeout = aiohttp.ClientTimeout(total=None, sock_connect=30, sock_read=self._stall_seconds)
+        try:
+            response = await self._session.get(url, timeout=timeout)
+        except aiohttp.ClientError as exc:
+            raise FailRun(
+                f"Could not download the data from Looker ({type(exc).__name__})."
+            ) from None
+        except TimeoutError:
+            raise FailRun("Looker's download URL did not answer in time. Send again.") from None
+        try:
+            if response.status != 200:
+                raise FailRun(_download_status_message(response.status))
+            yield response.content
+        finally:
+            # close, not release: a run that stops early must not read the rest of the body.
+            response.close()
+
+
+def _download_status_message(status: int) -> str:
+    hint = (
+        " Looker's download URLs work once and expire after an hour: send again from Looker."
+        if status in (401, 403, 404, 410)
+        else ""
+    )
+    return f"Looker's download URL answered HTTP {status}.{hint}"
+
+
+def _attachment_bytes(request: ActionRequest) -> bytes:
+    attachment = request.attachment
+    assert attachment is not None and attachment.data is not None
+    if not attachment.is_base64:
+        return attachment.data.encode()
+    try:
+        return base64.b64decode(attachment.data, validate=False)
+    except (binascii.Error, ValueError):
+        raise FailRun(
+            "The attachment from Looker is marked base64 but is not valid base64."
+        ) from None

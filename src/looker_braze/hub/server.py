@@ -1,0 +1,241 @@
+"""The Action Hub's ASGI app: routes, token check, keep-alive while an execute runs, and JSON
+errors for every bad request, so the server keeps serving whatever it is sent."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+
+import aiohttp
+import orjson
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
+from looker_braze import __version__
+from looker_braze.errors import FailRun, RejectRequest, Unauthorized
+from looker_braze.hub.action import Action, Registry, RunProgress
+from looker_braze.hub.auth import is_authorized
+from looker_braze.hub.metrics import RUN_SECONDS, RUNS
+from looker_braze.hub.protocol import (
+    ActionRequest,
+    ActionResult,
+    looker_context,
+    parse_action_request,
+)
+from looker_braze.hub.rows import RowSource
+from looker_braze.logs import WEBHOOK_ID
+from looker_braze.settings import HubSettings
+
+log = logging.getLogger(__name__)
+
+
+class JSONResponse(Response):
+    media_type = "application/json"
+
+    def render(self, content) -> bytes:
+        return orjson.dumps(content)
+
+
+def _error(message: str, status: int) -> JSONResponse:
+    # The reference hub's error shape, so anything that parsed its errors keeps working.
+    return JSONResponse({"success": False, "error": message}, status_code=status)
+
+
+class Hub:
+    """State shared by the routes: settings, actions, the download session, runs in progress."""
+
+    def __init__(self, settings: HubSettings, registry: Registry) -> None:
+        self.settings = settings
+        self.registry = registry
+        self.started = time.time()
+        self.session: aiohttp.ClientSession | None = None
+        self.runs: dict[asyncio.Task, RunProgress] = {}
+
+    def check_token(self, request: Request) -> None:
+        secret = self.settings.secret.get_secret_value()
+        if not is_authorized(request.headers.get("authorization"), secret):
+            raise Unauthorized("Invalid 'Authorization' header.")
+
+    async def read_request(self, request: Request) -> ActionRequest:
+        body = await _read_body(request, self.settings.max_request_bytes)
+        return parse_action_request(body, request.headers)
+
+    # ------------------------------------------------------------ routes
+
+    async def list_actions(self, request: Request) -> Response:
+        self.check_token(request)
+        looker = looker_context(request.headers)
+        integrations = [a.definition(looker).to_json(self.settings.base_url) for a in self.registry]
+        return JSONResponse({"label": self.settings.label, "integrations": integrations})
+
+    async def action_definition(self, request: Request) -> Response:
+        self.check_token(request)
+        action = self.registry.get(request.path_params["name"])
+        looker = looker_context(request.headers)
+        return JSONResponse(action.definition(looker).to_json(self.settings.base_url))
+
+    async def action_form(self, request: Request) -> Response:
+        self.check_token(request)
+        action = self.registry.get(request.path_params["name"])
+        form = await action.form(await self.read_request(request))
+        return JSONResponse(form.to_json())
+
+    async def action_execute(self, request: Request) -> Response:
+        self.check_token(request)
+        action = self.registry.get(request.path_params["name"])
+        action_request = await self.read_request(request)
+        task = self._start_run(action, action_request)
+        stream = _keepalive_then_result(task, self.settings.keepalive_seconds)
+        return StreamingResponse(stream, media_type="application/json")
+
+    async def status(self, request: Request) -> Response:
+        return JSONResponse(
+            {
+                "app": "looker-braze",
+                "version": __version__,
+                "label": self.settings.label,
+                "uptime_seconds": round(time.time() - self.started, 1),
+                "actions": [action.name for action in self.registry],
+                "runs_in_progress": [progress.to_json() for progress in self.runs.values()],
+            }
+        )
+
+    async def metrics(self, request: Request) -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    # ------------------------------------------------------------ runs
+
+    def _start_run(self, action: Action, request: ActionRequest) -> asyncio.Task:
+        WEBHOOK_ID.set(request.looker.webhook_id or "-")  # copied into the task's context
+        progress = RunProgress(action.name, request.looker.webhook_id)
+        rows = RowSource(request, self.session, self.settings.download_stall_seconds)
+        # A task of its own: if Looker drops the connection, the run still finishes and is logged.
+        task = asyncio.create_task(_run(action, request, rows, progress))
+        self.runs[task] = progress
+        task.add_done_callback(self.runs.pop)
+        return task
+
+    # ------------------------------------------------------------ lifecycle
+
+    @contextlib.asynccontextmanager
+    async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
+        self.session = aiohttp.ClientSession(auto_decompress=True)
+        for action in self.registry:
+            await action.startup()
+        try:
+            yield
+        finally:
+            if self.runs:
+                log.info("waiting for %d run(s) in progress before stopping", len(self.runs))
+                await asyncio.wait(list(self.runs))
+            for action in self.registry:
+                await action.shutdown()
+            await self.session.close()
+
+
+async def _run(
+    action: Action, request: ActionRequest, rows: RowSource, progress: RunProgress
+) -> ActionResult:
+    started = time.monotonic()
+    try:
+        result = await action.execute(request, rows, progress)
+    except FailRun as exc:
+        result = ActionResult(success=False, message=str(exc))
+    except Exception:
+        log.exception("action %s failed unexpectedly", action.name)
+        result = ActionResult(
+            success=False,
+            message=(
+                "The hub hit an internal error and stopped this send; its log has the details "
+                f"(webhook id {request.looker.webhook_id or 'unknown'})."
+            ),
+        )
+    seconds = time.monotonic() - started
+    RUN_SECONDS.labels(action.name).observe(seconds)
+    RUNS.labels(action.name, "success" if result.success else "failure").inc()
+    log.info(
+        "%s run finished in %.1f s: success=%s %s",
+        action.name,
+        seconds,
+        result.success,
+        result.message,
+    )
+    return result
+
+
+async def _keepalive_then_result(task: asyncio.Task, interval: float) -> AsyncIterator[bytes]:
+    # Newlines keep proxies from dropping a long execute; JSON parsers skip leading whitespace.
+    while True:
+        done, _ = await asyncio.wait({task}, timeout=interval)
+        if done:
+            break
+        yield b"\n"
+    yield orjson.dumps(task.result().to_json())
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large(limit: int) -> RejectRequest:
+    return RejectRequest(
+        f"The request body is larger than this hub accepts ({limit:,} bytes; "
+        "LOOKER_BRAZE_MAX_REQUEST_BYTES). Use the download URL setting instead of inline data.",
+        status=413,
+    )
+
+
+# ---------------------------------------------------------------- errors
+
+
+async def _rejected(request: Request, exc: RejectRequest) -> Response:
+    log.info("rejected %s %s: %s", request.method, request.url.path, exc)
+    return _error(str(exc), exc.status)
+
+
+async def _http_error(request: Request, exc: HTTPException) -> Response:
+    return _error(exc.detail, exc.status_code)
+
+
+async def _internal_error(request: Request, exc: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return _error("Internal server error.", 500)
+
+
+def create_app(settings: HubSettings, registry: Registry) -> Starlette:
+    hub = Hub(settings, registry)
+    routes = [
+        Route("/", hub.list_actions, methods=["POST"]),
+        Route("/actions/{name}", hub.action_definition, methods=["POST"]),
+        Route("/actions/{name}/form", hub.action_form, methods=["POST"]),
+        Route("/actions/{name}/execute", hub.action_execute, methods=["POST"]),
+        Route("/status", hub.status, methods=["GET"]),
+        Route("/metrics", hub.metrics, methods=["GET"]),
+    ]
+    app = Starlette(
+        routes=routes,
+        lifespan=hub.lifespan,
+        exception_handlers={
+            RejectRequest: _rejected,
+            HTTPException: _http_error,
+            Exception: _internal_error,
+        },
+    )
+    app.state.hub = hub
+    return app

@@ -1,0 +1,134 @@
+"""The row source over real HTTP downloads and inline attachments."""
+
+import asyncio
+import base64
+
+import aiohttp
+import orjson
+import pytest
+from starlette.applications import Starlette
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
+from looker_braze.errors import FailRun
+from looker_braze.hub.protocol import ActionRequest, Attachment, ScheduledPlan
+from looker_braze.hub.rows import RowSource
+from looker_braze.serving import background_server
+
+FIELDS = {"dimensions": [{"name": "u.id", "type": "string", "tags": ["braze_id"]}], "measures": []}
+
+
+def look(rows: int, fields_first: bool = True) -> bytes:
+    data = [{"u.id": {"value": f"id-{i}"}} for i in range(rows)]
+    doc = {"fields": FIELDS, "data": data} if fields_first else {"data": data, "fields": FIELDS}
+    return orjson.dumps({"ran_at": "2024-01-01", **doc})
+
+
+def chunks(body: bytes, size: int = 7777):
+    for start in range(0, len(body), size):
+        yield body[start : start + size]
+
+
+async def cut_off(request):
+    body = look(5000)
+
+    async def stream():
+        yield body[: len(body) // 2]
+        raise RuntimeError("connection lost")  # uvicorn aborts the chunked response
+
+    return StreamingResponse(stream(), media_type="application/json")
+
+
+async def stalled(request):
+    async def stream():
+        yield look(10)[:50]
+        await asyncio.sleep(5)
+
+    return StreamingResponse(stream(), media_type="application/json")
+
+
+app = Starlette(
+    routes=[
+        Route("/look", lambda r: StreamingResponse(chunks(look(5000)), media_type="application/json")),
+        Route("/look-data-first", lambda r: Response(look(3000, fields_first=False))),
+        Route("/gone", lambda r: Response("gone", status_code=410)),
+        Route("/html", lambda r: Response("<html>oops</html>")),
+        Route("/cut", cut_off),
+        Route("/stall", stalled),
+    ]
+)
+
+
+@pytest.fixture(scope="module")
+def server():
+    with background_server(app) as url:
+        yield url
+
+
+async def read_all(source: RowSource):
+    async with source.open() as stream:
+        rows = [row async for batch in stream.batches() for row in batch]
+    return stream.fields, rows
+
+
+def download(url: str) -> ActionRequest:
+    return ActionRequest(scheduled_plan=ScheduledPlan(download_url=url))
+
+
+async def test_download_streams_every_row_in_order(server):
+    async with aiohttp.ClientSession() as session:
+        fields, rows = await read_all(RowSource(download(f"{server}/look"), session))
+    assert [f.name for f in fields.fields] == ["u.id"]
+    assert [row["u.id"]["value"] for row in rows] == [f"id-{i}" for i in range(5000)]
+
+
+async def test_fields_after_data_are_found(server):
+    async with aiohttp.ClientSession() as session:
+        fields, rows = await read_all(RowSource(download(f"{server}/look-data-first"), session))
+    assert fields.fields[0].tags == ("braze_id",)
+    assert len(rows) == 3000
+
+
+@pytest.mark.parametrize(
+    "path, fragment",
+    [("/gone", "HTTP 410"), ("/html", "not valid JSON"), ("/cut", "cut off"), ("/stall", "stalled")],
+)
+async def test_download_failures_say_what_happened(server, path, fragment):
+    async with aiohttp.ClientSession() as session:
+        with pytest.raises(FailRun) as error:
+            await read_all(RowSource(download(f"{server}{path}"), session, stall_seconds=0.5))
+    assert fragment in str(error.value)
+
+
+async def test_unreachable_download_fails_the_run():
+    async with aiohttp.ClientSession() as session:
+        with pytest.raises(FailRun, match="Could not download"):
+            await read_all(RowSource(download("http://127.0.0.1:9/nothing"), session))
+
+
+@pytest.mark.parametrize("fields_first", [True, False])
+async def test_inline_attachment_plain_and_base64(fields_first):
+    body = look(1200, fields_first)
+    plain = Attachment(mimetype="application/json", data=body.decode())
+    encoded = Attachment(mimetype="application/json;base64", data=base64.b64encode(body).decode())
+    for attachment in (plain, encoded):
+        fields, rows = await read_all(RowSource(ActionRequest(attachment=attachment), None))
+        assert len(rows) == 1200 and fields.fields[0].name == "u.id"
+
+
+async def test_no_data_at_all_is_a_clear_failure():
+    with pytest.raises(FailRun, match="neither a download URL nor an attachment"):
+        await read_all(RowSource(ActionRequest(), None))
+
+
+async def test_bad_base64_is_a_clear_failure():
+    attachment = Attachment(mimetype="application/json;base64", data="!!!not base64")
+    with pytest.raises(FailRun):
+        await read_all(RowSource(ActionRequest(attachment=attachment), None))
+
+
+async def test_pivots_are_visible_to_actions():
+    body = orjson.dumps({"fields": {**FIELDS, "pivots": [{"name": "u.state"}]}, "data": []})
+    attachment = Attachment(mimetype="application/json", data=body.decode())
+    fields, rows = await read_all(RowSource(ActionRequest(attachment=attachment), None))
+    assert fields.is_pivoted and rows == []

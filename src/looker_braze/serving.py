@@ -51,10 +51,17 @@ def serve_forever(app, sock: socket.socket, log_level: str = "info") -> None:
 
 @contextmanager
 def background_server(
-    app, host: str = "127.0.0.1", port: int = 0, log_level: str = "warning"
+    app,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    log_level: str = "warning",
+    sock: socket.socket | None = None,
 ) -> Iterator[str]:
-    """Serve ``app`` in a daemon thread; yields its base URL and stops it on exit."""
-    sock = bind_socket(host, port)
+    """Serve ``app`` in a daemon thread; yields its base URL and stops it on exit.
+
+    Pass ``sock`` (from bind_socket) when the app must know its own URL before it starts.
+    """
+    sock = sock or bind_socket(host, port)
     server = uvicorn.Server(_config(app, log_level))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

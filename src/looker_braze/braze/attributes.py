@@ -170,18 +170,19 @@ STANDARD: dict[str, Callable[[Any], Any]] = {
 }
 
 
+def standard_check(name: str) -> Callable[[Any], Any] | None:
+    """The check of a standard profile field (exact lower-case name), or None for a custom one."""
+    return STANDARD.get(name)
+
+
 def prepare_value(name: str, value: Any) -> tuple[Any, bool]:
-    """The value to send for attribute ``name`` and whether it was truncated; DropValue if invalid."""
+    """The value to send for attribute ``name`` and whether it was cut to 255 characters."""
     check = STANDARD.get(name)
     if check is not None:
         value = check(value)
     if isinstance(value, str) and len(value) > MAX_STRING:
         return value[:MAX_STRING], True
     return value, False
-
-
-def is_standard(name: str) -> bool:
-    return name in STANDARD
 
 
 # ---------------------------------------------------------------- reference data (loaded once)

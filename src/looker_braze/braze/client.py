@@ -88,6 +88,7 @@ class UsersTrackClient:
         self._limiter = limiter
         self._policy = policy
         self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
+        self._wait = _Wait(policy)
 
     async def send(self, batch: Batch) -> BatchOutcome:
         outcome = BatchOutcome()
@@ -147,7 +148,7 @@ class UsersTrackClient:
     async def _post_with_retries(self, body: bytes, outcome: BatchOutcome) -> _Answer:
         retrying = AsyncRetrying(
             retry=retry_if_exception_type(Retry),
-            wait=_Wait(self._policy),
+            wait=self._wait,
             stop=_Budget(self._policy),
             before_sleep=lambda state: _count_retry(state, outcome),
             reraise=True,
@@ -240,7 +241,7 @@ def _number(value: str | None) -> float | None:
 class _Wait:
     def __init__(self, policy: RetryPolicy) -> None:
         self._backoff = wait_exponential_jitter(
-            initial=policy.backoff_initial, max=policy.backoff_max
+            multiplier=policy.backoff_initial, max=policy.backoff_max, jitter=policy.backoff_initial
         )
 
     def __call__(self, state: RetryCallState) -> float:

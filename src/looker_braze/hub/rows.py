@@ -11,8 +11,8 @@ from __future__ import annotations
 import base64
 import binascii
 import tempfile
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import IO, Any, Protocol
 
@@ -154,20 +154,21 @@ class _ParsedStream:
     async def batches(self) -> AsyncIterator[list[Row]]:
         batch: list[Row] = []
         rows = ijson.items_async(self._reader, "data.item", use_float=True, buf_size=READ_SIZE)
-        async for row in _as_run_failures(rows):
-            batch.append(row)
-            if len(batch) >= BATCH_ROWS:
-                yield batch
-                batch = []
+        with _reading_failures():  # one generator layer per row only: this is the hot path
+            async for row in rows:
+                batch.append(row)
+                if len(batch) >= BATCH_ROWS:
+                    yield batch
+                    batch = []
         if batch:
             yield batch
 
 
-async def _as_run_failures(rows: AsyncIterator[Any]) -> AsyncIterator[Any]:
+@contextmanager
+def _reading_failures() -> Iterator[None]:
     """Turn parser and transport failures into messages a Looker user can act on."""
     try:
-        async for row in rows:
-            yield row
+        yield
     except ijson.IncompleteJSONError as exc:
         if "premature EOF" in str(exc) or "incomplete" in str(exc).lower():
             raise FailRun(
@@ -207,24 +208,25 @@ async def _sniff(reader: ByteReader) -> tuple[str, Any]:
     builder: ijson.ObjectBuilder | None = None
     expecting_fields = False
     events = ijson.parse_async(reader, use_float=True, buf_size=READ_SIZE)
-    async for prefix, event, value in _as_run_failures(events):
-        if builder is not None:
-            builder.event(event, value)
-            if prefix == "fields" and event == "end_map":
-                return "fields", builder.value
-        elif expecting_fields:
-            if event != "start_map":
-                raise FailRun("The Look's data has no usable 'fields' description.")
-            builder = ijson.ObjectBuilder()
-            builder.event(event, value)
-        elif prefix == "" and event == "map_key":
-            if value == "data":
-                return "data", None
-            expecting_fields = value == "fields"
-        elif prefix == "" and event == "start_array":
-            raise FailRun(
-                "The data from Looker is a JSON list, not json_detail: choose JSON details."
-            )
+    with _reading_failures():
+        async for prefix, event, value in events:
+            if builder is not None:
+                builder.event(event, value)
+                if prefix == "fields" and event == "end_map":
+                    return "fields", builder.value
+            elif expecting_fields:
+                if event != "start_map":
+                    raise FailRun("The Look's data has no usable 'fields' description.")
+                builder = ijson.ObjectBuilder()
+                builder.event(event, value)
+            elif prefix == "" and event == "map_key":
+                if value == "data":
+                    return "data", None
+                expecting_fields = value == "fields"
+            elif prefix == "" and event == "start_array":
+                raise FailRun(
+                    "The data from Looker is a JSON list, not json_detail: choose JSON details."
+                )
     raise FailRun("The data from Looker has neither 'fields' nor 'data': is it json_detail?")
 
 
@@ -233,8 +235,9 @@ async def _spooled_stream(recorded: list[bytes], reader: ByteReader) -> RowStrea
     try:
         for chunk in recorded:
             spool.write(chunk)
-        async for chunk in _as_run_failures(_chunks(reader)):
-            spool.write(chunk)
+        with _reading_failures():
+            async for chunk in _chunks(reader):
+                spool.write(chunk)
         spool.seek(0)
         raw_fields = await _find_fields(_FileReader(spool))
         spool.seek(0)
@@ -250,8 +253,9 @@ async def _chunks(reader: ByteReader) -> AsyncIterator[bytes]:
 
 
 async def _find_fields(reader: ByteReader) -> Any:
-    async for raw in _as_run_failures(ijson.items_async(reader, "fields", use_float=True)):
-        return raw
+    with _reading_failures():
+        async for raw in ijson.items_async(reader, "fields", use_float=True):
+            return raw
     raise FailRun("The Look's data has rows but no 'fields' description.")
 
 

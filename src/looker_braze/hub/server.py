@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -129,6 +130,9 @@ class Hub:
         self.session = aiohttp.ClientSession(auto_decompress=True)
         for action in self.registry:
             await action.startup()
+        # Start-up objects live for the whole process: keep the collector from rescanning them
+        # while a send allocates millions of short-lived rows.
+        gc.freeze()
         try:
             yield
         finally:

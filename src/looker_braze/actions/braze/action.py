@@ -162,15 +162,17 @@ def _map_rows(
             report.count_invalid(exc.reason)
     fresh = seen.add_many([identifier for _, identifier in identified])
     ready: list[Batch] = []
+    duplicates = 0
     for (row, identifier), is_new in zip(identified, fresh, strict=True):
         if not is_new:
-            report.count("duplicates")
+            duplicates += 1
             continue
         obj, points = mapper.build(row, identifier, report.values)
         try:
             ready += batcher.add(orjson.dumps(obj), Delivery(identifier, points))
         except RejectRow as exc:
             report.count_invalid(exc.reason)
+    report.count("duplicates", duplicates)
     return ready
 
 

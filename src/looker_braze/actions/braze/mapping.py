@@ -18,9 +18,10 @@ from looker_braze.actions.braze.options import RunOptions
 from looker_braze.actions.braze.values import Converter, converter_for
 from looker_braze.braze.attributes import (
     IDENTIFIER_NAMES,
+    MAX_STRING,
     check_email,
     normalise_e164,
-    prepare_value,
+    standard_check,
 )
 from looker_braze.errors import DropValue, FailRun, RejectRow
 from looker_braze.hub.rows import Field, Fields, Row
@@ -35,7 +36,8 @@ _FREE = frozenset({"email_subscribe", "push_subscribe"})
 class AttributeColumn:
     attribute: str
     field: str
-    convert: Converter
+    prepare: Converter  # Looker value -> Braze value, DropValue when it cannot be sent
+    billable: bool
 
 
 @dataclass
@@ -61,8 +63,7 @@ class RowMapper:
         self._alias_label = options.alias_label
         self._update_existing_only = options.update_existing_only
         self._array_attribute = options.array_attribute
-        self._label = options.label
-        self._billable = [c.attribute not in _FREE for c in self.columns]
+        self._add_label = {"add": [options.label]}
 
     def identifier(self, row: Row) -> str:
         """The user's identifier in this row; RejectRow when it is missing or invalid."""
@@ -75,25 +76,25 @@ class RowMapper:
 
     def build(self, row: Row, identifier: str, notes: ValueNotes) -> tuple[dict[str, Any], int]:
         """The attribute object for one user and the data points it costs."""
-        obj: dict[str, Any] = {
-            **self._identity(identifier),
-            "_update_existing_only": self._update_existing_only,
-            self._array_attribute: {"add": [self._label]},
-        }
+        obj = self._identity(identifier)
+        obj["_update_existing_only"] = self._update_existing_only
+        obj[self._array_attribute] = self._add_label  # shared: objects are encoded at once
         points = 1  # one per array value added
-        for column, billable in zip(self.columns, self._billable, strict=True):
-            value = _cell_value(row.get(column.field))
+        for column in self.columns:  # the hot loop of a send: kept flat on purpose
+            cell = row.get(column.field)
+            value = cell.get("value") if type(cell) is dict else cell
             if value is None:
                 continue
             try:
-                value, truncated = prepare_value(column.attribute, column.convert(value))
+                value = column.prepare(value)
             except DropValue as exc:
                 notes.dropped[(column.attribute, exc.reason)] += 1
                 continue
-            if truncated:
+            if type(value) is str and len(value) > MAX_STRING:
+                value = value[:MAX_STRING]
                 notes.truncated[column.attribute] += 1
             obj[column.attribute] = value
-            points += billable
+            points += column.billable
         return obj, points
 
     def _identity(self, identifier: str) -> dict[str, Any]:
@@ -138,8 +139,17 @@ def _attribute_columns(fields: Fields, options: RunOptions) -> tuple[AttributeCo
                     f"Two fields are tagged braze[{name}] ({columns[name].field} and {f.name}): "
                     "tag only one."
                 )
-            columns[name] = AttributeColumn(name, f.name, converter_for(f))
+            columns[name] = AttributeColumn(
+                name, f.name, _preparer(name, converter_for(f)), name not in _FREE
+            )
     return tuple(columns.values())
+
+
+def _preparer(name: str, convert: Converter) -> Converter:
+    check = standard_check(name)
+    if check is None:
+        return convert
+    return lambda value: check(convert(value))
 
 
 def _malformed_tags(fields: Fields) -> tuple[str, ...]:

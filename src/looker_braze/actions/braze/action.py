@@ -77,7 +77,11 @@ class BrazeAction(Action):
         except InvalidForm as exc:
             return ActionResult(success=False, message=str(exc), validation_errors=exc.errors)
         report = RunReport(
-            options.label, options.array_attribute, progress, dry_run=options.dry_run
+            options.label,
+            options.array_attribute,
+            progress,
+            dry_run=options.dry_run,
+            update_existing_only=options.update_existing_only,
         )
         try:
             async with rows.open() as stream:

@@ -21,6 +21,10 @@ def _n(count: int) -> str:
     return f"{count:,}"
 
 
+def _of(count: int, noun: str, plural: str | None = None) -> str:
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
+
+
 def _top(counter: Counter, limit: int = 3) -> str:
     return ", ".join(f"{reason}: {_n(count)}" for reason, count in counter.most_common(limit))
 
@@ -31,6 +35,7 @@ class RunReport:
     array_attribute: str
     progress: RunProgress
     dry_run: bool = False
+    update_existing_only: bool = True
     started: float = field(default_factory=time.monotonic)
     read: int = 0
     sent: int = 0
@@ -95,13 +100,14 @@ class RunReport:
         return " ".join(parts)
 
     def _headline(self) -> str:
-        target = f"'{self.label}' in {self.array_attribute}"
+        target = f"'{self.label}' added to {self.array_attribute}"
         if self.failure:
-            return f"Failed: {self.failure} Before that, {_n(self.sent)} users were flagged with {target}."
+            return f"Failed: {self.failure} Before that, {_of(self.sent, 'user')} had {target}."
         if self.dry_run:
-            return f"Dry run, nothing sent: {_n(self.would_send)} users would be flagged with {target}."
+            return f"Dry run, nothing sent: {_of(self.would_send, 'user')} would have {target}."
         verdict = "Done" if self.success else "Incomplete"
-        return f"{verdict}: {_n(self.sent)} users flagged with {target} in Braze."
+        caveat = " (Braze updates only the users it already has)" if self.update_existing_only else ""
+        return f"{verdict}: {_of(self.sent, 'user')} sent to Braze with {target}{caveat}."
 
     def _rows_line(self) -> str:
         items = [f"{_n(self.sent or self.would_send)} {'to send' if self.dry_run else 'sent'}"]
@@ -125,13 +131,16 @@ class RunReport:
             dropped = Counter(
                 {f"{a} {reason}": n for (a, reason), n in self.values.dropped.items()}
             )
-            notes.append(f"{_n(sum(dropped.values()))} invalid values not sent ({_top(dropped)})")
+            notes.append(f"{_of(sum(dropped.values()), 'invalid value')} not sent ({_top(dropped)})")
         if self.values.truncated:
             notes.append(
-                f"{_n(sum(self.values.truncated.values()))} values cut to 255 characters "
+                f"{_of(sum(self.values.truncated.values()), 'value')} cut to 255 characters "
                 f"({_top(self.values.truncated)})"
             )
-        return "; ".join(notes).capitalize() + "." if notes else None
+        if not notes:
+            return None
+        line = "; ".join(notes)
+        return line[0].upper() + line[1:] + "."
 
     def _tags_line(self) -> str | None:
         if not self.ignored_tags:
@@ -150,7 +159,7 @@ class RunReport:
 
     def _effort_line(self) -> str:
         seconds = time.monotonic() - self.started
-        points = f"{_n(self.data_points)} data points"
+        points = _of(self.data_points, "data point")
         if self.dry_run:
             return f"It would cost about {points}. Read in {seconds:.1f} s."
         return (

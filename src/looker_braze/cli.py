@@ -44,7 +44,9 @@ def serve(
     sock = bind_socket(host, settings.port if port is None else port)
     typer.echo(f"looker-braze hub listening on {socket_url(sock)}", err=False)
     sys.stdout.flush()
-    serve_forever(create_app(settings, build_registry(settings)), sock, log_level=settings.log_level)
+    serve_forever(
+        create_app(settings, build_registry(settings)), sock, log_level=settings.log_level
+    )
 
 
 @app.command()

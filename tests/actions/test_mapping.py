@@ -94,14 +94,19 @@ def test_invalid_standard_values_are_left_out_and_counted():
         fields(ID, {"name": "users.c", "type": "string", "tags": ["braze[country]"]}), options()
     )
     notes = ValueNotes()
-    obj, points = mapper.build({"users.id": {"value": "u"}, "users.c": {"value": "Narnia"}}, "u", notes)
+    obj, points = mapper.build(
+        {"users.id": {"value": "u"}, "users.c": {"value": "Narnia"}}, "u", notes
+    )
     assert "country" not in obj and points == 1
     assert notes.dropped == {("country", "not an ISO-3166-1 country"): 1}
 
 
 def test_malformed_tags_are_ignored_and_listed():
     mapper = RowMapper(
-        fields(ID, {"name": "users.x", "tags": ["braze[", "braze[]", "BRAZE[x]", "braze[a][b]", "other"]}),
+        fields(
+            ID,
+            {"name": "users.x", "tags": ["braze[", "braze[]", "BRAZE[x]", "braze[a][b]", "other"]},
+        ),
         options(),
     )
     assert mapper.columns == ()
@@ -115,7 +120,10 @@ def test_malformed_tags_are_ignored_and_listed():
         ((ID, {**ID, "name": "users.other"}), "Several fields"),
         ((ID, {"name": "users.e", "tags": ["braze[external_id]"]}), "identifier"),
         ((ID, {"name": "users.e", "tags": ["braze[looker_export]"]}), "export attribute"),
-        ((ID, {"name": "a", "tags": ["braze[x]"]}, {"name": "b", "tags": ["braze[x]"]}), "Two fields"),
+        (
+            (ID, {"name": "a", "tags": ["braze[x]"]}, {"name": "b", "tags": ["braze[x]"]}),
+            "Two fields",
+        ),
     ],
 )
 def test_bad_looks_fail_with_a_clear_message(look_fields, fragment):

@@ -6,7 +6,9 @@ from looker_braze.hub.rows import Field
 
 
 def field(kind, numeric=False):
-    return Field(name="v.x", label="x", type=kind, tags=(), is_numeric=numeric, category="dimension")
+    return Field(
+        name="v.x", label="x", type=kind, tags=(), is_numeric=numeric, category="dimension"
+    )
 
 
 @pytest.mark.parametrize(

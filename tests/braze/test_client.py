@@ -79,7 +79,9 @@ async def test_413_splits_the_batch_until_it_fits(session):
 
 @pytest.mark.parametrize("style", ["epoch", "remaining", "retry-after"])
 async def test_429_waits_as_braze_says_and_delivers(session, style):
-    config = SimConfig(users=100, rate_limit_requests=3, rate_limit_seconds=1, rate_limit_headers=style)
+    config = SimConfig(
+        users=100, rate_limit_requests=3, rate_limit_seconds=1, rate_limit_headers=style
+    )
     with running(config) as (url, sim):
         c = client(url, session, limiter=SlidingWindowLimiter(1000, 1))  # a limiter that is too lax
         outcome = BatchOutcome()
@@ -90,7 +92,9 @@ async def test_429_waits_as_braze_says_and_delivers(session, style):
 
 
 async def test_lower_case_headers_are_understood(session):
-    config = SimConfig(users=20, rate_limit_requests=1, rate_limit_seconds=1, lowercase_headers=True)
+    config = SimConfig(
+        users=20, rate_limit_requests=1, rate_limit_seconds=1, lowercase_headers=True
+    )
     with running(config) as (url, _):
         c = client(url, session)
         for i in range(3):
@@ -102,7 +106,9 @@ async def test_5xx_and_dropped_connections_are_retried(session):
         c = client(url, session)
         accepted = 0
         for start in range(0, 300, 30):
-            accepted += len((await c.send(batch_of([flag(i) for i in range(start, start + 30)]))).accepted)
+            accepted += len(
+                (await c.send(batch_of([flag(i) for i in range(start, start + 30)]))).accepted
+            )
         assert accepted == 300
         assert sim.segment_count("looker_export", "L") == 300
 
@@ -132,7 +138,10 @@ async def test_dispatcher_sends_everything_and_stops_at_the_first_fatal_error(se
     with running(SimConfig(users=1000, latency_ms=(1, 5))) as (url, sim):
         accepted, failed = [], []
         dispatcher = Dispatcher(
-            client(url, session), 8, lambda b, o: accepted.extend(o.accepted), lambda b: failed.append(b)
+            client(url, session),
+            8,
+            lambda b, o: accepted.extend(o.accepted),
+            lambda b: failed.append(b),
         )
         batcher = Batcher()
         for i in range(1000):
@@ -143,7 +152,9 @@ async def test_dispatcher_sends_everything_and_stops_at_the_first_fatal_error(se
         assert sorted(accepted) == list(range(1000)) and not failed
         assert sim.stats()["max_objects_in_request"] == 75
 
-        bad = Dispatcher(client(url, session, key="nope"), 4, lambda b, o: None, lambda b: failed.append(b))
+        bad = Dispatcher(
+            client(url, session, key="nope"), 4, lambda b, o: None, lambda b: failed.append(b)
+        )
         with pytest.raises(BrazeAuthFailed):
             for _ in range(20):
                 await bad.submit(batch_of([flag(0)]))

@@ -23,7 +23,12 @@ def test_eu_endpoint_works():
 
 
 @pytest.mark.parametrize(
-    "raw", ["  https://rest.iad-01.braze.com/  ", "https://REST.IAD-01.braze.com", "http://rest.iad-01.braze.com"]
+    "raw",
+    [
+        "  https://rest.iad-01.braze.com/  ",
+        "https://REST.IAD-01.braze.com",
+        "http://rest.iad-01.braze.com",
+    ],
 )
 def test_spaces_slash_case_and_http_are_normalised_to_https(raw):
     assert parse_endpoint(raw).base_url == "https://rest.iad-01.braze.com"

@@ -14,7 +14,7 @@ from starlette.routing import Route
 from looker_braze.serving import background_server
 from looker_braze.sim import population
 from looker_braze.sim.looker import LookerSender
-from looker_braze.sim.looks import LookSpec, compute_truth, look_bytes
+from looker_braze.sim.looks import LookSpec, compute_truth, look_bytes, look_rows
 
 from .conftest import running_braze, running_hub
 
@@ -42,13 +42,27 @@ def total_requests(braze) -> int:
     [
         ({}, "has no settings"),
         ({"braze_api_key": "sim-key"}, "endpoint is missing"),
-        ({"braze_api_key": "sim-key", "braze_api_endpoint": "rest.iad-01.braze.com"}, "no protocol"),
-        ({"braze_api_key": "k", "braze_api_endpoint": "https://rest.notbraze.com"}, "not a Braze REST"),
-        ({"braze_api_key": "k", "braze_api_endpoint": "https://x.example/?.braze.com"}, "bare REST"),
-        ({"braze_api_key": "", "braze_api_endpoint": "https://rest.iad-01.braze.com"}, "API Key is missing"),
+        (
+            {"braze_api_key": "sim-key", "braze_api_endpoint": "rest.iad-01.braze.com"},
+            "no protocol",
+        ),
+        (
+            {"braze_api_key": "k", "braze_api_endpoint": "https://rest.notbraze.com"},
+            "not a Braze REST",
+        ),
+        (
+            {"braze_api_key": "k", "braze_api_endpoint": "https://x.example/?.braze.com"},
+            "bare REST",
+        ),
+        (
+            {"braze_api_key": "", "braze_api_endpoint": "https://rest.iad-01.braze.com"},
+            "API Key is missing",
+        ),
     ],
 )
-async def test_reference_cases_fail_with_clear_messages_and_send_nothing(hub, braze, params, fragment):
+async def test_reference_cases_fail_with_clear_messages_and_send_nothing(
+    hub, braze, params, fragment
+):
     result = await execute(hub, params, look_bytes(LookSpec(rows=5)))
     assert result.status == 200 and result.looker["success"] is False
     assert fragment in result.looker["message"]
@@ -60,14 +74,20 @@ async def test_eu_endpoint_works(hub, braze):
     async with LookerSender(hub.url, token=hub.token) as looker:
         form = await looker.form("braze", params=params)
     assert "error" not in form and form["fields"][0]["name"] == "braze_key"
-    result = await execute(hub, params, look_bytes(LookSpec(rows=5)), {**FORM, "braze_dry_run": "yes"})
+    result = await execute(
+        hub, params, look_bytes(LookSpec(rows=5)), {**FORM, "braze_dry_run": "yes"}
+    )
     assert result.looker["success"] is True, result.looker["message"]
 
 
 async def test_form_reports_bad_settings(hub, braze):
     async with LookerSender(hub.url, token=hub.token) as looker:
-        form = await looker.form("braze", params={"braze_api_key": "k", "braze_api_endpoint": "https://x.com"})
-        alias_form = await looker.form("braze", params=braze.params(), form_params={"braze_key": "user_alias"})
+        form = await looker.form(
+            "braze", params={"braze_api_key": "k", "braze_api_endpoint": "https://x.com"}
+        )
+        alias_form = await looker.form(
+            "braze", params=braze.params(), form_params={"braze_key": "user_alias"}
+        )
     assert "not a Braze REST endpoint" in form["error"]
     assert "braze_alias_label" in [f["name"] for f in alias_form["fields"]]
 
@@ -86,12 +106,20 @@ class RecordingBraze:
         body = orjson.loads(await request.body())
         self.bodies.append(body)
         assert request.headers["authorization"] == "Bearer the-key"
-        return JSONResponse({"message": "success", "attributes_processed": len(body["attributes"])}, 201)
+        return JSONResponse(
+            {"message": "success", "attributes_processed": len(body["attributes"])}, 201
+        )
 
 
 def small_look() -> bytes:
     def dim(name, kind, tags, numeric=False):
-        return {"name": name, "type": kind, "tags": tags, "is_numeric": numeric, "label_short": name}
+        return {
+            "name": name,
+            "type": kind,
+            "tags": tags,
+            "is_numeric": numeric,
+            "label_short": name,
+        }
 
     fields = {
         "dimensions": [
@@ -152,13 +180,20 @@ async def test_exact_payloads_for_a_small_look():
 @pytest.mark.parametrize("kind", population.IDENTIFIER_KINDS)
 async def test_every_identifier_type_flags_the_users(kind):
     spec = LookSpec(rows=300, id_kind=kind, known_users=1000, seed=4)
-    form = {"braze_key": kind, "braze_segment": f"BY_{kind}", "braze_alias_label": population.ALIAS_LABEL}
+    form = {
+        "braze_key": kind,
+        "braze_segment": f"BY_{kind}",
+        "braze_alias_label": population.ALIAS_LABEL,
+    }
     with running_braze(users=1000) as braze, running_hub(braze.url) as hub:
         result = await execute(hub, braze.params(), look_bytes(spec), form)
         assert result.looker["success"] is True, result.looker["message"]
-        assert braze.sim.segment_count("looker_export", f"BY_{kind}") == compute_truth(spec).known_ids
-        user = braze.sim.profile("external_id", population.external_id(0))
-    assert user is None or "looker_export" not in user.get("custom_attributes", {}) or True
+        assert (
+            braze.sim.segment_count("looker_export", f"BY_{kind}") == compute_truth(spec).known_ids
+        )
+        first = next(row for row in look_rows(spec) if row.kind == "fresh" and not row.unknown)
+        profile = braze.sim.profile("external_id", population.external_id(first.user))
+    assert f"BY_{kind}" in profile["custom_attributes"]["looker_export"]
 
 
 # ---------------------------------------------------------------- volume, faults
@@ -200,7 +235,9 @@ async def test_401_fails_fast_with_a_clear_message():
     spec = LookSpec(rows=50_000, known_users=50_000)
     with running_braze(users=10) as braze, running_hub(braze.url) as hub:
         started = time.monotonic()
-        result = await execute(hub, {**braze.params(), "braze_api_key": "wrong-key"}, look_bytes(spec))
+        result = await execute(
+            hub, {**braze.params(), "braze_api_key": "wrong-key"}, look_bytes(spec)
+        )
         elapsed = time.monotonic() - started
         requests = total_requests(braze)
     message = result.looker["message"]
@@ -245,7 +282,9 @@ async def test_inline_attachments_work_like_downloads(hub, braze, delivery):
 
 async def test_operator_row_cap_is_reported(braze):
     with running_hub(braze.url, max_rows=100) as hub:
-        result = await execute(hub, braze.params(), look_bytes(LookSpec(rows=300, known_users=1000)))
+        result = await execute(
+            hub, braze.params(), look_bytes(LookSpec(rows=300, known_users=1000))
+        )
     assert result.looker["success"] is False
     assert "row cap of 100" in result.looker["message"]
     assert braze.sim.segment_count("looker_export", "E2E") == 100

@@ -52,5 +52,10 @@ def test_old_looker_version_and_missing_agent():
 
 def test_result_json_shape():
     assert ActionResult(success=False, message="m").to_json() == {
-        "looker": {"success": False, "message": "m", "refresh_query": False, "validation_errors": {}}
+        "looker": {
+            "success": False,
+            "message": "m",
+            "refresh_query": False,
+            "validation_errors": {},
+        }
     }

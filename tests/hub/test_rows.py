@@ -49,7 +49,9 @@ async def stalled(request):
 
 app = Starlette(
     routes=[
-        Route("/look", lambda r: StreamingResponse(chunks(look(5000)), media_type="application/json")),
+        Route(
+            "/look", lambda r: StreamingResponse(chunks(look(5000)), media_type="application/json")
+        ),
         Route("/look-data-first", lambda r: Response(look(3000, fields_first=False))),
         Route("/gone", lambda r: Response("gone", status_code=410)),
         Route("/html", lambda r: Response("<html>oops</html>")),
@@ -91,7 +93,12 @@ async def test_fields_after_data_are_found(server):
 
 @pytest.mark.parametrize(
     "path, fragment",
-    [("/gone", "HTTP 410"), ("/html", "not valid JSON"), ("/cut", "cut off"), ("/stall", "stalled")],
+    [
+        ("/gone", "HTTP 410"),
+        ("/html", "not valid JSON"),
+        ("/cut", "cut off"),
+        ("/stall", "stalled"),
+    ],
 )
 async def test_download_failures_say_what_happened(server, path, fragment):
     async with aiohttp.ClientSession() as session:

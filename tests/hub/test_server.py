@@ -25,7 +25,11 @@ class CountRows(Action):
     name = "count"
 
     def definition(self, looker):
-        formats = ("json_detail_lite_stream", "json_detail") if looker.at_least(6, 2) else ("json_detail",)
+        formats = (
+            ("json_detail_lite_stream", "json_detail")
+            if looker.at_least(6, 2)
+            else ("json_detail",)
+        )
         return ActionDefinition(
             name=self.name,
             label="Count",
@@ -79,8 +83,14 @@ async def post(server):
 
 
 def attachment(rows: int) -> bytes:
-    look = {"fields": {"dimensions": [{"name": "a.b"}]}, "data": [{"a.b": {"value": i}} for i in range(rows)]}
-    payload = {"type": "query", "attachment": {"mimetype": "application/json", "data": orjson.dumps(look).decode()}}
+    look = {
+        "fields": {"dimensions": [{"name": "a.b"}]},
+        "data": [{"a.b": {"value": i}} for i in range(rows)],
+    }
+    payload = {
+        "type": "query",
+        "attachment": {"mimetype": "application/json", "data": orjson.dumps(look).decode()},
+    }
     return orjson.dumps(payload)
 
 
@@ -92,7 +102,9 @@ async def test_action_list_and_definition(post):
     assert definition["url"] == "https://hub.example.com/actions/count/execute"
     assert definition["form_url"] == "https://hub.example.com/actions/count/form"
     assert definition["supported_formats"] == ["json_detail_lite_stream", "json_detail"]
-    status, body = await post("/actions/count", extra_headers={"User-Agent": "LookerOutgoingWebhook/6.0.0"})
+    status, body = await post(
+        "/actions/count", extra_headers={"User-Agent": "LookerOutgoingWebhook/6.0.0"}
+    )
     assert orjson.loads(body)["supported_formats"] == ["json_detail"]
 
 
@@ -105,7 +117,12 @@ async def test_execute_streams_rows_and_answers_looker(post):
     status, body = await post("/actions/count/execute", attachment(2500))
     assert status == 200
     assert orjson.loads(body) == {
-        "looker": {"success": True, "message": "2500 rows", "refresh_query": False, "validation_errors": {}}
+        "looker": {
+            "success": True,
+            "message": "2500 rows",
+            "refresh_query": False,
+            "validation_errors": {},
+        }
     }
 
 
@@ -130,21 +147,26 @@ async def test_unexpected_errors_do_not_leak_details(post):
     payload = orjson.loads(attachment(3))
     payload["form_params"] = {"crash": "1"}
     payload["data"] = {"secret_param": "secret-value"}
-    status, body = await post("/actions/count/execute", orjson.dumps(payload), {"X-Looker-Webhook-Id": "wh-9"})
+    status, body = await post(
+        "/actions/count/execute", orjson.dumps(payload), {"X-Looker-Webhook-Id": "wh-9"}
+    )
     answer = orjson.loads(body)["looker"]
     assert answer["success"] is False and "wh-9" in answer["message"]
     assert b"secret-value" not in body
 
 
 @pytest.mark.parametrize(
-    "headers", [{}, {"Authorization": "Token token=\"abc/def\""}, {"Authorization": "Bearer x"}]
+    "headers", [{}, {"Authorization": 'Token token="abc/def"'}, {"Authorization": "Bearer x"}]
 )
 async def test_bad_or_missing_token_is_403_json(server, headers):
     async with aiohttp.ClientSession() as session:
         for path in ("/", "/actions/count", "/actions/count/form", "/actions/count/execute"):
             async with session.post(f"{server}{path}", headers=headers) as response:
                 assert response.status == 403
-                assert await response.json() == {"success": False, "error": "Invalid 'Authorization' header."}
+                assert await response.json() == {
+                    "success": False,
+                    "error": "Invalid 'Authorization' header.",
+                }
 
 
 @pytest.mark.parametrize(
@@ -159,7 +181,9 @@ async def test_bad_or_missing_token_is_403_json(server, headers):
         ("/actions/count/execute", b"x" * (300 * 1024), 413, "LOOKER_BRAZE_MAX_REQUEST_BYTES"),
     ],
 )
-async def test_bad_requests_get_clear_json_errors_and_the_server_keeps_serving(post, path, body, status, fragment):
+async def test_bad_requests_get_clear_json_errors_and_the_server_keeps_serving(
+    post, path, body, status, fragment
+):
     got, answer = await post(path, body)
     assert got == status and fragment in orjson.loads(answer)["error"]
     ok, _ = await post("/actions/count/execute", attachment(1))
@@ -174,7 +198,9 @@ async def test_chunked_execute_body_is_accepted(server):
 
     headers = {"Authorization": authorization_header(new_token(SECRET))}
     async with aiohttp.ClientSession() as session:
-        async with session.post(f"{server}/actions/count/execute", data=chunks(), headers=headers) as r:
+        async with session.post(
+            f"{server}/actions/count/execute", data=chunks(), headers=headers
+        ) as r:
             assert r.status == 200 and (await r.json())["looker"]["message"] == "500 rows"
 
 

@@ -143,6 +143,8 @@ def _any_string(value: Any) -> Any:
     return value
 
 
+_any_string.passes_strings = True  # type: ignore[attr-defined]  # lets callers skip the call
+
 STANDARD: dict[str, Callable[[Any], Any]] = {
     "first_name": _any_string,
     "last_name": _any_string,

@@ -51,6 +51,9 @@ def _batch_of(objects: list[bytes], tags: list[Hashable]) -> Batch:
     return batch
 
 
+_NONE_READY: list[Batch] = []  # shared empty answer; callers only iterate over it
+
+
 class Batcher:
     """``add`` returns the batches that became ready (none, one, or two); ``flush`` the rest."""
 
@@ -62,13 +65,15 @@ class Batcher:
     def add(self, obj: bytes, tag: Hashable) -> list[Batch]:
         if len(obj) + _ENVELOPE > self.max_bytes:
             raise RejectRow("user object larger than Braze's 4 MB request limit")
-        ready = []
-        if self._current.objects and self._current.size + len(obj) + 1 > self.max_bytes:
-            ready.append(self._take())
-        self._current.add(obj, tag)
-        if len(self._current) >= self.max_objects:
-            ready.append(self._take())
-        return ready
+        current = self._current
+        if current.objects and current.size + len(obj) + 1 > self.max_bytes:
+            ready = [self._take()]
+            self._current.add(obj, tag)
+            return ready
+        current.add(obj, tag)
+        if len(current.objects) >= self.max_objects:
+            return [self._take()]
+        return _NONE_READY
 
     def flush(self) -> Batch | None:
         batch = self._take()

@@ -21,9 +21,11 @@ import ijson
 
 from looker_braze.errors import FailRun
 from looker_braze.hub.protocol import ActionRequest
+from looker_braze.hub.splitter import Incomplete, NotFast, RowSplitter, scan_header
 
 READ_SIZE = 64 * 1024
 BATCH_ROWS = 1000
+MAX_HEADER = 64 * 1024 * 1024  # bytes before "data" the fast path reads ahead for; then ijson
 
 
 @dataclass(frozen=True)
@@ -195,12 +197,74 @@ def _short(exc: Exception) -> str:
 
 
 async def open_stream(reader: ByteReader) -> RowStream:
-    """Find ``fields``, then hand back a stream of row batches."""
+    """Find ``fields``, then hand back a stream of row batches.
+
+    Fast path: a Looker-shaped document (fields first, compact rows) is cut into row blocks for
+    orjson (see splitter.py). Anything else takes the general path: ijson, spooling to disk when
+    ``data`` comes before ``fields``.
+    """
+    head = bytearray()
+    while True:
+        with _reading_failures():
+            chunk = await reader.read(READ_SIZE)
+        head += chunk
+        try:
+            header = scan_header(head)
+            break
+        except Incomplete:
+            if chunk and len(head) <= MAX_HEADER:
+                continue
+        except NotFast:
+            pass
+        return await _general_stream(_ReplayReader([bytes(head)], reader))
+    if not header.fields_seen or header.data_offset is None:
+        return await _general_stream(_ReplayReader([bytes(head)], reader))
+    return _FastStream(parse_fields(header.fields), bytes(head[header.data_offset :]), reader)
+
+
+async def _general_stream(reader: ByteReader) -> RowStream:
     recorder = _RecordingReader(reader)
     first, raw_fields = await _sniff(recorder)
     if first == "fields":
         return _ParsedStream(parse_fields(raw_fields), _ReplayReader(recorder.recorded, reader))
     return await _spooled_stream(recorder.recorded, reader)
+
+
+class _FastStream:
+    def __init__(self, fields: Fields, first: bytes, reader: ByteReader) -> None:
+        self.fields = fields
+        self._first = first
+        self._reader = reader
+
+    async def batches(self) -> AsyncIterator[list[Row]]:
+        splitter = RowSplitter()
+        batch: list[Row] = []
+        chunk = self._first
+        try:
+            with _reading_failures():
+                while chunk:
+                    batch += splitter.feed(chunk)
+                    if len(batch) >= BATCH_ROWS or (splitter.finished and batch):
+                        yield batch
+                        batch = []
+                    if splitter.finished:
+                        await _drain(self._reader)
+                        return
+                    chunk = await self._reader.read(READ_SIZE)
+        except NotFast:
+            pass
+        if batch:
+            yield batch
+        # The general parser takes over at a row start; it also reports a truncated stream.
+        rest = _ReplayReader([b'{"data":[', splitter.pending], self._reader)
+        async for later in _ParsedStream(self.fields, rest).batches():
+            yield later
+
+
+async def _drain(reader: ByteReader) -> None:
+    """Read what follows the rows, so the download completes as Looker expects."""
+    while await reader.read(READ_SIZE):
+        pass
 
 
 async def _sniff(reader: ByteReader) -> tuple[str, Any]:

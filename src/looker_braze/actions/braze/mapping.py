@@ -15,7 +15,7 @@ from typing import Any
 
 from looker_braze.actions.braze.definition import ID_TAG
 from looker_braze.actions.braze.options import RunOptions
-from looker_braze.actions.braze.values import Converter, converter_for
+from looker_braze.actions.braze.values import Converter, converter_for, ready_types
 from looker_braze.braze.attributes import (
     IDENTIFIER_NAMES,
     MAX_STRING,
@@ -37,6 +37,7 @@ class AttributeColumn:
     attribute: str
     field: str
     prepare: Converter  # Looker value -> Braze value, DropValue when it cannot be sent
+    ready: frozenset[type]  # types of Looker values that are sent as they are
     billable: bool
 
 
@@ -64,6 +65,10 @@ class RowMapper:
         self._update_existing_only = options.update_existing_only
         self._array_attribute = options.array_attribute
         self._add_label = {"add": [options.label]}
+        self._identity_key = options.key_kind
+        self._plan = tuple(
+            (c.field, c.attribute, c.ready, c.prepare, {}, int(c.billable)) for c in self.columns
+        )
 
     def identifier(self, row: Row) -> str:
         """The user's identifier in this row; RejectRow when it is missing or invalid."""
@@ -76,31 +81,38 @@ class RowMapper:
 
     def build(self, row: Row, identifier: str, notes: ValueNotes) -> tuple[dict[str, Any], int]:
         """The attribute object for one user and the data points it costs."""
-        obj = self._identity(identifier)
-        obj["_update_existing_only"] = self._update_existing_only
-        obj[self._array_attribute] = self._add_label  # shared: objects are encoded at once
+        if self._key_kind == "user_alias":
+            identity: Any = {"alias_name": identifier, "alias_label": self._alias_label}
+        else:
+            identity = identifier
+        obj = {
+            self._identity_key: identity,
+            "_update_existing_only": self._update_existing_only,
+            self._array_attribute: self._add_label,  # shared: objects are encoded at once
+        }
         points = 1  # one per array value added
-        for column in self.columns:  # the hot loop of a send: kept flat on purpose
-            cell = row.get(column.field)
+        # The hot loop of a send (once per cell): flat, with values that need no conversion
+        # (a custom string that is already a string...) passed through without a call.
+        for field_name, attribute, ready, prepare, memo, billable in self._plan:
+            cell = row.get(field_name)
             value = cell.get("value") if type(cell) is dict else cell
             if value is None:
                 continue
-            try:
-                value = column.prepare(value)
-            except DropValue as exc:
-                notes.dropped[(column.attribute, exc.reason)] += 1
-                continue
+            if type(value) not in ready:
+                # Text values repeat (countries, tiers, dates): remember what each became.
+                result = memo.get(value, _UNSEEN) if type(value) is str else _UNSEEN
+                if result is _UNSEEN:
+                    result = _prepared(prepare, value, memo)
+                if type(result) is DropValue:
+                    notes.dropped[(attribute, result.reason)] += 1
+                    continue
+                value = result
             if type(value) is str and len(value) > MAX_STRING:
                 value = value[:MAX_STRING]
-                notes.truncated[column.attribute] += 1
-            obj[column.attribute] = value
-            points += column.billable
+                notes.truncated[attribute] += 1
+            obj[attribute] = value
+            points += billable
         return obj, points
-
-    def _identity(self, identifier: str) -> dict[str, Any]:
-        if self._key_kind == "user_alias":
-            return {"user_alias": {"alias_name": identifier, "alias_label": self._alias_label}}
-        return {self._key_kind: identifier}
 
 
 def _cell_value(cell: Any) -> Any:
@@ -139,17 +151,36 @@ def _attribute_columns(fields: Fields, options: RunOptions) -> tuple[AttributeCo
                     f"Two fields are tagged braze[{name}] ({columns[name].field} and {f.name}): "
                     "tag only one."
                 )
+            convert = converter_for(f)
             columns[name] = AttributeColumn(
-                name, f.name, _preparer(name, converter_for(f)), name not in _FREE
+                attribute=name,
+                field=f.name,
+                prepare=_preparer(name, convert),
+                ready=ready_types(convert, standard_check(name)),
+                billable=name not in _FREE,
             )
     return tuple(columns.values())
 
 
 def _preparer(name: str, convert: Converter) -> Converter:
     check = standard_check(name)
-    if check is None:
-        return convert
-    return lambda value: check(convert(value))
+    return convert if check is None else lambda value: check(convert(value))
+
+
+_MEMO_LIMIT = 50_000  # distinct strings remembered per column; later ones are just computed
+_UNSEEN = object()
+
+
+def _prepared(prepare: Converter, value: Any, memo: dict[str, Any]) -> Any:
+    """The value to send, or the DropValue saying why not; remembered for text values
+    (only strings: 1 == 1.0 == True would make numbers share an entry)."""
+    try:
+        result = prepare(value)
+    except DropValue as exc:
+        result = exc
+    if type(value) is str and len(memo) < _MEMO_LIMIT:
+        memo[value] = result
+    return result
 
 
 def _malformed_tags(fields: Fields) -> tuple[str, ...]:

@@ -106,7 +106,9 @@ class RunReport:
         if self.dry_run:
             return f"Dry run, nothing sent: {_of(self.would_send, 'user')} would have {target}."
         verdict = "Done" if self.success else "Incomplete"
-        caveat = " (Braze updates only the users it already has)" if self.update_existing_only else ""
+        caveat = (
+            " (Braze updates only the users it already has)" if self.update_existing_only else ""
+        )
         return f"{verdict}: {_of(self.sent, 'user')} sent to Braze with {target}{caveat}."
 
     def _rows_line(self) -> str:
@@ -131,7 +133,9 @@ class RunReport:
             dropped = Counter(
                 {f"{a} {reason}": n for (a, reason), n in self.values.dropped.items()}
             )
-            notes.append(f"{_of(sum(dropped.values()), 'invalid value')} not sent ({_top(dropped)})")
+            notes.append(
+                f"{_of(sum(dropped.values()), 'invalid value')} not sent ({_top(dropped)})"
+            )
         if self.values.truncated:
             notes.append(
                 f"{_of(sum(self.values.truncated.values()), 'value')} cut to 255 characters "

@@ -48,6 +48,13 @@ def converter_for(field: Field) -> Converter:
     return to_string
 
 
+def ready_types(convert: Converter, check: Converter | None = None) -> frozenset[type]:
+    """Types of Looker values that ``convert`` (then ``check``, if any) return unchanged."""
+    if check is not None and not getattr(check, "passes_strings", False):
+        return frozenset()
+    return _READY.get(convert, frozenset())
+
+
 def to_boolean(value: Any) -> bool:
     if isinstance(value, bool):
         return value
@@ -118,3 +125,10 @@ def to_string(value: Any) -> str:
     if isinstance(value, int | float):
         return str(value)
     raise DropValue("not a single value")
+
+
+_READY: dict[Converter, frozenset[type]] = {
+    to_boolean: frozenset({bool}),
+    to_number: frozenset({int, float}),
+    to_string: frozenset({str}),
+}

@@ -1,0 +1,153 @@
+"""The simulator as an ASGI app: Braze's ``POST /users/track`` plus inspection under ``/sim/``.
+
+Inspection endpoints take no Braze key: the simulator is a test tool, never a place for real
+data. They are:
+  GET  /sim/profile?external_id=.. | braze_id= | email= | phone= | alias_name=&alias_label=
+  GET  /sim/segment?attribute=looker_export&value=LABEL   -> {"attribute", "value", "count"}
+  GET  /sim/segment/members?attribute=..&value=..[&limit=N]   -> JSON list of member ids
+  GET  /sim/stats          POST /sim/reset          POST /sim/users {"count": N}
+  GET  /sim/faults         PUT  /sim/faults {error_rate, latency_ms, drop_rate, rate_limit_*}
+Everything else answers 404 with Braze's JSON shape; ``/users/track/`` (trailing slash) too:
+Braze warns that path misbehaves, and a 404 makes a client's mistake visible at once.
+"""
+
+from __future__ import annotations
+
+from itertools import islice
+
+import orjson
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from looker_braze.errors import ConfigError
+from looker_braze.sim.braze.config import SimConfig
+from looker_braze.sim.braze.endpoint import TRACK_PATH, TrackEndpoint
+from looker_braze.sim.braze.simulator import BrazeSimulator
+
+_LOOKUPS = ("external_id", "braze_id", "email", "phone")
+
+
+class SimApp(Starlette):
+    """Starlette app whose ``/users/track`` skips routing and middleware (see endpoint.py)."""
+
+    def __init__(self, sim: BrazeSimulator) -> None:
+        super().__init__(routes=_routes(), exception_handlers={HTTPException: _http_error})
+        self.router.redirect_slashes = False  # /users/track/ must be a 404, not a redirect
+        self.state.sim = sim
+        self._track = TrackEndpoint(sim)
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["path"] == TRACK_PATH:
+            await self._track(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
+
+
+def create_app(config: SimConfig | None = None) -> SimApp:
+    """The simulator app; ``app.state.sim`` is its BrazeSimulator."""
+    return SimApp(BrazeSimulator(config or SimConfig()))
+
+
+def _json(data, status: int = 200) -> Response:
+    return Response(orjson.dumps(data), status_code=status, media_type="application/json")
+
+
+async def _http_error(request: Request, exc: HTTPException) -> Response:
+    if not request.url.path.startswith("/sim/"):  # the stats count what Braze would have seen
+        request.app.state.sim.counters.requests[str(exc.status_code)] += 1
+    return _json({"message": exc.detail}, exc.status_code)
+
+
+def _sim(request: Request) -> BrazeSimulator:
+    return request.app.state.sim
+
+
+def _param(request: Request, name: str) -> str:
+    value = request.query_params.get(name)
+    if value is None:
+        raise HTTPException(400, f"query parameter '{name}' is required")
+    return value
+
+
+async def profile(request: Request) -> Response:
+    params = request.query_params
+    kind = next((name for name in _LOOKUPS if name in params), None)
+    if kind is not None:
+        key = params[kind]
+    elif "alias_name" in params:
+        kind, key = "user_alias", (params["alias_name"], _param(request, "alias_label"))
+    else:
+        raise HTTPException(400, f"give one of {', '.join(_LOOKUPS)} or alias_name&alias_label")
+    found = _sim(request).profile(kind, key)
+    if found is None:
+        raise HTTPException(404, f"no profile with that {kind}")
+    return _json(found)
+
+
+async def segment(request: Request) -> Response:
+    attribute, value = _param(request, "attribute"), _param(request, "value")
+    count = _sim(request).segment_count(attribute, value)
+    return _json({"attribute": attribute, "value": value, "count": count})
+
+
+async def segment_members(request: Request) -> Response:
+    attribute, value = _param(request, "attribute"), _param(request, "value")
+    limit = request.query_params.get("limit")
+    if limit is not None and not limit.isdigit():
+        raise HTTPException(400, "limit must be a whole number")
+    members = _sim(request).segment_members(attribute, value)
+    return _json(list(islice(members, int(limit) if limit else None)))
+
+
+async def stats(request: Request) -> Response:
+    return _json(_sim(request).stats())
+
+
+async def reset(request: Request) -> Response:
+    _sim(request).reset()
+    return _json({"message": "reset", "users": _sim(request).stats()["users"]})
+
+
+async def seed_users(request: Request) -> Response:
+    body = await _body(request)
+    count = body.get("count") if isinstance(body, dict) else None
+    if type(count) is not int or count < 0:
+        raise HTTPException(400, 'send {"count": N} with N a whole number, 0 or more')
+    added = _sim(request).seed_users(count)
+    users = _sim(request).stats()["users"]
+    return _json({"users": users, "first": added.start, "last": added.stop - 1})
+
+
+async def faults(request: Request) -> Response:
+    sim = _sim(request)
+    if request.method == "GET":
+        return _json(sim.fault_settings())
+    body = await _body(request)
+    if not isinstance(body, dict):
+        raise HTTPException(400, "send a JSON object of fault settings")
+    try:
+        return _json(sim.set_faults(**body))
+    except ConfigError as exc:
+        return _json({"message": "invalid fault settings", "errors": exc.problems}, 400)
+
+
+async def _body(request: Request):
+    try:
+        return orjson.loads(await request.body())
+    except orjson.JSONDecodeError as exc:
+        raise HTTPException(400, f"the body is not valid JSON: {exc}") from None
+
+
+def _routes() -> list[Route]:
+    return [
+        Route("/sim/profile", profile),
+        Route("/sim/segment", segment),
+        Route("/sim/segment/members", segment_members),
+        Route("/sim/stats", stats),
+        Route("/sim/reset", reset, methods=["POST"]),
+        Route("/sim/users", seed_users, methods=["POST"]),
+        Route("/sim/faults", faults, methods=["GET", "PUT"]),
+    ]

@@ -1,0 +1,67 @@
+"""Fault injection: a share of requests answered 5xx, added latency, dropped connections.
+
+One seeded RNG draws the faults in request order, so a test with a fixed seed sees the same
+sequence every run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from dataclasses import dataclass
+from typing import NamedTuple
+
+SERVER_ERRORS = (500, 502, 503, 504)
+
+
+@dataclass
+class FaultSettings:
+    error_rate: float = 0.0
+    latency_ms: tuple[float, float] = (0.0, 0.0)
+    drop_rate: float = 0.0
+
+    def any(self) -> bool:
+        return bool(self.error_rate or self.drop_rate or self.latency_ms[1])
+
+
+class Fault(NamedTuple):
+    delay_s: float
+    drop: bool
+    status: int | None  # a 5xx to answer instead of the real one
+
+
+NO_FAULT = Fault(0.0, False, None)
+
+
+class FaultInjector:
+    def __init__(self, settings: FaultSettings, seed: int) -> None:
+        self.settings = settings
+        self._rng = random.Random(seed)
+
+    def draw(self) -> Fault:
+        settings = self.settings
+        if not settings.any():
+            return NO_FAULT
+        rng = self._rng
+        low, high = settings.latency_ms
+        delay = rng.uniform(low, high) / 1000 if high else 0.0
+        if rng.random() < settings.drop_rate:
+            return Fault(delay, True, None)
+        if rng.random() < settings.error_rate:
+            return Fault(delay, False, rng.choice(SERVER_ERRORS))
+        return Fault(delay, False, None)
+
+
+async def drop_connection(send) -> None:
+    """Close the client's connection without an answer, as a crashed Braze edge would.
+
+    ASGI has no message for this. uvicorn's ``send`` is a method of its request cycle, which
+    holds the transport: aborting that transport is the only way to drop the connection. The
+    yields let uvicorn see the connection lost, so it does not try to answer 500 on it.
+    """
+    transport = getattr(getattr(send, "__self__", None), "transport", None)
+    if transport is None:
+        raise ConnectionAbortedError("dropped connection (fault injection)")
+    transport.abort()
+    for _ in range(3):
+        await asyncio.sleep(0)

@@ -1,0 +1,269 @@
+"""BrazeSimulator: one simulated Braze workspace, without HTTP.
+
+It owns the workspace data, the API keys, the request quota, the fault settings and the stats,
+and answers a parsed ``/users/track`` payload with Braze's status and body. The ASGI layer
+(endpoint.py) only moves bytes; tests may call these methods directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from looker_braze.errors import ConfigError, RejectRow
+from looker_braze.sim.braze.config import (
+    TRACK_PERMISSION,
+    SimConfig,
+    fault_problems,
+    limit_problems,
+)
+from looker_braze.sim.braze.faults import FaultInjector, FaultSettings
+from looker_braze.sim.braze.limits import FixedWindowLimiter, limit_headers
+from looker_braze.sim.braze.objects import plan_attributes, plan_event, plan_purchase
+from looker_braze.sim.braze.stats import Stats
+from looker_braze.sim.braze.workspace import Workspace
+
+VALID_DATA = "Valid data must be provided in the 'attributes', 'events', or 'purchases' fields."
+MAX_INPUT = "Max Input Length Exceeded"
+INPUT_ARRAYS = ("attributes", "events", "purchases")
+PROFILE_KINDS = ("external_id", "braze_id", "email", "phone", "user_alias")
+
+Answer = tuple[int, dict]
+
+
+class FaultUpdate(BaseModel):
+    """A change of fault and quota settings (PUT /sim/faults); absent fields stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+    error_rate: float | None = None
+    latency_ms: tuple[float, float] | None = None
+    drop_rate: float | None = None
+    rate_limit_requests: int | None = None  # null: no limit
+    rate_limit_seconds: float | None = None
+    rate_limit_headers: Literal["epoch", "remaining", "retry-after"] | None = None
+
+
+class BrazeSimulator:
+    """The in-memory workspace behind the simulated ``/users/track``."""
+
+    def __init__(self, config: SimConfig) -> None:
+        self.config = config
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to the state the simulator started in: seeded users only, no data, zero stats,
+        the configured faults and quota."""
+        config = self.config
+        self.workspace = Workspace(config.array_cap)
+        self.workspace.identities.seed(config.users)
+        self.counters = Stats()
+        self.faults = FaultInjector(
+            FaultSettings(config.error_rate, config.latency_ms, config.drop_rate), config.seed
+        )
+        self._set_limit(config.rate_limit_requests, config.rate_limit_seconds)
+        self.limit_style = config.rate_limit_headers
+
+    # -- the endpoint's steps ------------------------------------------------------------------
+
+    def authorize(self, key: str | None) -> Answer | None:
+        """None when ``key`` may call /users/track, else the 401/403 answer. Never echoes keys."""
+        if not key:
+            return 401, {"message": "Missing API key: send 'Authorization: Bearer <REST API key>'"}
+        spec = self.config.api_keys.get(key)
+        if spec is None:
+            return 401, {"message": "Invalid API key"}
+        if (spec.instance or self.config.instance) != self.config.instance:
+            return 401, {
+                "message": f"Invalid API key for this Braze instance ({self.config.instance})"
+            }
+        if TRACK_PERMISSION not in spec.permissions:
+            return 403, {"message": "Access Denied: the API key lacks the users.track permission"}
+        return None
+
+    def admit(self) -> tuple[bool, list[tuple[bytes, bytes]]]:
+        """Whether one more request fits the quota, and the rate limit headers to send."""
+        if self._limiter is None:
+            return True, []
+        decision = self._limiter.take()
+        if not decision.allowed:
+            self.counters.rate_limited_requests += 1
+        return decision.allowed, limit_headers(
+            decision, self.limit_style, self.config.lowercase_headers
+        )
+
+    def track(self, payload: dict) -> Answer:
+        """Braze's answer to a parsed, authorised /users/track body."""
+        arrays = []
+        for name in INPUT_ARRAYS:
+            items = payload.get(name)
+            if items is None:
+                continue
+            if type(items) is not list:
+                problem = {"type": f"'{name}' must be an array of objects", "input_array": name}
+                return 400, {"message": VALID_DATA, "errors": [problem]}
+            arrays.append((name, items))
+        total = sum(len(items) for _, items in arrays)
+        self._count_received(total)
+        if total > self.config.max_objects:
+            return 400, {"message": MAX_INPUT}
+        if not total:
+            return 400, {"message": VALID_DATA}
+        return self._process(arrays)
+
+    def _count_received(self, total: int) -> None:
+        counters = self.counters
+        counters.objects_received += total
+        counters.max_objects_in_request = max(counters.max_objects_in_request, total)
+
+    def _process(self, arrays: list[tuple[str, list]]) -> Answer:
+        answer: dict[str, Any] = {"message": "success"}
+        errors: list[dict] = []
+        processed = 0
+        for name, items in arrays:
+            if items:
+                done = _PROCESSORS[name](self, items, errors)
+                answer[f"{name}_processed"] = done
+                processed += done
+        if not errors:
+            return 201, answer
+        if not processed:
+            return 400, {"message": VALID_DATA, "errors": errors}
+        answer["errors"] = errors
+        return 201, answer
+
+    def _attributes(self, items: list, errors: list[dict]) -> int:
+        counters, apply = self.counters, self.workspace.apply_attributes
+        processed = points = 0
+        for index, obj in enumerate(items):
+            try:
+                plan = plan_attributes(obj)
+            except RejectRow as rejected:
+                self._reject(errors, "attributes", index, rejected.reason)
+                continue
+            processed += 1
+            dropped = apply(plan)
+            if dropped is None:
+                counters.not_found += 1
+                continue
+            points += plan.data_points
+            for problem in dropped:
+                counters.dropped_values[problem] += 1
+        counters.objects_processed += processed
+        counters.attributes_processed += processed
+        counters.data_points += points
+        return processed
+
+    def _events(self, items: list, errors: list[dict]) -> int:
+        done = self._occurrences("events", plan_event, self.workspace.events, items, errors)
+        self.counters.events_processed += done
+        return done
+
+    def _purchases(self, items: list, errors: list[dict]) -> int:
+        store = self.workspace.purchases
+        done = self._occurrences("purchases", plan_purchase, store, items, errors)
+        self.counters.purchases_processed += done
+        return done
+
+    def _occurrences(self, name, plan, store, items: list, errors: list[dict]) -> int:
+        """Events or purchases: each costs one data point; counted on the user's profile."""
+        processed = applied = 0
+        for index, obj in enumerate(items):
+            try:
+                occurrence = plan(obj)
+            except RejectRow as rejected:
+                self._reject(errors, name, index, rejected.reason)
+                continue
+            processed += 1
+            applied += self.workspace.apply_event(occurrence, store)
+        self.counters.objects_processed += processed
+        self.counters.not_found += processed - applied
+        self.counters.data_points += applied
+        return processed
+
+    def _reject(self, errors: list[dict], name: str, index: int, reason: str) -> None:
+        errors.append({"type": reason, "input_array": name, "index": index})
+        self.counters.objects_rejected += 1
+        self.counters.rejections[reason] += 1
+
+    # -- inspection ----------------------------------------------------------------------------
+
+    def profile(self, kind: str, value: Any) -> dict | None:
+        """The profile found by one identifier (user_alias: a (name, label) pair), or None."""
+        if kind not in PROFILE_KINDS:
+            raise ValueError(f"kind must be one of {', '.join(PROFILE_KINDS)}, not {kind!r}")
+        uid = self.workspace.identities.find(kind, tuple(value) if kind == "user_alias" else value)
+        return None if uid is None else self.workspace.profile(uid)
+
+    def segment_count(self, attribute: str, value: Any) -> int:
+        """Profiles whose array ``attribute`` includes ``value`` (Braze's "includes value")."""
+        return self.workspace.segment_count(attribute, value)
+
+    def segment_members(self, attribute: str, value: Any) -> Iterator[str]:
+        """Those profiles' external ids (braze ids for profiles without one)."""
+        return self.workspace.segment_members(attribute, value)
+
+    def stats(self) -> dict:
+        return self.counters.snapshot(self.workspace.identities.count())
+
+    def seed_users(self, count: int) -> range:
+        """Add ``count`` more population users (the next numbers); their numbers."""
+        if count < 0:
+            raise ValueError(f"count must be 0 or more, not {count}")
+        return self.workspace.identities.seed(count)
+
+    # -- faults and quota ----------------------------------------------------------------------
+
+    def set_faults(self, **changes: Any) -> dict:
+        """Change fault and quota settings (names as in FaultUpdate); the settings now in force.
+        Raises ConfigError listing every problem."""
+        try:
+            update = FaultUpdate(**changes)
+        except ValidationError as exc:
+            raise ConfigError([_pydantic_problem(error) for error in exc.errors()]) from None
+        merged = {**self.fault_settings(), **update.model_dump(exclude_unset=True)}
+        problems = fault_problems(
+            merged["error_rate"], tuple(merged["latency_ms"]), merged["drop_rate"]
+        )
+        problems += limit_problems(
+            merged["rate_limit_requests"],
+            merged["rate_limit_seconds"],
+            merged["rate_limit_headers"],
+        )
+        if problems:
+            raise ConfigError(problems)
+        self.faults.settings = FaultSettings(
+            merged["error_rate"], tuple(merged["latency_ms"]), merged["drop_rate"]
+        )
+        self._set_limit(merged["rate_limit_requests"], merged["rate_limit_seconds"])
+        self.limit_style = merged["rate_limit_headers"]
+        return self.fault_settings()
+
+    def fault_settings(self) -> dict:
+        settings = self.faults.settings
+        limiter = self._limiter
+        return {
+            "error_rate": settings.error_rate,
+            "latency_ms": list(settings.latency_ms),
+            "drop_rate": settings.drop_rate,
+            "rate_limit_requests": limiter.requests if limiter else None,
+            "rate_limit_seconds": self._limit_seconds,
+            "rate_limit_headers": self.limit_style,
+        }
+
+    def _set_limit(self, requests: int | None, seconds: float) -> None:
+        self._limit_seconds = seconds
+        self._limiter = FixedWindowLimiter(requests, seconds) if requests else None
+
+
+_PROCESSORS = {
+    "attributes": BrazeSimulator._attributes,
+    "events": BrazeSimulator._events,
+    "purchases": BrazeSimulator._purchases,
+}
+
+
+def _pydantic_problem(error: dict) -> str:
+    where = ".".join(str(part) for part in error["loc"]) or "body"
+    return f"{where}: {error['msg']}"

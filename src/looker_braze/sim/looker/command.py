@@ -1,0 +1,171 @@
+"""`looker-braze send`: what the command does once typer has read its options.
+
+Exit codes: 0 the hub answered success; 1 the hub answered, but not success (success false, an
+HTTP error, a body that is not an answer); 2 the command could not do its job (bad options or
+files, hub unreachable).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from rich.console import Console
+
+from looker_braze.errors import ConfigError, FailRun
+from looker_braze.sim.looker.download import LookSource
+from looker_braze.sim.looker.masking import Masker, sensitive_params, shown_params
+from looker_braze.sim.looker.report import Report
+from looker_braze.sim.looker.sender import HubRefused, HubUnreachable, LookerSender
+
+OK, ANSWERED_NOT_OK, CANNOT_RUN = 0, 1, 2
+
+
+@dataclass
+class SendOptions:
+    hub: str
+    token: str | None = None
+    action: str = "braze"
+    params: dict[str, str] = field(default_factory=dict)
+    form_params: dict[str, str] = field(default_factory=dict)
+    look: Path | None = None
+    csv: Path | None = None
+    tags: dict[str, list[str]] = field(default_factory=dict)
+    types: dict[str, str] = field(default_factory=dict)
+    inline: bool = False
+    base64: bool = False
+    format: str = "json_detail"
+    download_host: str = "127.0.0.1"
+    download_port: int = 0
+    looker_version: str = "23.4.0"
+    instance: str = "looker-braze-send"
+    timeout_s: float = 900.0
+    as_json: bool = False
+    list_actions: bool = False
+    show_form: bool = False
+
+
+def pairs(values: Iterable[str], option: str) -> dict[str, str]:
+    """`k=v` option values as a dict (a later key wins); ConfigError lists every bad one."""
+    parsed, problems = {}, []
+    for value in values:
+        key, sep, rest = value.partition("=")
+        if not sep or not key.strip():
+            problems.append(f"{option} {value!r}: write it as name=value")
+        else:
+            parsed[key.strip()] = rest
+    if problems:
+        raise ConfigError(problems)
+    return parsed
+
+
+def multi_pairs(values: Iterable[str], option: str) -> dict[str, list[str]]:
+    """`column=tag` values where a column may repeat: column -> every value given."""
+    grouped: dict[str, list[str]] = {}
+    for value in values:
+        key, tag = next(iter(pairs([value], option).items()))
+        grouped.setdefault(key, []).append(tag.strip())
+    return grouped
+
+
+def run(options: SendOptions, console: Console) -> int:
+    report = Report(console, Masker([options.token]), options.as_json)
+    try:
+        _check_hub(options.hub)
+        look = None if options.list_actions or options.show_form else _look(options, report)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            report.problem(problem)
+        return CANNOT_RUN
+    except FailRun as exc:
+        report.problem(str(exc))
+        return CANNOT_RUN
+    return asyncio.run(_talk(options, report, look))
+
+
+def _check_hub(hub: str) -> None:
+    parts = urlsplit(hub)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError([f"--hub {hub!r} is not a URL like https://hub.example.com"])
+
+
+def _look(options: SendOptions, report: Report) -> LookSource:
+    if bool(options.look) == bool(options.csv):
+        raise ConfigError(["give the rows with exactly one of --look FILE.json or --csv FILE.csv"])
+    if options.look:
+        if not options.look.is_file():
+            raise ConfigError([f"--look {options.look}: no such file"])
+        if options.tags or options.types:
+            raise ConfigError(["--tag and --type describe CSV columns: use them with --csv"])
+        return options.look
+    from looker_braze.sim.looks.csv_look import CsvLook
+
+    look = CsvLook(options.csv, options.tags, options.types)
+    rows = look.check()
+    described = ", ".join(_column_note(c, look) for c in look.columns)
+    report.note(f"{options.csv.name}: {rows:,} rows; columns: {described}")
+    return look
+
+
+def _column_note(column: str, look) -> str:
+    extras = look.tags.get(column, []) + ([look.types[column]] if column in look.types else [])
+    return f"{column} ({', '.join(extras)})" if extras else column
+
+
+async def _talk(options: SendOptions, report: Report, look: LookSource | None) -> int:
+    sender = LookerSender(
+        options.hub,
+        options.token,
+        options.looker_version,
+        options.instance,
+        download_host=options.download_host,
+        download_port=options.download_port,
+        read_timeout_s=options.timeout_s,
+    )
+    try:
+        async with sender as looker:
+            return await _conversation(looker, options, report, look)
+    except HubUnreachable as exc:
+        report.problem(str(exc))
+        return CANNOT_RUN
+    except HubRefused as exc:
+        report.problem(str(exc))
+        return ANSWERED_NOT_OK
+    except OSError as exc:  # the download server could not listen (port taken, bad address)
+        report.problem(f"cannot serve the download URL: {exc}")
+        return CANNOT_RUN
+
+
+async def _conversation(looker: LookerSender, options: SendOptions, report, look) -> int:
+    if options.list_actions:
+        report.actions(await looker.list_actions())
+        return OK
+    sensitive = sensitive_params(await _definition(looker, options.action), options.params)
+    report.masker = Masker([options.token, *(options.params[name] for name in sensitive)])
+    if options.show_form:
+        report.form(await looker.form(options.action, options.params, options.form_params))
+        return OK
+    delivery = ("inline-base64" if options.base64 else "inline") if options.inline else "url"
+    result = await looker.execute(
+        options.action,
+        params=options.params,
+        form_params=options.form_params,
+        look=look,
+        delivery=delivery,
+        format=options.format,
+    )
+    report.result(result, shown_params(options.params, sensitive), options.form_params)
+    return OK if result.success else ANSWERED_NOT_OK
+
+
+async def _definition(looker: LookerSender, action: str) -> dict | None:
+    """The action's definition, to learn which params are sensitive; None if the hub won't say
+    (then every param is masked)."""
+    try:
+        definition = await looker.action(action)
+    except HubRefused:
+        return None
+    return definition if isinstance(definition, dict) else None

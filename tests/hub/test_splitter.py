@@ -1,0 +1,98 @@
+"""The fast path must give exactly the rows a full JSON parse gives, for any document and any
+chunking, and hand over to the general parser whenever it is unsure."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import orjson
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from looker_braze.errors import FailRun
+from looker_braze.hub import splitter
+from looker_braze.hub.rows import open_stream
+
+# Strings full of the splitter's own markers, escapes and non-ASCII text.
+nasty_text = st.text(alphabet=st.sampled_from(list('},{]["\\ab é😀\n:')), max_size=12)
+scalars = st.one_of(st.none(), st.booleans(), st.integers(-(10**12), 10**12), nasty_text,
+                    st.floats(allow_nan=False, allow_infinity=False, width=32))  # fmt: skip
+cells = st.one_of(
+    scalars,
+    st.fixed_dictionaries({"value": scalars}),
+    st.fixed_dictionaries(
+        {
+            "value": scalars,
+            "links": st.lists(st.fixed_dictionaries({"url": nasty_text}), max_size=4),
+        }
+    ),
+    st.dictionaries(nasty_text, st.fixed_dictionaries({"value": scalars}), max_size=3),  # pivoted
+)
+rows = st.lists(st.dictionaries(nasty_text, cells, max_size=5), max_size=40)
+
+
+class ChunkedReader:
+    def __init__(self, data: bytes, sizes: list[int]) -> None:
+        self.data, self.sizes, self.pos = data, sizes or [7], 0
+
+    async def read(self, n: int = -1) -> bytes:
+        size = min(n, self.sizes[self.pos % len(self.sizes)]) if n > 0 else len(self.data)
+        chunk = self.data[self.pos : self.pos + size]
+        self.pos += len(chunk)
+        return chunk
+
+
+async def read_rows(document: bytes, sizes: list[int]):
+    stream = await open_stream(ChunkedReader(document, sizes))
+    return stream.fields, [row async for batch in stream.batches() for row in batch]
+
+
+def document(data, *, extra_before=None, extra_after=None, pretty=False) -> bytes:
+    doc = {**(extra_before or {}), "fields": {"dimensions": [{"name": "a"}]}, "data": data,
+           **(extra_after or {})}  # fmt: skip
+    return json.dumps(doc, indent=1).encode() if pretty else orjson.dumps(doc)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    data=rows,
+    sizes=st.lists(st.integers(1, 300), min_size=1, max_size=5),
+    before=st.dictionaries(nasty_text, scalars, max_size=2),
+    after=st.dictionaries(nasty_text, st.one_of(scalars, rows), max_size=2),
+    pretty=st.booleans(),
+)
+def test_rows_are_exactly_what_a_full_parse_gives(data, sizes, before, after, pretty):
+    before.pop("fields", None), before.pop("data", None)
+    after.pop("fields", None), after.pop("data", None)
+    doc = document(data, extra_before=before, extra_after=after, pretty=pretty)
+    fields, got = asyncio.run(read_rows(doc, sizes))
+    assert got == orjson.loads(doc)["data"]
+    assert fields.fields[0].name == "a"
+
+
+def test_looker_shaped_documents_take_the_fast_path(monkeypatch):
+    calls = []
+    real = splitter.RowSplitter.feed
+    monkeypatch.setattr(
+        splitter.RowSplitter, "feed", lambda self, chunk: calls.append(1) or real(self, chunk)
+    )
+    data = [{"u.id": {"value": f"id-{i}"}, "u.n": {"value": i}} for i in range(5000)]
+    _, got = asyncio.run(read_rows(document(data), [65536]))
+    assert got == data and calls
+
+
+@pytest.mark.parametrize("cut", [10, 200, 5000])
+def test_a_truncated_document_still_fails_clearly(cut):
+    doc = document([{"u.id": {"value": i}} for i in range(1000)])
+    with pytest.raises(FailRun, match="ended early|not valid JSON"):
+        asyncio.run(read_rows(doc[: len(doc) - cut], [1000]))
+
+
+def test_header_scan_finds_data_after_other_keys():
+    doc = b'{"ran_at": "x", "sql": "select \\"data\\":[ from t", "fields": {"d": [1]}, "data": [ {"a": 1}]}'
+    header = splitter.scan_header(doc)
+    assert header.fields == {"d": [1]} and doc[header.data_offset :].startswith(b" {")
+    with pytest.raises(splitter.Incomplete):
+        splitter.scan_header(doc[:30])

@@ -33,9 +33,14 @@ class RunProgress:
     started: float = field(default_factory=time.time)
     counts: dict[str, int] = field(default_factory=dict)
 
-    def add(self, name: str, amount: int = 1) -> None:
+    def add(self, outcome: str, amount: int = 1) -> None:
+        """Count rows by outcome (read, sent, duplicates ...); also exported as a metric."""
+        self.note(outcome, amount)
+        ROWS.labels(self.action, outcome).inc(amount)
+
+    def note(self, name: str, amount: int = 1) -> None:
+        """Count anything else worth showing live (requests, retries ...)."""
         self.counts[name] = self.counts.get(name, 0) + amount
-        ROWS.labels(self.action, name).inc(amount)
 
     def to_json(self) -> dict:
         return {

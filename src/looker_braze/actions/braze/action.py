@@ -182,11 +182,11 @@ def _map_rows(
 
 def _count_outcome(report: RunReport, outcome: BatchOutcome) -> None:
     report.count("sent", len(outcome.accepted))
-    report.data_points += sum(delivery.data_points for delivery in outcome.accepted)
+    report.count("data_points", sum(delivery.data_points for delivery in outcome.accepted))
     for _, reason in outcome.rejected:
         report.count_rejected(reason)
-    report.requests += outcome.requests
-    report.retries += outcome.retries
+    report.count("requests", outcome.requests)
+    report.count("retries", outcome.retries)
 
 
 async def _drain_quietly(sink) -> None:
@@ -205,8 +205,8 @@ class _DrySink:
     async def submit(self, batch: Batch) -> None:
         report = self._report
         report.count("would_send", len(batch))
-        report.data_points += sum(delivery.data_points for delivery in batch.tags)
-        report.requests += 1
+        report.count("data_points", sum(delivery.data_points for delivery in batch.tags))
+        report.count("requests")
         if report.sample is None:
             report.sample = orjson.loads(batch.objects[0])
 

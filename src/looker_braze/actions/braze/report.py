@@ -29,6 +29,9 @@ def _top(counter: Counter, limit: int = 3) -> str:
     return ", ".join(f"{reason}: {_n(count)}" for reason, count in counter.most_common(limit))
 
 
+_ROW_OUTCOMES = frozenset({"read", "sent", "would_send", "duplicates", "not_sent"})
+
+
 @dataclass
 class RunReport:
     label: str
@@ -57,7 +60,10 @@ class RunReport:
 
     def count(self, name: str, amount: int = 1) -> None:
         setattr(self, name, getattr(self, name) + amount)
-        self.progress.add(name, amount)
+        if name in _ROW_OUTCOMES:
+            self.progress.add(name, amount)
+        else:
+            self.progress.note(name, amount)
 
     def count_invalid(self, reason: str) -> None:
         self.invalid[reason] += 1

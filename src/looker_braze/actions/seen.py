@@ -57,7 +57,11 @@ class SeenIds:
         # Merge while the newest level is at least as big as the one before: O(log n) levels.
         while len(self._levels) > 1 and len(self._levels[-1]) >= len(self._levels[-2]):
             newest = self._levels.pop()
-            self._levels[-1] = np.union1d(self._levels[-1], newest)
+            # Levels are disjoint (a hash enters a level only if no level had it), so a merge is
+            # a concatenation and one sort: a single new array, no unique() copies.
+            merged = np.concatenate((self._levels[-1], newest))
+            merged.sort()
+            self._levels[-1] = merged
 
     def __len__(self) -> int:
         return self.count + len(self._recent)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date
+from datetime import date, datetime
 from collections.abc import Callable
 from typing import Any
 
@@ -93,7 +93,21 @@ def _parse_number(text: str) -> int | float:
 
 
 def to_iso_date_time(value: Any) -> str:
-    text = str(value).strip()
+    text = value if type(value) is str else str(value)
+    if len(text) == 19 and text[10] == " " and _is_date_time(text):
+        return text[:10] + "T" + text[11:]  # Looker's usual "YYYY-MM-DD HH:MM:SS", checked
+    return _parse_date_time(text.strip())
+
+
+def _is_date_time(text: str) -> bool:
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _parse_date_time(text: str) -> str:
     quarter = _QUARTER.fullmatch(text)
     if quarter:
         return f"{quarter[1]}-{(int(quarter[2]) - 1) * 3 + 1:02d}-01"

@@ -84,6 +84,7 @@ async def one_run(rows: int, shape: str) -> dict:
         "ACTION_HUB_SECRET": SECRET,
         "LOOKER_BRAZE_EXTRA_ENDPOINTS": sim_url,
         "LOOKER_BRAZE_LOG_LEVEL": "warning",
+        "LOOKER_BRAZE_STATE_URL": f"sqlite:///{OUT}/bench-state.sqlite3",
     }
     hub, hub_url = start(
         [str(BIN / "looker-braze"), "serve", "--host", "127.0.0.1", "--port", "0"], env

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import tempfile
+
 import pytest
 
 from looker_braze.actions.registry import build_registry
@@ -39,15 +41,17 @@ class Braze:
 @contextmanager
 def running_hub(*extra_endpoints: str, **overrides) -> Iterator[Hub]:
     sock = bind_socket()
-    settings = HubSettings(
-        base_url=socket_url(sock),
-        label="looker-braze e2e",
-        secret=SECRET,
-        extra_endpoints=extra_endpoints,
-        **overrides,
-    )
-    with background_server(create_app(settings, build_registry(settings)), sock=sock) as url:
-        yield Hub(url, new_token(SECRET), settings)
+    with tempfile.TemporaryDirectory(prefix="looker-braze-e2e-") as folder:
+        overrides.setdefault("state_url", f"sqlite:///{folder}/state.sqlite3")
+        settings = HubSettings(
+            base_url=socket_url(sock),
+            label="looker-braze e2e",
+            secret=SECRET,
+            extra_endpoints=extra_endpoints,
+            **overrides,
+        )
+        with background_server(create_app(settings, build_registry(settings)), sock=sock) as url:
+            yield Hub(url, new_token(SECRET), settings)
 
 
 @contextmanager

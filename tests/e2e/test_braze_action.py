@@ -268,7 +268,7 @@ async def test_dry_run_reads_everything_and_sends_nothing(hub, braze):
     message = result.looker["message"]
     assert result.looker["success"] is True
     assert total_requests(braze) == 0
-    assert f"{compute_truth(spec).distinct_ids:,} users would have" in message
+    assert f"{compute_truth(spec).distinct_ids:,} users would be sent" in message
     assert "First object" in message
 
 

@@ -56,13 +56,14 @@ class CountRows(Action):
 
 
 @pytest.fixture(scope="module")
-def server():
+def server(tmp_path_factory):
     settings = HubSettings(
         base_url="https://hub.example.com",
         label="Test Hub",
         secret=SECRET,
         keepalive_seconds=0.2,
         max_request_bytes=256 * 1024,
+        state_url=f"sqlite:///{tmp_path_factory.mktemp('state')}/state.sqlite3",
     )
     with background_server(create_app(settings, Registry([CountRows()]))) as url:
         yield url

@@ -50,7 +50,7 @@ async def _demo(options: DemoOptions, folder: Path, console: Console) -> Outcome
     console.print(f"Look ready: {truth.rows:,} rows, {truth.bytes / 1e6:,.0f} MB of json_detail.")
     sim_args = simulator_args(population(spec), options.chaos)
     with spawn(sim_args) as braze:
-        env, secret = hub_environment(braze.url)
+        env, secret = hub_environment(braze.url, str(folder))
         with spawn(["serve", "--host", "127.0.0.1", "--port", "0"], env) as hub:
             console.print(
                 f"Braze simulator on {braze.url}"

@@ -47,10 +47,11 @@ def simulator_args(users: int, chaos: bool) -> list[str]:
     return args
 
 
-def hub_environment(braze_url: str) -> tuple[dict[str, str], str]:
+def hub_environment(braze_url: str, folder: str) -> tuple[dict[str, str], str]:
     """The hub's environment (as a deployment would set it) and its secret."""
     secret = secrets.token_hex(16)
     env = {
+        "LOOKER_BRAZE_STATE_URL": f"sqlite:///{folder}/state.sqlite3",
         "ACTION_HUB_BASE_URL": "http://127.0.0.1",
         "ACTION_HUB_LABEL": "looker-braze demo",
         "ACTION_HUB_SECRET": secret,

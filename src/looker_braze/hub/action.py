@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 
 from looker_braze.errors import RejectRequest
@@ -22,6 +23,14 @@ from looker_braze.hub.protocol import (
     LookerContext,
 )
 from looker_braze.hub.rows import RowSource
+from looker_braze.state import AsyncStateStore
+
+
+@dataclass
+class HubServices:
+    """What the hub lends its actions when it starts."""
+
+    store: AsyncStateStore | None = None  # audiences and run history
 
 
 @dataclass
@@ -32,6 +41,22 @@ class RunProgress:
     webhook_id: str | None
     started: float = field(default_factory=time.time)
     counts: dict[str, int] = field(default_factory=dict)
+    details: dict[str, str] = field(default_factory=dict)  # mode, label ... for the history
+    reasons: Counter = field(default_factory=Counter)  # why rows were rejected
+    run_id: int | None = None  # the run's row in the history, once begun
+    recorder: Callable[[], Awaitable[int | None]] | None = field(default=None, repr=False)
+
+    async def begin(self, **details: str) -> int | None:
+        """Say what this run is (mode, label ...): the history records it and gives a run id."""
+        self.details.update(details)
+        if self.recorder is not None and self.run_id is None:
+            self.run_id = await self.recorder()
+        return self.run_id
+
+    def reject(self, reason: str, amount: int = 1) -> None:
+        """Rows rejected for ``reason`` (counted as outcome "rejected" too)."""
+        self.reasons[reason] += amount
+        self.add("rejected", amount)
 
     def add(self, outcome: str, amount: int = 1) -> None:
         """Count rows by outcome (read, sent, duplicates ...); also exported as a metric."""
@@ -48,6 +73,8 @@ class RunProgress:
             "webhook_id": self.webhook_id,
             "running_seconds": round(time.time() - self.started, 1),
             "counts": dict(self.counts),
+            # What the run is, not where it sends: /status needs no token.
+            **{k: v for k, v in self.details.items() if k in ("mode", "label")},
         }
 
 
@@ -61,10 +88,10 @@ class Action(ABC):
     async def form(self, request: ActionRequest) -> Form:
         return Form()
 
-    async def startup(self) -> None:
+    async def startup(self, services: HubServices) -> None:  # noqa: B027  (optional hook)
         """Called once when the server starts (open connection pools here)."""
 
-    async def shutdown(self) -> None:
+    async def shutdown(self) -> None:  # noqa: B027  (optional hook)
         """Called once when the server stops."""
 
     @abstractmethod

@@ -21,7 +21,8 @@ from starlette.routing import Route
 
 from looker_braze import __version__
 from looker_braze.errors import FailRun, RejectRequest, Unauthorized
-from looker_braze.hub.action import Action, Registry, RunProgress
+from looker_braze.hub.action import Action, HubServices, Registry, RunProgress
+from looker_braze.hub.history import RunHistory
 from looker_braze.hub.auth import is_authorized
 from looker_braze.hub.metrics import RUN_SECONDS, RUNS
 from looker_braze.hub.protocol import (
@@ -33,6 +34,7 @@ from looker_braze.hub.protocol import (
 from looker_braze.hub.rows import RowSource
 from looker_braze.logs import WEBHOOK_ID
 from looker_braze.settings import HubSettings
+from looker_braze.state import AsyncStateStore
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +59,8 @@ class Hub:
         self.registry = registry
         self.started = time.time()
         self.session: aiohttp.ClientSession | None = None
+        self.store: AsyncStateStore | None = None
+        self.history = RunHistory(None)
         self.runs: dict[asyncio.Task, RunProgress] = {}
 
     def check_token(self, request: Request) -> None:
@@ -116,9 +120,10 @@ class Hub:
     def _start_run(self, action: Action, request: ActionRequest) -> asyncio.Task:
         WEBHOOK_ID.set(request.looker.webhook_id or "-")  # copied into the task's context
         progress = RunProgress(action.name, request.looker.webhook_id)
+        self.history.attach(progress, request)
         rows = RowSource(request, self.session, self.settings.download_stall_seconds)
         # A task of its own: if Looker drops the connection, the run still finishes and is logged.
-        task = asyncio.create_task(_run(action, request, rows, progress))
+        task = asyncio.create_task(_run(action, request, rows, progress, self.history))
         self.runs[task] = progress
         task.add_done_callback(self.runs.pop)
         return task
@@ -128,8 +133,10 @@ class Hub:
     @contextlib.asynccontextmanager
     async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
         self.session = aiohttp.ClientSession(auto_decompress=True)
+        self.store = await AsyncStateStore.open(self.settings.state_url)
+        self.history = RunHistory(self.store)
         for action in self.registry:
-            await action.startup()
+            await action.startup(HubServices(store=self.store))
         # Start-up objects live for the whole process: keep the collector from rescanning them
         # while a send allocates millions of short-lived rows.
         gc.freeze()
@@ -142,10 +149,15 @@ class Hub:
             for action in self.registry:
                 await action.shutdown()
             await self.session.close()
+            await self.store.close()
 
 
 async def _run(
-    action: Action, request: ActionRequest, rows: RowSource, progress: RunProgress
+    action: Action,
+    request: ActionRequest,
+    rows: RowSource,
+    progress: RunProgress,
+    history: RunHistory,
 ) -> ActionResult:
     started = time.monotonic()
     try:
@@ -162,6 +174,7 @@ async def _run(
             ),
         )
     seconds = time.monotonic() - started
+    await history.finish(progress, request, result)
     RUN_SECONDS.labels(action.name).observe(seconds)
     RUNS.labels(action.name, "success" if result.success else "failure").inc()
     log.info(

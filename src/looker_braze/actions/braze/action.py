@@ -1,28 +1,35 @@
 """The Braze action: reads the Look's rows, maps them to users, and sends them to Braze.
 
-The run: check settings and form -> open the rows -> map fields (fail fast on a bad Look) ->
-for each batch of rows: identifiers, duplicates, objects -> batches of 75 -> Braze (bounded in
-flight, rate limited, retried) -> one RunReport, which is the answer Looker shows.
+The run: check settings and form -> (sync, remove, change-only: lock the audience, load its
+state) -> open the rows -> map fields (fail fast on a bad Look) -> the pipeline (pipeline.py) ->
+Braze (bounded in flight, rate limited, retried) -> one RunReport, the answer Looker shows.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from typing import NamedTuple
 
 import aiohttp
-import orjson
 
 from looker_braze.actions.braze import definition as braze_definition
+from looker_braze.actions.braze.audience import Audience
+from looker_braze.actions.braze.locks import LocalLocks
 from looker_braze.actions.braze.mapping import RowMapper
 from looker_braze.actions.braze.options import InvalidForm, RunOptions, check_settings, run_options
+from looker_braze.actions.braze.pipeline import (
+    DrySink,
+    count_failed,
+    count_outcome,
+    drain_quietly,
+    remove_gone,
+    send_rows,
+)
 from looker_braze.actions.braze.report import RunReport
-from looker_braze.actions.seen import SeenIds
-from looker_braze.braze.batch import Batch, Batcher
-from looker_braze.braze.client import BatchOutcome, Dispatcher, RetryPolicy, UsersTrackClient
+from looker_braze.braze.client import Dispatcher, RetryPolicy, UsersTrackClient
 from looker_braze.braze.ratelimit import RateLimiter, SlidingWindowLimiter
-from looker_braze.errors import FailRun, LookerBrazeError, RejectRow
-from looker_braze.hub.action import Action, RunProgress
+from looker_braze.errors import FailRun
+from looker_braze.hub.action import Action, HubServices, RunProgress
 from looker_braze.hub.protocol import (
     ActionDefinition,
     ActionRequest,
@@ -30,17 +37,11 @@ from looker_braze.hub.protocol import (
     Form,
     LookerContext,
 )
-from looker_braze.hub.rows import Row, RowSource, RowStream
+from looker_braze.hub.rows import RowSource, RowStream
 from looker_braze.settings import HubSettings
+from looker_braze.state import AsyncStateStore
 
 log = logging.getLogger(__name__)
-
-
-class Delivery(NamedTuple):
-    """What the client carries for each object, to account for it when Braze answers."""
-
-    identifier: str
-    data_points: int
 
 
 class BrazeAction(Action):
@@ -50,6 +51,8 @@ class BrazeAction(Action):
         self._settings = settings
         self._session: aiohttp.ClientSession | None = None
         self._limiters: dict[str, RateLimiter] = {}
+        self._store: AsyncStateStore | None = None
+        self._locks = LocalLocks()
 
     def definition(self, looker: LookerContext) -> ActionDefinition:
         return braze_definition.definition(looker)
@@ -61,7 +64,8 @@ class BrazeAction(Action):
             return Form(error=str(exc))
         return braze_definition.form(request)
 
-    async def startup(self) -> None:
+    async def startup(self, services: HubServices) -> None:
+        self._store = services.store
         self._session_for_braze()
 
     async def shutdown(self) -> None:
@@ -76,34 +80,80 @@ class BrazeAction(Action):
             options = run_options(request, self._settings.extra_endpoints)
         except InvalidForm as exc:
             return ActionResult(success=False, message=str(exc), validation_errors=exc.errors)
+        await progress.begin(
+            mode=options.mode,
+            label=options.label,
+            attribute=options.array_attribute,
+            workspace=options.workspace,
+        )
         report = RunReport(
             options.label,
             options.array_attribute,
             progress,
+            mode=options.mode,
             dry_run=options.dry_run,
             update_existing_only=options.update_existing_only,
         )
         try:
-            async with rows.open() as stream:
-                await self._send(stream, options, report)
+            async with self._exclusive(options):
+                audience = await self._audience(options, progress)
+                async with rows.open() as stream:
+                    await self._send(stream, options, report, audience)
         except FailRun as exc:
             report.failure = str(exc)
         report.not_sent += report.read - report.accounted  # rows the run stopped before
         return report.result()
 
-    async def _send(self, stream: RowStream, options: RunOptions, report: RunReport) -> None:
+    async def _send(
+        self, stream: RowStream, options: RunOptions, report: RunReport, audience: Audience | None
+    ) -> None:
         mapper = RowMapper(stream.fields, options)
         report.ignored_tags = mapper.ignored_tags
-        sink = _DrySink(report) if options.dry_run else self._dispatcher(options, report)
+        sink = DrySink(report) if options.dry_run else self._dispatcher(options, report, audience)
         try:
-            await _consume(stream, mapper, sink, report, self._settings.max_rows)
+            await send_rows(stream, mapper, sink, report, audience, self._settings.max_rows)
+            await sink.drain()
+            if audience is not None and options.mode == "sync":
+                await self._remove_gone(audience, sink, report)
         finally:
-            await _drain_quietly(sink)
+            await drain_quietly(sink)
+            if audience is not None:
+                await audience.flush(force=True)
         await sink.drain()  # raises the run's failure, if a batch had one
+
+    async def _remove_gone(self, audience: Audience, sink, report: RunReport) -> None:
+        if report.row_cap is not None:
+            report.removals_skipped = "the row cap stopped the read, so who left is unknown."
+            return
+        await remove_gone(audience, sink, report)
+        await sink.drain()
+
+    # ------------------------------------------------------------ audience state
+
+    async def _audience(self, options: RunOptions, progress: RunProgress) -> Audience | None:
+        if not options.tracks_state:
+            return None
+        if self._store is None:
+            raise FailRun(
+                f"Mode '{options.mode}' and change-only sends need the hub's state store, which "
+                "is not available (LOOKER_BRAZE_STATE_URL)."
+            )
+        if options.mode == "sync" and progress.run_id is None:
+            raise FailRun("A sync needs the run history of the state store, which failed.")
+        return await Audience.open(self._store, options, progress.run_id)
+
+    def _exclusive(self, options: RunOptions):
+        """One send at a time per audience, for the sends that read and record its state."""
+        if not options.tracks_state:
+            return contextlib.nullcontext()
+        name = f"{options.workspace}|{options.array_attribute}|{options.label}"
+        return self._locks.hold(name, label=options.label)
 
     # ------------------------------------------------------------ Braze plumbing
 
-    def _dispatcher(self, options: RunOptions, report: RunReport) -> Dispatcher:
+    def _dispatcher(
+        self, options: RunOptions, report: RunReport, audience: Audience | None
+    ) -> Dispatcher:
         settings = self._settings
         client = UsersTrackClient(
             options.endpoint,
@@ -118,8 +168,8 @@ class BrazeAction(Action):
         return Dispatcher(
             client,
             settings.max_in_flight,
-            on_outcome=lambda batch, outcome: _count_outcome(report, outcome),
-            on_failed=lambda batch: report.count("not_sent", len(batch)),
+            on_outcome=lambda batch, outcome: count_outcome(report, audience, outcome),
+            on_failed=lambda batch: count_failed(report, batch),
         )
 
     def _limiter(self, workspace: str) -> RateLimiter:
@@ -135,80 +185,3 @@ class BrazeAction(Action):
             connector = aiohttp.TCPConnector(limit=self._settings.max_in_flight * 2)
             self._session = aiohttp.ClientSession(connector=connector)
         return self._session
-
-
-async def _consume(
-    stream: RowStream, mapper: RowMapper, sink, report: RunReport, row_cap: int | None
-) -> None:
-    seen, batcher = SeenIds(), Batcher()
-    async for rows in stream.batches():
-        if row_cap is not None and report.read + len(rows) > row_cap:
-            rows = rows[: row_cap - report.read]
-            report.row_cap = row_cap
-        report.count("read", len(rows))
-        for batch in _map_rows(rows, mapper, seen, batcher, report):
-            await sink.submit(batch)
-        if report.row_cap is not None:
-            break
-    last = batcher.flush()
-    if last is not None:
-        await sink.submit(last)
-
-
-def _map_rows(
-    rows: list[Row], mapper: RowMapper, seen: SeenIds, batcher: Batcher, report: RunReport
-) -> list[Batch]:
-    identified = []
-    for row in rows:
-        try:
-            identified.append((row, mapper.identifier(row)))
-        except RejectRow as exc:
-            report.count_invalid(exc.reason)
-    fresh = seen.add_many([identifier for _, identifier in identified])
-    ready: list[Batch] = []
-    duplicates = 0
-    for (row, identifier), is_new in zip(identified, fresh, strict=True):
-        if not is_new:
-            duplicates += 1
-            continue
-        obj, points = mapper.build(row, identifier, report.values)
-        try:
-            ready += batcher.add(orjson.dumps(obj), Delivery(identifier, points))
-        except RejectRow as exc:
-            report.count_invalid(exc.reason)
-    report.count("duplicates", duplicates)
-    return ready
-
-
-def _count_outcome(report: RunReport, outcome: BatchOutcome) -> None:
-    report.count("sent", len(outcome.accepted))
-    report.count("data_points", sum(delivery.data_points for delivery in outcome.accepted))
-    for _, reason in outcome.rejected:
-        report.count_rejected(reason)
-    report.count("requests", outcome.requests)
-    report.count("retries", outcome.retries)
-
-
-async def _drain_quietly(sink) -> None:
-    try:
-        await sink.drain()
-    except LookerBrazeError:
-        pass  # raised again by the caller's own drain, outside this cleanup
-
-
-class _DrySink:
-    """Stands in for Braze in a dry run: counts what would be sent, keeps the first object."""
-
-    def __init__(self, report: RunReport) -> None:
-        self._report = report
-
-    async def submit(self, batch: Batch) -> None:
-        report = self._report
-        report.count("would_send", len(batch))
-        report.count("data_points", sum(delivery.data_points for delivery in batch.tags))
-        report.count("requests")
-        if report.sample is None:
-            report.sample = orjson.loads(batch.objects[0])
-
-    async def drain(self) -> None:
-        return None

@@ -27,6 +27,7 @@ DEFAULT_LABEL = "LOOKER_EXPORT"
 DEFAULT_ARRAY_ATTRIBUTE = "looker_export"
 DEFAULT_ALIAS_LABEL = "looker"
 KEY_KINDS = ("external_id", "braze_id", "user_alias", "email", "phone")
+MODES = ("append", "sync", "remove")
 
 PARAMS = (
     Param(
@@ -112,6 +113,44 @@ def form(request: ActionRequest) -> Form:
                 description="The alias label; the tagged field holds the alias name.",
                 default=DEFAULT_ALIAS_LABEL,
                 required=True,
+            )
+        )
+    mode = request.form_params.get("braze_mode", "append")
+    fields.append(
+        FormField(
+            name="braze_mode",
+            label="Mode",
+            type="select",
+            description=(
+                "append: add the label to these users (Looker's reference behaviour). "
+                "sync: afterwards exactly these users carry the label; users of the last sync "
+                "who left the Look lose it. remove: take the label off these users."
+            ),
+            default="append",
+            interactive=True,
+            options=(
+                FormOption("append", "Append: add the label"),
+                FormOption("sync", "Sync: add, and remove from users who left"),
+                FormOption("remove", "Remove: take the label off"),
+            ),
+        )
+    )
+    if mode != "remove":
+        fields.append(
+            FormField(
+                name="braze_send",
+                label="Send",
+                type="select",
+                description=(
+                    "changes: only labels and attribute values Braze has not already accepted "
+                    "from this hub (saves data points). everything: resend all, e.g. after "
+                    "profiles were edited in Braze."
+                ),
+                default="changes" if mode == "sync" else "everything",
+                options=(
+                    FormOption("changes", "Only what changed"),
+                    FormOption("everything", "Everything (full resend)"),
+                ),
             )
         )
     fields += [

@@ -1,9 +1,11 @@
 """The account of one Braze send: every row read ends in exactly one bucket, and the message
 Looker shows says where they went.
 
-    rows read = sent (accepted by Braze) + duplicates + invalid identifiers
-              + rejected by Braze + not sent (the run stopped before they could be)
-A dry run has "would send" in place of "sent".
+    rows read = sent (accepted by Braze) + unchanged (already in Braze, not sent again)
+              + duplicates + invalid identifiers + rejected by Braze
+              + not sent (the run stopped before they could be)
+A dry run has "would send" in place of "sent". A sync's removals (users who left the Look) are
+counted apart: they are not rows of this Look.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ def _top(counter: Counter, limit: int = 3) -> str:
     return ", ".join(f"{reason}: {_n(count)}" for reason, count in counter.most_common(limit))
 
 
-_ROW_OUTCOMES = frozenset({"read", "sent", "would_send", "duplicates", "not_sent"})
+_ROW_OUTCOMES = frozenset({"read", "sent", "would_send", "unchanged", "duplicates", "not_sent"})
 
 
 @dataclass
@@ -37,17 +39,30 @@ class RunReport:
     label: str
     array_attribute: str
     progress: RunProgress
+    mode: str = "append"
     dry_run: bool = False
     update_existing_only: bool = True
     started: float = field(default_factory=time.monotonic)
+    # rows
     read: int = 0
     sent: int = 0
     would_send: int = 0
+    unchanged: int = 0
     duplicates: int = 0
     invalid: Counter = field(default_factory=Counter)
     rejected: Counter = field(default_factory=Counter)
     not_sent: int = 0
+    # the audience
+    added: int = 0
+    gone: int = 0
+    removed: int = 0
+    would_remove: int = 0
+    removals_rejected: int = 0
+    removals_not_sent: int = 0
+    removals_skipped: str | None = None  # why a sync did not remove users who left
+    # effort
     data_points: int = 0
+    data_points_saved: int = 0
     requests: int = 0
     retries: int = 0
     values: ValueNotes = field(default_factory=ValueNotes)
@@ -59,6 +74,8 @@ class RunReport:
     # ------------------------------------------------------------ counting
 
     def count(self, name: str, amount: int = 1) -> None:
+        if not amount:
+            return
         setattr(self, name, getattr(self, name) + amount)
         if name in _ROW_OUTCOMES:
             self.progress.add(name, amount)
@@ -71,13 +88,13 @@ class RunReport:
 
     def count_rejected(self, reason: str, amount: int = 1) -> None:
         self.rejected[reason] += amount
-        self.progress.add("rejected", amount)
+        self.progress.reject(reason, amount)
 
     @property
     def accounted(self) -> int:
         return (
-            self.sent + self.would_send + self.duplicates + sum(self.invalid.values())
-            + sum(self.rejected.values()) + self.not_sent
+            self.sent + self.would_send + self.unchanged + self.duplicates
+            + sum(self.invalid.values()) + sum(self.rejected.values()) + self.not_sent
         )  # fmt: skip
 
     @property
@@ -87,6 +104,9 @@ class RunReport:
             and self.row_cap is None
             and not self.rejected
             and self.not_sent == 0
+            and self.removals_rejected == 0
+            and self.removals_not_sent == 0
+            and self.removals_skipped is None
             and self.accounted == self.read
         )
 
@@ -99,26 +119,34 @@ class RunReport:
         if self.failure and self.read == 0:
             return f"Failed: {self.failure}"
         parts = [self._headline(), self._rows_line()]
-        parts += filter(None, [self._values_line(), self._tags_line(), self._cap_line()])
+        parts += filter(None, [self._audience_line(), self._values_line(), self._tags_line(),
+                               self._cap_line()])  # fmt: skip
         parts.append(self._effort_line())
         if self.dry_run and self.sample is not None:
             parts.append(f"First object: {self.sample}")
         return " ".join(parts)
 
     def _headline(self) -> str:
-        target = f"'{self.label}' added to {self.array_attribute}"
+        target = f"'{self.label}' in {self.array_attribute}"
+        verb = "removed from" if self.mode == "remove" else "added to"
         if self.failure:
-            return f"Failed: {self.failure} Before that, {_of(self.sent, 'user')} had {target}."
+            return f"Failed: {self.failure} Before that, Braze accepted {_of(self.sent, 'user')}."
         if self.dry_run:
-            return f"Dry run, nothing sent: {_of(self.would_send, 'user')} would have {target}."
+            return (
+                f"Dry run, nothing sent: {_of(self.would_send, 'user')} would be sent ({target})."
+            )
         verdict = "Done" if self.success else "Incomplete"
         caveat = (
-            " (Braze updates only the users it already has)" if self.update_existing_only else ""
+            " (Braze updates only the users it already has)"
+            if self.update_existing_only and self.mode != "remove"
+            else ""
         )
-        return f"{verdict}: {_of(self.sent, 'user')} sent to Braze with {target}{caveat}."
+        return f"{verdict}: {_of(self.sent, 'user')} sent to Braze; label {verb} {target}{caveat}."
 
     def _rows_line(self) -> str:
         items = [f"{_n(self.sent or self.would_send)} {'to send' if self.dry_run else 'sent'}"]
+        if self.unchanged:
+            items.append(f"{_n(self.unchanged)} unchanged since the last send, not sent again")
         if self.duplicates:
             items.append(f"{_n(self.duplicates)} duplicate ids skipped")
         if self.invalid:
@@ -132,6 +160,26 @@ class RunReport:
         if self.not_sent:
             items.append(f"{_n(self.not_sent)} not sent because the run stopped")
         return f"Rows read: {_n(self.read)}: " + "; ".join(items) + "."
+
+    def _audience_line(self) -> str | None:
+        if self.mode == "append" and not self.added:
+            return None
+        if self.mode == "remove":
+            return None
+        parts = [f"{_of(self.added, 'user')} newly flagged"]
+        if self.mode == "sync":
+            gone = self.would_remove if self.dry_run else self.removed
+            parts.append(
+                f"{_of(gone, 'user')} who left the Look {'would lose' if self.dry_run else 'lost'} the label"
+            )
+        if self.removals_rejected:
+            parts.append(f"{_n(self.removals_rejected)} removals rejected by Braze")
+        if self.removals_not_sent:
+            parts.append(f"{_n(self.removals_not_sent)} removals not sent because the run stopped")
+        line = "Audience: " + "; ".join(parts) + "."
+        if self.removals_skipped:
+            line += f" Users who left were not removed: {self.removals_skipped}"
+        return line
 
     def _values_line(self) -> str | None:
         notes = []
@@ -170,8 +218,14 @@ class RunReport:
     def _effort_line(self) -> str:
         seconds = time.monotonic() - self.started
         points = _of(self.data_points, "data point")
+        saved = (
+            f" ({_n(self.data_points_saved)} saved by sending only changes)"
+            if self.data_points_saved
+            else ""
+        )
         if self.dry_run:
-            return f"It would cost about {points}. Read in {seconds:.1f} s."
+            return f"It would cost about {points}{saved}. Read in {seconds:.1f} s."
         return (
-            f"{points}, {_n(self.requests)} requests, {_n(self.retries)} retries, {seconds:.1f} s."
+            f"{points}{saved}, {_of(self.requests, 'request')}, "
+            f"{_of(self.retries, 'retry', 'retries')}, {seconds:.1f} s."
         )

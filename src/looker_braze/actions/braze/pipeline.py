@@ -1,0 +1,202 @@
+"""One send, row batch by row batch: identify users, skip duplicates, build objects, take the
+audience's state into account (sync, remove, change-only), batch, hand to a sink (Braze, or the
+dry run's counter). After the rows, a sync removes the label from users who left the Look.
+
+Every object carries a Delivery, so when Braze answers, each user is counted (and recorded in the
+audience) exactly once.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from typing import Any, NamedTuple, Protocol
+
+import orjson
+
+from looker_braze.actions.braze.audience import Audience
+from looker_braze.actions.braze.mapping import RowMapper
+from looker_braze.actions.braze.report import RunReport
+from looker_braze.actions.seen import SeenIds
+from looker_braze.braze.batch import Batch, Batcher
+from looker_braze.braze.client import BatchOutcome
+from looker_braze.errors import LookerBrazeError, RejectRow
+from looker_braze.hub.rows import Row, RowStream
+from looker_braze.state import Sent
+
+
+class Removal(NamedTuple):
+    member: str
+
+
+class Delivery(NamedTuple):
+    """What travels with each object, to account for it when Braze answers."""
+
+    identifier: str
+    data_points: int
+    record: Sent | Removal | None = None  # what to record in the audience once accepted
+    row: bool = True  # False for removals of users who left: they are not rows of this Look
+
+
+class Sink(Protocol):
+    async def submit(self, batch: Batch) -> None: ...
+
+    async def drain(self) -> None: ...
+
+
+async def send_rows(
+    stream: RowStream,
+    mapper: RowMapper,
+    sink: Sink,
+    report: RunReport,
+    audience: Audience | None,
+    row_cap: int | None,
+) -> None:
+    seen, batcher = SeenIds(), Batcher()
+    async for rows in stream.batches():
+        if row_cap is not None and report.read + len(rows) > row_cap:
+            rows = rows[: row_cap - report.read]
+            report.row_cap = row_cap
+        report.count("read", len(rows))
+        users = _new_users(rows, mapper, seen, report)
+        for obj, delivery in await _planned(users, audience, report):
+            try:
+                ready = batcher.add(_encoded(obj), delivery)
+            except RejectRow as exc:
+                report.count_invalid(exc.reason)
+                continue
+            await _submit_each(ready, sink)
+        if audience is not None:
+            await audience.flush()
+        if report.row_cap is not None:
+            break
+    await _submit_each([batcher.flush()], sink)
+
+
+async def remove_gone(audience: Audience, sink: Sink, report: RunReport) -> None:
+    """Sync: take the label off members of earlier syncs who are not in this Look."""
+    batcher = Batcher()
+    async for members in audience.gone():
+        report.count("gone", len(members))
+        for member in members:
+            delivery = Delivery(member, 1, Removal(member), row=False)
+            await _submit_each(batcher.add(orjson.dumps(audience.removal(member)), delivery), sink)
+        await audience.flush()
+    await _submit_each([batcher.flush()], sink)
+
+
+def _new_users(
+    rows: list[Row], mapper: RowMapper, seen: SeenIds, report: RunReport
+) -> list[tuple[str, dict[str, Any], int]]:
+    """(identifier, object, data points) of each first-seen user of these rows."""
+    identified = []
+    for row in rows:
+        try:
+            identified.append((row, mapper.identifier(row)))
+        except RejectRow as exc:
+            report.count_invalid(exc.reason)
+    fresh = seen.add_many([identifier for _, identifier in identified])
+    users = []
+    for (row, identifier), is_new in zip(identified, fresh, strict=True):
+        if is_new:
+            obj, points = mapper.build(row, identifier, report.values)
+            users.append((identifier, obj, points))
+    report.count("duplicates", len(identified) - len(users))
+    return users
+
+
+async def _planned(
+    users: list[tuple[str, dict[str, Any], int]], audience: Audience | None, report: RunReport
+) -> list[tuple[dict[str, Any], Delivery]]:
+    if audience is None:
+        return [(obj, Delivery(identifier, points)) for identifier, obj, points in users]
+    if audience.options.mode == "remove":
+        return [_removal_of(audience, identifier) for identifier, _, _ in users]
+    planned = []
+    plans = await audience.plan([(identifier, obj) for identifier, obj, _ in users])
+    for (identifier, _, _), plan in zip(users, plans, strict=True):
+        report.count("data_points_saved", plan.saved)
+        if plan.obj is None:
+            report.count("unchanged")
+        else:
+            planned.append((plan.obj, Delivery(identifier, plan.data_points, plan.record)))
+    return planned
+
+
+def _removal_of(audience: Audience, identifier: str) -> tuple[dict[str, Any], Delivery]:
+    member = audience.member(identifier)
+    return audience.removal(member), Delivery(identifier, 1, Removal(member))
+
+
+def _encoded(obj: dict[str, Any]) -> bytes:
+    try:
+        return orjson.dumps(obj)
+    except orjson.JSONEncodeError:
+        # Lone UTF-16 surrogates (legal in JSON text, not in UTF-8) cannot be sent.
+        raise RejectRow("text that is not valid Unicode") from None
+
+
+async def _submit_each(batches: list[Batch | None], sink: Sink) -> None:
+    for batch in batches:
+        if batch is not None:
+            await sink.submit(batch)
+
+
+def count_outcome(report: RunReport, audience: Audience | None, outcome: BatchOutcome) -> None:
+    """Count (and record in the audience) what Braze accepted and rejected in one batch."""
+    for delivery in outcome.accepted:
+        _accepted(report, audience, delivery)
+    for delivery, reason in outcome.rejected:
+        if delivery.row:
+            report.count_rejected(reason)
+        else:
+            report.count("removals_rejected")
+    report.count("requests", outcome.requests)
+    report.count("retries", outcome.retries)
+
+
+def _accepted(report: RunReport, audience: Audience | None, delivery: Delivery) -> None:
+    report.count("data_points", delivery.data_points)
+    record = delivery.record
+    if delivery.row:
+        report.count("sent")
+    if audience is None or record is None:
+        return
+    if isinstance(record, Removal):
+        audience.removed(record.member)
+        report.count("removed")
+    else:
+        audience.accepted(record)
+        if record.flagged:
+            report.count("added")
+
+
+def count_failed(report: RunReport, batch: Batch) -> None:
+    """A batch the run stopped before Braze accepted it."""
+    rows = sum(1 for delivery in batch.tags if delivery.row)
+    report.count("not_sent", rows)
+    report.count("removals_not_sent", len(batch) - rows)
+
+
+async def drain_quietly(sink: Sink) -> None:
+    with suppress(LookerBrazeError):
+        await sink.drain()  # the caller drains again, outside its cleanup, to raise it
+
+
+class DrySink:
+    """Stands in for Braze in a dry run: counts what would be sent, keeps the first object."""
+
+    def __init__(self, report: RunReport) -> None:
+        self._report = report
+
+    async def submit(self, batch: Batch) -> None:
+        report = self._report
+        rows = sum(1 for delivery in batch.tags if delivery.row)
+        report.count("would_send", rows)
+        report.count("would_remove", len(batch) - rows)
+        report.count("data_points", sum(delivery.data_points for delivery in batch.tags))
+        report.count("requests")
+        if report.sample is None:
+            report.sample = orjson.loads(batch.objects[0])
+
+    async def drain(self) -> None:
+        return None

@@ -7,7 +7,9 @@ import sys
 
 import typer
 
+from looker_braze.check_cli import check
 from looker_braze.currents.cli import app as currents_app
+from looker_braze.runs_cli import runs
 from looker_braze.sim.braze_cli import braze_sim
 from looker_braze.sim.looker_cli import send
 
@@ -76,8 +78,10 @@ def demo(
     raise typer.Exit(run_demo(DemoOptions(rows=rows, chaos=chaos, seed=seed)))
 
 
+app.command("runs")(runs)
 app.command("braze-sim")(braze_sim)
 app.command("send")(send)
+app.command("check")(check)
 app.add_typer(currents_app, name="currents")
 
 

@@ -191,3 +191,15 @@ def load_secret() -> str:
         return _SecretOnly().secret.get_secret_value()
     except ValidationError as exc:
         raise ConfigError([_describe(error) for error in exc.errors()]) from None
+
+
+class _StateOnly(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore")
+    state_url: str = Field(
+        HubSettings.model_fields["state_url"].default, validation_alias="LOOKER_BRAZE_STATE_URL"
+    )
+
+
+def load_state_url() -> str:
+    """LOOKER_BRAZE_STATE_URL alone, for `looker-braze runs`."""
+    return _StateOnly().state_url

@@ -194,3 +194,40 @@ async def test_dry_run_sync_says_who_would_leave_and_changes_nothing(tmp_path):
         assert braze.sim.stats()["objects_received"] == received
         assert "10 users who left the Look would lose the label" in message
         assert segment(braze) == external_ids(range(50))
+
+
+async def test_run_history_over_http_html_and_cli(tmp_path):
+    import base64
+    import subprocess
+    import sys
+
+    import aiohttp
+
+    state = f"sqlite:///{tmp_path}/s.db"
+    with running_braze(users=100) as braze, running_hub(braze.url, state_url=state) as hub:
+        await send(hub, braze, range(40))
+        await send(hub, braze, range(30))
+        async with LookerSender(hub.url, token=hub.token) as looker:
+            await looker.execute("braze", params={}, form_params={}, look=look([1]))  # fails
+        async with aiohttp.ClientSession() as http:
+            headers = {"Authorization": f'Token token="{hub.token}"'}
+            async with http.get(f"{hub.url}/runs", params={"limit": 2}, headers=headers) as r:
+                page = await r.json()
+            async with http.get(f"{hub.url}/runs") as r:
+                assert r.status == 403
+            async with http.get(f"{hub.url}/runs/view") as r:
+                assert r.status == 401 and "Basic" in r.headers["WWW-Authenticate"]
+            basic = "Basic " + base64.b64encode(f"looker:{hub.token}".encode()).decode()
+            async with http.get(f"{hub.url}/runs/view", headers={"Authorization": basic}) as r:
+                html = await r.text()
+    first, second = page["runs"]
+    assert first["success"] is False and "has no settings" in first["message"]
+    assert second["mode"] == "sync" and second["label"] == LABEL and second["success"] is True
+    assert second["counts"]["read"] == 30 and second["data_points_saved"] > 0
+    assert page["next"] is not None
+    assert "sim-key" not in str(page) and "<table>" in html and LABEL in html
+    cli = subprocess.run(
+        [sys.executable, "-m", "looker_braze", "runs", "--state", state, "--json"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert [run["id"] for run in orjson.loads(cli.stdout)] == [3, 2, 1]

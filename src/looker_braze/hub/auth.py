@@ -6,6 +6,8 @@ until the secret changes. Looker sends it as ``Authorization: Token token="<toke
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import re
@@ -30,6 +32,23 @@ def is_valid_token(token: str, secret: str) -> bool:
 def is_authorized(authorization_header: str | None, secret: str) -> bool:
     match = _HEADER.search(authorization_header or "")
     return bool(match) and is_valid_token(match.group(1), secret)
+
+
+def is_authorized_any(
+    authorization_header: str | None, query_token: str | None, secret: str
+) -> bool:
+    """For pages people open: Looker's Token header, HTTP Basic (password = a hub token, so a
+    browser can ask for it), or ``?token=``."""
+    if is_authorized(authorization_header, secret):
+        return True
+    header = authorization_header or ""
+    if header[:6].lower() == "basic ":
+        try:
+            decoded = base64.b64decode(header[6:], validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            return False
+        return is_valid_token(decoded.partition(":")[2], secret)
+    return bool(query_token) and is_valid_token(query_token, secret)
 
 
 def authorization_header(token: str) -> str:

@@ -16,14 +16,15 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from looker_braze import __version__
 from looker_braze.errors import FailRun, RejectRequest, Unauthorized
 from looker_braze.hub.action import Action, HubServices, Registry, RunProgress
 from looker_braze.hub.history import RunHistory
-from looker_braze.hub.auth import is_authorized
+from looker_braze.hub import runs as runs_page
+from looker_braze.hub.auth import is_authorized, is_authorized_any
 from looker_braze.hub.metrics import RUN_SECONDS, RUNS
 from looker_braze.hub.protocol import (
     ActionRequest,
@@ -66,6 +67,13 @@ class Hub:
     def check_token(self, request: Request) -> None:
         secret = self.settings.secret.get_secret_value()
         if not is_authorized(request.headers.get("authorization"), secret):
+            raise Unauthorized("Invalid 'Authorization' header.")
+
+    def check_reader(self, request: Request) -> None:
+        """Tokens for pages and tools: also Basic auth and ?token= (see auth.py)."""
+        secret = self.settings.secret.get_secret_value()
+        header, query = request.headers.get("authorization"), request.query_params.get("token")
+        if not is_authorized_any(header, query, secret):
             raise Unauthorized("Invalid 'Authorization' header.")
 
     async def read_request(self, request: Request) -> ActionRequest:
@@ -111,6 +119,22 @@ class Hub:
                 "runs_in_progress": [progress.to_json() for progress in self.runs.values()],
             }
         )
+
+    async def run_history(self, request: Request) -> Response:
+        self.check_reader(request)
+        found, next_before = await runs_page.fetch(self.store, request)
+        return JSONResponse(runs_page.as_json(found, next_before, request))
+
+    async def run_history_page(self, request: Request) -> Response:
+        try:
+            self.check_reader(request)
+        except Unauthorized:
+            # A browser shows its login box for this; the password is a hub token.
+            return Response("A hub token is needed (as password).", status_code=401,
+                            headers={"WWW-Authenticate": 'Basic realm="looker-braze"'})  # fmt: skip
+        found, next_before = await runs_page.fetch(self.store, request)
+        html = runs_page.as_html(self.settings.label, found, next_before, request)
+        return HTMLResponse(html)
 
     async def metrics(self, request: Request) -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
@@ -243,6 +267,8 @@ def create_app(settings: HubSettings, registry: Registry) -> Starlette:
         Route("/actions/{name}/form", hub.action_form, methods=["POST"]),
         Route("/actions/{name}/execute", hub.action_execute, methods=["POST"]),
         Route("/status", hub.status, methods=["GET"]),
+        Route("/runs", hub.run_history, methods=["GET"]),
+        Route("/runs/view", hub.run_history_page, methods=["GET"]),
         Route("/metrics", hub.metrics, methods=["GET"]),
     ]
     app = Starlette(

@@ -136,7 +136,8 @@ def main() -> None:
     peak = max(r["peak_mb"] for r in results)
     verdict = "met" if peak < TARGET_PEAK_RSS_MB else "NOT met"
     print(
-        f"hub peak RSS: {peak:.0f} MB at most over all runs (target < {TARGET_PEAK_RSS_MB}: {verdict})"
+        f"hub peak RSS: {peak:.0f} MB at most over all runs "
+        f"(target < {TARGET_PEAK_RSS_MB}: {verdict})"
     )
 
 

@@ -55,12 +55,15 @@ def _from_hub(url: str, token: str | None, limit: int, before: int | None) -> li
     async def get() -> list[dict]:
         params = {"limit": limit} | ({"before": before} if before else {})
         headers = {"Authorization": authorization_header(token)} if token else {}
-        async with aiohttp.ClientSession() as session:
-            async with session.get(f"{url.rstrip('/')}/runs", params=params, headers=headers) as r:
-                body = await r.json(content_type=None)
-                if r.status != 200:
-                    raise RuntimeError(f"the hub answered HTTP {r.status}: {body.get('error')}")
-                return body["runs"]
+        runs_url = f"{url.rstrip('/')}/runs"
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(runs_url, params=params, headers=headers) as response,
+        ):
+            body = await response.json(content_type=None)
+            if response.status != 200:
+                raise RuntimeError(f"the hub answered HTTP {response.status}: {body.get('error')}")
+            return body["runs"]
 
     return asyncio.run(get())
 

@@ -80,5 +80,5 @@ def _wait_started(server: uvicorn.Server, thread: threading.Thread, timeout: flo
         if not thread.is_alive():
             raise RuntimeError("the server thread stopped before it started serving")
         if time.monotonic() > deadline:
-            raise RuntimeError("the server did not start within %.0f s" % timeout)
+            raise RuntimeError(f"the server did not start within {timeout:.0f} s")
         time.sleep(0.01)

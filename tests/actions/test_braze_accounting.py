@@ -46,7 +46,7 @@ looks = st.builds(
 )
 @given(spec=looks, update_existing_only=st.sampled_from(["yes", "no"]))
 def test_every_row_is_accounted_for_exactly_once(braze, spec, update_existing_only):
-    url, sim = braze
+    url, _ = braze
     truth = compute_truth(spec)
     counts = asyncio.run(send(url, spec, update_existing_only))
     assert counts.get("read", 0) == truth.rows

@@ -39,7 +39,8 @@ def test_object_shape_and_order():
         ),
         options(),
     )
-    row = {"users.id": {"value": " u1 "}, "users.name": {"value": "Ann"}, "users.vip": {"value": "Yes"},
+    row = {"users.id": {"value": " u1 "}, "users.name": {"value": "Ann"},
+           "users.vip": {"value": "Yes"},
            "users.ltv": {"value": None}}  # fmt: skip
     identifier = mapper.identifier(row)
     obj, points = mapper.build(row, identifier, ValueNotes())

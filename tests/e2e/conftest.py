@@ -3,11 +3,10 @@ played by the Looker sender."""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-
-import tempfile
 
 import pytest
 

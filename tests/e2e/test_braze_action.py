@@ -139,7 +139,7 @@ def small_look() -> bytes:
     def row(i, first, country, vip, ltv, day, time):
         values = [i, first, country, vip, ltv, day, time, "n", 3]
         names = [f["name"] for f in fields["dimensions"]] + ["orders.count"]
-        return {name: {"value": value} for name, value in zip(names, values)}
+        return {name: {"value": value} for name, value in zip(names, values, strict=True)}
 
     data = [
         row("u1", "Ann", "us", "Yes", 10, "2024-01-31", "2024-02-01 13:45:00"),
@@ -159,17 +159,20 @@ async def test_exact_payloads_for_a_small_look():
     (body,) = recorder.bodies
     add = {"add": ["E2E"]}
     assert body["attributes"] == [
-        {"external_id": "u1", "_update_existing_only": True, "looker_export": add, "first_name": "Ann",
+        {"external_id": "u1", "_update_existing_only": True, "looker_export": add,
+         "first_name": "Ann",
          "country": "US", "Is_VIP": True, "lifetime_value": 10, "signup_date": "2024-01-31",
          "last_order_at": "2024-02-01T13:45:00"},
         {"external_id": "u2", "_update_existing_only": True, "looker_export": add, "Is_VIP": False,
          "lifetime_value": 12.5},
-        {"external_id": "u3", "_update_existing_only": True, "looker_export": add, "first_name": "x" * 255,
+        {"external_id": "u3", "_update_existing_only": True, "looker_export": add,
+         "first_name": "x" * 255,
          "country": "DE", "signup_date": "2023-12-01"},
     ]  # fmt: skip
     message = result.looker["message"]
     assert result.looker["success"] is True, message
-    for fragment in ("Rows read: 5", "3 sent", "1 duplicate", "1 without a valid id", "country not an ISO",
+    for fragment in ("Rows read: 5", "3 sent", "1 duplicate", "1 without a valid id",
+                     "country not an ISO",
                      "cut to 255", "BRAZE[ignored]"):  # fmt: skip
         assert fragment in message, message
 
@@ -219,7 +222,8 @@ async def test_250000_rows_through_download_url_are_delivered_exactly_once():
 async def test_a_429_storm_and_5xx_faults_still_deliver_every_row():
     spec = LookSpec(rows=6000, known_users=6000, seed=9)
     with running_braze(
-        users=6000, rate_limit_requests=10, rate_limit_seconds=0.5, rate_limit_headers="retry-after",
+        users=6000, rate_limit_requests=10, rate_limit_seconds=0.5,
+        rate_limit_headers="retry-after",
         error_rate=0.15, drop_rate=0.03, seed=5,
     ) as braze, running_hub(braze.url, max_attempts=20) as hub:  # fmt: skip
         result = await execute(hub, braze.params(), look_bytes(spec))

@@ -9,8 +9,8 @@ import orjson
 import pytest
 
 from looker_braze.sim import population
-from looker_braze.state import open_store
 from looker_braze.sim.looker import LookerSender
+from looker_braze.state import open_store
 
 from .conftest import running_braze, running_hub
 

@@ -106,7 +106,7 @@ async def test_action_list_and_definition(post):
     status, body = await post(
         "/actions/count", extra_headers={"User-Agent": "LookerOutgoingWebhook/6.0.0"}
     )
-    assert orjson.loads(body)["supported_formats"] == ["json_detail"]
+    assert status == 200 and orjson.loads(body)["supported_formats"] == ["json_detail"]
 
 
 async def test_form(post):
@@ -151,6 +151,7 @@ async def test_unexpected_errors_do_not_leak_details(post):
     status, body = await post(
         "/actions/count/execute", orjson.dumps(payload), {"X-Looker-Webhook-Id": "wh-9"}
     )
+    assert status == 200
     answer = orjson.loads(body)["looker"]
     assert answer["success"] is False and "wh-9" in answer["message"]
     assert b"secret-value" not in body
@@ -198,11 +199,11 @@ async def test_chunked_execute_body_is_accepted(server):
             yield body[start : start + 1000]
 
     headers = {"Authorization": authorization_header(new_token(SECRET))}
-    async with aiohttp.ClientSession() as session:
-        async with session.post(
-            f"{server}/actions/count/execute", data=chunks(), headers=headers
-        ) as r:
-            assert r.status == 200 and (await r.json())["looker"]["message"] == "500 rows"
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(f"{server}/actions/count/execute", data=chunks(), headers=headers) as r,
+    ):
+        assert r.status == 200 and (await r.json())["looker"]["message"] == "500 rows"
 
 
 async def test_status_and_metrics(server, post):

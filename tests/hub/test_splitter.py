@@ -86,12 +86,15 @@ def test_looker_shaped_documents_take_the_fast_path(monkeypatch):
 @pytest.mark.parametrize("cut", [10, 200, 5000])
 def test_a_truncated_document_still_fails_clearly(cut):
     doc = document([{"u.id": {"value": i}} for i in range(1000)])
-    with pytest.raises(FailRun, match="ended early|not valid JSON"):
+    with pytest.raises(FailRun, match=r"ended early|not valid JSON"):
         asyncio.run(read_rows(doc[: len(doc) - cut], [1000]))
 
 
 def test_header_scan_finds_data_after_other_keys():
-    doc = b'{"ran_at": "x", "sql": "select \\"data\\":[ from t", "fields": {"d": [1]}, "data": [ {"a": 1}]}'
+    doc = (
+        b'{"ran_at": "x", "sql": "select \\"data\\":[ from t", "fields": {"d": [1]},'
+        b' "data": [ {"a": 1}]}'
+    )
     header = splitter.scan_header(doc)
     assert header.fields == {"d": [1]} and doc[header.data_offset :].startswith(b" {")
     with pytest.raises(splitter.Incomplete):

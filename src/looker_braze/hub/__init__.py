@@ -1,1 +1,1 @@
-"""The Looker Action API, vendor-free: protocol models, row source, auth, action registry, server."""
+"""The Looker Action API, vendor-free: protocol, row source, auth, actions, server."""

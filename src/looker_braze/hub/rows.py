@@ -295,7 +295,8 @@ async def _sniff(reader: ByteReader) -> tuple[str, Any]:
 
 
 async def _spooled_stream(recorded: list[bytes], reader: ByteReader) -> RowStream:
-    spool = tempfile.TemporaryFile(prefix="looker-braze-rows-")
+    # Closed by _SpooledStream when its rows are read (or below, on failure).
+    spool = tempfile.TemporaryFile(prefix="looker-braze-rows-")  # noqa: SIM115
     try:
         for chunk in recorded:
             spool.write(chunk)

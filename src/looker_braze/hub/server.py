@@ -21,10 +21,10 @@ from starlette.routing import Route
 
 from looker_braze import __version__
 from looker_braze.errors import FailRun, RejectRequest, Unauthorized
-from looker_braze.hub.action import Action, HubServices, Registry, RunProgress
-from looker_braze.hub.history import RunHistory
 from looker_braze.hub import runs as runs_page
+from looker_braze.hub.action import Action, HubServices, Registry, RunProgress
 from looker_braze.hub.auth import is_authorized, is_authorized_any
+from looker_braze.hub.history import RunHistory
 from looker_braze.hub.metrics import RUN_SECONDS, RUNS
 from looker_braze.hub.protocol import (
     ActionRequest,

@@ -173,7 +173,7 @@ def form(request: ActionRequest) -> Form:
             name="braze_dry_run",
             label="Dry Run",
             type="select",
-            description="Yes: read and check every row and report what would be sent; send nothing.",
+            description="Yes: read and check every row, report what would be sent, send nothing.",
             default="no",
             options=_YES_NO,
         ),

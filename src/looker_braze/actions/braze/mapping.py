@@ -143,7 +143,8 @@ def _attribute_columns(fields: Fields, options: RunOptions) -> tuple[AttributeCo
             name = match.group(1)
             if name in reserved:
                 raise FailRun(
-                    f"Field {f.name} is tagged braze[{name}], but '{name}' is the identifier or the "
+                    f"Field {f.name} is tagged braze[{name}], but '{name}' is the identifier or "
+                    "the "
                     "export attribute of this send: remove the tag or choose another name."
                 )
             if name in columns:

@@ -170,7 +170,8 @@ class RunReport:
         if self.mode == "sync":
             gone = self.would_remove if self.dry_run else self.removed
             parts.append(
-                f"{_of(gone, 'user')} who left the Look {'would lose' if self.dry_run else 'lost'} the label"
+                f"{_of(gone, 'user')} who left the Look "
+                f"{'would lose' if self.dry_run else 'lost'} the label"
             )
         if self.removals_rejected:
             parts.append(f"{_n(self.removals_rejected)} removals rejected by Braze")

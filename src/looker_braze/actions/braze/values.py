@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date, datetime
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
 
 from looker_braze.errors import DropValue

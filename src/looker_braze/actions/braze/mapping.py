@@ -26,7 +26,7 @@ from looker_braze.braze.attributes import (
 from looker_braze.errors import DropValue, FailRun, RejectRow
 from looker_braze.hub.rows import Field, Fields, Row
 
-_ATTRIBUTE_TAG = re.compile(r"braze\[([^\[\]]+)\]")
+ATTRIBUTE_TAG = re.compile(r"braze\[([^\[\]]+)\]")
 _BRAZE_ID = re.compile(r"[0-9a-f]{24}")
 # Attributes Braze does not bill (identifiers are never attributes here).
 _FREE = frozenset({"email_subscribe", "push_subscribe"})
@@ -58,7 +58,7 @@ class RowMapper:
             )
         self.id_field = _identifier_field(fields).name
         self.columns = _attribute_columns(fields, options)
-        self.ignored_tags = _malformed_tags(fields)
+        self.ignored_tags = malformed_tags(fields)
         self._identify = _IDENTIFIERS[options.key_kind]
         self._key_kind = options.key_kind
         self._alias_label = options.alias_label
@@ -137,7 +137,7 @@ def _attribute_columns(fields: Fields, options: RunOptions) -> tuple[AttributeCo
     columns: dict[str, AttributeColumn] = {}
     for f in fields.fields:
         for tag in f.tags:
-            match = _ATTRIBUTE_TAG.fullmatch(tag)
+            match = ATTRIBUTE_TAG.fullmatch(tag)
             if not match:
                 continue
             name = match.group(1)
@@ -184,12 +184,12 @@ def _prepared(prepare: Converter, value: Any, memo: dict[str, Any]) -> Any:
     return result
 
 
-def _malformed_tags(fields: Fields) -> tuple[str, ...]:
+def malformed_tags(fields: Fields) -> tuple[str, ...]:
     return tuple(
         f"{f.name}: {tag}"
         for f in fields.fields
         for tag in f.tags
-        if tag.lower().startswith("braze") and tag != ID_TAG and not _ATTRIBUTE_TAG.fullmatch(tag)
+        if tag.lower().startswith("braze") and tag != ID_TAG and not ATTRIBUTE_TAG.fullmatch(tag)
     )
 
 

@@ -1,0 +1,211 @@
+"""The tag checks shared by Looks and LookML views: the identifier tag and the attribute tags.
+
+The rules are the hub's (actions/braze/mapping.py): exactly one field tagged ``braze_id``; each
+``braze[<name>]`` tag sets attribute ``<name>``, case kept; a name may be used by one field only
+and may not be an identifier or the export attribute; other tags starting with "braze" are
+malformed and ignored. The hub stops at the first of these problems; the check lists them all,
+then takes them out (``usable_fields``) so the rows can still be checked with the hub's mapper.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from looker_braze.actions.braze.definition import ID_TAG
+from looker_braze.actions.braze.mapping import ATTRIBUTE_TAG, malformed_tags
+from looker_braze.actions.braze.values import (
+    converter_for,
+    to_boolean,
+    to_iso_date_time,
+    to_number,
+    to_string,
+)
+from looker_braze.braze.attributes import IDENTIFIER_NAMES, STANDARD
+from looker_braze.check.findings import Finding, passed, problem, warning
+from looker_braze.hub.rows import Field, Fields
+
+# What each standard profile field takes, as told to users (attributes.py holds the checks).
+STANDARD_MEANING = {
+    "first_name": "any text",
+    "last_name": "any text",
+    "home_city": "any text",
+    "image_url": "any text (a URL)",
+    "email": "an email address",
+    "phone": "a phone number (E.164, e.g. +14155550123)",
+    "gender": "M, F, O, N or P (male, female ... are converted)",
+    "country": "an ISO-3166-1 country (codes and names become the alpha-2 code)",
+    "language": "an ISO-639-1 language code",
+    "time_zone": "an IANA time zone name (e.g. America/New_York)",
+    "dob": "a date of birth (YYYY-MM-DD)",
+    "email_subscribe": "opted_in, subscribed or unsubscribed",
+    "push_subscribe": "opted_in, subscribed or unsubscribed",
+    "current_location": "'latitude,longitude' (a Looker location field)",
+    "date_of_first_session": "a date or time",
+    "date_of_last_session": "a date or time",
+    "marked_email_as_spam_at": "a date or time",
+    "email_open_tracking_disabled": "true or false (a yesno field)",
+    "email_click_tracking_disabled": "true or false (a yesno field)",
+}
+# Standard fields whose value no single Looker column can hold.
+UNSUPPORTED = {
+    "facebook": "an object",
+    "twitter": "an object",
+    "push_tokens": "a list of objects",
+    "subscription_groups": "a list of objects",
+}
+_KINDS = {to_boolean: "boolean", to_number: "number", to_iso_date_time: "time", to_string: "text"}
+
+
+@dataclass(frozen=True)
+class AttributeTag:
+    name: str
+    field: Field
+
+
+@dataclass(frozen=True)
+class TagAnalysis:
+    id_fields: tuple[Field, ...]
+    attributes: tuple[AttributeTag, ...]  # what the hub would send: first field of each name
+    reserved: tuple[AttributeTag, ...]  # names of identifiers or of the export attribute
+    repeated: tuple[AttributeTag, ...]  # later fields reusing a name
+    malformed: tuple[tuple[str, str], ...]  # (field name, tag) that the hub ignores
+
+    @property
+    def blocking(self) -> bool:
+        """Whether the hub would refuse these fields outright."""
+        return len(self.id_fields) != 1 or bool(self.reserved or self.repeated)
+
+
+def analyse_tags(fields: Fields, key_kind: str, array_attribute: str) -> TagAnalysis:
+    reserved_names = IDENTIFIER_NAMES | {array_attribute, key_kind}
+    attributes: dict[str, AttributeTag] = {}
+    reserved, repeated = [], []
+    for f in fields.fields:
+        for tag in f.tags:
+            match = ATTRIBUTE_TAG.fullmatch(tag)
+            if not match:
+                continue
+            found = AttributeTag(match.group(1), f)
+            if found.name in reserved_names:
+                reserved.append(found)
+            elif found.name in attributes:
+                repeated.append(found)
+            else:
+                attributes[found.name] = found
+    return TagAnalysis(
+        id_fields=tuple(f for f in fields.fields if ID_TAG in f.tags),
+        attributes=tuple(attributes.values()),
+        reserved=tuple(reserved),
+        repeated=tuple(repeated),
+        malformed=tuple(_split(entry) for entry in malformed_tags(fields)),
+    )
+
+
+def _split(entry: str) -> tuple[str, str]:
+    name, _, tag = entry.partition(": ")
+    return name, tag
+
+
+def usable_fields(fields: Fields, analysis: TagAnalysis) -> Fields:
+    """``fields`` without what would make the hub refuse them: no pivot, the identifier tag on
+    the first tagged field only, no reserved or repeated attribute tags."""
+    dropped = {(a.field.name, f"braze[{a.name}]") for a in analysis.reserved + analysis.repeated}
+    dropped |= {(f.name, ID_TAG) for f in analysis.id_fields[1:]}
+    kept = tuple(
+        replace(f, tags=tuple(t for t in f.tags if (f.name, t) not in dropped))
+        for f in fields.fields
+    )
+    return Fields(kept)
+
+
+# ---------------------------------------------------------------- findings
+
+
+def tag_findings(analysis: TagAnalysis, check: str, key_kind: str) -> list[Finding]:
+    """One line per tag problem and per attribute; ``check`` prefixes the check names."""
+    findings = _identifier_findings(analysis, check, key_kind)
+    findings += [
+        problem(
+            f"{check}.tags",
+            f"Tag '{tag}' on {name} is malformed, so the hub ignores it: write "
+            "braze[<attribute>] (lower-case braze, one attribute name in square brackets).",
+        )
+        for name, tag in analysis.malformed
+    ]
+    findings += [_reserved_finding(a, check, key_kind) for a in analysis.reserved]
+    findings += [_repeated_finding(a, analysis, check) for a in analysis.repeated]
+    findings += [_attribute_finding(a, check) for a in analysis.attributes]
+    if not analysis.attributes:
+        findings.append(
+            passed(
+                f"{check}.attributes", "No braze[...] attribute tags: a send only adds the label."
+            )
+        )
+    return findings
+
+
+def _identifier_findings(analysis: TagAnalysis, check: str, key_kind: str) -> list[Finding]:
+    ids, name = analysis.id_fields, f"{check}.identifier"
+    if not ids:
+        return [
+            problem(
+                name,
+                f"No field is tagged '{ID_TAG}': the hub refuses the Look. In LookML, add "
+                f'tags: ["{ID_TAG}"] to the dimension that holds the user\'s identifier.',
+            )
+        ]
+    if len(ids) > 1:
+        names = ", ".join(f.name for f in ids)
+        return [problem(name, f"Several fields are tagged '{ID_TAG}' ({names}): tag exactly one.")]
+    findings = [
+        passed(name, f"{ids[0].name} is the identifier (tagged '{ID_TAG}'), read as {key_kind}.")
+    ]
+    if ids[0].category != "dimension":
+        findings.append(
+            warning(
+                name,
+                f"The identifier {ids[0].name} is a {ids[0].category.replace('_', ' ')}: "
+                "tag a dimension that holds one user's id per row.",
+            )
+        )
+    return findings
+
+
+def _reserved_finding(tag: AttributeTag, check: str, key_kind: str) -> Finding:
+    role = "an identifier" if tag.name in IDENTIFIER_NAMES or tag.name == key_kind else None
+    role = role or "the export attribute that receives the label"
+    return problem(
+        f"{check}.tags",
+        f"{tag.field.name} is tagged braze[{tag.name}], but '{tag.name}' is {role} of this send: "
+        "the hub refuses the Look. Remove the tag or choose another name.",
+    )
+
+
+def _repeated_finding(tag: AttributeTag, analysis: TagAnalysis, check: str) -> Finding:
+    first = next(a.field.name for a in analysis.attributes if a.name == tag.name)
+    return problem(
+        f"{check}.tags",
+        f"{tag.field.name} and {first} are both tagged braze[{tag.name}]: the hub refuses the "
+        "Look. Tag only one field per attribute.",
+    )
+
+
+def _attribute_finding(tag: AttributeTag, check: str) -> Finding:
+    where, name = f"braze[{tag.name}] on {tag.field.name}", f"{check}.attributes"
+    if tag.name in UNSUPPORTED:
+        return problem(
+            name,
+            f"{where}: the standard attribute {tag.name} needs {UNSUPPORTED[tag.name]}, which one "
+            "Looker field cannot give: remove the tag.",
+        )
+    if tag.name in STANDARD:
+        return passed(name, f"{where}: standard attribute, takes {STANDARD_MEANING[tag.name]}.")
+    lower = tag.name.lower()
+    if lower in STANDARD:
+        return warning(
+            name,
+            f"{where} makes a custom attribute '{tag.name}', not Braze's standard '{lower}' "
+            f"(names are case-sensitive): tag braze[{lower}] to set the standard field.",
+        )
+    kind = _KINDS.get(converter_for(tag.field), "text")
+    return passed(name, f"{where}: custom attribute, sent as {kind}.")

@@ -1,0 +1,110 @@
+"""The row checks of a Look, counted with the hub's own mapper in memory that does not grow with
+the rows (identifiers are remembered by SeenIds, ~8 bytes each; examples: the first of a kind).
+
+Rows without a usable identifier are counted by the reason the hub gives (RejectRow); duplicates
+are rows whose identifier an earlier row had (the hub sends the first one only); invalid values
+are counted on every row with a usable identifier, duplicates included, since the data holds
+them, and they are what the hub's ValueNotes would report for the rows it sends.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from looker_braze.actions.braze.mapping import RowMapper, ValueNotes
+from looker_braze.actions.seen import SeenIds
+from looker_braze.braze.attributes import check_email, normalise_e164
+from looker_braze.errors import DropValue, RejectRow
+from looker_braze.hub.rows import Row
+
+SHAPE_SAMPLE = 1000  # identifiers looked at to tell whether they are emails or phone numbers
+
+
+@dataclass(frozen=True)
+class Example:
+    row: int  # 1-based position in the Look's data
+    value: Any
+    reason: str = ""
+
+
+class RowTally:
+    def __init__(self, mapper: RowMapper | None) -> None:
+        self.mapper = mapper
+        self.rows = 0
+        self.users = 0  # distinct usable identifiers
+        self.data_points = 0  # what sending the first row of each user costs
+        self.duplicates = 0
+        self.first_duplicate: Example | None = None
+        self.invalid_ids: Counter[str] = Counter()  # hub's reason -> rows
+        self.invalid_id_examples: dict[str, Example] = {}
+        self.dropped: Counter[str] = Counter()  # attribute -> values left out
+        self.dropped_examples: dict[str, Example] = {}
+        self.truncated: Counter[str] = Counter()  # attribute -> values cut to 255 characters
+        self.truncated_examples: dict[str, Example] = {}
+        self.id_shapes: Counter[str] = Counter()  # "email" / "phone" / "other", on a sample
+        self._seen = SeenIds()
+        self._notes = ValueNotes()
+        self._field_of = {c.attribute: c.field for c in mapper.columns} if mapper else {}
+
+    def add(self, rows: list[Row]) -> None:
+        first = self.rows + 1
+        self.rows += len(rows)
+        if self.mapper is None:
+            return
+        identified = self._identified(rows, first)
+        fresh = self._seen.add_many([identifier for _, _, identifier in identified])
+        build, notes = self.mapper.build, self._notes
+        for (number, row, identifier), is_new in zip(identified, fresh, strict=True):
+            _, points = build(row, identifier, notes)
+            if is_new:
+                self.users += 1
+                self.data_points += points
+            else:
+                self.duplicates += 1
+                self.first_duplicate = self.first_duplicate or Example(number, identifier)
+            if notes.dropped or notes.truncated:
+                self._note_values(number, row)
+
+    def _identified(self, rows: list[Row], first: int) -> list[tuple[int, Row, str]]:
+        assert self.mapper is not None
+        identify, identified = self.mapper.identifier, []
+        for number, row in enumerate(rows, first):
+            try:
+                identified.append((number, row, identify(row)))
+            except RejectRow as exc:
+                self.invalid_ids[exc.reason] += 1
+                if exc.reason not in self.invalid_id_examples:
+                    value = _cell(row.get(self.mapper.id_field)) if isinstance(row, dict) else row
+                    self.invalid_id_examples[exc.reason] = Example(number, value, exc.reason)
+        if sum(self.id_shapes.values()) < SHAPE_SAMPLE:
+            self.id_shapes.update(_shape(i) for _, _, i in identified[:SHAPE_SAMPLE])
+        return identified
+
+    def _note_values(self, number: int, row: Row) -> None:
+        notes = self._notes
+        for (attribute, reason), count in notes.dropped.items():
+            self.dropped[attribute] += count
+            if attribute not in self.dropped_examples:
+                value = _cell(row.get(self._field_of[attribute]))
+                self.dropped_examples[attribute] = Example(number, value, reason)
+        for attribute, count in notes.truncated.items():
+            self.truncated[attribute] += count
+            self.truncated_examples.setdefault(attribute, Example(number, None))
+        notes.dropped.clear()
+        notes.truncated.clear()
+
+
+def _cell(cell: Any) -> Any:
+    return cell.get("value") if isinstance(cell, dict) else cell
+
+
+def _shape(identifier: str) -> str:
+    for shape, check in (("email", check_email), ("phone", normalise_e164)):
+        try:
+            check(identifier)
+        except DropValue:
+            continue
+        return shape
+    return "other"

@@ -22,6 +22,9 @@ class RateLimiter(Protocol):
     def pause(self, seconds: float) -> None:
         """Nobody sends for ``seconds`` (Braze said so with a 429)."""
 
+    async def aclose(self) -> None:
+        """Release what the limiter holds (a Redis connection ...)."""
+
 
 class SlidingWindowLimiter:
     def __init__(self, requests: int, seconds: float, clock=time.monotonic) -> None:
@@ -49,10 +52,16 @@ class SlidingWindowLimiter:
     def pause(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, self._clock() + seconds)
 
+    async def aclose(self) -> None:
+        return None
+
 
 class NoLimit:
     async def acquire(self) -> None:
         return None
 
     def pause(self, seconds: float) -> None:
+        return None
+
+    async def aclose(self) -> None:
         return None

@@ -14,7 +14,6 @@ import aiohttp
 
 from looker_braze.actions.braze import definition as braze_definition
 from looker_braze.actions.braze.audience import Audience
-from looker_braze.actions.braze.locks import LocalLocks
 from looker_braze.actions.braze.mapping import RowMapper
 from looker_braze.actions.braze.options import InvalidForm, RunOptions, check_settings, run_options
 from looker_braze.actions.braze.pipeline import (
@@ -27,7 +26,8 @@ from looker_braze.actions.braze.pipeline import (
 )
 from looker_braze.actions.braze.report import RunReport
 from looker_braze.braze.client import Dispatcher, RetryPolicy, UsersTrackClient
-from looker_braze.braze.ratelimit import RateLimiter, SlidingWindowLimiter
+from looker_braze.braze.ratelimit import RateLimiter
+from looker_braze.braze.shared_limit import shared_limiter
 from looker_braze.errors import FailRun
 from looker_braze.hub.action import Action, HubServices, RunProgress
 from looker_braze.hub.protocol import (
@@ -40,6 +40,7 @@ from looker_braze.hub.protocol import (
 from looker_braze.hub.rows import RowSource, RowStream
 from looker_braze.settings import HubSettings
 from looker_braze.state import AsyncStateStore
+from looker_braze.state.locks import audience_locks
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ class BrazeAction(Action):
         self._session: aiohttp.ClientSession | None = None
         self._limiters: dict[str, RateLimiter] = {}
         self._store: AsyncStateStore | None = None
-        self._locks = LocalLocks()
+        self._locks = audience_locks(settings.redis_url)
 
     def definition(self, looker: LookerContext) -> ActionDefinition:
         return braze_definition.definition(looker)
@@ -72,6 +73,9 @@ class BrazeAction(Action):
         if self._session is not None:
             await self._session.close()
             self._session = None
+        for limiter in self._limiters.values():
+            await limiter.aclose()
+        await self._locks.aclose()
 
     async def execute(
         self, request: ActionRequest, rows: RowSource, progress: RunProgress
@@ -147,7 +151,7 @@ class BrazeAction(Action):
         if not options.tracks_state:
             return contextlib.nullcontext()
         name = f"{options.workspace}|{options.array_attribute}|{options.label}"
-        return self._locks.hold(name, label=options.label)
+        return self._locks.hold(name, label=options.label)  # waits, then FailRun saying why
 
     # ------------------------------------------------------------ Braze plumbing
 
@@ -173,10 +177,14 @@ class BrazeAction(Action):
         )
 
     def _limiter(self, workspace: str) -> RateLimiter:
+        """The workspace's limit: shared by every replica through Redis when there is one."""
         if workspace not in self._limiters:
             settings = self._settings
-            self._limiters[workspace] = SlidingWindowLimiter(
-                settings.rate_limit_requests, settings.rate_limit_seconds
+            self._limiters[workspace] = shared_limiter(
+                settings.redis_url,
+                workspace,
+                settings.rate_limit_requests,
+                settings.rate_limit_seconds,
             )
         return self._limiters[workspace]
 

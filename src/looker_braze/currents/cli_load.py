@@ -1,1 +1,90 @@
-"""Registers `currents generate` and `currents load` on the currents app (to be written)."""
+"""Registers `currents generate` and `currents load` on the currents app. Heavy modules are
+imported inside the commands so `looker-braze --help` stays instant."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from looker_braze.currents.cli import app
+
+
+@app.command("generate")
+def generate_command(
+    out: Annotated[Path, typer.Argument(help="Folder for the Avro files and currents-config.json")],
+    users: Annotated[int | None, typer.Option(help="Number of users (default 5000).")] = None,
+    days: Annotated[int | None, typer.Option(help="Days in the window (default 28).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed: same seed, same files.")] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            help="JSON file of generator settings (as currents-config.json of a generated folder)"
+        ),
+    ] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Processes writing in parallel.")] = 1,
+) -> None:
+    """Write synthetic Braze Currents with known rates, laid out as Braze writes them."""
+    from pydantic import ValidationError
+
+    from looker_braze.currents.generate import generate
+
+    settings = _settings(config)
+    settings.update(
+        {k: v for k, v in {"users": users, "days": days, "seed": seed}.items() if v is not None}
+    )
+    try:
+        summary = generate(out, settings, workers=workers)
+    except ValidationError as exc:
+        typer.echo(f"Invalid generator settings:\n{exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(
+        f"Wrote {summary.events:,} events ({summary.duplicates:,} re-delivered, "
+        f"{summary.late:,} late) in {summary.files:,} files, {summary.bytes / 1e6:,.1f} MB, "
+        f"in {summary.seconds:.1f} s under {out}"
+    )
+
+
+def _settings(path: Path | None) -> dict:
+    if path is None:
+        return {}
+    try:
+        settings = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        typer.echo(f"Cannot read generator settings from {path}: {exc}", err=True)
+        raise typer.Exit(2) from None
+    if not isinstance(settings, dict):
+        typer.echo(f"{path} must hold a JSON object of generator settings.", err=True)
+        raise typer.Exit(2)
+    return settings
+
+
+@app.command("load")
+def load_command(
+    source: Annotated[str, typer.Argument(help="Folder (or s3://, gs:// URL) of Currents files.")],
+    db: Annotated[
+        str,
+        typer.Option(
+            help="Warehouse: DuckDB file path, or postgresql://user@host/db[?schema=name]."
+        ),
+    ] = "currents.duckdb",
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Load new Currents files into the warehouse (files loaded before are skipped)."""
+    from rich.console import Console
+
+    from looker_braze.currents.load import load, redact, render
+    from looker_braze.errors import FailRun
+
+    console = Console()
+    try:
+        report = load(source, db, progress=progress)
+    except FailRun as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    console.print(f"Loaded [bold]{source}[/] into [bold]{redact(db)}[/]")
+    render(report, console)
+    if not report.succeeded:
+        raise typer.Exit(1)

@@ -8,7 +8,8 @@ libpq's) that sets the search path, so several data sets can share one database.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, closing, contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,21 +24,22 @@ class Warehouse:
     _closed: bool = field(default=False, repr=False)
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
-        cursor = self.connection.cursor()
-        try:
+        with self._cursor() as cursor:
             cursor.execute(sql, params) if params is not None else cursor.execute(sql)
-        finally:
-            cursor.close()
 
     def query(self, sql: str, params: Sequence[Any] | None = None) -> tuple[list[str], list[tuple]]:
         """Run a query; return (column names, rows)."""
-        cursor = self.connection.cursor()
-        try:
+        with self._cursor() as cursor:
             cursor.execute(sql, params) if params is not None else cursor.execute(sql)
             columns = [d[0] for d in cursor.description] if cursor.description else []
             return columns, [tuple(row) for row in cursor.fetchall()]
-        finally:
-            cursor.close()
+
+    def _cursor(self) -> AbstractContextManager[Any]:
+        # DuckDB's cursor() is a duplicate connection: its open transaction, temporary tables and
+        # registered Arrow tables would be invisible to the next statement. Use the connection.
+        if self.dialect == "duckdb":
+            return nullcontext(self.connection)
+        return closing(self.connection.cursor())
 
     def tables(self) -> set[str]:
         """Names of the tables in the working schema."""
@@ -49,6 +51,52 @@ class Warehouse:
     def commit(self) -> None:
         if self.dialect == "postgres":
             self.connection.commit()
+
+    def rollback(self) -> None:
+        self.connection.rollback()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Everything inside commits together or not at all (DDL included, on both engines)."""
+        if self.dialect == "duckdb":
+            self.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            with suppress(Exception):  # a failed rollback must not hide why we rolled back
+                self.rollback()
+            raise
+        self.connection.commit()
+
+    def drop_temporary(self, name: str) -> None:
+        # Qualified so that a permanent table of the same name is never touched.
+        temp = "temp" if self.dialect == "duckdb" else "pg_temp"
+        self.execute(f'DROP TABLE IF EXISTS {temp}."{name}"')
+
+    def stage_arrow(self, name: str, table: Any, column_types: dict[str, str]) -> None:
+        """Make the rows of the Arrow ``table`` queryable as temporary table ``name`` (with the
+        SQL types of ``column_types`` on PostgreSQL): the bulk path into SQL. Undo with unstage.
+        DuckDB reads the Arrow memory in place; PostgreSQL gets a COPY into a temporary table."""
+        if self.dialect == "duckdb":
+            self.connection.register(name, table)
+            return
+        columns = ", ".join(f'"{column}" {column_types[column]}' for column in table.column_names)
+        self.drop_temporary(name)
+        self.execute(f'CREATE TEMPORARY TABLE "{name}" ({columns})')
+        quoted = ", ".join(f'"{column}"' for column in table.column_names)
+        with (
+            self.connection.cursor() as cursor,
+            cursor.copy(f'COPY "{name}" ({quoted}) FROM STDIN') as copy,
+        ):
+            for batch in table.to_batches(max_chunksize=10_000):
+                for row in zip(*(column.to_pylist() for column in batch.columns), strict=True):
+                    copy.write_row(row)
+
+    def unstage(self, name: str) -> None:
+        if self.dialect == "duckdb":
+            self.connection.unregister(name)
+        else:
+            self.drop_temporary(name)
 
     def close(self) -> None:
         if not self._closed:

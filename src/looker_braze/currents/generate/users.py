@@ -1,0 +1,78 @@
+"""The generated users of one chunk: identifiers, email address, one device each.
+
+User number ``i`` has the same identifiers in every run with the same seed, whatever the chunking.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from looker_braze.currents.generate.columns import Coded, hex_strings, key_base
+
+PLATFORMS = ("ios", "android", "web", "kindle", "tvos", "roku")
+_PLATFORM_WEIGHTS = (0.45, 0.4, 0.1, 0.02, 0.02, 0.01)
+OS_VERSIONS = {
+    "ios": "iOS 17.2",
+    "android": "Android 14",
+    "web": "Chrome 120",
+    "kindle": "Fire OS 8",
+    "tvos": "tvOS 17",
+    "roku": "Roku OS 12",
+}
+DEVICE_MODELS = {
+    "ios": "iPhone15,2",
+    "android": "Pixel 8",
+    "web": "Desktop",
+    "kindle": "KFTRWI",
+    "tvos": "AppleTV14,1",
+    "roku": "Roku Ultra",
+}
+
+
+@dataclass
+class Users:
+    """Per-user columns of one chunk; event frames refer to users by position in the chunk."""
+
+    number: np.ndarray  # global user numbers
+    braze_id: list[str]
+    external_id: list[str]
+    email: list[str]
+    device_id: list[str]
+    platform: np.ndarray  # index into PLATFORMS
+
+    def __len__(self) -> int:
+        return len(self.number)
+
+    def column(self, name: str, who: np.ndarray) -> Coded:
+        """A per-user string column for the events of users ``who``."""
+        return Coded.of(who, getattr(self, name))
+
+    def platform_column(self, who: np.ndarray, table: dict[str, str] | None = None) -> Coded:
+        names = PLATFORMS if table is None else [table[p] for p in PLATFORMS]
+        return Coded.of(self.platform[who], names)
+
+    def app_id_column(self, app_ids: list[str], who: np.ndarray) -> Coded:
+        return Coded.of(self.platform[who], app_ids)
+
+
+def make_users(seed: int, first: int, count: int) -> Users:
+    numbers = np.arange(first, first + count, dtype=np.uint64)
+    external = [f"user-{n:08d}" for n in numbers.tolist()]
+    platforms = np.random.default_rng([seed, 1, first]).choice(
+        len(PLATFORMS), size=count, p=_PLATFORM_WEIGHTS
+    )
+    return Users(
+        number=numbers,
+        braze_id=hex_strings(key_base(seed, "braze_id") + numbers),
+        external_id=external,
+        email=[f"{name}@example.com" for name in external],
+        device_id=hex_strings(key_base(seed, "device_id") + numbers, 32),
+        platform=platforms,
+    )
+
+
+def app_ids(seed: int) -> list[str]:
+    """One Braze app id per platform (the same app on each platform)."""
+    return hex_strings(key_base(seed, "app_id") + np.arange(len(PLATFORMS), dtype=np.uint64), 24)

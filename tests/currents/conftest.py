@@ -1,0 +1,32 @@
+"""Shared Currents fixtures: one generated data set (with its known truth) per test session, and
+the same data loaded into a DuckDB file. Shared by the generate/load and the analytics tests."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from looker_braze.currents.generate import CONFIG_FILE, generate
+from looker_braze.currents.load import load
+
+# A few thousand users over three weeks: enough for rates to be recovered within a few percent,
+# small enough to generate in a few seconds. Small files so that files roll within an hour.
+FIXTURE_CONFIG = {"seed": 11, "users": 3000, "days": 21, "events_per_file": 400}
+
+
+@pytest.fixture(scope="session")
+def generated_currents(tmp_path_factory):
+    """(folder, config dict as written to currents-config.json) of a generated data set."""
+    out = tmp_path_factory.mktemp("currents")
+    generate(out, FIXTURE_CONFIG)
+    return out, json.loads((out / CONFIG_FILE).read_text())
+
+
+@pytest.fixture(scope="session")
+def currents_duckdb(generated_currents, tmp_path_factory):
+    """Path of a DuckDB file holding the generated data set, loaded once."""
+    path = tmp_path_factory.mktemp("warehouse") / "currents.duckdb"
+    report = load(generated_currents[0], path)
+    assert report.succeeded and not report.failed, report.failed
+    return path

@@ -1,10 +1,10 @@
 import orjson
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from looker_braze.braze.batch import MAX_OBJECTS, Batch, Batcher
 from looker_braze.errors import RejectRow
-import pytest
 
 objects = st.lists(st.binary(min_size=2, max_size=300), max_size=400)
 

@@ -1,0 +1,254 @@
+"""Every model (and the row-level fragments models are built from), by name.
+
+A query is one SQL file under ``sql/`` written once in DuckDB's dialect plus a few macros the
+compiler expands per engine (``local_ts``, ``local_date``, ``local_day``, ``param_match``).
+``FROM some_name`` reaches a fragment by name, so a model reuses a fragment's rows without
+copying its SQL; ``sources`` binds a generic name to a concrete fragment, which is how one
+cadence SQL serves both email and push. ``fixed`` pins parameters a model does not let callers
+change (a weekly dashboard is weekly). Parameters a model accepts are not listed by hand: they
+are read from the placeholders its SQL uses, so the list cannot go stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+EMAIL_DELIVERIES = {"engaged_deliveries": "email_engaged_deliveries"}
+PUSH_DELIVERIES = {"engaged_deliveries": "push_engaged_deliveries"}
+EMAIL_CADENCE = {"cadence": "email_cadence", **EMAIL_DELIVERIES}
+PUSH_CADENCE = {"cadence": "push_cadence", **PUSH_DELIVERIES}
+EMAIL_FREQUENCY = {"delivery_periods": "email_delivery_periods", **EMAIL_DELIVERIES}
+PUSH_FREQUENCY = {"delivery_periods": "push_delivery_periods", **PUSH_DELIVERIES}
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    sql: str  # file stem under sql/
+    title: str
+    dashboard: str = ""
+    sources: Mapping[str, str] = field(default_factory=dict)
+    fixed: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sources", MappingProxyType(dict(self.sources)))
+        object.__setattr__(self, "fixed", MappingProxyType(dict(self.fixed)))
+
+
+_FRAGMENTS = (
+    Query("email_engaged_deliveries", "email_engaged_deliveries", "Email deliveries, engagement"),
+    Query("push_engaged_deliveries", "push_engaged_deliveries", "Push deliveries, engagement"),
+    Query("email_cadence", "cadence", "Email cadence rows", sources=EMAIL_DELIVERIES),
+    Query("push_cadence", "cadence", "Push cadence rows", sources=PUSH_DELIVERIES),
+    Query(
+        "email_delivery_periods",
+        "delivery_periods",
+        "Email deliveries by period",
+        sources=EMAIL_DELIVERIES,
+    ),
+    Query(
+        "push_delivery_periods",
+        "delivery_periods",
+        "Push deliveries by period",
+        sources=PUSH_DELIVERIES,
+    ),
+    Query("email_frequency_rows", "frequency", "Email frequency rows", sources=EMAIL_FREQUENCY),
+    Query("push_frequency_rows", "frequency", "Push frequency rows", sources=PUSH_FREQUENCY),
+    Query("email_messages", "email_messages", "Email measures per message"),
+    Query("email_periods", "email_periods", "Email measures per period"),
+    Query("push_messages", "push_messages", "Push measures per message"),
+    Query("sending_ips", "sending_ips", "Email attempts per sending IP"),
+    Query("retention_activity", "retention_activity", "Active days per cohort member"),
+    Query("retention_daily", "retention_daily", "Daily retention grid"),
+    Query("retention_weekly", "retention_weekly", "Weekly retention grid"),
+)
+
+_E, _P = "Email Funnel", "Push Funnel"
+_PERF, _ENG = "Email Performance", "Message Engagement"
+_EP, _PP = "Email Marketing Pressure", "Push Marketing Pressure"
+_R28, _RD, _RW = "28-Day Retention", "Daily Retention", "Weekly Retention"
+
+_MODELS = (
+    Query("email_funnel", "email_funnel", "Email funnel, all messages", _E),
+    Query("email_funnel_by_message", "email_funnel_by_message", "Email funnel per message", _E),
+    Query("push_funnel", "push_funnel", "Push funnel, all messages", _P),
+    Query("push_funnel_by_message", "push_funnel_by_message", "Push funnel per message", _P),
+    Query(
+        "email_performance_weekly",
+        "email_performance",
+        "Email performance by week",
+        _PERF,
+        fixed={"granularity": "week"},
+    ),
+    Query(
+        "email_deliverability_weekly",
+        "email_deliverability",
+        "Deliverability by week",
+        _PERF,
+        fixed={"granularity": "week"},
+    ),
+    Query(
+        "email_deliverability_daily",
+        "email_deliverability",
+        "Deliverability by day",
+        _PERF,
+        fixed={"granularity": "day"},
+    ),
+    Query(
+        "sending_ips_top_deliveries",
+        "sending_ips_top_deliveries",
+        "Top sending IPs by deliveries",
+        _PERF,
+    ),
+    Query(
+        "sending_ips_top_bounces", "sending_ips_top_bounces", "Top sending IPs by bounces", _PERF
+    ),
+    Query(
+        "email_messages_top_open_rate",
+        "email_messages_top_open_rate",
+        "Email messages with the highest unique open rate",
+        _ENG,
+    ),
+    Query(
+        "email_messages_bottom_open_rate",
+        "email_messages_bottom_open_rate",
+        "Email messages with the lowest unique open rate",
+        _ENG,
+    ),
+    Query(
+        "email_messages_top_click_rate",
+        "email_messages_top_click_rate",
+        "Email messages with the highest unique click rate",
+        _ENG,
+    ),
+    Query(
+        "email_messages_bottom_click_rate",
+        "email_messages_bottom_click_rate",
+        "Email messages with the lowest unique click rate",
+        _ENG,
+    ),
+    Query(
+        "push_messages_top_open_rate",
+        "push_messages_top_open_rate",
+        "Push messages with the highest open rate",
+        _ENG,
+    ),
+    Query(
+        "push_messages_bottom_open_rate",
+        "push_messages_bottom_open_rate",
+        "Push messages with the lowest open rate",
+        _ENG,
+    ),
+    Query(
+        "email_cadence_by_rank",
+        "cadence_by_rank",
+        "Email engagement by delivery rank",
+        _EP,
+        sources=EMAIL_CADENCE,
+    ),
+    Query(
+        "email_cadence_by_day_gap",
+        "cadence_by_day_gap",
+        "Email engagement by days since the previous email",
+        _EP,
+        sources=EMAIL_CADENCE,
+    ),
+    Query(
+        "email_cadence_by_week_gap",
+        "cadence_by_week_gap",
+        "Email engagement by weeks since the previous email",
+        _EP,
+        sources=EMAIL_CADENCE,
+    ),
+    Query(
+        "email_frequency",
+        "frequency_engagement",
+        "Email engagement by emails per day/week/month",
+        _EP,
+        sources=EMAIL_FREQUENCY,
+    ),
+    Query(
+        "email_engagement_by_hour",
+        "engagement_by_hour",
+        "Email engagement by hour of day",
+        _EP,
+        sources=EMAIL_DELIVERIES,
+    ),
+    Query(
+        "email_engagement_by_weekday",
+        "engagement_by_weekday",
+        "Email engagement by day of week",
+        _EP,
+        sources=EMAIL_DELIVERIES,
+    ),
+    Query(
+        "push_cadence_by_rank",
+        "cadence_by_rank",
+        "Push engagement by delivery rank",
+        _PP,
+        sources=PUSH_CADENCE,
+    ),
+    Query(
+        "push_cadence_by_day_gap",
+        "cadence_by_day_gap",
+        "Push engagement by days since the previous push",
+        _PP,
+        sources=PUSH_CADENCE,
+    ),
+    Query(
+        "push_cadence_by_week_gap",
+        "cadence_by_week_gap",
+        "Push engagement by weeks since the previous push",
+        _PP,
+        sources=PUSH_CADENCE,
+    ),
+    Query(
+        "push_frequency",
+        "frequency_engagement",
+        "Push engagement by pushes per day/week/month",
+        _PP,
+        sources=PUSH_FREQUENCY,
+    ),
+    Query(
+        "push_engagement_by_hour",
+        "engagement_by_hour",
+        "Push engagement by hour of day",
+        _PP,
+        sources=PUSH_DELIVERIES,
+    ),
+    Query(
+        "push_engagement_by_weekday",
+        "engagement_by_weekday",
+        "Push engagement by day of week",
+        _PP,
+        sources=PUSH_DELIVERIES,
+    ),
+    Query(
+        "retention_daily_cohorts", "retention_daily", "Daily retention by first-session date", _R28
+    ),
+    Query(
+        "retention_daily_curve",
+        "retention_daily_curve",
+        "Daily retention curve, all cohorts pooled",
+        _RD,
+    ),
+    Query(
+        "retention_weekly_cohorts",
+        "retention_weekly",
+        "Weekly retention by first-session week",
+        _RW,
+    ),
+    Query(
+        "retention_weekly_curve",
+        "retention_weekly_curve",
+        "Weekly retention curve, all cohorts pooled",
+        _RW,
+    ),
+)
+
+FRAGMENTS: Mapping[str, Query] = MappingProxyType({q.name: q for q in _FRAGMENTS})
+MODELS: Mapping[str, Query] = MappingProxyType({q.name: q for q in _MODELS})
+DASHBOARDS: tuple[str, ...] = tuple(dict.fromkeys(q.dashboard for q in _MODELS))

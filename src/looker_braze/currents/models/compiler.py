@@ -1,0 +1,216 @@
+"""Turns a model into SQL for one engine: fragments inlined as CTEs, macros expanded,
+parameters bound as literals, missing Currents tables replaced by empty ones, dialect traps fixed.
+
+Macros (plain function calls in the DuckDB source, expanded here so each engine gets its form):
+    local_ts(epoch)         wall-clock timestamp, in the `timezone` parameter, of a UTC epoch
+    local_date(epoch)       its local date
+    local_day(epoch)        that date as days since Monday 1900-01-01 (`// 7` = Monday weeks)
+    param_match(col, :p)    TRUE when parameter p is unset, else col = p (LookML: a templated
+                            filter `{% condition p %} col {% endcondition %}`)
+Placeholders (`:name`) are bound by a Binder (binding.py): literal values for a run, Liquid
+for LookML. Macros live in macros.py, engine fixes in dialects.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from functools import cache
+from importlib import resources
+
+import sqlglot
+from sqlglot import exp
+
+from looker_braze.currents.models import dialects
+from looker_braze.currents.models.binding import Binder, bind, match_calls, match_param
+from looker_braze.currents.models.catalog import FRAGMENTS, MODELS, Query
+from looker_braze.currents.models.macros import SOURCE_DIALECT, expand_macros
+from looker_braze.currents.schemas import TABLES, fields
+
+# Avro primitive -> type of the column in an empty stand-in table.
+_EMPTY_TYPES = {
+    "string": "VARCHAR",
+    "int": "BIGINT",
+    "long": "BIGINT",
+    "float": "DOUBLE",
+    "double": "DOUBLE",
+    "boolean": "BOOLEAN",
+}
+
+
+def query(name: str) -> Query:
+    try:
+        return MODELS.get(name) or FRAGMENTS[name]
+    except KeyError:
+        raise KeyError(f"no model or fragment named {name!r}") from None
+
+
+def compile_sql(
+    name: str,
+    dialect: str,
+    binder: Binder,
+    tables: Iterable[str] | None = None,
+    pretty: bool = True,
+    ordered: bool = True,
+    table_sql: Callable[[str], str] | None = None,
+    materialized: Mapping[str, str] | None = None,
+) -> str:
+    """SQL of model (or fragment) ``name`` for ``dialect``. ``tables``: the Currents tables the
+    warehouse has; any other Currents table the SQL reads becomes an empty stand-in.
+    ``ordered=False`` drops a final ORDER BY (for SQL that becomes someone else's subquery).
+    ``table_sql`` writes each Currents table reference (LookML: `${view.SQL_TABLE_NAME}`).
+    ``materialized``: fragments already computed into tables (fragment -> table name)."""
+    tree = assemble(name)
+    if materialized:
+        tree = _read_materialized(tree, materialized)
+    if not ordered and not tree.args.get("limit"):
+        tree.set("order", None)
+    tree = bind(tree, binder, dialect)
+    if tables is not None:
+        tree = _stand_in_missing(tree, {t.upper() for t in tables})
+    if table_sql is not None:
+        tree = _rewrite_tables(tree, table_sql)
+    tree = dialects.fix(tree, dialect)
+    return tree.sql(dialect=dialect, identify=True, pretty=pretty)
+
+
+def fragments_of(name: str) -> tuple[str, ...]:
+    """The fragments ``name`` reads (directly or not), each after those it reads."""
+    clause = _assembled(name).args.get("with_")
+    names = [cte.alias for cte in clause.expressions] if clause else []
+    return tuple(n for n in names if n in FRAGMENTS and n != name)
+
+
+def _read_materialized(tree: exp.Query, tables: Mapping[str, str]) -> exp.Query:
+    """Read the fragments in ``tables`` from those tables; drop the CTEs no longer needed."""
+    clause = tree.args.get("with_")
+    if not clause:
+        return tree
+    for table in tree.find_all(exp.Table):
+        if table.name in tables and not table.args.get("db"):
+            _rename_table(table, tables[table.name])
+    body = tree.copy()
+    body.set("with_", None)
+    needed, kept = _reads(body), []
+    for cte in reversed(clause.expressions):  # dependencies come first, so walk back
+        if cte.alias in needed and cte.alias not in tables:
+            needed |= _reads(cte.this)
+            kept.insert(0, cte)
+    tree.set("with_", exp.With(expressions=kept) if kept else None)
+    return tree
+
+
+def _reads(tree: exp.Expression) -> set[str]:
+    return {t.name for t in tree.find_all(exp.Table) if not t.args.get("db")}
+
+
+def _rewrite_tables(tree: exp.Expression, table_sql: Callable[[str], str]) -> exp.Expression:
+    for table in list(tree.find_all(exp.Table)):
+        name = table.name.upper()
+        if name in TABLES and not table.args.get("db"):
+            alias = table.alias or table.name
+            table.set("this", exp.var(table_sql(name)))
+            table.set("alias", exp.TableAlias(this=exp.to_identifier(alias)))
+    return tree
+
+
+def compile_expression(sql: str, dialect: str, binder: Binder) -> str:
+    """A free-standing expression written like the model SQL (macros, :placeholders), for
+    ``dialect``: how LookML dimensions get the same local-day arithmetic as the models."""
+    tree = expand_macros(sqlglot.parse_one(sql, read=SOURCE_DIALECT))
+    tree = dialects.fix(bind(tree, binder, dialect), dialect)
+    return tree.sql(dialect=dialect, identify=True)
+
+
+@cache
+def placeholders(name: str) -> frozenset[str]:
+    """Parameter names the SQL of ``name`` (with its fragments) uses, after macro expansion."""
+    tree = assemble(name)
+    found = {p.name for p in tree.find_all(exp.Placeholder)}
+    found |= {match_param(call) for call in match_calls(tree)}
+    return frozenset(found)
+
+
+def assemble(name: str) -> exp.Query:
+    """The full tree of ``name``: every fragment it reads hoisted into one WITH, macros expanded."""
+    return _assembled(name).copy()
+
+
+@cache
+def _assembled(name: str) -> exp.Query:
+    ctes: dict[str, exp.CTE] = {}
+    tree = _expand(query(name), {}, ctes, top=True)
+    own = tree.args.get("with_")
+    every = list(ctes.values()) + (list(own.expressions) if own else [])
+    if every:
+        tree.set("with_", exp.With(expressions=every))
+    return expand_macros(tree)
+
+
+def _expand(q: Query, outer: dict[str, str], ctes: dict[str, exp.CTE], top: bool) -> exp.Query:
+    """Parse ``q``, hoist its own CTEs (renamed ``<q>__<cte>`` unless top-level) and the
+    fragments it reads into ``ctes`` (dependencies first); return its body without WITH."""
+    tree = _parsed(q.sql).copy()
+    bindings = {**outer, **q.sources}
+    own = tree.args.get("with_")
+    own_names = [cte.alias for cte in own.expressions] if own else []
+    renames = {n: n if top else f"{q.name}__{n}" for n in own_names}
+    for table in list(tree.find_all(exp.Table)):
+        _relink(table, renames, bindings, ctes)
+    if top:
+        return tree
+    if own:
+        for cte in own.expressions:
+            cte.set("alias", exp.TableAlias(this=exp.to_identifier(renames[cte.alias])))
+            ctes[cte.alias] = cte
+        tree.set("with_", None)
+    if not tree.args.get("limit"):
+        tree.set("order", None)  # a fragment's ORDER BY means nothing once it is a CTE
+    return tree
+
+
+def _relink(table: exp.Table, renames: dict, bindings: dict, ctes: dict) -> None:
+    if table.args.get("db") or table.args.get("catalog"):
+        return
+    name = table.name
+    if name in renames:
+        _rename_table(table, renames[name])
+        return
+    target = bindings.get(name, name)
+    if target not in FRAGMENTS and target not in MODELS:
+        return  # a warehouse table
+    if target not in ctes:
+        body = _expand(query(target), bindings, ctes, top=False)
+        ctes[target] = exp.CTE(this=body, alias=exp.TableAlias(this=exp.to_identifier(target)))
+    _rename_table(table, target)
+
+
+def _rename_table(table: exp.Table, new_name: str) -> None:
+    if not table.alias:
+        table.set("alias", exp.TableAlias(this=exp.to_identifier(table.name)))
+    table.set("this", exp.to_identifier(new_name))
+
+
+@cache
+def _parsed(stem: str) -> exp.Query:
+    text = resources.files("looker_braze.currents.models").joinpath(f"sql/{stem}.sql").read_text()
+    return sqlglot.parse_one(text, read=SOURCE_DIALECT)
+
+
+def _stand_in_missing(tree: exp.Expression, present: set[str]) -> exp.Expression:
+    """A Currents table the warehouse lacks (no file of that type loaded yet) reads as empty."""
+    for table in list(tree.find_all(exp.Table)):
+        name = table.name.upper()
+        if name in TABLES and name not in present and not table.args.get("db"):
+            table.replace(_empty_table(name, table.alias or table.name))
+    return tree
+
+
+def _empty_table(name: str, alias: str) -> exp.Expression:
+    columns = [
+        exp.alias_(exp.cast(exp.null(), _EMPTY_TYPES.get(f.type, "VARCHAR")), f.name.upper())
+        for f in fields(TABLES[name])
+    ]
+    select = exp.select(*columns).where(
+        exp.EQ(this=exp.Literal.number(1), expression=exp.Literal.number(0))
+    )
+    return exp.Subquery(this=select, alias=exp.TableAlias(this=exp.to_identifier(alias)))

@@ -1,0 +1,205 @@
+"""The report's charts, drawn with matplotlib once and kept as inline SVG (and, on request, PNG).
+
+Text is drawn as paths in the SVG so the page looks the same with or without the fonts
+installed, and nothing is fetched over the network.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display: render to files only
+
+import matplotlib.pyplot as plt
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+PALETTE = ["#5b3fd9", "#13a89e", "#f29f05", "#e4572e", "#3a86ff", "#8d6cab", "#6c757d"]
+INK, GRID, MUTED = "#1f2430", "#e6e8ef", "#8a90a2"
+STYLE = {
+    "font.family": "DejaVu Sans",
+    "font.size": 10,
+    "axes.edgecolor": GRID,
+    "axes.labelcolor": INK,
+    "axes.titlesize": 11,
+    "axes.titleweight": "bold",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "axes.grid.axis": "y",
+    "grid.color": GRID,
+    "xtick.color": MUTED,
+    "ytick.color": MUTED,
+    "legend.frameon": False,
+    "svg.fonttype": "path",
+}
+PERCENT = FuncFormatter(
+    lambda value, _: f"{value:.0%}" if value >= 0.1 or value == 0 else f"{value:.1%}"
+)
+THOUSANDS = FuncFormatter(lambda value, _: f"{value:,.0f}")
+
+
+@dataclass(frozen=True)
+class Chart:
+    name: str  # file stem for --png
+    svg: str
+    png: bytes
+
+
+def _render(name: str, fig) -> Chart:
+    svg, png = io.StringIO(), io.BytesIO()
+    fig.savefig(svg, format="svg", bbox_inches="tight")
+    fig.savefig(png, format="png", dpi=144, bbox_inches="tight")
+    plt.close(fig)
+    text = svg.getvalue()
+    return Chart(name, text[text.index("<svg") :], png.getvalue())
+
+
+def funnel(name: str, stages: Sequence[tuple[str, float]]) -> Chart:
+    """Horizontal funnel: each stage as a bar, with its count and share of the first stage."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(6.4, 0.7 + 0.62 * len(stages)))
+        labels = [label for label, _ in stages]
+        values = [value or 0 for _, value in stages]
+        top = max(values) or 1
+        ys = range(len(stages))[::-1]
+        ax.barh(list(ys), values, color=PALETTE[: len(stages)], height=0.62)
+        for y, value in zip(ys, values, strict=True):
+            share = value / top
+            ax.text(
+                value + top * 0.01,
+                y,
+                f"{value:,.0f}  ({share:.1%})",
+                va="center",
+                color=INK,
+                fontsize=9.5,
+            )
+        ax.set_yticks(list(ys), labels)
+        ax.set_xlim(0, top * 1.32)
+        ax.xaxis.set_major_formatter(THOUSANDS)
+        ax.grid(axis="y", visible=False)
+        ax.grid(axis="x", visible=True)
+        ax.tick_params(axis="y", colors=INK, length=0)
+        return _render(name, fig)
+
+
+def bars_and_rates(
+    name: str,
+    labels: Sequence,
+    bars: dict[str, Sequence],
+    rates: dict[str, Sequence],
+    xlabel: str = "",
+) -> Chart:
+    """Counts as bars (left axis) and rates as lines (right axis) over the same categories."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(6.4, 3.2))
+        positions = list(range(len(labels)))
+        width = 0.8 / max(len(bars), 1)
+        for i, (label, values) in enumerate(bars.items()):
+            offsets = [p - 0.4 + width * (i + 0.5) for p in positions]
+            ax.bar(
+                offsets,
+                [v or 0 for v in values],
+                width=width,
+                label=label,
+                color=PALETTE[i],
+                alpha=0.28 if rates else 0.9,
+            )
+        ax.yaxis.set_major_formatter(THOUSANDS)
+        ax.set_xlabel(xlabel, color=MUTED)
+        _categories(ax, labels)
+        handles, names = ax.get_legend_handles_labels()
+        if rates:
+            right = ax.twinx()
+            right.grid(False)
+            right.spines["right"].set_visible(True)
+            for i, (label, values) in enumerate(rates.items()):
+                right.plot(
+                    positions,
+                    values,
+                    marker="o",
+                    markersize=3.5,
+                    linewidth=2,
+                    color=PALETTE[(i + len(bars)) % len(PALETTE)],
+                    label=label,
+                )
+            right.yaxis.set_major_formatter(PERCENT)
+            right.set_ylim(bottom=0)
+            more = right.get_legend_handles_labels()
+            handles, names = handles + more[0], names + more[1]
+        ax.legend(
+            handles, names, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=5, fontsize=8.5
+        )
+        return _render(name, fig)
+
+
+def _categories(ax, labels: Sequence) -> None:
+    positions = list(range(len(labels)))
+    step = max(1, len(labels) // 14)
+    ax.set_xticks(positions[::step], [str(label) for label in labels][::step])
+    if any(len(str(label)) > 5 for label in labels):
+        for tick in ax.get_xticklabels():
+            tick.set_rotation(30)
+            tick.set_horizontalalignment("right")
+
+
+def rate_lines(name: str, labels: Sequence, series: dict[str, Sequence], xlabel: str = "") -> Chart:
+    """Rates over categories or time, one line per series."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(6.4, 3.2))
+        positions = list(range(len(labels)))
+        for i, (label, values) in enumerate(series.items()):
+            ax.plot(
+                positions,
+                values,
+                marker="o",
+                markersize=3,
+                linewidth=2,
+                color=PALETTE[i % len(PALETTE)],
+                label=label,
+            )
+        ax.yaxis.set_major_formatter(PERCENT)
+        ax.set_ylim(bottom=0)
+        ax.set_xlabel(xlabel, color=MUTED)
+        _categories(ax, labels)
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, fontsize=8.5)
+        return _render(name, fig)
+
+
+def ranking(name: str, labels: Sequence[str], values: Sequence[float], percent: bool) -> Chart:
+    """Horizontal bars, largest on top (top-10 lists)."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(6.4, 0.6 + 0.32 * max(len(labels), 1)))
+        ys = list(range(len(labels)))[::-1]
+        ax.barh(ys, [v or 0 for v in values], color=PALETTE[0], height=0.64)
+        ax.set_yticks(ys, labels)
+        ax.tick_params(axis="y", colors=INK, length=0)
+        ax.xaxis.set_major_formatter(PERCENT if percent else THOUSANDS)
+        ax.grid(axis="y", visible=False)
+        ax.grid(axis="x", visible=True)
+        return _render(name, fig)
+
+
+def retention_curves(
+    name: str,
+    cohorts: dict[str, tuple[list[int], list[float]]],
+    pooled: tuple[list[int], list[float]],
+    unit: str,
+) -> Chart:
+    """Each cohort's curve in light grey, all cohorts pooled in bold."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(6.4, 3.2))
+        for xs, ys in cohorts.values():
+            ax.plot(xs, ys, color="#c9cbe0", linewidth=1)
+        ax.plot(
+            *pooled, color=PALETTE[0], linewidth=2.6, marker="o", markersize=3, label="all cohorts"
+        )
+        ax.yaxis.set_major_formatter(PERCENT)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_ylim(0, 1.02)
+        ax.set_xlabel(f"{unit} since first session", color=MUTED)
+        ax.legend(loc="upper right", fontsize=8.5)
+        return _render(name, fig)

@@ -1,0 +1,43 @@
+"""A Session computes shared fragments once (temporary tables) and gives exactly the results of
+running each model on its own, on DuckDB and PostgreSQL; it leaves nothing behind."""
+
+from __future__ import annotations
+
+import pytest
+
+from looker_braze.currents.models import run
+from looker_braze.currents.models.session import Session
+from looker_braze.currents.report.queries import dashboard_queries
+from looker_braze.currents.warehouse import connect
+from tests.currents.test_models_support import create_tables, scenario
+
+
+@pytest.fixture(params=["duckdb", "postgres"])
+def world(request, tmp_path):
+    if request.param == "duckdb":
+        url = tmp_path / "w.duckdb"
+    else:
+        postgres, schema = request.getfixturevalue("pg_schema")
+        url = f"{postgres}?schema={schema}"
+    with connect(url) as warehouse:
+        create_tables(warehouse, scenario())
+        yield warehouse
+
+
+def test_session_matches_single_runs_and_cleans_up(world):
+    plan = [
+        (model, {**fixed, "timezone": "UTC"} if model.startswith("retention") else fixed)
+        for _, model, fixed in dashboard_queries()
+    ]
+    before = world.tables()
+    with Session(world, plan) as session:
+        together = [session.run(model, given) for model, given in plan]
+        made = dict(session.made)
+    assert len(made) >= 8  # attributed deliveries, cadence, messages, retention activity, ...
+    alone = [run(world, model, given) for model, given in plan]
+    assert [r.rows for r in together] == [r.rows for r in alone]
+    assert world.tables() == before
+    _, rows = world.query(
+        "SELECT COUNT(*) FROM information_schema.tables WHERE table_name LIKE 'lb\\_%' ESCAPE '\\'"
+    )
+    assert rows[0][0] == 0

@@ -1,0 +1,191 @@
+"""The models recover the truth the generator was configured with (currents-config.json):
+funnel, bounce and engagement rates, cadence, daily and weekly retention. DuckDB only here;
+test_models_engines.py shows PostgreSQL gives identical results on the same files.
+
+Tolerances are statistical: an estimate of p from n trials must land within 5 standard errors
+(sqrt(p(1-p)/n)), plus 0.002 for what the sampling bound does not cover (events at the edges of
+the window)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pytest
+
+from looker_braze.currents.models import run
+from looker_braze.currents.warehouse import connect
+
+
+@pytest.fixture(scope="module")
+def warehouse(currents_duckdb):
+    with connect(currents_duckdb, read_only=True) as warehouse:
+        yield warehouse
+
+
+@pytest.fixture(scope="module")
+def config(generated_currents):
+    return generated_currents[1]
+
+
+def one(warehouse, model, **params) -> dict:
+    [row] = run(warehouse, model, params).records()
+    return row
+
+
+def assert_recovers(measured: float, p: float, n: int, what: str) -> None:
+    bound = 5 * math.sqrt(p * (1 - p) / n) + 0.002
+    assert abs(measured - p) <= bound, (
+        f"{what}: measured {measured:.4f}, configured {p} (±{bound:.4f})"
+    )
+
+
+def test_email_funnel_rates(warehouse, config):
+    rates, funnel = config["email"], one(warehouse, "email_funnel")
+    sent, delivered = funnel["sent"], funnel["delivered"]
+    assert_recovers(funnel["bounce_rate"], rates["bounce_rate"], sent, "hard bounce rate")
+    assert_recovers(funnel["soft_bounce_rate"], rates["soft_bounce_rate"], sent, "soft bounces")
+    assert_recovers(
+        funnel["delivery_rate"],
+        1 - rates["bounce_rate"] - rates["soft_bounce_rate"],
+        sent,
+        "delivery rate",
+    )
+    assert_recovers(funnel["unique_open_rate"], rates["open_rate"], delivered, "unique opens")
+    assert_recovers(funnel["unique_click_rate"], rates["click_rate"], delivered, "unique clicks")
+    assert_recovers(funnel["spam_reports"] / delivered, rates["spam_rate"], delivered, "spam")
+    assert_recovers(
+        funnel["unsubscribes"] / delivered, rates["unsubscribe_rate"], delivered, "unsubscribes"
+    )
+    assert funnel["total_opens"] > funnel["unique_opens"]  # repeat opens exist and are not unique
+
+
+def test_every_campaign_and_canvas_recovers_the_rates(warehouse, config):
+    rates = config["email"]
+    rows = run(warehouse, "email_funnel_by_message").records()
+    assert {r["message_name"] for r in rows} == set(rates["campaigns"]) | set(rates["canvases"])
+    for row in rows:
+        assert_recovers(
+            row["unique_open_rate"], rates["open_rate"], row["delivered"], row["message_name"]
+        )
+
+
+def test_push_funnel_rates(warehouse, config):
+    rates, funnel = config["push"], one(warehouse, "push_funnel")
+    assert_recovers(funnel["bounce_rate"], rates["bounce_rate"], funnel["sent"], "push bounces")
+    assert_recovers(
+        funnel["unique_open_rate"], rates["open_rate"], funnel["delivered"], "push opens"
+    )
+
+
+def test_weekly_rates_recover_the_truth_every_week(warehouse, config):
+    rates = config["email"]
+    for week in run(warehouse, "email_deliverability_weekly").records():
+        if week["sent"] >= 1000:  # the partial first and last weeks are too small to judge
+            assert_recovers(
+                week["bounce_rate"],
+                rates["bounce_rate"],
+                week["sent"],
+                f"bounces, week of {week['period_start']}",
+            )
+
+
+def test_attributed_opens_match_the_funnel(warehouse, config):
+    """Pressure views attribute each open to one delivery; with no re-sent variation in the
+    generated data every opened delivery is one unique open, so the two must agree (the
+    blocks' join over-counted here)."""
+    by_rank = run(warehouse, "email_cadence_by_rank").records()
+    funnel = one(warehouse, "email_funnel")
+    assert sum(r["deliveries"] for r in by_rank) == funnel["delivered"]
+    assert sum(r["unique_opens"] for r in by_rank) == funnel["unique_opens"]
+    assert sum(r["unique_clicks"] for r in by_rank) == funnel["unique_clicks"]
+    pressure_rate = sum(r["unique_opens"] for r in by_rank) / funnel["delivered"]
+    assert_recovers(pressure_rate, config["email"]["open_rate"], funnel["delivered"], "pressure")
+
+
+def _expected_mean_gap(per_week: float, success: float, days: int) -> float:
+    """Mean days between consecutive deliveries to one recipient when each recipient gets a
+    Poisson(per_week * days / 7 * success) number of deliveries at uniform times in the window:
+    n points span on average days * (n - 1) / (n + 1), split into n - 1 gaps."""
+    mean = per_week * days / 7 * success
+    span = gaps = 0.0
+    for n in range(2, 200):
+        p = math.exp(-mean + n * math.log(mean) - math.lgamma(n + 1))
+        span += p * days * (n - 1) / (n + 1)
+        gaps += p * (n - 1)
+    return span / gaps
+
+
+def test_cadence_recovers_the_sending_rhythm(warehouse, config):
+    rates = config["email"]
+    by_rank = [
+        r for r in run(warehouse, "email_cadence_by_rank").records() if r["delivery_rank"] > 1
+    ]
+    gaps = sum(r["deliveries"] for r in by_rank)
+    measured = sum(r["avg_days_since_previous"] * r["deliveries"] for r in by_rank) / gaps
+    success = 1 - rates["bounce_rate"] - rates["soft_bounce_rate"]
+    expected = _expected_mean_gap(rates["sends_per_user_per_week"], success, config["days"])
+    assert measured == pytest.approx(expected, rel=0.05), (measured, expected)
+
+
+def test_frequency_accounts_for_every_delivery(warehouse):
+    funnel = one(warehouse, "email_funnel")
+    for granularity in ("day", "week", "month"):
+        rows = run(warehouse, "email_frequency", {"granularity": granularity}).records()
+        assert sum(r["deliveries"] for r in rows) == funnel["delivered"]
+        assert all(r["deliveries"] == r["frequency"] * r["occasions"] for r in rows)
+
+
+def test_daily_retention_curve(warehouse, config):
+    truth = config["retention"]["day"]
+    curve = run(warehouse, "retention_daily_curve").records()
+    assert curve[0]["retention_rate"] == 1.0
+    for row in curve[1:]:
+        day = row["days_since_first"]
+        assert_recovers(row["retention_rate"], truth[day], row["cohort_users"], f"day {day}")
+
+
+def test_weekly_retention_curve(warehouse, config):
+    """Expected weekly activity from the daily truth: a user whose first session fell on
+    weekday k (Monday = 0) is active in Monday-week w if active on any day 7w - k ... 7w - k + 6
+    after it (days are independent in the generator)."""
+    truth = config["retention"]["day"]
+    sizes = {
+        r["cohort_date"]: r["cohort_users"]
+        for r in run(warehouse, "retention_daily_cohorts").records()
+        if r["days_since_first"] == 0
+    }
+    for row in run(warehouse, "retention_weekly_curve").records()[1:]:
+        week = row["weeks_since_first"]
+        expected = 0.0
+        for cohort_date, size in sizes.items():
+            if _week_complete(cohort_date, week, config):
+                expected += size * _p_active_in_week(truth, cohort_date.weekday(), week)
+        p = expected / row["cohort_users"]
+        assert_recovers(row["retention_rate"], p, row["cohort_users"], f"week {week}")
+
+
+def _week_complete(cohort_date: dt.date, week: int, config: dict) -> bool:
+    last = dt.date.fromisoformat(config["start_date"]) + dt.timedelta(days=config["days"] - 1)
+    monday = cohort_date - dt.timedelta(days=cohort_date.weekday())
+    return monday + dt.timedelta(days=7 * week + 6) <= last
+
+
+def _p_active_in_week(truth: list[float], weekday: int, week: int) -> float:
+    inactive = 1.0
+    for day in range(7 * week - weekday, 7 * week - weekday + 7):
+        if day >= 1:
+            inactive *= 1 - truth[min(day, len(truth) - 1)]
+    return 1 - inactive
+
+
+def test_retention_cohorts_use_the_configured_zone(warehouse, config):
+    """Sessions were placed in local days of the configured zone: in that zone every cohort's
+    day 0 is its whole size; in another zone late-evening sessions move to the next day."""
+    rows = run(warehouse, "retention_daily_cohorts", {"timezone": config["timezone"]}).records()
+    first_days = {r["cohort_date"] for r in rows}
+    start = dt.date.fromisoformat(config["start_date"])
+    assert min(first_days) == start
+    assert max(first_days) == start + dt.timedelta(days=config["days"] - 1)
+    tokyo = run(warehouse, "retention_daily_cohorts", {"timezone": "Asia/Tokyo"}).records()
+    assert {r["cohort_date"] for r in tokyo} != first_days

@@ -59,7 +59,7 @@ class RowMapper:
         self.id_field = _identifier_field(fields).name
         self.columns = _attribute_columns(fields, options)
         self.ignored_tags = malformed_tags(fields)
-        self._identify = _IDENTIFIERS[options.key_kind]
+        self._identify_text = _IDENTIFIERS[options.key_kind]
         self._key_kind = options.key_kind
         self._alias_label = options.alias_label
         self._update_existing_only = options.update_existing_only
@@ -72,12 +72,18 @@ class RowMapper:
 
     def identifier(self, row: Row) -> str:
         """The user's identifier in this row; RejectRow when it is missing or invalid."""
-        if not isinstance(row, dict):
+        if type(row) is not dict:
             raise RejectRow("row is not an object")
-        value = _cell_value(row.get(self.id_field))
-        if value is None or (isinstance(value, str) and not value.strip()):
+        cell = row.get(self.id_field)
+        value = cell.get("value") if type(cell) is dict else cell
+        if type(value) is str:  # the usual case, kept short: it runs for every row
+            text = value.strip()  # CHAR columns pad with spaces
+            if not text:
+                raise RejectRow("empty identifier")
+            return self._identify_text(text)
+        if value is None:
             raise RejectRow("empty identifier")
-        return self._identify(value)
+        return self._identify_text(_text(value))
 
     def build(self, row: Row, identifier: str, notes: ValueNotes) -> tuple[dict[str, Any], int]:
         """The attribute object for one user and the data points it costs."""
@@ -113,10 +119,6 @@ class RowMapper:
             obj[attribute] = value
             points += billable
         return obj, points
-
-
-def _cell_value(cell: Any) -> Any:
-    return cell.get("value") if isinstance(cell, dict) else cell
 
 
 def _identifier_field(fields: Fields) -> Field:
@@ -197,45 +199,50 @@ def malformed_tags(fields: Fields) -> tuple[str, ...]:
 
 
 def _text(value: Any) -> str:
+    """A non-text identifier cell as text (Looker numbers ids when the column is numeric)."""
     if isinstance(value, bool):
         raise RejectRow("identifier is a boolean")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, dict | list):
         raise RejectRow("identifier is not a single value")
-    # CHAR columns pad with spaces; Braze would take the padded text for another user.
     return str(value).strip()
 
 
-def _external_id(value: Any) -> str:
-    return _text(value)
+def _plain(text: str) -> str:
+    if not text:
+        raise RejectRow("empty identifier")
+    if "\x00" in text:  # neither Braze nor the state store can keep it
+        raise RejectRow("identifier contains a NUL character")
+    return text
 
 
-def _braze_id(value: Any) -> str:
-    text = _text(value).lower()
+def _braze_id(text: str) -> str:
+    text = text.lower()
     if not _BRAZE_ID.fullmatch(text):
         raise RejectRow("not a Braze id (24 hex characters)")
     return text
 
 
-def _email(value: Any) -> str:
+def _email(text: str) -> str:
     try:
-        return check_email(_text(value))
+        return check_email(_plain(text))
     except DropValue as exc:
         raise RejectRow(f"invalid email: {exc.reason}") from None
 
 
-def _phone(value: Any) -> str:
+def _phone(text: str) -> str:
     try:
-        return normalise_e164(_text(value))
+        return normalise_e164(_plain(text))
     except DropValue as exc:
         raise RejectRow(f"invalid phone: {exc.reason}") from None
 
 
-_IDENTIFIERS: dict[str, Callable[[Any], str]] = {
-    "external_id": _external_id,
+# Each takes the identifier as stripped text.
+_IDENTIFIERS: dict[str, Callable[[str], str]] = {
+    "external_id": _plain,
     "braze_id": _braze_id,
-    "user_alias": _external_id,
+    "user_alias": _plain,
     "email": _email,
     "phone": _phone,
 }

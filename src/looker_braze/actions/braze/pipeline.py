@@ -37,6 +37,15 @@ class Delivery(NamedTuple):
     row: bool = True  # False for removals of users who left: they are not rows of this Look
 
 
+_new_tuple = tuple.__new__
+
+
+def delivery(identifier: str, data_points: int) -> Delivery:
+    """A plain row's Delivery, built at C speed (NamedTuple's own __new__ costs twice as
+    much, once for every row of a send)."""
+    return _new_tuple(Delivery, (identifier, data_points, None, True))
+
+
 class Sink(Protocol):
     async def submit(self, batch: Batch) -> None: ...
 
@@ -58,13 +67,8 @@ async def send_rows(
             report.row_cap = row_cap
         report.count("read", len(rows))
         users = _new_users(rows, mapper, seen, report)
-        for obj, delivery in await _planned(users, audience, report):
-            try:
-                ready = batcher.add(_encoded(obj), delivery)
-            except RejectRow as exc:
-                report.count_invalid(exc.reason)
-                continue
-            await _submit_each(ready, sink)
+        for batch in _batched(await _planned(users, audience, report), batcher, report):
+            await sink.submit(batch)
         if audience is not None:
             await audience.flush()
         if report.row_cap is not None:
@@ -77,11 +81,31 @@ async def remove_gone(audience: Audience, sink: Sink, report: RunReport) -> None
     batcher = Batcher()
     async for members in audience.gone():
         report.count("gone", len(members))
-        for member in members:
-            delivery = Delivery(member, 1, Removal(member), row=False)
-            await _submit_each(batcher.add(orjson.dumps(audience.removal(member)), delivery), sink)
+        removals = [
+            (audience.removal(member), Delivery(member, 1, Removal(member), row=False))
+            for member in members
+        ]
+        for batch in _batched(removals, batcher, report):
+            await sink.submit(batch)
         await audience.flush()
     await _submit_each([batcher.flush()], sink)
+
+
+def _batched(
+    planned: list[tuple[dict[str, Any], Delivery]], batcher: Batcher, report: RunReport
+) -> list[Batch]:
+    """Encode and batch; the batches that filled up (sync code: no await per object)."""
+    ready: list[Batch] = []
+    add = batcher.add
+    for obj, delivery in planned:
+        try:
+            full = add(_encoded(obj), delivery)
+        except RejectRow as exc:
+            report.count_invalid(exc.reason)
+            continue
+        if full:
+            ready += full
+    return ready
 
 
 def _new_users(
@@ -108,7 +132,7 @@ async def _planned(
     users: list[tuple[str, dict[str, Any], int]], audience: Audience | None, report: RunReport
 ) -> list[tuple[dict[str, Any], Delivery]]:
     if audience is None:
-        return [(obj, Delivery(identifier, points)) for identifier, obj, points in users]
+        return [(obj, delivery(identifier, points)) for identifier, obj, points in users]
     if audience.options.mode == "remove":
         return [_removal_of(audience, identifier) for identifier, _, _ in users]
     planned = []

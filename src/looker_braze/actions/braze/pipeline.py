@@ -167,8 +167,11 @@ async def _submit_each(batches: list[Batch | None], sink: Sink) -> None:
 
 def count_outcome(report: RunReport, audience: Audience | None, outcome: BatchOutcome) -> None:
     """Count (and record in the audience) what Braze accepted and rejected in one batch."""
-    for delivery in outcome.accepted:
-        _accepted(report, audience, delivery)
+    accepted = outcome.accepted
+    report.count("sent", sum(1 for delivery in accepted if delivery.row))
+    report.count("data_points", sum(delivery.data_points for delivery in accepted))
+    if audience is not None:
+        _record(report, audience, accepted)
     for delivery, reason in outcome.rejected:
         if delivery.row:
             report.count_rejected(reason)
@@ -178,20 +181,18 @@ def count_outcome(report: RunReport, audience: Audience | None, outcome: BatchOu
     report.count("retries", outcome.retries)
 
 
-def _accepted(report: RunReport, audience: Audience | None, delivery: Delivery) -> None:
-    report.count("data_points", delivery.data_points)
-    record = delivery.record
-    if delivery.row:
-        report.count("sent")
-    if audience is None or record is None:
-        return
-    if isinstance(record, Removal):
-        audience.removed(record.member)
-        report.count("removed")
-    else:
-        audience.accepted(record)
-        if record.flagged:
-            report.count("added")
+def _record(report: RunReport, audience: Audience, accepted: list[Delivery]) -> None:
+    added = removed = 0
+    for delivery in accepted:
+        record = delivery.record
+        if isinstance(record, Removal):
+            audience.removed(record.member)
+            removed += 1
+        elif record is not None:
+            audience.accepted(record)
+            added += record.flagged
+    report.count("added", added)
+    report.count("removed", removed)
 
 
 def count_failed(report: RunReport, batch: Batch) -> None:

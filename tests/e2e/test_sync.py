@@ -231,3 +231,15 @@ async def test_run_history_over_http_html_and_cli(tmp_path):
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert [run["id"] for run in orjson.loads(cli.stdout)] == [3, 2, 1]
+
+
+async def test_an_empty_look_never_empties_the_audience(tmp_path):
+    with (
+        running_braze(users=100) as braze,
+        running_hub(braze.url, state_url=f"sqlite:///{tmp_path}/s.db") as hub,
+    ):
+        await send(hub, braze, range(50))
+        answer = await send(hub, braze, [])
+        assert answer["success"] is False
+        assert "the Look has no users" in answer["message"]
+        assert segment(braze) == external_ids(range(50))

@@ -27,7 +27,7 @@ from looker_braze.actions.braze.pipeline import (
 from looker_braze.actions.braze.report import RunReport
 from looker_braze.braze.client import Dispatcher, RetryPolicy, UsersTrackClient
 from looker_braze.braze.ratelimit import RateLimiter
-from looker_braze.braze.shared_limit import shared_limiter
+from looker_braze.braze.shared_limit import redis_client, shared_limiter
 from looker_braze.errors import FailRun
 from looker_braze.hub.action import Action, HubServices, RunProgress
 from looker_braze.hub.protocol import (
@@ -53,7 +53,9 @@ class BrazeAction(Action):
         self._session: aiohttp.ClientSession | None = None
         self._limiters: dict[str, RateLimiter] = {}
         self._store: AsyncStateStore | None = None
-        self._locks = audience_locks(settings.redis_url)
+        # One Redis client for every limiter and lock of this process (None: no replicas).
+        self._redis = redis_client(settings.redis_url)[0] if settings.redis_url else None
+        self._locks = audience_locks(self._redis)
 
     def definition(self, looker: LookerContext) -> ActionDefinition:
         return braze_definition.definition(looker)
@@ -76,6 +78,8 @@ class BrazeAction(Action):
         for limiter in self._limiters.values():
             await limiter.aclose()
         await self._locks.aclose()
+        if self._redis is not None:
+            await self._redis.aclose()
 
     async def execute(
         self, request: ActionRequest, rows: RowSource, progress: RunProgress
@@ -129,6 +133,12 @@ class BrazeAction(Action):
         if report.row_cap is not None:
             report.removals_skipped = "the row cap stopped the read, so who left is unknown."
             return
+        if report.read == report.duplicates + sum(report.invalid.values()):
+            # An empty Look is more often a broken query than an empty audience.
+            report.removals_skipped = (
+                "the Look has no users. To clear the audience, send its users in remove mode."
+            )
+            return
         await remove_gone(audience, sink, report)
         await sink.drain()
 
@@ -181,7 +191,7 @@ class BrazeAction(Action):
         if workspace not in self._limiters:
             settings = self._settings
             self._limiters[workspace] = shared_limiter(
-                settings.redis_url,
+                self._redis,
                 workspace,
                 settings.rate_limit_requests,
                 settings.rate_limit_seconds,

@@ -214,6 +214,11 @@ def _plain(text: str) -> str:
         raise RejectRow("empty identifier")
     if "\x00" in text:  # neither Braze nor the state store can keep it
         raise RejectRow("identifier contains a NUL character")
+    if not text.isascii():
+        try:
+            text.encode()
+        except UnicodeEncodeError:  # a lone surrogate: legal in JSON text, not in UTF-8
+            raise RejectRow("identifier is not valid Unicode text") from None
     return text
 
 

@@ -1,0 +1,189 @@
+"""Braze's per-workspace rate limit shared by every hub process, through Redis.
+
+RedisSlidingWindowLimiter keeps the sliding log of ratelimit.py in a Redis sorted set, on
+Redis's own clock (TIME), so processes on different machines agree whatever their clocks say.
+Each acquire is one atomic Lua script that RESERVES the earliest slot the log allows (now, or the
+N-th latest stamp plus the window, or the shared pause's end, whichever is latest) and answers
+how long to sleep until it: one round trip per request, no polling, and slots go out in the
+order processes ask for them, so no replica starves the others. At most ``requests`` slots fall
+in any window of ``seconds + margin_seconds`` across all processes. The margin is there because
+Braze counts a request when it arrives, not when it was admitted: network and scheduling jitter
+can bring two slots a whole window apart closer together on Braze's side.
+
+pause() (a 429 seen by one replica) stores a shared "not before" time that every later
+reservation honours. Within a process, acquirers queue on an asyncio lock (first come, first
+served), so each process holds one reservation at most, whatever its concurrency.
+
+If Redis cannot be reached, each process limits itself with the in-process SlidingWindowLimiter
+(logged once per outage) and tries Redis again a few seconds later: a Redis outage must not stop
+every send, and the Braze client still obeys any 429 that follows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import time
+import uuid
+
+from redis import asyncio as aioredis
+from redis.exceptions import RedisError
+
+from looker_braze.braze.ratelimit import RateLimiter, SlidingWindowLimiter
+
+log = logging.getLogger(__name__)
+
+# Reserve the next slot of the sliding window, in microseconds of Redis's clock; replies
+# {microseconds to wait, the slot}. With fewer than `limit` stamps in the last window (reserved
+# ones included) the slot is now; else a window after the limit-th latest stamp, so no window
+# holding the new slot holds more than `limit`.
+ACQUIRE = """
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
+local limit = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local slot = math.max(now, tonumber(redis.call('GET', KEYS[2]) or '0'))
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) >= limit then
+    local nth_latest = redis.call('ZRANGE', KEYS[1], -limit, -limit, 'WITHSCORES')
+    slot = math.max(slot, tonumber(nth_latest[2]) + window)
+end
+redis.call('ZADD', KEYS[1], slot, ARGV[3])
+redis.call('PEXPIRE', KEYS[1], math.ceil((slot - now + window) / 1000) + 1000)
+return {slot - now, slot}
+"""
+
+# Moves the shared "not before" time later (never earlier), on Redis's clock.
+PAUSE = """
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
+local pause = tonumber(ARGV[1])
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if now + pause > current then
+    local expiry = math.ceil(pause / 1000) + 1000
+    redis.call('SET', KEYS[1], string.format('%d', now + pause), 'PX', expiry)
+end
+return 0
+"""
+
+DEFAULT_MARGIN_SECONDS = 0.1
+REDIS_RETRY_SECONDS = 5.0
+
+
+def redis_key(prefix: str, name: str) -> str:
+    """A Redis key for ``name`` (which may hold a label or endpoint): hashed, with a hash tag so
+    that a limiter's keys land on one Redis Cluster slot."""
+    digest = hashlib.sha256(name.encode()).hexdigest()[:32]
+    return f"looker-braze:{prefix}:{{{digest}}}"
+
+
+def redis_client(redis: str | aioredis.Redis) -> tuple[aioredis.Redis, bool]:
+    """(client, whether we created it and so must close it)."""
+    if isinstance(redis, str):
+        return aioredis.Redis.from_url(redis, socket_timeout=10, socket_connect_timeout=5), True
+    return redis, False
+
+
+class RedisSlidingWindowLimiter:
+    """RateLimiter shared across processes; ``key`` names the workspace (never the API key)."""
+
+    def __init__(
+        self,
+        redis: str | aioredis.Redis,
+        key: str,
+        requests: int,
+        seconds: float,
+        margin_seconds: float = DEFAULT_MARGIN_SECONDS,
+    ) -> None:
+        if requests < 1 or seconds <= 0 or margin_seconds < 0:
+            raise ValueError("requests >= 1, seconds > 0 and margin_seconds >= 0, please")
+        self._redis, self._owns_client = redis_client(redis)
+        base = redis_key("ratelimit", key)
+        self._keys = [f"{base}:log", f"{base}:pause"]
+        self._args = [requests, round((seconds + margin_seconds) * 1_000_000)]
+        self._acquire_script = self._redis.register_script(ACQUIRE)
+        self._pause_script = self._redis.register_script(PAUSE)
+        self._queue = asyncio.Lock()
+        self._paused_until = 0.0  # monotonic: this process's own copy of the shared pause
+        self._fallback = SlidingWindowLimiter(requests, seconds + margin_seconds)
+        self._redis_down_until = 0.0
+        self._tasks: set[asyncio.Task] = set()
+
+    async def acquire(self) -> None:
+        await self.admit()
+
+    async def admit(self) -> float:
+        """Wait for a slot; the time it was granted, by Redis's clock (epoch seconds, to the
+        microsecond), or by this machine's while Redis is unreachable."""
+        async with self._queue:
+            await self._sleep_out_local_pause()
+            reserved = await self._reserve()
+            if reserved is None:
+                await self._fallback.acquire()
+                return time.time()
+            wait, slot = reserved
+            if wait > 0:
+                await asyncio.sleep(wait)
+            await self._sleep_out_local_pause()  # a 429 seen here while we slept
+            return slot
+
+    async def _sleep_out_local_pause(self) -> None:
+        while (left := self._paused_until - time.monotonic()) > 0:
+            await asyncio.sleep(left)
+
+    async def _reserve(self) -> tuple[float, float] | None:
+        """(seconds to wait, the slot by Redis's clock); None while Redis is unreachable."""
+        if time.monotonic() < self._redis_down_until:
+            return None
+        stamp = uuid.uuid4().hex  # members of the sorted set must be unique
+        try:
+            wait, slot = await self._acquire_script(keys=self._keys, args=[*self._args, stamp])
+        except RedisError as exc:
+            self._redis_failed(exc)
+            return None
+        return int(wait) / 1_000_000, int(slot) / 1_000_000
+
+    def _redis_failed(self, exc: Exception) -> None:
+        log.warning(
+            "Redis unreachable for the shared Braze rate limit (%s); this process limits itself "
+            "and retries Redis in %.0f s",
+            type(exc).__name__,
+            REDIS_RETRY_SECONDS,
+        )
+        self._redis_down_until = time.monotonic() + REDIS_RETRY_SECONDS
+
+    def pause(self, seconds: float) -> None:
+        """Nobody, in any process, sends for ``seconds``: this process at once, the others from
+        their next acquire (the shared time is written in the background)."""
+        if seconds <= 0:
+            return
+        self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+        self._fallback.pause(seconds)
+        try:
+            task = asyncio.get_running_loop().create_task(self._share_pause(seconds))
+        except RuntimeError:  # no event loop: nothing of this process is sending anyway
+            return
+        self._tasks.add(task)  # keep a reference until done: the loop only holds weak ones
+        task.add_done_callback(self._tasks.discard)
+
+    async def _share_pause(self, seconds: float) -> None:
+        try:
+            await self._pause_script(keys=self._keys[1:], args=[round(seconds * 1_000_000)])
+        except RedisError as exc:
+            self._redis_failed(exc)
+
+    async def aclose(self) -> None:
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._owns_client:
+            await self._redis.aclose()
+
+
+def shared_limiter(
+    redis: str | aioredis.Redis | None, key: str, requests: int, seconds: float
+) -> RateLimiter:
+    """The workspace's limiter: shared through Redis when there is one, else this process's."""
+    if redis is None:
+        return SlidingWindowLimiter(requests, seconds)
+    return RedisSlidingWindowLimiter(redis, key, requests, seconds)

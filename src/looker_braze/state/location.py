@@ -1,0 +1,78 @@
+"""Where the state lives, read from LOOKER_BRAZE_STATE_URL's value (settings.state_url).
+
+    sqlite:///relative/file.sqlite3    sqlite:////absolute/file.sqlite3    a bare path
+    sqlite:///:memory:  or  :memory:   (tests: gone when the store closes)
+    postgresql://user@host:5432/db[?schema=name&sslmode=...]   (postgres:// too)
+
+``schema`` is ours (create and use that schema); every other query parameter goes to libpq.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from looker_braze.errors import ConfigError
+
+SCHEMA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_$]{0,62}")
+
+
+@dataclass(frozen=True)
+class StoreLocation:
+    dialect: Literal["sqlite", "postgresql"]
+    target: str  # SQLite: a file path or ":memory:"; PostgreSQL: the libpq URL without schema
+    schema: str | None = None
+
+    def __str__(self) -> str:
+        return redact(self.target) + (f" (schema {self.schema})" if self.schema else "")
+
+
+def parse_location(url: str) -> StoreLocation:
+    url = url.strip()
+    if not url:
+        raise ConfigError(["the state URL is empty: give a SQLite path or a postgresql:// URL"])
+    if url.startswith(("postgresql://", "postgres://")):
+        return _postgres(url)
+    if url.startswith("sqlite://"):
+        return _sqlite(url)
+    if "://" in url:
+        raise ConfigError(
+            [f"the state URL {redact(url)!r} is neither sqlite:///path nor postgresql://..."]
+        )
+    return StoreLocation("sqlite", url)
+
+
+def _sqlite(url: str) -> StoreLocation:
+    path = url.removeprefix("sqlite://")
+    if not path.startswith("/") or path == "/":
+        raise ConfigError([f"write a SQLite state URL as sqlite:///path/file.sqlite3, not {url!r}"])
+    return StoreLocation("sqlite", path[1:])  # SQLAlchemy's form: four slashes = absolute path
+
+
+def _postgres(url: str) -> StoreLocation:
+    parts = urlsplit(url)
+    params = parse_qsl(parts.query, keep_blank_values=True)
+    schemas = [value for name, value in params if name == "schema"]
+    schema = schemas[-1] if schemas else None
+    if schema is not None and not SCHEMA_NAME.fullmatch(schema):
+        raise ConfigError(
+            [f"the state schema {schema!r} must be letters, digits and _ (63 at most)"]
+        )
+    rest = urlencode([(name, value) for name, value in params if name != "schema"])
+    return StoreLocation("postgresql", urlunsplit(parts._replace(query=rest)), schema)
+
+
+def redact(url: str) -> str:
+    """``url`` without its password (in the user part or a password= parameter), for messages
+    and logs."""
+    parts = urlsplit(url)
+    if "password" in parts.query:
+        params = parse_qsl(parts.query, keep_blank_values=True)
+        hidden = [(name, "***" if name == "password" else value) for name, value in params]
+        parts = parts._replace(query=urlencode(hidden, safe="*"))
+    if parts.password is not None:
+        user = parts.netloc.rsplit("@", 1)[0].split(":", 1)[0]
+        parts = parts._replace(netloc=f"{user}:***@{parts.netloc.rsplit('@', 1)[1]}")
+    return urlunsplit(parts)

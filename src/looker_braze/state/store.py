@@ -1,0 +1,330 @@
+"""StateStore: what the Braze action remembers between runs, whatever the database.
+
+The public methods here check their arguments and turn driver failures into FailRun (a message
+that says what to check, with no password in it); the SQL lives in sqlite.py and postgres.py.
+Every write is its own transaction, so a crash loses at most the call in progress, and what is
+recorded is only ever what Braze accepted.
+
+A store is synchronous and must be used from one thread at a time (AsyncStateStore gives it a
+thread of its own).
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from looker_braze.errors import FailRun
+from looker_braze.state.location import StoreLocation
+from looker_braze.state.models import Known, RunEnd, RunRecord, RunStart, Sent, utc, utc_now
+
+log = logging.getLogger(__name__)
+
+# A run still "running" after this long died with its process (a hub run lasts minutes).
+STALE_RUN_AGE = timedelta(hours=24)
+MAX_PAGE = 1000
+HASH_RANGE = range(-(2**63), 2**63)
+
+
+def member_problem(member: str) -> str | None:
+    """Why ``member`` (or a workspace, attribute or label) cannot be stored, or None.
+
+    Both databases refuse NUL characters and text that is not valid Unicode; the action should
+    reject such a row with this reason before it reaches the store."""
+    if "\x00" in member:
+        return "contains a NUL character"
+    try:
+        member.encode("utf-8")
+    except UnicodeEncodeError:
+        return "is not valid Unicode text"
+    return None
+
+
+def _check_texts(texts: Sequence[str], what: str) -> None:
+    # One join and one encode per batch: cheap enough to run on every call.
+    joined = "\n".join(texts)
+    problem = member_problem(joined)
+    if problem is not None:
+        bad = next(text for text in texts if member_problem(text))
+        raise ValueError(f"a {what} {problem} and cannot be stored: {bad!r}")
+
+
+def clean_text(text: str) -> str:
+    """Free text of the run history (titles, messages, reasons) made storable: a NUL or broken
+    Unicode in a Braze error must not cost the run its history row."""
+    if member_problem(text) is None:
+        return text
+    return text.replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8")
+
+
+def _clean_counts(counts: dict[str, int]) -> dict[str, int]:
+    return {clean_text(str(name)): int(value) for name, value in counts.items()}
+
+
+def _check_hashes(sent: Sequence[Sent]) -> None:
+    for entry in sent:
+        for name, value in entry.hashes.items():
+            if not isinstance(value, int) or value not in HASH_RANGE:
+                raise ValueError(f"the hash of {name!r} must be a signed 64-bit int, not {value!r}")
+    _check_texts([name for entry in sent for name in entry.hashes], "attribute name")
+
+
+def merge_sent(sent: Sequence[Sent]) -> list[Sent]:
+    """One entry per member: later hashes win, flagged if any entry flagged it (one statement
+    may not touch a row twice)."""
+    merged: dict[str, Sent] = {}
+    for entry in sent:
+        before = merged.get(entry.member)
+        if before is not None:
+            entry = Sent(
+                entry.member, {**before.hashes, **entry.hashes}, before.flagged or entry.flagged
+            )
+        merged[entry.member] = entry
+    return list(merged.values())
+
+
+class StateStore(ABC):
+    """Audiences, their members, per-member attribute hashes and the run history."""
+
+    dialect: str
+    driver_errors: tuple[type[Exception], ...] = ()
+
+    def __init__(self, location: StoreLocation) -> None:
+        self.location = location
+        self._workspace_ids: dict[str, int] = {}
+
+    # -- audiences and members ----------------------------------------------------------------
+
+    def audience_id(self, workspace: str, attribute: str, label: str) -> int:
+        """The audience's id, created on first use."""
+        _check_texts([workspace, attribute, label], "workspace, attribute or label")
+        with self._failures("find the audience"):
+            return self._audience_id(self._workspace_id(workspace), attribute, label)
+
+    def lookup(self, audience_id: int, workspace: str, members: Sequence[str]) -> dict[str, Known]:
+        """What is known of each of ``members`` (about 1,000 per call); unknown ones are absent."""
+        if not members:
+            return {}
+        _check_texts(members, "member")
+        with self._failures("look members up"):
+            return self._lookup(audience_id, self._workspace_id(workspace), members)
+
+    def record_sent(self, audience_id: int, workspace: str, sent: Sequence[Sent]) -> None:
+        """Remember what Braze ACCEPTED: merge the hashes, and flagged members join the audience."""
+        if not sent:
+            return
+        _check_texts([entry.member for entry in sent], "member")
+        _check_hashes(sent)
+        with self._failures("record what Braze accepted"):
+            self._record_sent(audience_id, self._workspace_id(workspace), merge_sent(sent))
+
+    def remove_members(self, audience_id: int, members: Sequence[str]) -> None:
+        """Members whose label Braze accepted to remove leave the audience."""
+        if not members:
+            return
+        _check_texts(members, "member")
+        with self._failures("record removed members"):
+            self._remove_members(audience_id, members)
+
+    def audience_size(self, audience_id: int) -> int:
+        with self._failures("count the audience"):
+            return self._audience_size(audience_id)
+
+    # -- runs -----------------------------------------------------------------------------------
+
+    def start_run(self, meta: RunStart) -> int:
+        """A new history row in status "running"; its id."""
+        fields = ("action", "mode", "label", "attribute", "workspace")
+        fields += ("webhook_id", "scheduled_plan_id", "title")
+        texts = {name: getattr(meta, name) for name in fields}
+        meta = replace(meta, **{k: clean_text(v) for k, v in texts.items() if v is not None})
+        with self._failures("record the start of the run"):
+            return self._start_run(meta)
+
+    def add_run_members(self, run_id: int, members: Sequence[str]) -> None:
+        """Stage users of this send (bulk; duplicates are harmless)."""
+        if not members:
+            return
+        _check_texts(members, "member")
+        with self._failures("stage the run's members"):
+            self._add_run_members(run_id, members)
+
+    def gone_members(
+        self, audience_id: int, run_id: int, batch_size: int = 5000
+    ) -> Iterator[list[str]]:
+        """Members of the audience that are not in this run, in batches.
+
+        One set operation in the database snapshots them when iteration starts; the batches are
+        then read by key, so removing members between batches is safe and memory stays flat."""
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be 1 or more, not {batch_size}")
+        with self._failures("find the members who left"):
+            self._snapshot_gone(audience_id, run_id)
+        after: str | None = None
+        while True:
+            with self._failures("read the members who left"):
+                batch = self._gone_page(run_id, after, batch_size)
+            if not batch:
+                return
+            yield batch
+            if len(batch) < batch_size:
+                return
+            after = batch[-1]
+
+    def finish_run(self, run_id: int, record: RunEnd) -> None:
+        """Complete the history row and drop the run's staged members."""
+        record = replace(
+            record,
+            message=clean_text(record.message or ""),
+            counts=_clean_counts(record.counts),
+            rejections=_clean_counts(record.rejections),
+        )
+        with self._failures("record the end of the run"):
+            if not self._finish_run(run_id, record):
+                raise ValueError(f"there is no run {run_id} to finish")
+
+    def runs(
+        self, limit: int = 50, before_id: int | None = None, since: datetime | None = None
+    ) -> list[RunRecord]:
+        """Newest first; ``before_id`` pages back, ``since`` keeps runs started at or after it."""
+        if limit < 1:
+            raise ValueError(f"limit must be 1 or more, not {limit}")
+        with self._failures("read the run history"):
+            return self._runs(min(limit, MAX_PAGE), before_id, since and utc(since))
+
+    def run(self, run_id: int) -> RunRecord | None:
+        with self._failures("read the run"):
+            return self._run(run_id)
+
+    def abandon_stale_runs(self, older_than: timedelta = STALE_RUN_AGE) -> int:
+        """Runs still "running" that started before ``older_than`` ago died with their process:
+        mark them abandoned and drop their staged members. How many there were."""
+        with self._failures("tidy up abandoned runs"):
+            return self._abandon_runs(utc_now() - older_than)
+
+    # -- plumbing -------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        with self._failures("close"):
+            self._close()
+
+    def __enter__(self) -> StateStore:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def _workspace_id(self, workspace: str) -> int:
+        known = self._workspace_ids.get(workspace)
+        if known is None:
+            _check_texts([workspace], "workspace")
+            known = self._workspace_ids[workspace] = self._get_workspace_id(workspace)
+        return known
+
+    @contextmanager
+    def _failures(self, doing: str) -> Iterator[None]:
+        try:
+            yield
+        except self.driver_errors as exc:
+            self._after_failure()
+            log.warning("state store failed to %s: %s", doing, type(exc).__name__)
+            raise FailRun(
+                f"The state store ({self.location}) failed to {doing}: "
+                f"{str(exc).strip() or type(exc).__name__}. Check that the database is reachable "
+                "and writable; nothing Braze did not accept was recorded, so the next run repairs "
+                "the audience."
+            ) from exc
+
+    def _after_failure(self) -> None:
+        """Hook: forget a broken connection so the next call opens a new one."""
+        return None
+
+    @abstractmethod
+    def _get_workspace_id(self, workspace: str) -> int: ...
+
+    @abstractmethod
+    def _audience_id(self, workspace_id: int, attribute: str, label: str) -> int: ...
+
+    @abstractmethod
+    def _lookup(
+        self, audience_id: int, workspace_id: int, members: Sequence[str]
+    ) -> dict[str, Known]: ...
+
+    @abstractmethod
+    def _record_sent(self, audience_id: int, workspace_id: int, sent: list[Sent]) -> None: ...
+
+    @abstractmethod
+    def _remove_members(self, audience_id: int, members: Sequence[str]) -> None: ...
+
+    @abstractmethod
+    def _audience_size(self, audience_id: int) -> int: ...
+
+    @abstractmethod
+    def _start_run(self, meta: RunStart) -> int: ...
+
+    @abstractmethod
+    def _add_run_members(self, run_id: int, members: Sequence[str]) -> None: ...
+
+    @abstractmethod
+    def _snapshot_gone(self, audience_id: int, run_id: int) -> None: ...
+
+    @abstractmethod
+    def _gone_page(self, run_id: int, after: str | None, limit: int) -> list[str]: ...
+
+    @abstractmethod
+    def _finish_run(self, run_id: int, record: RunEnd) -> bool: ...
+
+    @abstractmethod
+    def _runs(
+        self, limit: int, before_id: int | None, since: datetime | None
+    ) -> list[RunRecord]: ...
+
+    @abstractmethod
+    def _run(self, run_id: int) -> RunRecord | None: ...
+
+    @abstractmethod
+    def _abandon_runs(self, started_before: datetime) -> int: ...
+
+    @abstractmethod
+    def _close(self) -> None: ...
+
+
+RUN_COLUMNS = (
+    "id, status, action, mode, label, attribute, workspace, webhook_id, scheduled_plan_id, title,"
+    " started_at, finished_at, success, message, counts, data_points_sent, data_points_saved,"
+    " rejections"
+)
+
+
+def run_record(row: Sequence, when, mapping) -> RunRecord:
+    """A RunRecord from a row in RUN_COLUMNS order; ``when`` and ``mapping`` decode the
+    dialect's timestamps and JSON columns."""
+    (id_, status, action, mode, label, attribute, workspace, webhook_id, plan_id, title) = row[:10]
+    started, finished, success, message, counts, sent, saved, rejections = row[10:]
+    return RunRecord(
+        id=id_,
+        status=status,
+        action=action,
+        mode=mode,
+        label=label,
+        attribute=attribute,
+        workspace=workspace,
+        webhook_id=webhook_id,
+        scheduled_plan_id=plan_id,
+        title=title,
+        started_at=when(started),
+        finished_at=None if finished is None else when(finished),
+        success=None if success is None else bool(success),
+        message=message,
+        counts=mapping(counts),
+        data_points_sent=sent,
+        data_points_saved=saved,
+        rejections=mapping(rejections),
+    )
+
+
+ABANDONED_MESSAGE = "The hub stopped before this run finished; the next run repairs the audience."

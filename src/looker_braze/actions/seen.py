@@ -26,7 +26,7 @@ class SeenIds:
         """For each key in order: True the first time it is seen (in this call or before)."""
         if not keys:
             return []
-        hashes = np.fromiter((hash(key) for key in keys), dtype=np.int64, count=len(keys))
+        hashes = np.fromiter(map(hash, keys), dtype=np.int64, count=len(keys))
         seen_before = self._in_levels(hashes)
         new = []
         recent = self._recent

@@ -63,15 +63,20 @@ class Batcher:
         self._current = Batch()
 
     def add(self, obj: bytes, tag: Hashable) -> list[Batch]:
-        if len(obj) + _ENVELOPE > self.max_bytes:
+        size = len(obj)
+        if size + _ENVELOPE > self.max_bytes:
             raise RejectRow("user object larger than Braze's 4 MB request limit")
         current = self._current
-        if current.objects and current.size + len(obj) + 1 > self.max_bytes:
+        if current.objects and current.size + size + 1 > self.max_bytes:
             ready = [self._take()]
             self._current.add(obj, tag)
             return ready
-        current.add(obj, tag)
-        if len(current.objects) >= self.max_objects:
+        # Batch.add, inlined: this runs once for every object of a send.
+        objects = current.objects
+        current.size += size + 1 if objects else size
+        objects.append(obj)
+        current.tags.append(tag)
+        if len(objects) >= self.max_objects:
             return [self._take()]
         return _NONE_READY
 

@@ -19,6 +19,7 @@ import random
 import time
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 
 import aiohttp
 import orjson
@@ -40,6 +41,12 @@ RETRIES = Counter(
 )
 
 ALL_INVALID = "Valid data must be provided"
+
+
+@cache
+def _requests_with(status: int):
+    """The counter of one status (prometheus' labels() lookup costs more than the increment)."""
+    return REQUESTS.labels(str(status))
 
 
 @dataclass(frozen=True)
@@ -146,6 +153,13 @@ class UsersTrackClient:
     # ------------------------------------------------------------ one request, retried
 
     async def _post_with_retries(self, body: bytes, outcome: BatchOutcome) -> _Answer:
+        outcome.requests += 1
+        try:
+            return await self._post_once(body)  # the usual case, without the retry machinery
+        except Retry as first:
+            return await self._retry(body, outcome, first)
+
+    async def _retry(self, body: bytes, outcome: BatchOutcome, first: Retry) -> _Answer:
         retrying = AsyncRetrying(
             retry=retry_if_exception_type(Retry),
             wait=self._wait,
@@ -153,9 +167,13 @@ class UsersTrackClient:
             before_sleep=lambda state: _count_retry(state, outcome),
             reraise=True,
         )
+        failed: Retry | None = first
         try:
             async for attempt in retrying:
                 with attempt:
+                    if failed is not None:  # tenacity's first attempt is the one that failed
+                        error, failed = failed, None
+                        raise error
                     outcome.requests += 1
                     return await self._post_once(body)
         except Retry as exc:
@@ -177,7 +195,7 @@ class UsersTrackClient:
             raise Retry("timeout") from None
         except aiohttp.ClientError as exc:
             raise Retry(f"connection error: {type(exc).__name__}") from None
-        REQUESTS.labels(str(status)).inc()
+        _requests_with(status).inc()
         if status == 429:
             wait = min(retry_after_seconds(headers), self._policy.max_rate_limit_wait)
             self._limiter.pause(wait)
@@ -208,6 +226,9 @@ def _error_indices(payload: Mapping, size: int) -> dict[int, str]:
 
 
 def _apply_errors(batch: Batch, payload: Mapping, outcome: BatchOutcome) -> None:
+    if not payload.get("errors"):
+        outcome.accepted += batch.tags
+        return
     listed = _error_indices(payload, len(batch))
     for i, tag in enumerate(batch.tags):
         if i in listed:

@@ -1,13 +1,14 @@
-"""Rows/s and peak RSS of the hub for one execute through download_url into the Braze simulator.
+"""Rows/s and peak RSS of the hub for executes through download_url into the Braze simulator.
 
 Three processes, as in production: the hub (`looker-braze serve`), the Braze simulator
 (`looker-braze braze-sim`, no rate limit) and this script, which plays Looker (one-time download
 server + execute). The hub's own CPU time and peak RSS (VmHWM) are read from /proc, so the
-figures are the hub's alone. Several row counts run side by side in one run, so the ratios and
-the flatness of memory can be compared without trusting absolute times on a shared machine.
+figures are the hub's alone. Each size runs several times in the same hub (each run flags a new
+label, so Braze does the full work every time) and the median is reported: absolute times on a
+shared two-core machine are noisy, ratios within one run are not.
 
-    python bench/hub_throughput.py                 # both shapes, 100,000 and 1,000,000 rows
-    python bench/hub_throughput.py --rows 250000 --shape narrow
+    python bench/hub_throughput.py                        # both shapes, 100,000 and 1,000,000 rows
+    python bench/hub_throughput.py --rows 250000 --shape narrow --repeat 5
 
 Shapes: "narrow" is a typical audience Look (the identifier and two tagged attributes);
 "wide" tags nine attributes of every type and adds a measure and a table calculation (about
@@ -18,53 +19,40 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import subprocess
-import sys
+import statistics
+import tempfile
 import time
 from pathlib import Path
 
 from looker_braze.hub.auth import new_token
+from looker_braze.processes import spawn
 from looker_braze.sim.looker import LookerSender
 from looker_braze.sim.looks import LookSpec, write_look
 
 OUT = Path(__file__).parent / "out"
-BIN = Path(sys.executable).parent
 SECRET = "bench-secret"
 TARGET_ROWS_PER_CPU_SECOND = 100_000
 TARGET_PEAK_RSS_MB = 150
-
-
 SHAPES = {
     "narrow": {"attributes": ("first_name", "loyalty_tier"), "table_calculation": False},
     "wide": {},
 }
 
 
-def look_file(rows: int, shape: str) -> tuple[Path, int]:
-    """A generated Look (cached): every row a distinct user."""
+def look_file(rows: int, shape: str) -> Path:
+    """A generated Look (cached under bench/out/): every row a distinct user."""
     OUT.mkdir(exist_ok=True)
-    spec = LookSpec(rows=rows, known_users=rows, seed=1, **SHAPES[shape])
     path = OUT / f"look-{shape}-{rows}.json"
     if not path.exists():
-        truth = write_look(spec, path)
+        truth = write_look(LookSpec(rows=rows, known_users=rows, seed=1, **SHAPES[shape]), path)
         assert truth.distinct_ids == rows
-    return path, rows
-
-
-def start(command: list[str], env: dict | None = None) -> tuple[subprocess.Popen, str]:
-    process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
-    )
-    line = process.stdout.readline()
-    if "listening on" not in line:
-        process.kill()
-        raise SystemExit(f"{command[1]} did not start: {line!r}")
-    return process, line.split()[-1]
+    return path
 
 
 def proc_figures(pid: int) -> tuple[float, float]:
     """(CPU seconds, peak RSS in MB) of a process, from /proc."""
+    import os
+
     ticks = os.sysconf("SC_CLK_TCK")
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     cpu = (int(fields[11]) + int(fields[12])) / ticks
@@ -74,57 +62,79 @@ def proc_figures(pid: int) -> tuple[float, float]:
     return cpu, float("nan")
 
 
-async def one_run(rows: int, shape: str) -> dict:
-    path, _ = look_file(rows, shape)
-    sim, sim_url = start([str(BIN / "looker-braze"), "braze-sim", "--port", "0", "--users", "0"])
-    env = {
-        **os.environ,
+async def one_send(hub, braze_url: str, path: Path, label: str) -> tuple[float, float]:
+    """(hub CPU seconds, wall seconds) of one execute."""
+    cpu_before, _ = proc_figures(hub.process.pid)
+    started = time.perf_counter()
+    async with LookerSender(hub.url, token=new_token(SECRET)) as looker:
+        result = await looker.execute(
+            "braze",
+            params={"braze_api_key": "sim-key", "braze_api_endpoint": braze_url},
+            form_params={"braze_update_existing_only": "no", "braze_segment": label},
+            look=path,
+        )
+    wall = time.perf_counter() - started
+    if not (result.looker or {}).get("success"):
+        raise SystemExit(f"the execute failed: {result.looker or result.body_text[:300]}")
+    return proc_figures(hub.process.pid)[0] - cpu_before, wall
+
+
+async def one_shape(shape: str, sizes: list[int], repeat: int) -> list[dict]:
+    looks = {rows: look_file(rows, shape) for rows in sizes}
+    results = []
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        spawn(["braze-sim", "--port", "0", "--users", "0"]) as braze,
+        spawn(["serve", "--host", "127.0.0.1", "--port", "0"], _hub_env(braze.url, folder)) as hub,
+    ):
+        for rows in sizes:
+            runs = [
+                await one_send(hub, braze.url, looks[rows], f"{shape}-{rows}-{n}")
+                for n in range(repeat)
+            ]
+            cpu = statistics.median(c for c, _ in runs)
+            wall = statistics.median(w for _, w in runs)
+            peak = proc_figures(hub.process.pid)[1]
+            results.append(
+                {
+                    "shape": shape,
+                    "rows": rows,
+                    "cpu": cpu,
+                    "wall": wall,
+                    "peak_mb": peak,
+                    "rates": [rows / c for c, _ in runs],
+                }  # fmt: skip
+            )
+    return results
+
+
+def _hub_env(braze_url: str, folder: str) -> dict[str, str]:
+    return {
         "ACTION_HUB_BASE_URL": "http://127.0.0.1",
         "ACTION_HUB_LABEL": "bench",
         "ACTION_HUB_SECRET": SECRET,
-        "LOOKER_BRAZE_EXTRA_ENDPOINTS": sim_url,
+        "LOOKER_BRAZE_EXTRA_ENDPOINTS": braze_url,
         "LOOKER_BRAZE_LOG_LEVEL": "warning",
-        "LOOKER_BRAZE_STATE_URL": f"sqlite:///{OUT}/bench-state.sqlite3",
+        "LOOKER_BRAZE_STATE_URL": f"sqlite:///{folder}/state.sqlite3",
     }
-    hub, hub_url = start(
-        [str(BIN / "looker-braze"), "serve", "--host", "127.0.0.1", "--port", "0"], env
-    )
-    try:
-        cpu_before, _ = proc_figures(hub.pid)
-        started = time.perf_counter()
-        async with LookerSender(hub_url, token=new_token(SECRET)) as looker:
-            result = await looker.execute(
-                "braze",
-                params={"braze_api_key": "sim-key", "braze_api_endpoint": sim_url},
-                form_params={"braze_update_existing_only": "no"},
-                look=path,
-            )
-        wall = time.perf_counter() - started
-        cpu_after, peak = proc_figures(hub.pid)
-    finally:
-        hub.terminate()
-        sim.terminate()
-        hub.wait()
-        sim.wait()
-    if not (result.looker or {}).get("success"):
-        raise SystemExit(f"the execute failed: {result.looker or result.body_text[:300]}")
-    cpu = cpu_after - cpu_before
-    return {"shape": shape, "rows": rows, "wall": wall, "cpu": cpu, "peak_mb": peak}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="*", default=[100_000, 1_000_000])
     parser.add_argument("--shape", choices=sorted(SHAPES), nargs="*", default=["narrow", "wide"])
+    parser.add_argument("--repeat", type=int, default=3, help="Runs per size (median shown).")
     args = parser.parse_args()
-    runs = [(shape, rows) for shape in args.shape for rows in args.rows]
-    results = [asyncio.run(one_run(rows, shape)) for shape, rows in runs]
+    results = [
+        r for shape in args.shape for r in asyncio.run(one_shape(shape, args.rows, args.repeat))
+    ]
     print(f"{'shape':>7} {'rows':>10} {'wall s':>7} {'rows/s wall':>12} {'hub cpu s':>10} "
-          f"{'rows/hub-cpu-s':>15} {'hub peak RSS MB':>16}")  # fmt: skip
+          f"{'rows/hub-cpu-s':>15} {'(each run)':>28} {'hub peak RSS MB':>16}")  # fmt: skip
     for r in results:
+        each = " ".join(f"{rate / 1000:.0f}k" for rate in r["rates"])
         print(
             f"{r['shape']:>7} {r['rows']:>10,} {r['wall']:>7.1f} {r['rows'] / r['wall']:>12,.0f} "
-            f"{r['cpu']:>10.1f} {r['rows'] / r['cpu']:>15,.0f} {r['peak_mb']:>16.0f}"
+            f"{r['cpu']:>10.1f} {r['rows'] / r['cpu']:>15,.0f} {each:>28} {r['peak_mb']:>16.0f}"
         )
     print()
     for shape in args.shape:

@@ -3,8 +3,6 @@ top-level imports stay light so that `looker-braze --help` is instant."""
 
 from __future__ import annotations
 
-import sys
-
 import typer
 
 from looker_braze.check_cli import check
@@ -44,10 +42,11 @@ def serve(
         raise typer.Exit(2) from None
     configure_logging(settings.log_level)
     sock = bind_socket(host, settings.port if port is None else port)
-    typer.echo(f"looker-braze hub listening on {socket_url(sock)}", err=False)
-    sys.stdout.flush()
     serve_forever(
-        create_app(settings, build_registry(settings)), sock, log_level=settings.log_level
+        create_app(settings, build_registry(settings)),
+        sock,
+        log_level=settings.log_level,
+        announcement=f"looker-braze hub listening on {socket_url(sock)}",
     )
 
 

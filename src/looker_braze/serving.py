@@ -44,9 +44,26 @@ def _config(app, log_level: str) -> uvicorn.Config:
     )
 
 
-def serve_forever(app, sock: socket.socket, log_level: str = "info") -> None:
-    """Serve ``app`` on an already bound socket until interrupted (blocks)."""
-    uvicorn.Server(_config(app, log_level)).run(sockets=[sock])
+class _AnnouncingServer(uvicorn.Server):
+    """Prints one line once the app has started and accepts connections, so that a program
+    that starts it (the demo, tests, scripts) knows when it may send."""
+
+    def __init__(self, config: uvicorn.Config, announcement: str | None) -> None:
+        super().__init__(config)
+        self._announcement = announcement
+
+    async def startup(self, sockets=None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started and self._announcement:
+            print(self._announcement, flush=True)
+
+
+def serve_forever(
+    app, sock: socket.socket, log_level: str = "info", announcement: str | None = None
+) -> None:
+    """Serve ``app`` on an already bound socket until interrupted (blocks); print
+    ``announcement`` on stdout once ready."""
+    _AnnouncingServer(_config(app, log_level), announcement).run(sockets=[sock])
 
 
 @contextmanager

@@ -162,8 +162,11 @@ class Hub:
         for action in self.registry:
             await action.startup(HubServices(store=self.store))
         # Start-up objects live for the whole process: keep the collector from rescanning them
-        # while a send allocates millions of short-lived rows.
+        # while a send allocates millions of short-lived rows. Rows are freed by reference
+        # counting, never by the cycle collector, so it may run ten times less often
+        # (measured: 10-15% more rows per CPU-second, bench/hub_throughput.py).
         gc.freeze()
+        gc.set_threshold(10_000, 50, 100)
         try:
             yield
         finally:

@@ -5,7 +5,6 @@ Top-level imports stay light (typer only) so that `looker-braze --help` is insta
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
@@ -130,6 +129,9 @@ def _serve(config, host: str, port: int, log_level: str, default_key: bool) -> N
     sock = bind_socket(host, port)
     if default_key:
         typer.echo(f"No --api-key given: use the test key '{DEFAULT_API_KEY}'.", err=True)
-    typer.echo(f"looker-braze braze-sim listening on {socket_url(sock)}")
-    sys.stdout.flush()
-    serve_forever(app, sock, log_level=log_level)
+    serve_forever(
+        app,
+        sock,
+        log_level=log_level,
+        announcement=f"looker-braze braze-sim listening on {socket_url(sock)}",
+    )

@@ -170,7 +170,9 @@ def _preparer(name: str, convert: Converter) -> Converter:
     return convert if check is None else lambda value: check(convert(value))
 
 
-_MEMO_LIMIT = 50_000  # distinct strings remembered per column; later ones are just computed
+# Distinct strings remembered per column, later ones just computed: enough for countries,
+# tiers and dates; a column of unique values (emails, times) costs at most ~1 MB.
+_MEMO_LIMIT = 8_192
 _UNSEEN = object()
 
 

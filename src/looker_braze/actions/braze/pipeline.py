@@ -59,7 +59,20 @@ async def send_rows(
     audience: Audience | None,
     row_cap: int | None,
 ) -> None:
-    seen, batcher = SeenIds(), Batcher()
+    with SeenIds() as seen:
+        await _send_batches(stream, mapper, sink, report, audience, row_cap, seen)
+
+
+async def _send_batches(
+    stream: RowStream,
+    mapper: RowMapper,
+    sink: Sink,
+    report: RunReport,
+    audience: Audience | None,
+    row_cap: int | None,
+    seen: SeenIds,
+) -> None:
+    batcher = Batcher()
     async for rows in stream.batches():
         if row_cap is not None and report.read + len(rows) > row_cap:
             rows = rows[: row_cap - report.read]

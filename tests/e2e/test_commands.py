@@ -63,7 +63,8 @@ async def test_send_against_the_local_hub_reproduces_the_demo(tmp_path):
         with spawn(["serve", "--host", "127.0.0.1", "--port", "0"], hub_env) as hub:
             result = subprocess.run(
                 [COMMAND, "send", "--hub", hub.url, "--look", str(tmp_path / "look.json"),
-                 "--param", f"braze_api_key={API_KEY}", "--param", f"braze_api_endpoint={braze.url}",
+                 "--param", f"braze_api_key={API_KEY}",
+                 "--param", f"braze_api_endpoint={braze.url}",
                  "--form-param", f"braze_segment={LABEL}", "--json"],
                 capture_output=True, text=True, timeout=300,
                 env={**os.environ, "LOOKER_BRAZE_HUB_TOKEN": new_token(secret)},

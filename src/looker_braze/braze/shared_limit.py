@@ -22,7 +22,6 @@ every send, and the Braze client still obeys any 429 that follows.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import time
 import uuid
@@ -31,6 +30,7 @@ from redis import asyncio as aioredis
 from redis.exceptions import RedisError
 
 from looker_braze.braze.ratelimit import RateLimiter, SlidingWindowLimiter
+from looker_braze.redis_keys import redis_client, redis_key
 
 log = logging.getLogger(__name__)
 
@@ -69,20 +69,6 @@ return 0
 
 DEFAULT_MARGIN_SECONDS = 0.1
 REDIS_RETRY_SECONDS = 5.0
-
-
-def redis_key(prefix: str, name: str) -> str:
-    """A Redis key for ``name`` (which may hold a label or endpoint): hashed, with a hash tag so
-    that a limiter's keys land on one Redis Cluster slot."""
-    digest = hashlib.sha256(name.encode()).hexdigest()[:32]
-    return f"looker-braze:{prefix}:{{{digest}}}"
-
-
-def redis_client(redis: str | aioredis.Redis) -> tuple[aioredis.Redis, bool]:
-    """(client, whether we created it and so must close it)."""
-    if isinstance(redis, str):
-        return aioredis.Redis.from_url(redis, socket_timeout=10, socket_connect_timeout=5), True
-    return redis, False
 
 
 class RedisSlidingWindowLimiter:

@@ -27,8 +27,8 @@ from datetime import datetime
 from redis import asyncio as aioredis
 from redis.exceptions import LockError, RedisError
 
-from looker_braze.braze.shared_limit import redis_client, redis_key
 from looker_braze.errors import FailRun
+from looker_braze.redis_keys import redis_client, redis_key
 from looker_braze.state.models import utc_now
 
 log = logging.getLogger(__name__)

@@ -27,7 +27,7 @@ from looker_braze.actions.braze.pipeline import (
 from looker_braze.actions.braze.report import RunReport
 from looker_braze.braze.client import Dispatcher, RetryPolicy, UsersTrackClient
 from looker_braze.braze.ratelimit import RateLimiter
-from looker_braze.braze.shared_limit import redis_client, shared_limiter
+from looker_braze.braze.shared_limit import shared_limiter
 from looker_braze.errors import FailRun
 from looker_braze.hub.action import Action, HubServices, RunProgress
 from looker_braze.hub.protocol import (
@@ -38,6 +38,7 @@ from looker_braze.hub.protocol import (
     LookerContext,
 )
 from looker_braze.hub.rows import RowSource, RowStream
+from looker_braze.redis_keys import redis_client
 from looker_braze.settings import HubSettings
 from looker_braze.state import AsyncStateStore
 from looker_braze.state.locks import audience_locks

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -35,8 +36,9 @@ def test_the_demo_loses_nothing(args):
     assert "Nothing lost" in result.stdout
     truth = compute_truth(look_spec(DemoOptions(rows=20000)))
     assert f"{truth.known_ids:,}" in result.stdout  # the segment, as the simulator counts it
-    if args:
-        assert "of which 429" in result.stdout and "chaos" in result.stdout
+    if args:  # Braze failed one request in ten: every one of them was retried
+        faults = re.search(r"of which 5xx \(injected faults\)\s*│\s*([\d,]+)", result.stdout)
+        assert faults and int(faults.group(1).replace(",", "")) > 0
 
 
 def test_a_loss_makes_the_demo_fail():

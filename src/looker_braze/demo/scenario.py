@@ -42,7 +42,7 @@ def simulator_args(users: int, chaos: bool) -> list[str]:
     args = ["braze-sim", "--host", "127.0.0.1", "--port", "0", "--users", str(users)]
     args += ["--api-key", API_KEY]
     if chaos:
-        args += ["--rate-limit", "250/1", "--rate-limit-headers", "retry-after"]
+        args += ["--rate-limit", "150/1", "--rate-limit-headers", "retry-after"]
         args += ["--error-rate", "0.1", "--drop-rate", "0.01", "--latency-ms", "0,5"]
     return args
 

@@ -141,7 +141,10 @@ class RunReport:
             if self.update_existing_only and self.mode != "remove"
             else ""
         )
-        return f"{verdict}: {_of(self.sent, 'user')} sent to Braze; label {verb} {target}{caveat}."
+        users = _of(self.sent, "user")
+        if self.mode == "sync":
+            return f"{verdict}: {users} sent to Braze to sync {target}{caveat}."
+        return f"{verdict}: {users} sent to Braze; label {verb} {target}{caveat}."
 
     def _rows_line(self) -> str:
         items = [f"{_n(self.sent or self.would_send)} {'to send' if self.dry_run else 'sent'}"]

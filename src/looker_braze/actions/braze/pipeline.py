@@ -59,32 +59,20 @@ async def send_rows(
     audience: Audience | None,
     row_cap: int | None,
 ) -> None:
-    with SeenIds() as seen:
-        await _send_batches(stream, mapper, sink, report, audience, row_cap, seen)
-
-
-async def _send_batches(
-    stream: RowStream,
-    mapper: RowMapper,
-    sink: Sink,
-    report: RunReport,
-    audience: Audience | None,
-    row_cap: int | None,
-    seen: SeenIds,
-) -> None:
     batcher = Batcher()
-    async for rows in stream.batches():
-        if row_cap is not None and report.read + len(rows) > row_cap:
-            rows = rows[: row_cap - report.read]
-            report.row_cap = row_cap
-        report.count("read", len(rows))
-        users = _new_users(rows, mapper, seen, report)
-        for batch in _batched(await _planned(users, audience, report), batcher, report):
-            await sink.submit(batch)
-        if audience is not None:
-            await audience.flush()
-        if report.row_cap is not None:
-            break
+    with SeenIds() as seen:
+        async for rows in stream.batches():
+            if row_cap is not None and report.read + len(rows) > row_cap:
+                rows = rows[: row_cap - report.read]
+                report.row_cap = row_cap
+            report.count("read", len(rows))
+            users = _new_users(rows, mapper, seen, report)
+            for batch in _batched(await _planned(users, audience, report), batcher, report):
+                await sink.submit(batch)
+            if audience is not None:
+                await audience.flush()
+            if report.row_cap is not None:
+                break
     await _submit_each([batcher.flush()], sink)
 
 

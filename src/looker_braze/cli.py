@@ -34,9 +34,11 @@ def serve(
     from looker_braze.logs import configure_logging
     from looker_braze.serving import bind_socket, serve_forever, socket_url
     from looker_braze.settings import load_hub_settings
+    from looker_braze.state import open_store
 
     try:
         settings = load_hub_settings()
+        open_store(settings.state_url, abandon_stale=False).close()  # reachable and migrated
     except ConfigError as exc:
         typer.echo(f"looker-braze serve cannot start.\n{exc}", err=True)
         raise typer.Exit(2) from None

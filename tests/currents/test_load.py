@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from looker_braze.cli import app as cli
 from looker_braze.currents.generate import generate
 from looker_braze.currents.load import MANIFEST, load, redact
+from looker_braze.currents.load.sink import Sink
 from looker_braze.currents.schemas import TABLES, fields, writer_schema
 from looker_braze.currents.warehouse import connect
 from looker_braze.errors import FailRun
@@ -229,6 +230,33 @@ def test_postgres_and_duckdb_hold_identical_data(dataset, pg_schema, tmp_path):
     for table in ("USERS_MESSAGES_EMAIL_OPEN", "USERS_BEHAVIORS_APP_SESSIONEND"):
         assert _fingerprint(pg, table) == _fingerprint(duck, table)
     assert counts(pg) == counts(duck)
+
+
+def test_postgres_tables_have_statistics_after_a_load(dataset, pg_schema):
+    """Tables a load inserted into are analyzed: pg_class.reltuples (-1 until a table is first
+    analyzed) holds the loaded row count, exactly, since these tables fit in ANALYZE's sample."""
+    url, schema = pg_schema
+    db = f"{url}?schema={schema}"
+    report = load(dataset[0], db)
+    assert not report.failed and not report.warnings
+    with connect(db) as warehouse:
+        _, rows = warehouse.query(
+            "SELECT c.relname, c.reltuples FROM pg_class c JOIN pg_namespace n "
+            "ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relkind = 'r'"
+        )
+    tuples = {name: int(count) for name, count in rows}
+    inserted = {name: c.events_inserted for name, c in report.tables.items()}
+    assert inserted and all(inserted.values())
+    assert {name: tuples[name] for name in inserted} == inserted
+
+
+def test_statistics_that_cannot_be_updated_are_a_warning_not_a_failure(pg_schema):
+    url, schema = pg_schema
+    with connect(f"{url}?schema={schema}") as warehouse:
+        sink = Sink(warehouse, "test")
+        [problem] = sink.update_statistics(["NO_SUCH_TABLE"])
+        assert "NO_SUCH_TABLE" in problem and "does not exist" in problem
+        assert sink.loaded_sizes() == {}  # the connection is still usable
 
 
 def _fingerprint(db, table: str) -> list[tuple]:

@@ -87,6 +87,27 @@ def test_block_defects_are_fixed(projects):
             assert "dynamic_fields" not in element  # rates are measures, nothing to go stale
 
 
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_failure_measures_count_like_the_block(projects, dialect):
+    """The block counts bounces, soft bounces and spam reports as events (distinct ids) and
+    unsubscribes as distinct addresses; the other count of each is there too."""
+
+    def measures(event: str) -> dict[str, str]:
+        text = (projects / dialect / f"views/users_messages_email_{event}.view.lkml").read_text()
+        found = lkml.load(text)["views"][0]["measures"]
+        return {m["name"]: m.get("sql", "") for m in found if m["type"] == "count_distinct"}
+
+    for event, by_event, by_address in (
+        ("bounce", "bounces", "bounces_addresses"),
+        ("softbounce", "soft_bounces", "soft_bounces_addresses"),
+        ("markasspam", "spam_reports", "spam_reports_addresses"),
+        ("unsubscribe", "unsubscribe_events", "unsubscribes"),
+    ):
+        counts = measures(event)
+        assert re.search(r"\bID\b", counts[by_event]), (event, counts)
+        assert "EMAIL_ADDRESS" in counts[by_address], (event, counts)
+
+
 def _break(project, relative: str, old: str, new: str) -> None:
     path = project / relative
     text = path.read_text()

@@ -15,6 +15,7 @@ from tests.currents.test_models_support import (
     create_tables,
     email,
     epoch,
+    failures_world,
     message,
     scenario,
 )
@@ -69,7 +70,38 @@ def test_email_funnel_counts_like_the_blocks(world):
         "spam_rate": pytest.approx(1 / 7),
         "unsubscribes": 1,
         "unsubscribe_rate": pytest.approx(1 / 7),
+        "unsubscribe_events": 1,
     }
+
+
+def test_unsubscribes_count_addresses_and_bounces_count_events_like_the_block(make_warehouse):
+    """The message engagement block counts unsubscribes as distinct non-null addresses
+    (count_distinct of EMAIL_ADDRESS) and bounces, soft bounces and spam reports as events."""
+    world = make_warehouse(failures_world())
+
+    def failures(model, **params):
+        return [
+            (r["bounces"], r["unsubscribes"], r["unsubscribe_events"], r["unsubscribe_rate"])
+            for r in records(world, model, **params)
+        ]
+
+    # a unsubscribed from Spring twice: one address; c bounced twice: two bounces.
+    assert failures("email_funnel", campaign_name="Spring") == [(2, 2, 4, pytest.approx(2 / 5))]
+    assert failures("email_funnel", canvas_name="Welcome") == [(0, 1, 1, 1.0)]
+    by_message = {r["message_name"]: r for r in records(world, "email_funnel_by_message")}
+    assert by_message["Spring"]["sent"] == 5 and by_message["Welcome"]["sent"] == 1
+    # All messages: b unsubscribed from both, still one address (per message: 2 + 1).
+    assert failures("email_funnel") == [(2, 2, 5, pytest.approx(2 / 6))]
+    days = [r["period_start"].isoformat() for r in records(world, "email_deliverability_daily")]
+    assert list(zip(days, failures("email_deliverability_daily"), strict=True)) == [
+        ("2024-01-02", (1, 2, 2, pytest.approx(2 / 3))),
+        ("2024-01-03", (0, 2, 2, 1.0)),
+        ("2024-01-04", (1, 0, 1, 0.0)),
+    ]
+    # The week counts its addresses once, not the sum of its days' (2 + 2 + 0).
+    assert failures("email_deliverability_weekly") == [(2, 2, 5, pytest.approx(2 / 6))]
+    [ip] = records(world, "sending_ips_top_bounces")  # the block's tile counts bounce events
+    assert (ip["sending_ip"], ip["bounces"], ip["bounce_rate"]) == ("10.0.0.9", 2, 1.0)
 
 
 def test_email_funnel_filters_campaign_and_canvas_separately(world):

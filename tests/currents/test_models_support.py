@@ -151,3 +151,34 @@ def scenario() -> dict[str, list[dict]]:
             session("u3", t("2024-01-09 09:00", NEW_YORK)),
         ],
     }
+
+
+def failures_world() -> dict[str, list[dict]]:
+    """A world for counting failures the block's way (see test_models_semantics.py).
+    Campaign Spring (V1, V2) and canvas Welcome (ST1), in New York days. c is sent V1 on Tue
+    Jan 2 and V2 on Thu Jan 4 and hard-bounces both (from one IP). a unsubscribes from V1 (Tue)
+    and again from V2 (Wed); b from V1 (Tue) and from Welcome (Wed); one Spring unsubscribe on
+    Thu carries no address."""
+    v1, v2 = message("Spring", "V1"), message("Spring", "V2")
+    welcome, t, ip = message(canvas="Welcome", step="ST1"), epoch, "10.0.0.9"
+    return {
+        SEND: [
+            email("a@x", t("2024-01-02 15:00"), **v1),
+            email("b@x", t("2024-01-02 15:00"), **v1),
+            email("c@x", t("2024-01-02 15:00"), **v1),
+            email("a@x", t("2024-01-03 15:00"), **v2),
+            email("c@x", t("2024-01-04 15:00"), **v2),
+            email("b@x", t("2024-01-03 12:00"), **welcome),
+        ],
+        BOUNCE: [
+            email("c@x", t("2024-01-02 15:02"), sending_ip=ip, **v1),
+            email("c@x", t("2024-01-04 15:02"), sending_ip=ip, **v2),
+        ],
+        UNSUB: [
+            email("a@x", t("2024-01-02 16:00"), **v1),
+            email("a@x", t("2024-01-03 16:00"), **v2),
+            email("b@x", t("2024-01-02 16:00"), **v1),
+            email("b@x", t("2024-01-03 13:00"), **welcome),
+            {**email("a@x", t("2024-01-04 16:00"), **v1), "email_address": None},
+        ],
+    }

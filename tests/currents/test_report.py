@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from looker_braze.cli import app
 from looker_braze.currents.report import render_report
 from looker_braze.currents.warehouse import connect
-from tests.currents.test_models_support import create_tables, scenario
+from tests.currents.test_models_support import create_tables, failures_world, scenario
 
 SECTIONS = [
     "email-funnel",
@@ -59,6 +59,22 @@ def test_report_parameters_reach_every_query(world, tmp_path):
     assert "campaign_name = Spring" in html
     funnel = html[html.index('id="email-funnel"') : html.index('id="push-funnel"')]
     assert ">5<" in funnel and "Welcome" not in funnel
+
+
+def test_deliverability_table_counts_failures_like_the_block(tmp_path):
+    """Bounces are events, unsubscribes distinct addresses (test_models_semantics has the
+    world): on Jan 4 one bounce and one unsubscribe without an address, so 0 addresses."""
+    with connect(tmp_path / "failures.duckdb") as warehouse:
+        create_tables(warehouse, failures_world())
+        html = render_report(warehouse, tmp_path / "r.html").html.read_text()
+    part = html[html.index("Deliverability overview by day") : html.index("Top 10 sending IPs")]
+    headers = re.findall(r"<th[^>]*>([^<]*)</th>", part)
+    rows = [re.findall(r"<td[^>]*>([^<]*)</td>", row) for row in part.split("<tr>")[2:]]
+    by_day = {row[0]: dict(zip(headers, row, strict=True)) for row in rows}
+    thursday = by_day["2024-01-04"]
+    assert (thursday["Bounces"], thursday["Unsubscribed addresses"]) == ("1", "0")
+    assert by_day["2024-01-03"]["Unsubscribed addresses"] == "2"
+    assert "unsubscribes count distinct addresses" in part
 
 
 def test_png_export(world, tmp_path):

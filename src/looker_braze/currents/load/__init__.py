@@ -2,7 +2,7 @@
 
     list source -> skip files in the manifest -> read each file whole (corrupt: report, skip)
     -> batch by table (bounded by ``batch_events``) -> one transaction per batch: widen table,
-       insert new ids, record files in the manifest
+       insert new ids, record files in the manifest -> PostgreSQL: ANALYZE the tables that grew
 
 A batch that fails in the warehouse is retried file by file, so one bad file is reported alone
 and the others still load. Memory is bounded by the batch size plus one file.
@@ -46,6 +46,8 @@ def load(
         report.files_new, report.files_skipped = len(new), len(listing.files) - len(new)
         with _Progress(progress, sum(f.size for f in new)) as advance:
             _load_files(sink, new, report, batch_events, advance)
+        grown = sorted(name for name, counts in report.tables.items() if counts.events_inserted)
+        report.warnings += sink.update_statistics(grown)
     report.seconds = time.perf_counter() - began
     return report
 

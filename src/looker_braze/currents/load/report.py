@@ -31,6 +31,7 @@ class LoadReport:
     files_loaded: int = 0
     files_ignored: int = 0  # not .avro
     failed: list[FailedFile] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # nothing lost, but worth saying
     tables: dict[str, TableCounts] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -59,6 +60,7 @@ class LoadReport:
 
 def render(report: LoadReport, console) -> None:
     """Print the report with rich: a summary line, a table per event table, failed files."""
+    from rich.markup import escape
     from rich.table import Table
 
     rate = report.events_read / report.seconds if report.seconds else 0.0
@@ -77,6 +79,8 @@ def render(report: LoadReport, console) -> None:
                 f"{counts.duplicates:,}",
             )
         console.print(table)
+    for warning in report.warnings:
+        console.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
     if report.failed:
         # One line per file, never wrapped, so keys can be copied whole.
         console.print(f"[bold red]{len(report.failed)} file(s) not loaded:[/]")

@@ -194,19 +194,29 @@ def _engagement(kind: str, total: str) -> Callable[[str], list[dict]]:
     return measures
 
 
-def _failure(name: str, rate_name: str, description: str) -> Callable[[str], list[dict]]:
+def _failure(
+    name: str, rate_name: str, description: str, per_address: bool = False
+) -> Callable[[str], list[dict]]:
+    """A failure count and its rate of sends, counted as the message engagement block counts
+    it: events (distinct ids) for bounces, soft bounces and spam reports, distinct addresses for
+    unsubscribes (``per_address``). The other count is kept beside it, clearly named."""
+
     def measures(d: str) -> list[dict]:
+        by_event = column("ID", d), "events, repeats included"
+        by_address = column("EMAIL_ADDRESS", d), "distinct addresses"
+        if per_address:
+            (sql, kind), (other_sql, other_kind) = by_address, by_event
+            other = f"{name.removesuffix('s')}_events"
+        else:
+            (sql, kind), (other_sql, other_kind) = by_event, by_address
+            other = f"{name}_addresses"
         return [
-            _distinct(name, column("ID", d), description),
-            _distinct(
-                f"{name}_addresses",
-                column("EMAIL_ADDRESS", d),
-                f"Distinct addresses with {description.lower()}",
-            ),
+            _distinct(name, sql, f"{description}: {kind} (as the Braze block counts them)"),
+            _distinct(other, other_sql, f"{description}: {other_kind}"),
             _number(
                 rate_name,
                 rate(f"${{{name}}}", f"${{{SEND}.emails_sent}}"),
-                f"{description} per email sent",
+                f"{description} ({kind}) per email sent",
                 percent=True,
             ),
         ]
@@ -293,7 +303,7 @@ MEASURES = {
     "users.messages.email.SoftBounce": _failure("soft_bounces", "soft_bounce_rate", "Soft bounces"),
     "users.messages.email.MarkAsSpam": _failure("spam_reports", "spam_rate", "Spam reports"),
     "users.messages.email.Unsubscribe": _failure(
-        "unsubscribes", "unsubscribe_rate", "Unsubscribes"
+        "unsubscribes", "unsubscribe_rate", "Unsubscribes", per_address=True
     ),
     "users.messages.pushnotification.Send": _push_send,
     "users.messages.pushnotification.Bounce": _push_bounce,

@@ -70,9 +70,11 @@ _E, _P = "Email Funnel", "Push Funnel"
 _PERF, _ENG = "Email Performance", "Message Engagement"
 _EP, _PP = "Email Marketing Pressure", "Push Marketing Pressure"
 _R28, _RD, _RW = "28-Day Retention", "Daily Retention", "Weekly Retention"
+# How the email failures are counted (as the message engagement block counts them), for --list.
+_FAILURES = " (bounces, soft bounces, spam reports: events; unsubscribes: distinct addresses)"
 
 _MODELS = (
-    Query("email_funnel", "email_funnel", "Email funnel, all messages", _E),
+    Query("email_funnel", "email_funnel", f"Email funnel, all messages{_FAILURES}", _E),
     Query("email_funnel_by_message", "email_funnel_by_message", "Email funnel per message", _E),
     Query("push_funnel", "push_funnel", "Push funnel, all messages", _P),
     Query("push_funnel_by_message", "push_funnel_by_message", "Push funnel per message", _P),
@@ -86,14 +88,14 @@ _MODELS = (
     Query(
         "email_deliverability_weekly",
         "email_deliverability",
-        "Deliverability by week",
+        f"Deliverability by week{_FAILURES}",
         _PERF,
         fixed={"granularity": "week"},
     ),
     Query(
         "email_deliverability_daily",
         "email_deliverability",
-        "Deliverability by day",
+        f"Deliverability by day{_FAILURES}",
         _PERF,
         fixed={"granularity": "day"},
     ),

@@ -167,10 +167,11 @@ def _email_performance(records: dict[str, list[dict]]) -> Section:
                     Column("Bounces", "bounces"),
                     Column("Soft bounces", "soft_bounces"),
                     Column("Spam", "spam_reports"),
-                    Column("Unsubscribes", "unsubscribes"),
+                    Column("Unsubscribed addresses", "unsubscribes"),
                 ],
                 daily[:31],
-                "Most recent 31 days first.",
+                "Most recent 31 days first. As in the Braze block, bounces and spam reports "
+                "count events, unsubscribes count distinct addresses.",
                 wide=True,
             ),
             Table(

@@ -6,11 +6,14 @@
 -- (canvas step, address) pairs, only pairs with both parts present (Snowflake's two-argument
 -- COUNT(DISTINCT a, b), written portably). Ids come first in the pair text: Braze ids never
 -- contain '|', so two different pairs never make the same text. Unique rates are per delivery,
--- delivery/bounce/spam/unsubscribe rates per send. Bounces, spam reports and unsubscribes count
--- events, not distinct addresses as the blocks did: their rates divide by sends, and an address
--- bouncing twice is two failed sends. Each event is placed by its own time.
--- Event codes: 1 send, 2 delivery, 3 open, 4 click, 5 bounce, 6 soft bounce, 7 spam report,
--- 8 unsubscribe (integers: cheaper to compare than labels over millions of rows).
+-- delivery/bounce/spam/unsubscribe rates per send.
+-- Failures count what the message engagement block's measures count (its views
+-- users_messages_email_{bounce,softbounce,markasspam,unsubscribe}): `bounces`, `soft_bounces`
+-- and `spam_reports` are events (its count_distinct of event ids: an address bouncing twice is
+-- two failed sends), `unsubscribes` is distinct non-null addresses (its count_distinct of
+-- EMAIL_ADDRESS: an address unsubscribing twice from one message counts once), so our numbers
+-- match a user's Looker. `unsubscribe_events` is the event count beside it. Each event is
+-- placed by its own time.
 WITH events AS (
   SELECT 1 AS event, EMAIL_ADDRESS, TIME, CAMPAIGN_ID, CAMPAIGN_NAME, MESSAGE_VARIATION_ID,
     CANVAS_ID, CANVAS_NAME, CANVAS_STEP_ID
@@ -55,7 +58,8 @@ scoped AS (
       AND EMAIL_ADDRESS IS NOT NULL THEN MESSAGE_VARIATION_ID || '|' || EMAIL_ADDRESS END
       AS variation_pair,
     CASE WHEN event IN (3, 4) AND CANVAS_STEP_ID IS NOT NULL
-      AND EMAIL_ADDRESS IS NOT NULL THEN CANVAS_STEP_ID || '|' || EMAIL_ADDRESS END AS step_pair
+      AND EMAIL_ADDRESS IS NOT NULL THEN CANVAS_STEP_ID || '|' || EMAIL_ADDRESS END AS step_pair,
+    CASE WHEN event = 8 THEN EMAIL_ADDRESS END AS unsubscribed_address
   FROM events
   WHERE TIME >= :start_time AND TIME < :end_time
     AND param_match(CAMPAIGN_NAME, :campaign_name) AND param_match(CANVAS_NAME, :canvas_name)
@@ -76,7 +80,8 @@ counted AS (
     COUNT(CASE WHEN event = 5 THEN 1 END) AS bounces,
     COUNT(CASE WHEN event = 6 THEN 1 END) AS soft_bounces,
     COUNT(CASE WHEN event = 7 THEN 1 END) AS spam_reports,
-    COUNT(CASE WHEN event = 8 THEN 1 END) AS unsubscribes
+    COUNT(DISTINCT unsubscribed_address) AS unsubscribes,
+    COUNT(CASE WHEN event = 8 THEN 1 END) AS unsubscribe_events
   FROM scoped
   GROUP BY message_type, message_id
 )
@@ -100,5 +105,6 @@ SELECT
   spam_reports,
   CAST(spam_reports AS DOUBLE) / NULLIF(sent, 0) AS spam_rate,
   unsubscribes,
-  CAST(unsubscribes AS DOUBLE) / NULLIF(sent, 0) AS unsubscribe_rate
+  CAST(unsubscribes AS DOUBLE) / NULLIF(sent, 0) AS unsubscribe_rate,
+  unsubscribe_events
 FROM counted

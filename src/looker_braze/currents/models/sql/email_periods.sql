@@ -1,5 +1,8 @@
 -- Email performance and deliverability per local day or Monday week (parameter `granularity`):
--- the measures of email_messages, grouped by the local period of each event's own time.
+-- the measures of email_messages (bounces, soft bounces, spam reports: events; unsubscribes:
+-- distinct addresses, as the block counts them, with `unsubscribe_events` beside), grouped by
+-- the local period of each event's own time. A week's unsubscribes are counted over the week,
+-- not summed from its days: an address unsubscribing on two days of a week counts once.
 -- Event codes: 1 send, 2 delivery, 3 open, 4 click, 5 bounce, 6 soft bounce, 7 spam report,
 -- 8 unsubscribe (integers: cheaper to compare than labels over millions of rows).
 WITH events AS (
@@ -44,7 +47,8 @@ scoped AS (
       AND EMAIL_ADDRESS IS NOT NULL THEN MESSAGE_VARIATION_ID || '|' || EMAIL_ADDRESS END
       AS variation_pair,
     CASE WHEN event IN (3, 4) AND CANVAS_STEP_ID IS NOT NULL
-      AND EMAIL_ADDRESS IS NOT NULL THEN CANVAS_STEP_ID || '|' || EMAIL_ADDRESS END AS step_pair
+      AND EMAIL_ADDRESS IS NOT NULL THEN CANVAS_STEP_ID || '|' || EMAIL_ADDRESS END AS step_pair,
+    CASE WHEN event = 8 THEN EMAIL_ADDRESS END AS unsubscribed_address
   FROM events
   WHERE TIME >= :start_time AND TIME < :end_time
     AND param_match(CAMPAIGN_NAME, :campaign_name) AND param_match(CANVAS_NAME, :canvas_name)
@@ -64,7 +68,8 @@ counted AS (
     COUNT(CASE WHEN event = 5 THEN 1 END) AS bounces,
     COUNT(CASE WHEN event = 6 THEN 1 END) AS soft_bounces,
     COUNT(CASE WHEN event = 7 THEN 1 END) AS spam_reports,
-    COUNT(CASE WHEN event = 8 THEN 1 END) AS unsubscribes
+    COUNT(DISTINCT unsubscribed_address) AS unsubscribes,
+    COUNT(CASE WHEN event = 8 THEN 1 END) AS unsubscribe_events
   FROM scoped
   GROUP BY CASE
       WHEN :granularity = 'week' THEN CAST(DATE_TRUNC('week', CAST(local_date AS DATE)) AS DATE)
@@ -87,5 +92,6 @@ SELECT
   spam_reports,
   CAST(spam_reports AS DOUBLE) / NULLIF(sent, 0) AS spam_rate,
   unsubscribes,
-  CAST(unsubscribes AS DOUBLE) / NULLIF(sent, 0) AS unsubscribe_rate
+  CAST(unsubscribes AS DOUBLE) / NULLIF(sent, 0) AS unsubscribe_rate,
+  unsubscribe_events
 FROM counted

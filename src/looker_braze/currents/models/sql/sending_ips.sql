@@ -1,5 +1,6 @@
--- Email deliveries and bounces per sending IP. The bounce rate is bounces over every attempt
--- the IP made (deliveries + bounces + soft bounces): sends carry no IP.
+-- Email deliveries and bounces per sending IP. Bounces count events, as the block's "Bounces by
+-- Sending IP" tile does (its bounce measure counts event ids). The bounce rate is bounces over
+-- every attempt the IP made (deliveries + bounces + soft bounces): sends carry no IP.
 WITH attempts AS (
   SELECT SENDING_IP, 1 AS delivered, 0 AS bounced, 0 AS soft_bounced
   FROM USERS_MESSAGES_EMAIL_DELIVERY

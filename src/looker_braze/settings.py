@@ -22,6 +22,14 @@ def _alias(name: str):
     return Field(validation_alias=AliasChoices(name, name.lower()))
 
 
+def _required_text(value):
+    """A required setting: present and not only white space."""
+    text = value.get_secret_value() if isinstance(value, SecretStr) else value
+    if text is None or not str(text).strip():
+        raise ValueError("must not be empty")
+    return value
+
+
 class HubSettings(BaseSettings):
     """Everything `looker-braze serve` reads from its environment."""
 
@@ -112,10 +120,7 @@ class HubSettings(BaseSettings):
     @field_validator("base_url", "label", "secret", mode="before")
     @classmethod
     def _not_blank(cls, value):
-        text = value.get_secret_value() if isinstance(value, SecretStr) else value
-        if text is None or not str(text).strip():
-            raise ValueError("must not be empty")
-        return value
+        return _required_text(value)
 
     @field_validator("base_url")
     @classmethod
@@ -180,9 +185,7 @@ class _SecretOnly(BaseSettings):
     @field_validator("secret", mode="before")
     @classmethod
     def _not_blank(cls, value):
-        if value is None or not str(value).strip():
-            raise ValueError("must not be empty")
-        return value
+        return _required_text(value)
 
 
 def load_secret() -> str:

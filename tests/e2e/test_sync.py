@@ -8,6 +8,7 @@ import random
 import orjson
 import pytest
 
+from looker_braze.actions.braze.options import workspace
 from looker_braze.sim import population
 from looker_braze.sim.looker import LookerSender
 from looker_braze.state import open_store
@@ -155,11 +156,9 @@ async def test_a_partly_failed_sync_is_repaired_by_the_next(tmp_path):
 
 
 def audience_size(state_url: str, braze) -> int:
-    import hashlib
-
-    workspace = f"{braze.url}#{hashlib.sha256(b'sim-key').hexdigest()[:16]}"
     with open_store(state_url) as store:
-        return store.audience_size(store.audience_id(workspace, "looker_export", LABEL))
+        space = workspace(braze.url, "sim-key")
+        return store.audience_size(store.audience_id(space, "looker_export", LABEL))
 
 
 @pytest.mark.parametrize("kind", population.IDENTIFIER_KINDS)

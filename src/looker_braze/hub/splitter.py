@@ -25,6 +25,7 @@ _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _STRUCTURAL = re.compile(rb'["{}\[\]]')
 _SPACE = re.compile(rb"[ \t\r\n]*")
 _SCALAR = re.compile(rb"[^,}\] \t\r\n]+")
+_FIRST_BYTE = re.compile(rb"[ \t\r\n]*(.)", re.DOTALL)
 
 ROW_SEPARATOR = b"},{"
 ARRAY_END = b"}]"
@@ -168,8 +169,9 @@ class RowSplitter:
         return []
 
     def _array_end(self) -> list | None:
-        if not self._pending.lstrip().startswith(b"{"):
-            if self._pending.lstrip().startswith(b"]"):
+        first = _FIRST_BYTE.match(self._pending)  # the first byte that is not white space
+        if first is None or first.group(1) != b"{":
+            if first is not None and first.group(1) == b"]":
                 self.finished = True
                 return []
             return None

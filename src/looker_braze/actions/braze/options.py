@@ -18,6 +18,12 @@ from looker_braze.errors import FailRun
 from looker_braze.hub.protocol import ActionRequest
 
 
+def workspace(base_url: str, api_key: str) -> str:
+    """A Braze workspace without the key itself: the endpoint and a hash of the key."""
+    digest = hashlib.sha256(api_key.encode()).hexdigest()[:16]
+    return f"{base_url}#{digest}"
+
+
 class InvalidForm(FailRun):
     """Form answers Looker should show next to their fields."""
 
@@ -46,9 +52,7 @@ class RunOptions:
 
     @property
     def workspace(self) -> str:
-        """The Braze workspace without the key itself: endpoint + a hash of the key."""
-        digest = hashlib.sha256(self.api_key.encode()).hexdigest()[:16]
-        return f"{self.endpoint.base_url}#{digest}"
+        return workspace(self.endpoint.base_url, self.api_key)
 
 
 def check_settings(

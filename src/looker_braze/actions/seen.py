@@ -67,6 +67,9 @@ class SeenIds:
         self.count += len(level)
         self._recent = set()
         self._levels.append(level)
+        if self.count >= self._memory_ids:
+            self._spill()  # before merging: a merge would briefly hold the budget twice
+            return
         # Merge while the newest level is at least as big as the one before: O(log n) levels.
         while len(self._levels) > 1 and len(self._levels[-1]) >= len(self._levels[-2]):
             newest = self._levels.pop()
@@ -75,14 +78,11 @@ class SeenIds:
             merged = np.concatenate((self._levels[-1], newest))
             merged.sort()
             self._levels[-1] = merged
-        if self.count >= self._memory_ids:
-            self._spill()
 
     def _spill(self) -> None:
         self._disk = _DiskSet()
-        for level in self._levels:
-            self._disk.insert_known(level)
-        self._levels = []
+        while self._levels:  # each level freed as soon as it is on disk
+            self._disk.insert_known(self._levels.pop())
 
     def __len__(self) -> int:
         if self._disk is not None:
@@ -117,7 +117,10 @@ class _DiskSet:
         self.count = 0
 
     def insert_known(self, hashes: np.ndarray) -> None:
-        self._db.executemany("INSERT INTO seen VALUES (?)", ((h,) for h in hashes.tolist()))
+        # In slices: a list of two million Python ints would cost 70 MB for a moment.
+        for start in range(0, len(hashes), _FLUSH_AT):
+            chunk = hashes[start : start + _FLUSH_AT].tolist()
+            self._db.executemany("INSERT INTO seen VALUES (?)", ((h,) for h in chunk))
         self.count += len(hashes)
 
     def add_many(self, hashes: np.ndarray) -> list[bool]:

@@ -15,30 +15,13 @@ from looker_braze.check.fields import analyse_tags, tag_findings, usable_fields
 from looker_braze.check.findings import Finding, passed, problem, shown, warning
 from looker_braze.check.tally import Example, RowTally
 from looker_braze.errors import FailRun
-from looker_braze.hub.rows import READ_SIZE, Fields, open_stream
+from looker_braze.hub.rows import READ_SIZE, Fields, FileReader, ReplayReader, open_stream
 
 EMPTY_ID = "empty identifier"
 JSON_DETAIL_HINT = (
     "The file is empty: save the Look's results as json_detail (Looker API: "
     "GET /api/4.0/looks/<id>/run/json_detail)."
 )  # the hub's RejectRow reason for a null or blank identifier
-
-
-class FileBytes:
-    """A file (or pipe) behind the async ``read`` that open_stream takes, its first bytes already
-    read. Reads block, which is fine in a command that does nothing else meanwhile (and saves a
-    dependency on aiofiles)."""
-
-    def __init__(self, file: IO[bytes], first: bytes = b"") -> None:
-        self._file = file
-        self._first = first
-
-    async def read(self, n: int = -1) -> bytes:
-        if self._first:
-            size = len(self._first) if n < 0 else n
-            chunk, self._first = self._first[:size], self._first[size:]
-            return chunk
-        return self._file.read(n)
 
 
 def check_options(key_kind: str, array_attribute: str) -> RunOptions:
@@ -60,7 +43,7 @@ async def look_findings(file: IO[bytes], options: RunOptions) -> list[Finding]:
     if not first:
         return [problem("look.read", JSON_DETAIL_HINT)]
     try:
-        stream = await open_stream(FileBytes(file, first))
+        stream = await open_stream(ReplayReader([first], FileReader(file)))
     except FailRun as exc:
         return [problem("look.read", str(exc))]
     findings, mapper = field_findings(stream.fields, options)

@@ -108,7 +108,9 @@ class BytesReader:
         return chunk
 
 
-class _FileReader:
+class FileReader:
+    """A file behind the async read interface (reads block: a local file or a spool)."""
+
     def __init__(self, file: IO[bytes]) -> None:
         self._file = file
 
@@ -129,7 +131,7 @@ class _RecordingReader:
         return chunk
 
 
-class _ReplayReader:
+class ReplayReader:
     """Replays recorded bytes, then continues with the live reader."""
 
     def __init__(self, recorded: list[bytes], reader: ByteReader) -> None:
@@ -216,9 +218,9 @@ async def open_stream(reader: ByteReader) -> RowStream:
                 continue
         except NotFast:
             pass
-        return await _general_stream(_ReplayReader([bytes(head)], reader))
+        return await _general_stream(ReplayReader([bytes(head)], reader))
     if not header.fields_seen or header.data_offset is None:
-        return await _general_stream(_ReplayReader([bytes(head)], reader))
+        return await _general_stream(ReplayReader([bytes(head)], reader))
     return _FastStream(parse_fields(header.fields), bytes(head[header.data_offset :]), reader)
 
 
@@ -226,7 +228,7 @@ async def _general_stream(reader: ByteReader) -> RowStream:
     recorder = _RecordingReader(reader)
     first, raw_fields = await _sniff(recorder)
     if first == "fields":
-        return _ParsedStream(parse_fields(raw_fields), _ReplayReader(recorder.recorded, reader))
+        return _ParsedStream(parse_fields(raw_fields), ReplayReader(recorder.recorded, reader))
     return await _spooled_stream(recorder.recorded, reader)
 
 
@@ -256,7 +258,7 @@ class _FastStream:
         if batch:
             yield batch
         # The general parser takes over at a row start; it also reports a truncated stream.
-        rest = _ReplayReader([b'{"data":[', splitter.pending], self._reader)
+        rest = ReplayReader([b'{"data":[', splitter.pending], self._reader)
         async for later in _ParsedStream(self.fields, rest).batches():
             yield later
 
@@ -304,7 +306,7 @@ async def _spooled_stream(recorded: list[bytes], reader: ByteReader) -> RowStrea
             async for chunk in _chunks(reader):
                 spool.write(chunk)
         spool.seek(0)
-        raw_fields = await _find_fields(_FileReader(spool))
+        raw_fields = await _find_fields(FileReader(spool))
         spool.seek(0)
     except BaseException:
         spool.close()
@@ -326,7 +328,7 @@ async def _find_fields(reader: ByteReader) -> Any:
 
 class _SpooledStream(_ParsedStream):
     def __init__(self, fields: Fields, spool: IO[bytes]) -> None:
-        super().__init__(fields, _FileReader(spool))
+        super().__init__(fields, FileReader(spool))
         self._spool = spool
 
     async def batches(self) -> AsyncIterator[list[Row]]:

@@ -106,12 +106,21 @@ def test_malformed_tags_are_ignored_and_listed():
     mapper = RowMapper(
         fields(
             ID,
-            {"name": "users.x", "tags": ["braze[", "braze[]", "BRAZE[x]", "braze[a][b]", "other"]},
+            {"name": "users.x", "tags": ["braze[", "braze[]", "Braze(x)", "braze[a][b]", "other"]},
         ),
         options(),
     )
     assert mapper.columns == ()
     assert len(mapper.ignored_tags) == 4
+
+
+@pytest.mark.parametrize("tag", ["BRAZE[Region]", "Braze[Region]", "braze[Region]"])
+def test_attribute_tags_match_in_any_case_and_keep_the_name_as_written(tag):
+    # The reference hub's pattern is case-insensitive: Looks tagged BRAZE[...] set the attribute.
+    mapper = RowMapper(fields(ID, {"name": "users.region", "type": "string", "tags": [tag]}),
+                       options())  # fmt: skip
+    assert [c.attribute for c in mapper.columns] == ["Region"]
+    assert mapper.ignored_tags == ()
 
 
 @pytest.mark.parametrize(

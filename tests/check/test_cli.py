@@ -113,7 +113,7 @@ def test_the_clean_look_passes_and_the_planted_one_names_each_problem(looks):
     assert code == 1
     problems = lines_with(output, "✗")
     for words in ("pivoted", "'braze[' on users.nickname", "'braze[]' on users.segment",
-                  "'BRAZE[region]' on users.region", "have no identifier", "repeat the identifier",
+                  "'braze(region)' on users.region", "have no identifier", "repeat the identifier",
                   "invalid value"):  # fmt: skip
         assert sum(words in line for line in problems) >= 1, words
     assert output.strip().splitlines()[-1].startswith(f"{len(problems)} problems")

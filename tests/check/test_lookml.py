@@ -56,7 +56,7 @@ def test_each_tag_problem_gets_its_line():
     assert len(found) == 5
     text = "\n".join(m for _, m in found)
     assert "Tag 'braze(nickname)' on users.nickname is malformed" in text
-    assert "Tag 'BRAZE[region]' on users.region is malformed" in text
+    assert "Tag 'braze{region}' on users.region is malformed" in text
     assert "users.crm_id is tagged braze[external_id], but 'external_id' is an identifier" in text
     assert "users.tier_name and users.tier are both tagged braze[tier]" in text
     assert "the standard attribute facebook needs an object" in text

@@ -223,7 +223,7 @@ def test_no_tag_two_tags_and_malformed_tags():
     assert {name: tags[name] for name in MALFORMED_TAGS} == {
         name: [tag] for name, tag in MALFORMED_TAGS.items()
     }
-    assert {"braze[", "braze[]", "BRAZE[region]"} == set(MALFORMED_TAGS.values())
+    assert {"braze[", "braze[]", "braze(region)"} == set(MALFORMED_TAGS.values())
 
 
 def test_every_attribute_field_is_tagged_with_its_braze_name():

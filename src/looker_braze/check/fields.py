@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from looker_braze.actions.braze.definition import ID_TAG
-from looker_braze.actions.braze.mapping import ATTRIBUTE_TAG, malformed_tags
+from looker_braze.actions.braze.mapping import malformed_tags
+from looker_braze.actions.braze.tags import ID_TAG, attribute_name
 from looker_braze.actions.braze.values import (
     converter_for,
     to_boolean,
@@ -60,6 +60,7 @@ _KINDS = {to_boolean: "boolean", to_number: "number", to_iso_date_time: "time", 
 class AttributeTag:
     name: str
     field: Field
+    tag: str  # as written on the field
 
 
 @dataclass(frozen=True)
@@ -82,12 +83,14 @@ def analyse_tags(fields: Fields, key_kind: str, array_attribute: str) -> TagAnal
     reserved, repeated = [], []
     for f in fields.fields:
         for tag in f.tags:
-            match = ATTRIBUTE_TAG.fullmatch(tag)
-            if not match:
+            name = attribute_name(tag)
+            if name is None:
                 continue
-            found = AttributeTag(match.group(1), f)
+            found = AttributeTag(name, f, tag)
             if found.name in reserved_names:
                 reserved.append(found)
+            elif found.name in attributes and attributes[found.name].field is f:
+                continue  # the same tag twice on one field, as the hub reads it
             elif found.name in attributes:
                 repeated.append(found)
             else:
@@ -109,7 +112,7 @@ def _split(entry: str) -> tuple[str, str]:
 def usable_fields(fields: Fields, analysis: TagAnalysis) -> Fields:
     """``fields`` without what would make the hub refuse them: no pivot, the identifier tag on
     the first tagged field only, no reserved or repeated attribute tags."""
-    dropped = {(a.field.name, f"braze[{a.name}]") for a in analysis.reserved + analysis.repeated}
+    dropped = {(a.field.name, a.tag) for a in analysis.reserved + analysis.repeated}
     dropped |= {(f.name, ID_TAG) for f in analysis.id_fields[1:]}
     kept = tuple(
         replace(f, tags=tuple(t for t in f.tags if (f.name, t) not in dropped))
@@ -128,7 +131,7 @@ def tag_findings(analysis: TagAnalysis, check: str, key_kind: str) -> list[Findi
         problem(
             f"{check}.tags",
             f"Tag '{tag}' on {name} is malformed, so the hub ignores it: write "
-            "braze[<attribute>] (lower-case braze, one attribute name in square brackets).",
+            "braze[<attribute>] (one attribute name in square brackets).",
         )
         for name, tag in analysis.malformed
     ]

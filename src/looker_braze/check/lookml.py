@@ -16,7 +16,7 @@ from lkml.lexer import Lexer
 from lkml.parser import Parser
 from lkml.simple import DictVisitor
 
-from looker_braze.actions.braze.definition import ID_TAG
+from looker_braze.actions.braze.tags import ID_TAG
 from looker_braze.check.fields import analyse_tags, tag_findings
 from looker_braze.check.findings import Finding, passed, problem, warning
 from looker_braze.hub.rows import Field, Fields

@@ -15,6 +15,7 @@ import aiohttp
 from looker_braze.actions.braze import definition as braze_definition
 from looker_braze.actions.braze.audience import Audience
 from looker_braze.actions.braze.mapping import RowMapper
+from looker_braze.actions.braze.modes import Mode
 from looker_braze.actions.braze.options import InvalidForm, RunOptions, check_settings, run_options
 from looker_braze.actions.braze.pipeline import (
     DrySink,
@@ -122,7 +123,7 @@ class BrazeAction(Action):
         try:
             await send_rows(stream, mapper, sink, report, audience, self._settings.max_rows)
             await sink.drain()
-            if audience is not None and options.mode == "sync":
+            if audience is not None and options.mode == Mode.SYNC:
                 await self._remove_gone(audience, sink, report)
         finally:
             await drain_quietly(sink)
@@ -153,7 +154,7 @@ class BrazeAction(Action):
                 f"Mode '{options.mode}' and change-only sends need the hub's state store, which "
                 "is not available (LOOKER_BRAZE_STATE_URL)."
             )
-        if options.mode == "sync" and progress.run_id is None:
+        if options.mode == Mode.SYNC and progress.run_id is None:
             raise FailRun("A sync needs the run history of the state store, which failed.")
         return await Audience.open(self._store, options, progress.run_id)
 

@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 import xxhash
 
+from looker_braze.actions.braze.modes import Mode
 from looker_braze.actions.braze.options import RunOptions
 from looker_braze.state import AsyncStateStore, Known, Sent
 
@@ -83,7 +84,7 @@ class Audience:
     async def plan(self, users: list[tuple[str, dict[str, Any]]]) -> list[Plan]:
         """For each (identifier, full object): what to send of it."""
         members = [self.member(identifier) for identifier, _ in users]
-        if self.run_id is not None and self.options.mode == "sync":
+        if self.run_id is not None and self.options.mode == Mode.SYNC:
             await self.store.add_run_members(self.run_id, members)
         known = await self.store.lookup(self.audience_id, self.options.workspace, members)
         return [

@@ -11,6 +11,8 @@ import base64
 from functools import cache
 from importlib.resources import files
 
+from looker_braze.actions.braze.modes import Mode
+from looker_braze.actions.braze.tags import ID_TAG
 from looker_braze.hub.protocol import (
     ActionDefinition,
     ActionRequest,
@@ -22,12 +24,10 @@ from looker_braze.hub.protocol import (
 )
 
 NAME = "braze"
-ID_TAG = "braze_id"
 DEFAULT_LABEL = "LOOKER_EXPORT"
 DEFAULT_ARRAY_ATTRIBUTE = "looker_export"
 DEFAULT_ALIAS_LABEL = "looker"
 KEY_KINDS = ("external_id", "braze_id", "user_alias", "email", "phone")
-MODES = ("append", "sync", "remove")
 
 PARAMS = (
     Param(
@@ -115,7 +115,7 @@ def form(request: ActionRequest) -> Form:
                 required=True,
             )
         )
-    mode = request.form_params.get("braze_mode", "append")
+    mode = request.form_params.get("braze_mode", Mode.APPEND)
     fields.append(
         FormField(
             name="braze_mode",
@@ -126,16 +126,16 @@ def form(request: ActionRequest) -> Form:
                 "sync: afterwards exactly these users carry the label; users of the last sync "
                 "who left the Look lose it. remove: take the label off these users."
             ),
-            default="append",
+            default=Mode.APPEND,
             interactive=True,
             options=(
-                FormOption("append", "Append: add the label"),
-                FormOption("sync", "Sync: add, and remove from users who left"),
-                FormOption("remove", "Remove: take the label off"),
+                FormOption(Mode.APPEND, "Append: add the label"),
+                FormOption(Mode.SYNC, "Sync: add, and remove from users who left"),
+                FormOption(Mode.REMOVE, "Remove: take the label off"),
             ),
         )
     )
-    if mode != "remove":
+    if mode != Mode.REMOVE:
         fields.append(
             FormField(
                 name="braze_send",
@@ -146,7 +146,7 @@ def form(request: ActionRequest) -> Form:
                     "from this hub (saves data points). everything: resend all, e.g. after "
                     "profiles were edited in Braze."
                 ),
-                default="changes" if mode == "sync" else "everything",
+                default="changes" if mode == Mode.SYNC else "everything",
                 options=(
                     FormOption("changes", "Only what changed"),
                     FormOption("everything", "Everything (full resend)"),

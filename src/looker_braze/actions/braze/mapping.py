@@ -1,7 +1,7 @@
 """From a Look's fields and rows to Braze attribute objects.
 
 The one field tagged ``braze_id`` identifies the user (how, the form's Unique Key says); each field
-tagged exactly ``braze[<name>]`` sets attribute ``<name>`` (case kept). Null cells are left out:
+tagged ``braze[<name>]`` sets attribute ``<name>`` (the grammar is tags.py's). Null cells are left out:
 sent as null they would erase the attribute in Braze.
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from looker_braze.actions.braze.definition import ID_TAG
 from looker_braze.actions.braze.options import RunOptions
+from looker_braze.actions.braze.tags import ID_TAG, attribute_name, is_malformed
 from looker_braze.actions.braze.values import Converter, converter_for, ready_types
 from looker_braze.braze.attributes import (
     IDENTIFIER_NAMES,
@@ -26,7 +26,6 @@ from looker_braze.braze.attributes import (
 from looker_braze.errors import DropValue, FailRun, RejectRow
 from looker_braze.hub.rows import Field, Fields, Row
 
-ATTRIBUTE_TAG = re.compile(r"braze\[([^\[\]]+)\]")
 _BRAZE_ID = re.compile(r"[0-9a-f]{24}")
 # Attributes Braze does not bill (identifiers are never attributes here).
 _FREE = frozenset({"email_subscribe", "push_subscribe"})
@@ -139,16 +138,17 @@ def _attribute_columns(fields: Fields, options: RunOptions) -> tuple[AttributeCo
     columns: dict[str, AttributeColumn] = {}
     for f in fields.fields:
         for tag in f.tags:
-            match = ATTRIBUTE_TAG.fullmatch(tag)
-            if not match:
+            name = attribute_name(tag)
+            if name is None:
                 continue
-            name = match.group(1)
             if name in reserved:
                 raise FailRun(
                     f"Field {f.name} is tagged braze[{name}], but '{name}' is the identifier or "
                     "the "
                     "export attribute of this send: remove the tag or choose another name."
                 )
+            if name in columns and columns[name].field == f.name:
+                continue  # the same tag twice on one field says nothing new
             if name in columns:
                 raise FailRun(
                     f"Two fields are tagged braze[{name}] ({columns[name].field} and {f.name}): "
@@ -193,7 +193,7 @@ def malformed_tags(fields: Fields) -> tuple[str, ...]:
         f"{f.name}: {tag}"
         for f in fields.fields
         for tag in f.tags
-        if tag.lower().startswith("braze") and tag != ID_TAG and not ATTRIBUTE_TAG.fullmatch(tag)
+        if is_malformed(tag)
     )
 
 

@@ -10,8 +10,8 @@ from looker_braze.actions.braze.definition import (
     DEFAULT_ARRAY_ATTRIBUTE,
     DEFAULT_LABEL,
     KEY_KINDS,
-    MODES,
 )
+from looker_braze.actions.braze.modes import Mode
 from looker_braze.braze.attributes import IDENTIFIER_NAMES, MAX_STRING
 from looker_braze.braze.instances import Endpoint, parse_endpoint
 from looker_braze.errors import FailRun
@@ -42,13 +42,14 @@ class RunOptions:
     alias_label: str
     update_existing_only: bool
     dry_run: bool
-    mode: str = "append"  # append | sync | remove
+    mode: Mode = Mode.APPEND
     changes_only: bool = False  # skip labels and values Braze already accepted from this hub
+    time_zone: str = "UTC"  # the zone of the Look's date-times, which carry no offset
 
     @property
     def tracks_state(self) -> bool:
         """Whether this send reads and records the audience's state."""
-        return self.mode != "append" or self.changes_only
+        return self.mode != Mode.APPEND or self.changes_only
 
     @property
     def workspace(self) -> str:
@@ -89,10 +90,8 @@ def run_options(request: ActionRequest, extra_endpoints: tuple[str, ...]) -> Run
         errors["braze_attribute"] = f"'{attribute}' cannot be used as the array attribute."
     alias_label = (form.get("braze_alias_label") or DEFAULT_ALIAS_LABEL).strip()
     flags = {name: _yes_no(form, name, default, errors) for name, default in _FLAGS}
-    mode = (form.get("braze_mode") or "append").strip().lower()
-    if mode not in MODES:
-        errors["braze_mode"] = f"Mode must be one of {', '.join(MODES)} (got '{mode}')."
-    send = (form.get("braze_send") or ("changes" if mode == "sync" else "everything")).lower()
+    mode = _mode(form, errors)
+    send = (form.get("braze_send") or ("changes" if mode == Mode.SYNC else "everything")).lower()
     if send not in ("changes", "everything"):
         errors["braze_send"] = f"Send must be changes or everything (got '{send}')."
     if errors:
@@ -107,8 +106,17 @@ def run_options(request: ActionRequest, extra_endpoints: tuple[str, ...]) -> Run
         update_existing_only=flags["braze_update_existing_only"],
         dry_run=flags["braze_dry_run"],
         mode=mode,
-        changes_only=send == "changes" and mode != "remove",
+        changes_only=send == "changes" and mode != Mode.REMOVE,
     )
+
+
+def _mode(form, errors: dict[str, str]) -> Mode:
+    text = (form.get("braze_mode") or Mode.APPEND).strip().lower()
+    try:
+        return Mode(text)
+    except ValueError:
+        errors["braze_mode"] = f"Mode must be one of {Mode.names()} (got '{text}')."
+        return Mode.APPEND
 
 
 _FLAGS = (("braze_update_existing_only", True), ("braze_dry_run", False))

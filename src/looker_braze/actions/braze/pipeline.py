@@ -16,6 +16,7 @@ import orjson
 
 from looker_braze.actions.braze.audience import Audience
 from looker_braze.actions.braze.mapping import RowMapper
+from looker_braze.actions.braze.modes import Mode
 from looker_braze.actions.braze.report import RunReport
 from looker_braze.actions.seen import SeenIds
 from looker_braze.braze.batch import Batch, Batcher
@@ -136,7 +137,7 @@ async def _planned(
             (obj, _new_tuple(Delivery, (identifier, points, None, True)))
             for identifier, obj, points in users
         ]
-    if audience.options.mode == "remove":
+    if audience.options.mode == Mode.REMOVE:
         return [_removal_of(audience, identifier) for identifier, _, _ in users]
     planned = []
     plans = await audience.plan([(identifier, obj) for identifier, obj, _ in users])

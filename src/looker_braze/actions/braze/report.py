@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from looker_braze.actions.braze.mapping import ValueNotes
+from looker_braze.actions.braze.modes import Mode
 from looker_braze.hub.action import RunProgress
 from looker_braze.hub.protocol import ActionResult
 
@@ -39,7 +40,7 @@ class RunReport:
     label: str
     array_attribute: str
     progress: RunProgress
-    mode: str = "append"
+    mode: Mode = Mode.APPEND
     dry_run: bool = False
     update_existing_only: bool = True
     started: float = field(default_factory=time.monotonic)
@@ -128,7 +129,7 @@ class RunReport:
 
     def _headline(self) -> str:
         target = f"'{self.label}' in {self.array_attribute}"
-        verb = "removed from" if self.mode == "remove" else "added to"
+        verb = "removed from" if self.mode == Mode.REMOVE else "added to"
         if self.failure:
             return f"Failed: {self.failure} Before that, Braze accepted {_of(self.sent, 'user')}."
         if self.dry_run:
@@ -138,11 +139,11 @@ class RunReport:
         verdict = "Done" if self.success else "Incomplete"
         caveat = (
             " (Braze updates only the users it already has)"
-            if self.update_existing_only and self.mode != "remove"
+            if self.update_existing_only and self.mode != Mode.REMOVE
             else ""
         )
         users = _of(self.sent, "user")
-        if self.mode == "sync":
+        if self.mode == Mode.SYNC:
             return f"{verdict}: {users} sent to Braze to sync {target}{caveat}."
         return f"{verdict}: {users} sent to Braze; label {verb} {target}{caveat}."
 
@@ -165,12 +166,10 @@ class RunReport:
         return f"Rows read: {_n(self.read)}: " + "; ".join(items) + "."
 
     def _audience_line(self) -> str | None:
-        if self.mode == "append" and not self.added:
-            return None
-        if self.mode == "remove":
+        if self.mode == Mode.REMOVE or (self.mode == Mode.APPEND and not self.added):
             return None
         parts = [f"{_of(self.added, 'user')} newly flagged"]
-        if self.mode == "sync":
+        if self.mode == Mode.SYNC:
             gone = self.would_remove if self.dry_run else self.removed
             parts.append(
                 f"{_of(gone, 'user')} who left the Look "

@@ -25,7 +25,7 @@ TABLE_CALCULATION = "ltv_per_order"
 MALFORMED_TAGS = {
     "users.nickname": "braze[",
     "users.segment": "braze[]",
-    "users.region": "BRAZE[region]",
+    "users.region": "braze(region)",
 }
 
 

@@ -49,7 +49,7 @@ class LookSpec:
     fields_first: bool = True  # Looker writes "fields" before "data"; parsers must not rely on it
     pivoted: bool = False  # pivot the measure on a channel: its cells become {pivot: cell}
     id_tags: int = 1  # fields tagged braze_id: 0 (none), 1, or 2 (ambiguous)
-    malformed_tags: bool = False  # add fields tagged "braze[", "braze[]", "BRAZE[region]"
+    malformed_tags: bool = False  # add fields tagged "braze[", "braze[]", "braze(region)"
     lite: bool = False  # json_detail_lite_stream: same shape, less metadata, no rendered values
     table_calculation: bool = True  # one table calculation column, as Looks often have
     title: str = "Braze audience"

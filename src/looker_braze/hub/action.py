@@ -12,6 +12,7 @@ from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from looker_braze.errors import RejectRequest
 from looker_braze.hub.metrics import ROWS
@@ -35,16 +36,34 @@ class HubServices:
 
 @dataclass
 class RunProgress:
-    """Live counters of one execute; the action updates them, the hub shows them."""
+    """Live counts of one execute, which the hub shows and records.
+
+    An action either counts here (``add``, ``reject``) or keeps its own typed counters and lends
+    them (``follow``): then they are the run's only counts, read whenever the hub looks.
+    """
 
     action: str
     webhook_id: str | None
     started: float = field(default_factory=time.time)
-    counts: dict[str, int] = field(default_factory=dict)
     details: dict[str, str] = field(default_factory=dict)  # mode, label ... for the history
-    reasons: Counter = field(default_factory=Counter)  # why rows were rejected
     run_id: int | None = None  # the run's row in the history, once begun
     recorder: Callable[[], Awaitable[int | None]] | None = field(default=None, repr=False)
+    _counts: dict[str, int] = field(default_factory=dict, repr=False)
+    _reasons: Counter = field(default_factory=Counter, repr=False)
+    _source: CountSource | None = field(default=None, repr=False)
+
+    def follow(self, source: CountSource) -> None:
+        """Take the run's counts and rejection reasons from the action's own counters."""
+        self._source = source
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return self._source.counts() if self._source is not None else dict(self._counts)
+
+    @property
+    def reasons(self) -> Counter:
+        """Why rows were rejected, with how many each."""
+        return self._source.reasons() if self._source is not None else Counter(self._reasons)
 
     async def begin(self, **details: str) -> int | None:
         """Say what this run is (mode, label ...): the history records it and gives a run id."""
@@ -55,27 +74,35 @@ class RunProgress:
 
     def reject(self, reason: str, amount: int = 1) -> None:
         """Rows rejected for ``reason`` (counted as outcome "rejected" too)."""
-        self.reasons[reason] += amount
+        self._reasons[reason] += amount
         self.add("rejected", amount)
 
     def add(self, outcome: str, amount: int = 1) -> None:
         """Count rows by outcome (read, sent, duplicates ...); also exported as a metric."""
-        self.note(outcome, amount)
-        ROWS.labels(self.action, outcome).inc(amount)
+        self._counts[outcome] = self._counts.get(outcome, 0) + amount
+        self.metric(outcome, amount)
 
-    def note(self, name: str, amount: int = 1) -> None:
-        """Count anything else worth showing live (requests, retries ...)."""
-        self.counts[name] = self.counts.get(name, 0) + amount
+    def metric(self, outcome: str, amount: int) -> None:
+        """Export rows of an outcome as a metric (for actions that count on their own)."""
+        ROWS.labels(self.action, outcome).inc(amount)
 
     def to_json(self) -> dict:
         return {
             "action": self.action,
             "webhook_id": self.webhook_id,
             "running_seconds": round(time.time() - self.started, 1),
-            "counts": dict(self.counts),
+            "counts": self.counts,
             # What the run is, not where it sends: /status needs no token.
             **{k: v for k, v in self.details.items() if k in ("mode", "label")},
         }
+
+
+class CountSource(Protocol):
+    """An action's own run counters, as RunProgress reads them."""
+
+    def counts(self) -> dict[str, int]: ...
+
+    def reasons(self) -> Counter: ...
 
 
 class Action(ABC):

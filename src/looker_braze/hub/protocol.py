@@ -12,11 +12,42 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from looker_braze.errors import RejectRequest
 
 # ---------------------------------------------------------------- incoming
+
+
+class LookQuery(BaseModel):
+    """The query a scheduled plan ran (``src/api_types/query.ts`` in the reference hub). Looker
+    types ``limit`` and ``row_total`` as strings; anything unreadable counts as not given."""
+
+    model_config = ConfigDict(extra="allow")
+
+    limit: Any = None
+    total: Any = None
+    row_total: Any = None
+    query_timezone: Any = None
+    has_table_calculations: Any = None
+
+    @property
+    def row_limit(self) -> int | None:
+        """The Look's row limit, when it is a positive whole number."""
+        try:
+            limit = int(str(self.limit).strip())
+        except ValueError:
+            return None
+        return limit if limit > 0 else None
+
+    @property
+    def time_zone(self) -> str | None:
+        zone = self.query_timezone
+        return zone.strip() if isinstance(zone, str) and zone.strip() else None
+
+    @property
+    def table_calculations(self) -> bool:
+        return self.has_table_calculations is True
 
 
 class ScheduledPlan(BaseModel):
@@ -27,9 +58,16 @@ class ScheduledPlan(BaseModel):
     type: str | None = None
     url: str | None = None
     query_id: int | str | None = None
+    query: LookQuery | None = None
     filters_differ_from_look: bool | None = None
     download_url: str | None = None
     async_callback_url: str | None = None
+
+    @field_validator("query", mode="before")
+    @classmethod
+    def _query_object(cls, value):
+        # Dashboards carry no query; anything but an object is as good as none.
+        return value if isinstance(value, dict) else None
 
 
 class Attachment(BaseModel):
@@ -37,7 +75,8 @@ class Attachment(BaseModel):
 
     mimetype: str | None = None
     extension: str | None = None
-    data: str | None = None
+    # A string, or for JSON formats the JSON value itself (Looker's docs/action_api.md).
+    data: str | dict | list | None = None
 
     @property
     def is_base64(self) -> bool:
@@ -74,6 +113,10 @@ class ActionRequest:
     scheduled_plan: ScheduledPlan | None = None
     attachment: Attachment | None = None
     looker: LookerContext = field(default_factory=LookerContext)
+
+    @property
+    def query(self) -> LookQuery | None:
+        return self.scheduled_plan.query if self.scheduled_plan is not None else None
 
 
 _USER_AGENT = re.compile(r"LookerOutgoingWebhook/(\d+(?:\.\d+)*)", re.IGNORECASE)
@@ -238,6 +281,25 @@ class ActionDefinition:
             "uses_oauth": False,
             "delegate_oauth": False,
         }
+
+
+_WHAT = {
+    "query": "a Look's or an Explore's results",
+    "cell": "one cell",
+    "dashboard": "a dashboard",
+}
+
+
+def unsupported_type(definition: ActionDefinition, request: ActionRequest) -> str | None:
+    """Why the action cannot take this execute's ``type``, or None. The reference hub refuses
+    such requests too (``validateAndExecute`` in ``src/hub/action.ts``)."""
+    if request.type in definition.supported_action_types:
+        return None
+    takes = " or ".join(
+        f"{_WHAT.get(kind, kind)} (type '{kind}')" for kind in definition.supported_action_types
+    )
+    sent = f"a '{request.type}' request" if request.type else "a request without a type"
+    return f"The {definition.label} action takes {takes}; Looker sent {sent}, which it cannot use."
 
 
 @dataclass(frozen=True)

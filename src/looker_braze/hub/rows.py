@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -18,6 +19,7 @@ from typing import IO, Any, Protocol
 
 import aiohttp
 import ijson
+import orjson
 
 from looker_braze.errors import FailRun
 from looker_braze.hub.protocol import ActionRequest
@@ -48,11 +50,31 @@ class Fields:
         return bool(self.pivots)
 
 
+@dataclass(frozen=True)
+class Document:
+    """What the document says about its rows besides them, when it says it before them."""
+
+    time_zone: str | None = None  # json_detail's "timezone": the zone of its date-times
+    sql_limit: int | None = None  # the LIMIT its "sql" ends with: where Looker may have cut
+
+    @classmethod
+    def of(cls, notes: dict[str, Any]) -> Document:
+        zone, sql = notes.get("timezone"), notes.get("sql")
+        match = _SQL_LIMIT.search(sql) if isinstance(sql, str) else None
+        return cls(
+            time_zone=zone.strip() or None if isinstance(zone, str) else None,
+            sql_limit=int(match.group(1)) if match else None,
+        )
+
+
+_SQL_LIMIT = re.compile(r"\bLIMIT\s+(\d+)\s*;?\s*$", re.IGNORECASE)
+
 Row = dict[str, Any]
 
 
 class RowStream(Protocol):
     fields: Fields
+    document: Document
 
     def batches(self) -> AsyncIterator[list[Row]]: ...
 
@@ -151,8 +173,9 @@ class ReplayReader:
 
 
 class _ParsedStream:
-    def __init__(self, fields: Fields, reader: ByteReader) -> None:
+    def __init__(self, fields: Fields, reader: ByteReader, document: Document) -> None:
         self.fields = fields
+        self.document = document
         self._reader = reader
 
     async def batches(self) -> AsyncIterator[list[Row]]:
@@ -221,20 +244,26 @@ async def open_stream(reader: ByteReader) -> RowStream:
         return await _general_stream(ReplayReader([bytes(head)], reader))
     if not header.fields_seen or header.data_offset is None:
         return await _general_stream(ReplayReader([bytes(head)], reader))
-    return _FastStream(parse_fields(header.fields), bytes(head[header.data_offset :]), reader)
+    document = Document.of(header.notes)
+    return _FastStream(
+        parse_fields(header.fields), bytes(head[header.data_offset :]), reader, document
+    )
 
 
 async def _general_stream(reader: ByteReader) -> RowStream:
     recorder = _RecordingReader(reader)
-    first, raw_fields = await _sniff(recorder)
+    notes: dict[str, Any] = {}
+    first, raw_fields = await _sniff(recorder, notes)
     if first == "fields":
-        return _ParsedStream(parse_fields(raw_fields), ReplayReader(recorder.recorded, reader))
+        rest = ReplayReader(recorder.recorded, reader)
+        return _ParsedStream(parse_fields(raw_fields), rest, Document.of(notes))
     return await _spooled_stream(recorder.recorded, reader)
 
 
 class _FastStream:
-    def __init__(self, fields: Fields, first: bytes, reader: ByteReader) -> None:
+    def __init__(self, fields: Fields, first: bytes, reader: ByteReader, document: Document):
         self.fields = fields
+        self.document = document
         self._first = first
         self._reader = reader
 
@@ -259,7 +288,7 @@ class _FastStream:
             yield batch
         # The general parser takes over at a row start; it also reports a truncated stream.
         rest = ReplayReader([b'{"data":[', splitter.pending], self._reader)
-        async for later in _ParsedStream(self.fields, rest).batches():
+        async for later in _ParsedStream(self.fields, rest, self.document).batches():
             yield later
 
 
@@ -269,8 +298,9 @@ async def _drain(reader: ByteReader) -> None:
         pass
 
 
-async def _sniff(reader: ByteReader) -> tuple[str, Any]:
-    """Read top-level keys until ``fields`` (built whole: it is small) or ``data`` shows up."""
+async def _sniff(reader: ByteReader, notes: dict[str, Any]) -> tuple[str, Any]:
+    """Read top-level keys until ``fields`` (built whole: it is small) or ``data`` shows up;
+    the noted keys' values seen on the way go into ``notes``."""
     builder: ijson.ObjectBuilder | None = None
     expecting_fields = False
     events = ijson.parse_async(reader, use_float=True, buf_size=READ_SIZE)
@@ -285,6 +315,8 @@ async def _sniff(reader: ByteReader) -> tuple[str, Any]:
                     raise FailRun("The Look's data has no usable 'fields' description.")
                 builder = ijson.ObjectBuilder()
                 builder.event(event, value)
+            elif prefix in _NOTED and event == "string":
+                notes[prefix] = value
             elif prefix == "" and event == "map_key":
                 if value == "data":
                     return "data", None
@@ -294,6 +326,9 @@ async def _sniff(reader: ByteReader) -> tuple[str, Any]:
                     "The data from Looker is a JSON list, not json_detail: choose JSON details."
                 )
     raise FailRun("The data from Looker has neither 'fields' nor 'data': is it json_detail?")
+
+
+_NOTED = frozenset({"timezone", "sql"})
 
 
 async def _spooled_stream(recorded: list[bytes], reader: ByteReader) -> RowStream:
@@ -306,12 +341,12 @@ async def _spooled_stream(recorded: list[bytes], reader: ByteReader) -> RowStrea
             async for chunk in _chunks(reader):
                 spool.write(chunk)
         spool.seek(0)
-        raw_fields = await _find_fields(FileReader(spool))
+        raw_fields, notes = await _find_fields(FileReader(spool))
         spool.seek(0)
     except BaseException:
         spool.close()
         raise
-    return _SpooledStream(parse_fields(raw_fields), spool)
+    return _SpooledStream(parse_fields(raw_fields), spool, Document.of(notes))
 
 
 async def _chunks(reader: ByteReader) -> AsyncIterator[bytes]:
@@ -319,16 +354,28 @@ async def _chunks(reader: ByteReader) -> AsyncIterator[bytes]:
         yield chunk
 
 
-async def _find_fields(reader: ByteReader) -> Any:
+async def _find_fields(reader: ByteReader) -> tuple[Any, dict[str, Any]]:
+    """``fields`` and the noted keys, wherever they are in the document (it is on disk): the
+    rows are parsed past, never built."""
+    notes: dict[str, Any] = {}
+    builder: ijson.ObjectBuilder | None = None
     with _reading_failures():
-        async for raw in ijson.items_async(reader, "fields", use_float=True):
-            return raw
+        async for prefix, event, value in ijson.parse_async(reader, use_float=True):
+            if builder is not None:
+                builder.event(event, value)
+                if prefix == "fields" and event == "end_map":
+                    return builder.value, notes
+            elif prefix == "fields" and event == "start_map":
+                builder = ijson.ObjectBuilder()
+                builder.event(event, value)
+            elif prefix in _NOTED and event == "string":
+                notes[prefix] = value
     raise FailRun("The Look's data has rows but no 'fields' description.")
 
 
 class _SpooledStream(_ParsedStream):
-    def __init__(self, fields: Fields, spool: IO[bytes]) -> None:
-        super().__init__(fields, FileReader(spool))
+    def __init__(self, fields: Fields, spool: IO[bytes], document: Document) -> None:
+        super().__init__(fields, FileReader(spool), document)
         self._spool = spool
 
     async def batches(self) -> AsyncIterator[list[Row]]:
@@ -403,6 +450,8 @@ def _download_status_message(status: int) -> str:
 def _attachment_bytes(request: ActionRequest) -> bytes:
     attachment = request.attachment
     assert attachment is not None and attachment.data is not None
+    if not isinstance(attachment.data, str):  # JSON formats may carry the document itself
+        return orjson.dumps(attachment.data)
     if not attachment.is_base64:
         return attachment.data.encode()
     try:

@@ -31,6 +31,7 @@ from looker_braze.hub.protocol import (
     ActionResult,
     looker_context,
     parse_action_request,
+    unsupported_type,
 )
 from looker_braze.hub.rows import RowSource
 from looker_braze.logs import WEBHOOK_ID
@@ -188,7 +189,7 @@ async def _run(
 ) -> ActionResult:
     started = time.monotonic()
     try:
-        result = await action.execute(request, rows, progress)
+        result = await _execute(action, request, rows, progress)
     except FailRun as exc:
         result = ActionResult(success=False, message=str(exc))
     except Exception:
@@ -212,6 +213,15 @@ async def _run(
         result.message,
     )
     return result
+
+
+async def _execute(
+    action: Action, request: ActionRequest, rows: RowSource, progress: RunProgress
+) -> ActionResult:
+    refusal = unsupported_type(action.definition(request.looker), request)
+    if refusal is not None:
+        return ActionResult(success=False, message=refusal)
+    return await action.execute(request, rows, progress)
 
 
 async def _keepalive_then_result(task: asyncio.Task, interval: float) -> AsyncIterator[bytes]:

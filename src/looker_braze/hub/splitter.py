@@ -16,7 +16,7 @@ nested array cannot parse, and is never taken.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import orjson
 
@@ -51,6 +51,12 @@ class Header:
     fields_seen: bool = False
     data_offset: int | None = None  # index just after the "[" that opens data
     data_empty: bool = False
+    notes: dict = field(default_factory=dict)  # the small top-level values of NOTED_KEYS
+
+
+# Top-level values worth keeping when they come before the rows (json_detail puts them there):
+# the zone of the date-times, and the SQL, whose LIMIT tells where Looker may have cut the result.
+NOTED_KEYS = frozenset({b'"timezone"', b'"sql"'})
 
 
 def scan_header(buffer: bytes) -> Header:
@@ -70,6 +76,8 @@ def scan_header(buffer: bytes) -> Header:
         if key == b'"fields"':
             header.fields = orjson.loads(buffer[pos:end])
             header.fields_seen = True
+        elif key in NOTED_KEYS:
+            header.notes[orjson.loads(key)] = orjson.loads(buffer[pos:end])
         pos = _skip_space(buffer, end)
         if _byte(buffer, pos) == b",":
             pos += 1

@@ -73,8 +73,33 @@ def send(
         ),
     ] = None,
     format_: Annotated[
-        str, typer.Option("--format", help="The Looker format to declare.", rich_help_panel=ROWS)
-    ] = "json_detail",
+        str | None,
+        typer.Option(
+            "--format",
+            help="The Looker format (default: the action's own). json_detail stops at 5,000 rows.",
+            rich_help_panel=ROWS,
+        ),
+    ] = None,
+    results: Annotated[
+        str,
+        typer.Option(
+            "--results",
+            help="all (All Results) or table (Results in Table: at most --row-limit rows).",
+            rich_help_panel=ROWS,
+        ),
+    ] = "all",
+    row_limit: Annotated[
+        int,
+        typer.Option("--row-limit", min=1, help="The Look's row limit.", rich_help_panel=ROWS),
+    ] = 500,
+    query_timezone: Annotated[
+        str | None,
+        typer.Option(
+            "--query-timezone",
+            help="The query's time zone (its date-times are in it), e.g. America/New_York.",
+            rich_help_panel=ROWS,
+        ),
+    ] = None,
     inline: Annotated[
         bool,
         typer.Option(
@@ -146,6 +171,9 @@ def send(
             inline=inline,
             base64=base64,
             format=format_,
+            results=results,
+            row_limit=row_limit,
+            query_timezone=query_timezone,
             download_host=download_host,
             download_port=download_port,
             looker_version=looker_version,

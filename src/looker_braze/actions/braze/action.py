@@ -1,13 +1,15 @@
 """The Braze action: reads the Look's rows, maps them to users, and sends them to Braze.
 
 The run: check settings and form -> (sync, remove, change-only: lock the audience, load its
-state) -> open the rows -> map fields (fail fast on a bad Look) -> the pipeline (pipeline.py) ->
-Braze (bounded in flight, rate limited, retried) -> one RunReport, the answer Looker shows.
+state) -> open the rows -> map fields in the result's time zone (fail fast on a bad Look) -> the
+pipeline (pipeline.py) -> Braze (rate limited, retried) -> a sync removes the label from users
+who left, unless Looker may have cut the result short -> one RunReport, the answer Looker shows.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 
 import aiohttp
@@ -38,6 +40,7 @@ from looker_braze.hub.protocol import (
     Form,
     LookerContext,
 )
+from looker_braze.hub.result import possible_cut, time_zone
 from looker_braze.hub.rows import RowSource, RowStream
 from looker_braze.redis_keys import redis_client
 from looker_braze.settings import HubSettings
@@ -108,21 +111,31 @@ class BrazeAction(Action):
             async with self._exclusive(options):
                 audience = await self._audience(options, progress)
                 async with rows.open() as stream:
-                    await self._send(stream, options, report, audience)
+                    await self._send(request, stream, options, report, audience)
         except FailRun as exc:
             report.failure = str(exc)
-        report.not_sent += report.read - report.accounted  # rows the run stopped before
+        report.count_unaccounted()
         return report.result()
 
     async def _send(
-        self, stream: RowStream, options: RunOptions, report: RunReport, audience: Audience | None
+        self,
+        request: ActionRequest,
+        stream: RowStream,
+        options: RunOptions,
+        report: RunReport,
+        audience: Audience | None,
     ) -> None:
+        zone = time_zone(request, stream.document)
+        if zone:
+            options = dataclasses.replace(options, time_zone=zone)
         mapper = RowMapper(stream.fields, options)
         report.ignored_tags = mapper.ignored_tags
         sink = DrySink(report) if options.dry_run else self._dispatcher(options, report, audience)
         try:
             await send_rows(stream, mapper, sink, report, audience, self._settings.max_rows)
             await sink.drain()
+            if report.row_cap is None:
+                report.cut = possible_cut(request, stream.document, report.read)
             if audience is not None and options.mode == Mode.SYNC:
                 await self._remove_gone(audience, sink, report)
         finally:
@@ -134,6 +147,13 @@ class BrazeAction(Action):
     async def _remove_gone(self, audience: Audience, sink, report: RunReport) -> None:
         if report.row_cap is not None:
             report.removals_skipped = "the row cap stopped the read, so who left is unknown."
+            return
+        if report.cut is not None:
+            # Members missing from a partial result may still be in the Look: keep them all.
+            report.removals_skipped = (
+                f"{report.cut.reason}; users beyond it may still be in the Look. "
+                f"{report.cut.remedy}"
+            )
             return
         if report.read == report.duplicates + sum(report.invalid.values()):
             # An empty Look is more often a broken query than an empty audience.

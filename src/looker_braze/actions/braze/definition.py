@@ -60,9 +60,10 @@ def icon_data_uri() -> str:
 
 
 def definition(looker: LookerContext) -> ActionDefinition:
-    formats = (
-        ("json_detail_lite_stream", "json_detail") if looker.at_least(6, 2) else ("json_detail",)
-    )
+    # Only the streaming format to Looker 6.2 and later, as Looker's own streaming actions do
+    # (segment, marketo, hubspot ... in the reference hub): json_detail stops at 5,000 rows, so a
+    # user who could pick it would sync a truncated audience.
+    formats = ("json_detail_lite_stream",) if looker.at_least(6, 2) else ("json_detail",)
     return ActionDefinition(
         name=NAME,
         label="Braze",

@@ -1,8 +1,8 @@
 """From a Look's fields and rows to Braze attribute objects.
 
 The one field tagged ``braze_id`` identifies the user (how, the form's Unique Key says); each field
-tagged ``braze[<name>]`` sets attribute ``<name>`` (the grammar is tags.py's). Null cells are left out:
-sent as null they would erase the attribute in Braze.
+tagged ``braze[<name>]`` sets attribute ``<name>`` (the grammar is tags.py's). Null cells are left
+out: sent as null they would erase the attribute in Braze.
 """
 
 from __future__ import annotations
@@ -189,12 +189,7 @@ def _prepared(prepare: Converter, value: Any, memo: dict[str, Any]) -> Any:
 
 
 def malformed_tags(fields: Fields) -> tuple[str, ...]:
-    return tuple(
-        f"{f.name}: {tag}"
-        for f in fields.fields
-        for tag in f.tags
-        if is_malformed(tag)
-    )
+    return tuple(f"{f.name}: {tag}" for f in fields.fields for tag in f.tags if is_malformed(tag))
 
 
 # ---------------------------------------------------------------- identifiers by kind

@@ -6,6 +6,9 @@ Looker shows says where they went.
               + not sent (the run stopped before they could be)
 A dry run has "would send" in place of "sent". A sync's removals (users who left the Look) are
 counted apart: they are not rows of this Look.
+
+The report's fields are the run's only counters: the hub's live view and the run history read
+them through ``counts()``, so Looker's answer and the history cannot disagree.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from looker_braze.actions.braze.mapping import ValueNotes
 from looker_braze.actions.braze.modes import Mode
 from looker_braze.hub.action import RunProgress
 from looker_braze.hub.protocol import ActionResult
+from looker_braze.hub.result import PossibleCut
 
 
 def _n(count: int) -> str:
@@ -33,6 +37,12 @@ def _top(counter: Counter, limit: int = 3) -> str:
 
 
 _ROW_OUTCOMES = frozenset({"read", "sent", "would_send", "unchanged", "duplicates", "not_sent"})
+# Every whole-number counter of a run, in the order the history shows them.
+_COUNTERS = (
+    "read", "sent", "would_send", "unchanged", "duplicates", "not_sent",
+    "added", "gone", "removed", "would_remove", "removals_rejected", "removals_not_sent",
+    "data_points", "data_points_saved", "requests", "retries",
+)  # fmt: skip
 
 
 @dataclass
@@ -69,8 +79,12 @@ class RunReport:
     values: ValueNotes = field(default_factory=ValueNotes)
     ignored_tags: tuple[str, ...] = ()
     row_cap: int | None = None
+    cut: PossibleCut | None = None  # Looker may have sent only part of the result
     failure: str | None = None
     sample: dict | None = None
+
+    def __post_init__(self) -> None:
+        self.progress.follow(self)
 
     # ------------------------------------------------------------ counting
 
@@ -79,17 +93,30 @@ class RunReport:
             return
         setattr(self, name, getattr(self, name) + amount)
         if name in _ROW_OUTCOMES:
-            self.progress.add(name, amount)
-        else:
-            self.progress.note(name, amount)
+            self.progress.metric(name, amount)
 
     def count_invalid(self, reason: str) -> None:
         self.invalid[reason] += 1
-        self.progress.add("invalid")
+        self.progress.metric("invalid", 1)
 
     def count_rejected(self, reason: str, amount: int = 1) -> None:
         self.rejected[reason] += amount
-        self.progress.reject(reason, amount)
+        self.progress.metric("rejected", amount)
+
+    def count_unaccounted(self) -> None:
+        """Rows read that the run stopped before sending: not sent."""
+        self.count("not_sent", self.read - self.accounted)
+
+    def counts(self) -> dict[str, int]:
+        """The run's counters that are not zero (read by the hub and the run history)."""
+        counts = {name: getattr(self, name) for name in _COUNTERS}
+        counts["invalid"] = sum(self.invalid.values())
+        counts["rejected"] = sum(self.rejected.values())
+        return {name: value for name, value in counts.items() if value}
+
+    def reasons(self) -> Counter:
+        """Why rows were refused: invalid identifiers and Braze's rejections."""
+        return self.invalid + self.rejected
 
     @property
     def accounted(self) -> int:
@@ -120,8 +147,8 @@ class RunReport:
         if self.failure and self.read == 0:
             return f"Failed: {self.failure}"
         parts = [self._headline(), self._rows_line()]
-        parts += filter(None, [self._audience_line(), self._values_line(), self._tags_line(),
-                               self._cap_line()])  # fmt: skip
+        parts += filter(None, [self._audience_line(), self._cut_line(), self._values_line(),
+                               self._tags_line(), self._cap_line()])  # fmt: skip
         parts.append(self._effort_line())
         if self.dry_run and self.sample is not None:
             parts.append(f"First object: {self.sample}")
@@ -208,6 +235,14 @@ class RunReport:
             return None
         return (
             f"Ignored malformed tags ({'; '.join(self.ignored_tags[:5])}): use braze[<attribute>]."
+        )
+
+    def _cut_line(self) -> str | None:
+        if self.cut is None or self.removals_skipped:  # a sync says it with its removals
+            return None
+        return (
+            f"Looker may have sent only part of the Look: {self.cut.reason}, so users beyond it "
+            f"were not {'removed' if self.mode == Mode.REMOVE else 'flagged'}. {self.cut.remedy}"
         )
 
     def _cap_line(self) -> str | None:

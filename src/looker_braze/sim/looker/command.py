@@ -18,6 +18,7 @@ from rich.console import Console
 from looker_braze.errors import ConfigError, FailRun
 from looker_braze.sim.looker.download import LookSource
 from looker_braze.sim.looker.masking import Masker, sensitive_params, shown_params
+from looker_braze.sim.looker.protocol import RESULTS
 from looker_braze.sim.looker.report import Report
 from looker_braze.sim.looker.sender import HubRefused, HubUnreachable, LookerSender
 
@@ -37,7 +38,10 @@ class SendOptions:
     types: dict[str, str] = field(default_factory=dict)
     inline: bool = False
     base64: bool = False
-    format: str = "json_detail"
+    format: str | None = None  # None: the action's own, as Looker picks it
+    results: str = "all"
+    row_limit: int = 500
+    query_timezone: str | None = None
     download_host: str = "127.0.0.1"
     download_port: int = 0
     looker_version: str = "23.4.0"
@@ -93,6 +97,8 @@ def _check_hub(hub: str) -> None:
 
 
 def _look(options: SendOptions, report: Report) -> LookSource:
+    if options.results not in RESULTS:
+        raise ConfigError([f"--results {options.results!r}: choose {' or '.join(RESULTS)}"])
     if bool(options.look) == bool(options.csv):
         raise ConfigError(["give the rows with exactly one of --look FILE.json or --csv FILE.csv"])
     if options.look:
@@ -103,7 +109,9 @@ def _look(options: SendOptions, report: Report) -> LookSource:
         return options.look
     from looker_braze.sim.looks.csv_look import CsvLook
 
-    look = CsvLook(options.csv, options.tags, options.types)
+    look = CsvLook(
+        options.csv, options.tags, options.types, timezone=options.query_timezone or "UTC"
+    )
     rows = look.check()
     described = ", ".join(_column_note(c, look) for c in look.columns)
     report.note(f"{options.csv.name}: {rows:,} rows; columns: {described}")
@@ -156,6 +164,9 @@ async def _conversation(looker: LookerSender, options: SendOptions, report, look
         look=look,
         delivery=delivery,
         format=options.format,
+        results=options.results,
+        row_limit=options.row_limit,
+        query_timezone=options.query_timezone,
     )
     report.result(result, shown_params(options.params, sensitive), options.form_params)
     return OK if result.success else ANSWERED_NOT_OK

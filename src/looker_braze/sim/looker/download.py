@@ -65,8 +65,13 @@ class DownloadAborted(Exception):
     """Raised inside the response on purpose, so the server drops the connection mid-body."""
 
 
-def source_opener(look: LookSource, read_bytes: int = READ_BYTES) -> Callable[[], Iterator[bytes]]:
-    """A function giving the Look's bytes in chunks, from a path, bytes or an iterable of chunks."""
+def source_opener(
+    look: LookSource | Callable[[], Iterator[bytes]], read_bytes: int = READ_BYTES
+) -> Callable[[], Iterator[bytes]]:
+    """A function giving the Look's bytes in chunks, from a path, bytes, an iterable of chunks,
+    or such a function already."""
+    if callable(look):
+        return look
     if isinstance(look, str | PathLike):
         path = fspath(look)
         return lambda: _read_file(path, read_bytes)
@@ -107,7 +112,9 @@ class DownloadServer:
         self._closing.set()  # ends stalled downloads so the server can shut down
         self._stack.close()
 
-    def register(self, look: LookSource, fault: DownloadFault | None = None) -> Download:
+    def register(
+        self, look: LookSource | Callable[[], Iterator[bytes]], fault: DownloadFault | None = None
+    ) -> Download:
         if self.base_url is None:
             raise RuntimeError("the download server is not started")
         token = secrets.token_urlsafe(32)

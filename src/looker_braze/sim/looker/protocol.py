@@ -21,6 +21,10 @@ FORMAT_FILES = {
     "txt": ("text/plain", "txt"),
 }
 DELIVERIES = ("url", "inline", "inline-base64")
+# What the user picks in Looker's Send dialog: the rows shown ("Results in Table", cut at the
+# Look's row limit) or every row ("All Results").
+RESULTS = ("table", "all")
+DEFAULT_ROW_LIMIT = 500  # a new Look's row limit in Looker
 
 
 def new_webhook_id() -> str:
@@ -44,8 +48,11 @@ def form_request(params: Mapping[str, str], form_params: Mapping[str, str]) -> b
     return orjson.dumps({"type": "query", "data": dict(params), "form_params": dict(form_params)})
 
 
-def scheduled_plan(download_url: str | None, overrides: Mapping | None = None) -> dict:
-    """A Look's scheduled plan as Looker describes it; ``overrides`` replace any key."""
+def scheduled_plan(
+    download_url: str | None, overrides: Mapping | None = None, query: Mapping | None = None
+) -> dict:
+    """A Look's scheduled plan as Looker describes it; ``query`` replaces keys of its query
+    (limit, query_timezone, has_table_calculations ...), ``overrides`` any key of the plan."""
     plan_id = secrets.randbelow(90_000) + 10_000
     query_id = secrets.randbelow(900_000) + 100_000
     plan = {
@@ -62,8 +69,11 @@ def scheduled_plan(download_url: str | None, overrides: Mapping | None = None) -
             "pivots": None,
             "filters": {},
             "sorts": [],
-            "limit": "500",
-        },
+            "limit": str(DEFAULT_ROW_LIMIT),  # Looker types the limit as a string
+            "query_timezone": None,
+            "has_table_calculations": False,
+        }
+        | dict(query or {}),
         "filters_differ_from_look": False,
         "download_url": download_url,
         "async_callback_url": None,

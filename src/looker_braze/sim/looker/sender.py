@@ -5,6 +5,10 @@ rows at a one-time download URL or inline.
     async with LookerSender(hub_url, token) as looker:
         result = await looker.execute("braze", params={...}, form_params={...}, look="look.json")
 
+Like Looker, the sender uses the action's own format (the first of its definition's
+``supported_formats``) unless told otherwise, and sends no more rows than Looker would: the Look's
+row limit with ``results="table"`` ("Results in Table"), 5,000 rows in the json_detail format.
+
 Errors: a hub that cannot be reached raises HubUnreachable; a hub answering list/definition/form
 requests with an HTTP error raises HubRefused (status and body kept). An execute never raises for
 an HTTP status: its result carries the status and body, as Looker would record them.
@@ -14,15 +18,18 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from os import PathLike
 from typing import Any
 
 import aiohttp
+import ijson
 import orjson
 
 from looker_braze.errors import FailRun
 from looker_braze.sim.looker import protocol
+from looker_braze.sim.looker.caps import ChunkFile, capped, has_more_rows, row_cap
 from looker_braze.sim.looker.download import (
     DownloadFault,
     DownloadServer,
@@ -95,6 +102,7 @@ class LookerSender:
             total=None, sock_connect=connect_timeout_s, sock_read=read_timeout_s
         )
         self._session: aiohttp.ClientSession | None = None
+        self._formats: dict[str, str] = {}
 
     async def __aenter__(self) -> LookerSender:
         await asyncio.to_thread(self.downloads.start)
@@ -131,21 +139,37 @@ class LookerSender:
         form_params: Mapping[str, str] | None = None,
         look: LookSource | None = None,
         delivery: str = "url",
-        format: str = "json_detail",
+        format: str | None = None,
         scheduled_plan: Mapping | None = None,
         webhook_id: str | None = None,
         download_fault: DownloadFault | None = None,
+        results: str = "all",
+        row_limit: int | None = protocol.DEFAULT_ROW_LIMIT,
+        query_timezone: str | None = None,
     ) -> ExecuteResult:
-        """POST /actions/<name>/execute as Looker does; the Look's rows go by ``delivery``."""
+        """POST /actions/<name>/execute as Looker does; the Look's rows go by ``delivery``.
+
+        ``format`` defaults to the action's own; ``results`` is "table" (at most ``row_limit``
+        rows, Looker's "Results in Table") or "all"; the plan's query carries ``row_limit`` and
+        ``query_timezone`` either way, as Looker's does."""
         if delivery not in protocol.DELIVERIES:
             raise ValueError(f"delivery must be one of {protocol.DELIVERIES}, not {delivery!r}")
+        if results not in protocol.RESULTS:
+            raise ValueError(f"results must be one of {protocol.RESULTS}, not {results!r}")
         webhook_id = webhook_id or protocol.new_webhook_id()
+        format = format or await self._format_of(name)
+        opener = None if look is None else _opener(look, row_cap(format, results, row_limit))
         download, inline = None, None
-        if look is not None and delivery == "url":
-            download = self.downloads.register(look, download_fault)
-        elif look is not None:
-            inline = _inline(look, format, delivery == "inline-base64")
-        plan = protocol.scheduled_plan(download.url if download else None, scheduled_plan)
+        if opener is not None and delivery == "url":
+            download = self.downloads.register(opener, download_fault)
+        elif opener is not None:
+            inline = _inline(opener, format, delivery == "inline-base64")
+        query = {
+            "limit": None if row_limit is None else str(row_limit),
+            "query_timezone": query_timezone,
+            "has_table_calculations": _has_table_calculations(look),
+        }
+        plan = protocol.scheduled_plan(download.url if download else None, scheduled_plan, query)
         payload = protocol.execute_request(params or {}, form_params or {}, plan, inline)
         result = await self._send_execute(name, payload, webhook_id)
         if download is not None:
@@ -154,6 +178,17 @@ class LookerSender:
             result.download_bytes = download.bytes_sent
             result.download_completed = download.completed
         return result
+
+    async def _format_of(self, name: str) -> str:
+        """The format Looker would send the action: the first its definition supports."""
+        if name not in self._formats:
+            try:
+                definition = await self.action(name)
+            except HubRefused:  # the execute will say why; Looker's base format meanwhile
+                return "json_detail"
+            formats = definition.get("supported_formats") if isinstance(definition, dict) else None
+            self._formats[name] = formats[0] if formats else "json_detail"
+        return self._formats[name]
 
     async def _send_execute(self, name: str, payload: bytes, webhook_id: str) -> ExecuteResult:
         headers = self.headers | {"X-Looker-Webhook-Id": webhook_id}
@@ -234,8 +269,37 @@ async def _chunks(payload: bytes) -> AsyncIterator[bytes]:
         yield payload[start : start + SEND_BYTES]
 
 
-def _inline(look: LookSource, format: str, encode_base64: bool) -> dict:
-    document = b"".join(source_opener(look)())
+def _opener(look: LookSource, cap: int | None) -> Callable[[], Iterator[bytes]]:
+    """The Look's bytes as Looker sends them: cut after ``cap`` rows. A file or bytes with no
+    more rows than that go out byte for byte (they can be read twice to tell)."""
+    opener = source_opener(look)
+    if cap is None or (_rereadable(look) and not has_more_rows(opener, cap)):
+        return opener
+    return capped(opener, cap)
+
+
+def _rereadable(look: LookSource) -> bool:
+    """A file, bytes, or an iterable that starts anew each time (not a one-pass iterator)."""
+    if isinstance(look, str | PathLike | bytes | bytearray | memoryview):
+        return True
+    return iter(look) is not look
+
+
+def _has_table_calculations(look: LookSource | None) -> bool:
+    """Whether the Look's fields hold a table calculation (unread when the Look is a one-pass
+    iterator: its one pass is the download's)."""
+    if look is None or not _rereadable(look):
+        return False
+    try:
+        for fields in ijson.items(ChunkFile(source_opener(look)()), "fields"):
+            return bool(isinstance(fields, dict) and fields.get("table_calculations"))
+    except (ijson.JSONError, OSError):
+        return False
+    return False
+
+
+def _inline(opener: Callable[[], Iterator[bytes]], format: str, encode_base64: bool) -> dict:
+    document = b"".join(opener())
     if not encode_base64:
         try:
             document.decode("utf-8")

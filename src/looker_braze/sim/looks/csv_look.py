@@ -3,18 +3,22 @@
 Each column becomes a dimension named after its header, with the tags and Looker type the user
 gives (default: untagged string). Values are converted as Looker writes unformatted values: numbers
 as JSON numbers, yesno as "Yes"/"No", dates "2024-01-31", times "2024-01-31 13:45:00"; an empty cell
-is null. Streams in constant memory; ``check()`` reads the file once up front so that a bad value
-is reported with its line before anything is sent.
+is null. Times are in the query's time zone (``timezone``, written in the document as Looker
+does); a time written with an offset is converted to it. Streams in constant memory; ``check()``
+reads the file once up front so that a bad value is reported with its line before anything is
+sent.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from os import PathLike
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import orjson
 
@@ -51,14 +55,18 @@ class CsvLook:
         tags: Mapping[str, Sequence[str]] | None = None,
         types: Mapping[str, str] | None = None,
         chunk_bytes: int = CHUNK_BYTES,
+        timezone: str = "UTC",
     ) -> None:
         self.path, self.chunk_bytes = Path(path), chunk_bytes
+        self.timezone = timezone
+        zone = _zone(timezone)
         self.columns = _read_header(self.path)
         self.tags = {c: list(t) for c, t in (tags or {}).items()}
         self.types = {c: looker_type(t) for c, t in (types or {}).items()}
         _require_known(self.columns, "--tag", self.tags)
         _require_known(self.columns, "--type", self.types)
-        self._converters = [_CONVERTERS[self.types.get(c, "string")] for c in self.columns]
+        converters = _CONVERTERS | {"date_time": functools.partial(_time, zone=zone)}
+        self._converters = [converters[self.types.get(c, "string")] for c in self.columns]
 
     def fields_json(self) -> dict:
         return {
@@ -73,7 +81,9 @@ class CsvLook:
         return sum(len(batch) for batch in self._batches())
 
     def __iter__(self) -> Iterator[bytes]:
-        buffered, size = [b'{"fields":', orjson.dumps(self.fields_json()), b',"data":['], 0
+        head = b'{"fields":' + orjson.dumps(self.fields_json())
+        head += b',"timezone":' + orjson.dumps(self.timezone) + b',"data":['
+        buffered, size = [head], 0
         separator = b""
         for batch in self._batches():
             buffered.append(separator + orjson.dumps(batch)[1:-1])
@@ -202,7 +212,14 @@ def _date(text: str) -> str | None:
         raise ValueError(f"{text!r} is not a date like 2024-01-31") from None
 
 
-def _time(text: str) -> str | None:
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise CsvLookError(f"unknown time zone {name!r}: use an IANA name such as UTC") from None
+
+
+def _time(text: str, zone: ZoneInfo) -> str | None:
     text = text.strip()
     if not text:
         return None
@@ -210,8 +227,8 @@ def _time(text: str) -> str | None:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise ValueError(f"{text!r} is not a time like 2024-01-31 13:45:00") from None
-    if moment.tzinfo is not None:  # Looker writes times in the query time zone: use UTC here
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    if moment.tzinfo is not None:  # Looker writes times in the query's zone, without an offset
+        moment = moment.astimezone(zone).replace(tzinfo=None)
     return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
@@ -220,5 +237,4 @@ _CONVERTERS = {
     "number": _number,
     "yesno": _yesno,
     "date_date": _date,
-    "date_time": _time,
 }

@@ -6,8 +6,10 @@ plus a cheap pass over the plan, never a count of rendered rows.
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 
 from looker_braze.sim.population import IDENTIFIER_KINDS
 
@@ -53,6 +55,11 @@ class LookSpec:
     lite: bool = False  # json_detail_lite_stream: same shape, less metadata, no rendered values
     table_calculation: bool = True  # one table calculation column, as Looks often have
     title: str = "Braze audience"
+    # The zone the query ran in: json_detail names it ("timezone"); its date-times are in it.
+    timezone: str = "UTC"
+    # The LIMIT of the query's SQL (json_detail shows it): a Look sent as "Results in Table"
+    # has its row limit there. None: no LIMIT, as for All Results.
+    sql_limit: int | None = None
 
     def __post_init__(self) -> None:
         if self.known_users is None and self.rows >= 0:
@@ -105,6 +112,11 @@ class Quotas:
         return cls(spec.rows, invalid, duplicates, fresh, unknown, fresh - unknown, bad)
 
 
+@cache
+def _zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
 def _share(total: int, share: float) -> int:
     return int(total * share + 0.5)
 
@@ -132,6 +144,10 @@ def _knob_problems(spec: LookSpec) -> Iterator[str]:
         yield f"unknown attributes {unknown}; choose from {', '.join(ATTRIBUTES)}"
     if spec.id_tags not in (0, 1, 2):
         yield f"id_tags must be 0, 1 or 2, not {spec.id_tags}"
+    if spec.timezone not in _zones():
+        yield f"timezone must be an IANA zone name such as Europe/Paris, not {spec.timezone!r}"
+    if spec.sql_limit is not None and spec.sql_limit < 1:
+        yield f"sql_limit must be 1 or more, or None, not {spec.sql_limit}"
 
 
 def _quota_problems(spec: LookSpec, q: Quotas) -> list[str]:

@@ -91,7 +91,8 @@ def _members(spec: LookSpec) -> list[tuple[str, object]]:
     if spec.lite:
         return [*fields, *data] if spec.fields_first else [*data, *fields]
     head, tail = _full_head(spec), _full_tail()
-    body = [*fields, *_full_middle(), *data] if spec.fields_first else [*_full_middle(), *data]
+    middle = _full_middle(spec)
+    body = [*fields, *middle, *data] if spec.fields_first else [*middle, *data]
     return [*head, *body, *tail] + ([] if spec.fields_first else fields)
 
 
@@ -112,7 +113,7 @@ def _full_head(spec: LookSpec) -> list[tuple[str, object]]:
     ]
 
 
-def _full_middle() -> list[tuple[str, object]]:
+def _full_middle(spec: LookSpec) -> list[tuple[str, object]]:
     return [
         ("fill_fields", []),
         ("has_totals", False),
@@ -120,7 +121,7 @@ def _full_middle() -> list[tuple[str, object]]:
         ("applied_filters", {}),
         ("applied_filter_expression", None),
         ("explore", {"name": "users", "label": "Users", "description": None}),
-        ("timezone", "UTC"),
+        ("timezone", spec.timezone),
     ]
 
 
@@ -131,4 +132,5 @@ def _full_tail() -> list[tuple[str, object]]:
 def _sql(spec: LookSpec) -> str:
     columns = ",\n\t".join(f"{f.name} AS `{f.name}`" for f in F.dimensions(spec))
     measure = f"COUNT(orders.id) AS `{F.MEASURE_FIELD}`"
-    return f"SELECT\n\t{columns},\n\t{measure}\nFROM users\nLIMIT {spec.rows}"
+    limit = "" if spec.sql_limit is None else f"\nLIMIT {spec.sql_limit}"
+    return f"SELECT\n\t{columns},\n\t{measure}\nFROM users{limit}"

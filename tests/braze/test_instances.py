@@ -14,8 +14,19 @@ def test_every_documented_host_is_accepted(instance, host):
 
 def test_there_is_no_us_09():
     assert "US-09" not in REST_HOSTS
-    with pytest.raises(InvalidEndpoint):
-        parse_endpoint("https://rest.iad-09.braze.com")
+
+
+@pytest.mark.parametrize(
+    "host, instance",
+    [
+        ("rest.us-11.braze.com", "US-11"),
+        ("rest.fra-03.braze.eu", "FRA-03"),
+        ("rest.sg-01.braze.com", "SG-01"),
+    ],
+)
+def test_any_host_of_brazes_pattern_is_accepted_so_new_instances_need_no_release(host, instance):
+    endpoint = parse_endpoint(f"https://{host}")
+    assert endpoint.base_url == f"https://{host}" and endpoint.instance == instance
 
 
 def test_eu_endpoint_works():
@@ -42,7 +53,12 @@ def test_spaces_slash_case_and_http_are_normalised_to_https(raw):
         ("rest.iad-01.braze.com", "no protocol"),
         ("https://rest.notbraze.com", "not a Braze REST endpoint"),
         ("https://rest.braze.com", "not a Braze REST endpoint"),
-        ("https://rest.sfo-01.braze.com", "not a Braze REST endpoint"),
+        ("https://rest.a.b.braze.com", "not a Braze REST endpoint"),
+        ("https://rest.-x.braze.com", "not a Braze REST endpoint"),
+        ("https://api.iad-01.braze.com", "not a Braze REST endpoint"),
+        ("https://rest.iad-01.braze.co", "not a Braze REST endpoint"),
+        ("https://rest.iad-01.braze.com.evil.example", "not a Braze REST endpoint"),
+        ("http://rest.iad-01.braze.com:80", "bare REST address"),
         ("https://x.example/?.braze.com", "bare REST address"),
         ("https://rest.iad-01.braze.com/users/track", "bare REST address"),
         ("https://rest.iad-01.braze.com?x=1", "bare REST address"),

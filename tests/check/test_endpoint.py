@@ -36,7 +36,7 @@ def _statuses(findings):
         ("https://rest.us-10.braze.com", Status.PASS, "instance US-10"),
         ("https://dashboard-03.braze.com", Status.PROBLEM, "https://rest.iad-03.braze.com"),
         ("rest.iad-02.braze.com", Status.PROBLEM, "no protocol"),
-        ("https://rest.sfo-01.braze.com", Status.PROBLEM, "not a Braze REST endpoint"),
+        ("https://rest.notbraze.com", Status.PROBLEM, "not a Braze REST endpoint"),
         ("https://rest.iad-01.braze.com/users/track", Status.PROBLEM, "bare REST address"),
         ("https://x.example/?.braze.com", Status.PROBLEM, "bare REST address"),
         ("", Status.PROBLEM, "missing"),
@@ -46,6 +46,13 @@ def test_endpoints_are_judged_by_the_hubs_own_rules(raw, status, words):
     endpoint, findings = endpoint_findings(raw)
     assert findings[0].status is status and words in findings[0].message
     assert (endpoint is None) == (status is Status.PROBLEM)
+
+
+def test_a_host_of_brazes_pattern_not_documented_yet_is_admitted_with_a_warning():
+    endpoint, findings = endpoint_findings("https://rest.sfo-01.braze.com")
+    assert endpoint.instance == "SFO-01"
+    assert _statuses(findings) == [("endpoint", Status.PASS), ("endpoint", Status.WARNING)]
+    assert "not one of the instances Braze documents" in findings[1].message
 
 
 def test_http_is_upgraded_with_a_warning_and_extra_endpoints_are_admitted():

@@ -1,7 +1,15 @@
+import orjson
 import pytest
 
 from looker_braze.errors import RejectRequest
-from looker_braze.hub.protocol import ActionResult, looker_context, parse_action_request
+from looker_braze.hub.protocol import (
+    ActionDefinition,
+    ActionRequest,
+    ActionResult,
+    looker_context,
+    parse_action_request,
+    unsupported_type,
+)
 
 
 def test_execute_payload_is_parsed():
@@ -59,3 +67,39 @@ def test_result_json_shape():
             "validation_errors": {},
         }
     }
+
+
+@pytest.mark.parametrize(
+    "query, limit, zone, calculations",
+    [
+        ({"limit": "500", "query_timezone": "Europe/Paris", "has_table_calculations": True},
+         500, "Europe/Paris", True),
+        ({"limit": 5000}, 5000, None, False),
+        ({"limit": "-1", "query_timezone": ""}, None, None, False),  # -1: no limit
+        ({"limit": None}, None, None, False),
+        ({"limit": "lots", "query_timezone": 7}, None, None, False),
+        ("not an object", None, None, False),
+    ],
+)  # fmt: skip
+def test_the_plans_query_is_read_leniently(query, limit, zone, calculations):
+    body = orjson.dumps({"type": "query", "scheduled_plan": {"query": query}})
+    request = parse_action_request(body, {})
+    assert (request.query.row_limit if request.query else None) == limit
+    assert (request.query.time_zone if request.query else None) == zone
+    assert bool(request.query and request.query.table_calculations) == calculations
+
+
+def test_an_attachment_may_carry_the_json_document_itself():
+    document = {"fields": {"dimensions": []}, "data": [{"a": {"value": 1}}]}
+    body = orjson.dumps({"type": "query", "attachment": {"mimetype": "application/json",
+                                                         "data": document}})  # fmt: skip
+    assert parse_action_request(body, {}).attachment.data == document
+
+
+@pytest.mark.parametrize("kind", ["dashboard", "cell", None])
+def test_a_request_type_the_action_does_not_take_is_explained(kind):
+    definition = ActionDefinition(name="braze", label="Braze", description="")
+    message = unsupported_type(definition, ActionRequest(type=kind))
+    assert "Braze" in message and "'query'" in message
+    assert (f"'{kind}' request" if kind else "without a type") in message
+    assert unsupported_type(definition, ActionRequest(type="query")) is None

@@ -139,3 +139,36 @@ async def test_pivots_are_visible_to_actions():
     attachment = Attachment(mimetype="application/json", data=body.decode())
     fields, rows = await read_all(RowSource(ActionRequest(attachment=attachment), None))
     assert fields.is_pivoted and rows == []
+
+
+NOTED = {"timezone": "America/New_York", "sql": "SELECT u.id FROM users AS u\nLIMIT 500"}
+
+
+@pytest.mark.parametrize("layout", ["compact", "pretty", "data first"])
+async def test_the_documents_zone_and_sql_limit_are_read_before_the_rows(layout):
+    data = [{"u.id": {"value": f"id-{i}"}} for i in range(3)]
+    if layout == "data first":
+        document = {"data": data, **NOTED, "fields": FIELDS}
+    else:
+        document = {**NOTED, "fields": FIELDS, "data": data}
+    option = orjson.OPT_INDENT_2 if layout == "pretty" else 0
+    attachment = Attachment(
+        mimetype="application/json", data=orjson.dumps(document, option=option).decode()
+    )
+    async with RowSource(ActionRequest(attachment=attachment), None).open() as stream:
+        rows = [row async for batch in stream.batches() for row in batch]
+    assert len(rows) == 3
+    assert stream.document.time_zone == "America/New_York" and stream.document.sql_limit == 500
+
+
+async def test_a_document_without_notes_says_nothing():
+    attachment = Attachment(mimetype="application/json", data=look(2).decode())
+    async with RowSource(ActionRequest(attachment=attachment), None).open() as stream:
+        assert stream.document.time_zone is None and stream.document.sql_limit is None
+
+
+async def test_an_attachment_holding_the_json_document_itself_is_read():
+    document = orjson.loads(look(4))
+    attachment = Attachment(mimetype="application/json", data=document)
+    fields, rows = await read_all(RowSource(ActionRequest(attachment=attachment), None))
+    assert [row["u.id"]["value"] for row in rows] == [f"id-{i}" for i in range(4)]

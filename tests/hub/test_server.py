@@ -144,6 +144,17 @@ async def test_failures_reach_the_user_as_a_message(post):
     }  # fmt: skip
 
 
+@pytest.mark.parametrize("kind", ["dashboard", "cell", None])
+async def test_a_request_type_the_action_does_not_take_is_refused_with_a_message(post, kind):
+    payload = orjson.loads(attachment(3))
+    payload["type"] = kind
+    status, body = await post("/actions/count/execute", orjson.dumps(payload))
+    answer = orjson.loads(body)["looker"]
+    assert status == 200 and answer["success"] is False
+    assert "Count" in answer["message"] and "'query'" in answer["message"]
+    assert "rows" not in answer["message"]  # the action never ran
+
+
 async def test_unexpected_errors_do_not_leak_details(post):
     payload = orjson.loads(attachment(3))
     payload["form_params"] = {"crash": "1"}

@@ -101,8 +101,10 @@ class RecordingHub:
         download_timeout_s: float = 10.0,
         answer: Callable[[dict, Seen], dict] | None = None,
         execute_status: int = 200,
+        formats: list[str] | None = None,
     ) -> None:
         self.token, self.keepalive_newlines = token, keepalive_newlines
+        self.formats = formats or DEFINITION["supported_formats"]
         self.fetch_twice, self.download_timeout_s = fetch_twice, download_timeout_s
         self.answer, self.execute_status = answer, execute_status
         self.requests: list[Recorded] = []
@@ -148,7 +150,7 @@ class RecordingHub:
         refused = await self._record(request)
         if refused or request.path_params["name"] != "braze":
             return refused or JSONResponse({"error": "no such action"}, status_code=404)
-        return JSONResponse(DEFINITION)
+        return JSONResponse({**DEFINITION, "supported_formats": self.formats})
 
     async def form(self, request: Request) -> Response:
         refused = await self._record(request)

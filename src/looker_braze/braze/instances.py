@@ -1,12 +1,16 @@
 """Braze's REST hosts and the one check every endpoint goes through before anything is sent.
 
-Only Braze's documented REST hosts are accepted, over https, as a bare base URL: no path, query,
+Braze's REST hosts are ``rest.<instance>.braze.com`` and ``rest.<instance>.braze.eu``, and new
+instances appear from time to time (US-10 after US-08; AU, ID, JP, KR): any host of that pattern
+is accepted, as the reference hub accepted any Braze host, so a new instance needs no release.
+The documented ones are named (US-01 ...). Only over https, as a bare base URL: no path, query,
 fragment, user info or port, so a key can never be sent to a host that merely looks like Braze
 (``https://x.example/?.braze.com``). Operators may admit more base URLs (a simulator, a proxy).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -31,6 +35,8 @@ REST_HOSTS: dict[str, str] = dict(
     ]
 )
 INSTANCE_BY_HOST = {host: instance for instance, host in REST_HOSTS.items()}
+# One DNS label between "rest." and Braze's domain: the instance's cluster name.
+_REST_HOST = re.compile(r"rest\.([a-z0-9]+(?:-[a-z0-9]+)*)\.braze\.(?:com|eu)")
 
 # People paste the dashboard address they see in their browser; point them to the REST host.
 DASHBOARD_HOSTS = {
@@ -89,10 +95,20 @@ def _braze_endpoint(text: str) -> Endpoint:
             "The Braze endpoint must be a bare REST address such as https://rest.iad-01.braze.com "
             "(no path, query, user name or port)."
         )
-    if host not in INSTANCE_BY_HOST:
+    instance = instance_of(host)
+    if instance is None:
         raise InvalidEndpoint(_unknown_host_message(host))
     # http:// is upgraded, as the reference hub did: a key never travels in clear text.
-    return Endpoint(f"https://{host}", INSTANCE_BY_HOST[host])
+    return Endpoint(f"https://{host}", instance)
+
+
+def instance_of(host: str) -> str | None:
+    """The Braze instance of a REST host (its cluster name for one not documented yet), or None
+    for a host that is not a Braze REST host."""
+    if host in INSTANCE_BY_HOST:
+        return INSTANCE_BY_HOST[host]
+    match = _REST_HOST.fullmatch(host)
+    return match.group(1).upper() if match else None
 
 
 def _port(parts) -> bool:

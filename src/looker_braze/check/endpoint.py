@@ -42,6 +42,16 @@ def endpoint_findings(
             f"{endpoint.base_url} is the REST endpoint of Braze instance {endpoint.instance}.",
         )
     ]
+    if endpoint.base_url.removeprefix("https://") not in INSTANCE_BY_HOST:
+        findings.append(
+            warning(
+                "endpoint",
+                f"{endpoint.base_url} has the form of a Braze REST host but is not one of the "
+                "instances Braze documents today (US-01 to US-08, US-10, EU-01, EU-02, AU-01, "
+                "ID-01, JP-01, KR-01): the hub accepts it; check it against your dashboard's "
+                "API settings if the key is refused.",
+            )
+        )
     if raw.strip().lower().startswith("http://"):
         findings.append(
             warning(

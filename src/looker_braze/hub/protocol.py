@@ -67,7 +67,7 @@ class ScheduledPlan(BaseModel):
     @classmethod
     def _query_object(cls, value):
         # Dashboards carry no query; anything but an object is as good as none.
-        return value if isinstance(value, dict) else None
+        return value if isinstance(value, dict | LookQuery) else None
 
 
 class Attachment(BaseModel):

@@ -196,7 +196,7 @@ class RunReport:
         if self.mode == Mode.REMOVE or (self.mode == Mode.APPEND and not self.added):
             return None
         parts = [f"{_of(self.added, 'user')} newly flagged"]
-        if self.mode == Mode.SYNC:
+        if self.mode == Mode.SYNC and not self.removals_skipped:
             gone = self.would_remove if self.dry_run else self.removed
             parts.append(
                 f"{_of(gone, 'user')} who left the Look "

@@ -170,5 +170,5 @@ async def test_a_document_without_notes_says_nothing():
 async def test_an_attachment_holding_the_json_document_itself_is_read():
     document = orjson.loads(look(4))
     attachment = Attachment(mimetype="application/json", data=document)
-    fields, rows = await read_all(RowSource(ActionRequest(attachment=attachment), None))
+    _, rows = await read_all(RowSource(ActionRequest(attachment=attachment), None))
     assert [row["u.id"]["value"] for row in rows] == [f"id-{i}" for i in range(4)]

@@ -103,7 +103,7 @@ async def one_shape(shape: str, sizes: list[int], repeat: int) -> list[dict]:
                     "wall": wall,
                     "peak_mb": peak,
                     "rates": [rows / c for c, _ in runs],
-                }  # fmt: skip
+                }
             )
     return results
 

@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from looker_braze.actions.braze.values import (
@@ -141,18 +141,21 @@ def test_the_first_hour_of_year_one_cannot_move_to_utc():
 
 instants = st.datetimes(
     min_value=datetime(1900, 1, 2), max_value=datetime(2100, 12, 30), timezones=st.none()
-).map(lambda d: d.replace(microsecond=0))
+).map(lambda d: d.replace(microsecond=0, fold=0))  # Looker writes no fold
 zones = st.sampled_from(["UTC", "Europe/Paris", "America/New_York", "Asia/Kathmandu",
                          "Australia/Lord_Howe", "Pacific/Chatham"])  # fmt: skip
 
 
+@settings(max_examples=500)
 @given(instants, zones)
 def test_the_sent_instant_is_the_wall_time_in_the_looks_zone(naive, zone_name):
     zone = UTC if zone_name == "UTC" else ZoneInfo(zone_name)
     sent = converter_for(field("date_time"), zone)(naive.isoformat(" "))
     assert sent.endswith("Z")
     instant = datetime.fromisoformat(sent)
-    assert instant == naive.replace(tzinfo=zone)  # zoneinfo's own reading, fold=0
+    # zoneinfo's own reading, fold=0 (compared in UTC: PEP 495 makes == across zones false for
+    # a time in a gap)
+    assert instant == naive.replace(tzinfo=zone).astimezone(UTC)
     assert converter_for(field("date_time"), UTC)(sent) == sent  # UTC with a Z is a fixpoint
 
 

@@ -298,7 +298,9 @@ def test_an_invalid_time_zone_is_not_set_and_the_old_one_stays(sim, value):
     assert sim.stats()["data_points"] == 3  # an ignored value is still a sent attribute
 
 
-@pytest.mark.parametrize("value", ["Eastern Time (US & Canada)", "Nuku'alofa", "UTC", "Asia/Kolkata"])
+@pytest.mark.parametrize(
+    "value", ["Eastern Time (US & Canada)", "Nuku'alofa", "UTC", "Asia/Kolkata"]
+)
 def test_iana_and_rails_time_zone_names_are_set_as_written(sim, value):
     assert update(sim, time_zone=value)[0] == 201
     assert profile(sim)["time_zone"] == value

@@ -39,12 +39,17 @@ MAX_LOCAL = 64
 _ASCII_ATOM = r"[A-Za-z0-9_\-^+$'&#/%*=`~!?]+"
 _ASCII_LOCAL = re.compile(rf"{_ASCII_ATOM}(?:\.{_ASCII_ATOM})*")
 _ASCII_SYMBOLS = frozenset("_-^+$'&#/%*=`~!?")
-_MICROSOFT = re.compile(r"(?:^|\.)(?:msn|hotmail|outlook|live)\.")  # a label, not the TLD
 _MICROSOFT_LOCAL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*")
 _GMAIL = frozenset({"gmail.com", "googlemail.com"})
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _DOMAIN = re.compile(rf"{_LABEL}(?:\.{_LABEL})+")
 _SPACE = re.compile(r"\s")
+# The usual address, in one match (this runs once per row of an email-keyed Look): ASCII, a local
+# part of dot-separated atoms, a domain whose last label is not all digits. Unless its domain has
+# a rule of its own (Gmail, Microsoft), such an address is sent as it is; anything else takes the
+# slow path, which also says what is wrong.
+_USUAL = re.compile(rf"({_ASCII_ATOM}(?:\.{_ASCII_ATOM})*)@((?:{_LABEL}\.)+(?![0-9]+\Z){_LABEL})")
+_MICROSOFT_LABELS = frozenset({"msn", "hotmail", "outlook", "live"})
 
 NO_AT = "not an email address (one @ needed)"
 WHITESPACE = "has whitespace"
@@ -62,7 +67,12 @@ TOO_LONG = f"is longer than {MAX_EMAIL} characters"
 
 def normalise_email(value: Any) -> str:
     """The address as Braze takes it (the domain in punycode); DropValue says what is wrong."""
-    text = str(value).strip()  # padding of CHAR columns, not part of the address
+    text = (value if type(value) is str else str(value)).strip()  # CHAR columns pad with spaces
+    usual = _USUAL.fullmatch(text)
+    if usual and len(usual[1]) <= MAX_LOCAL and len(text) <= MAX_EMAIL:
+        domain = usual[2].lower()
+        if domain not in _GMAIL and not _is_microsoft(domain):
+            return text
     local, at, domain = text.rpartition("@")
     if not at or not domain:
         raise DropValue(NO_AT)
@@ -94,8 +104,16 @@ def _check_local(local: str, domain: str) -> None:
         raise DropValue(BAD_DOTS if _bad_dots(local) else BAD_LOCAL_CHARACTER)
     if domain in _GMAIL and len(local) < 2:
         raise DropValue(GMAIL_SHORT)
-    if _MICROSOFT.search(domain) and not _MICROSOFT_LOCAL.fullmatch(local.partition("+")[0]):
+    if _is_microsoft(domain) and not _MICROSOFT_LOCAL.fullmatch(local.partition("+")[0]):
         raise DropValue(MICROSOFT_LOCAL)
+
+
+def _is_microsoft(domain: str) -> bool:
+    """Whether a label of ``domain`` (lower case), the top-level one aside, is Microsoft's."""
+    head = domain.rpartition(".")[0]
+    if "." not in head:  # the usual two-label domain: no list to build
+        return head in _MICROSOFT_LABELS
+    return not _MICROSOFT_LABELS.isdisjoint(head.split("."))
 
 
 def _unicode_local(local: str) -> bool:

@@ -153,7 +153,7 @@ class StandardField:
     takes: str  # what it takes, as told to users
     billed: bool = True  # whether Braze bills a data point for it (subscription states: free)
     one_field: bool = True  # whether one Looker field can hold its value
-    calendar_date: bool = False  # a day: a date-time is cut to its date where the Look is
+    calendar_date: bool = False  # a day: a date-time stands for the day it names, unshifted
 
 
 def _cannot(what: str) -> StandardField:
@@ -162,7 +162,7 @@ def _cannot(what: str) -> StandardField:
 
 _TEXT = "any text"
 _SUBSCRIPTION = "opted_in, subscribed or unsubscribed"
-_DATE_OR_TIME = "a date, or a date-time (with an offset, or read in the Look's time zone)"
+_DATE_OR_TIME = "a date or a date-time (ISO 8601, with or without an offset)"
 _YES_NO = "true or false (a yesno field)"
 
 # Exact lower-case names (a standard name in other capitalisation is a custom attribute).

@@ -28,8 +28,8 @@ _E164_DIGITS = re.compile(r"[1-9][0-9]{6,14}")
 
 NOT_A_NUMBER = "not a phone number (digits, with spaces ( ) - . / and a leading + allowed)"
 NO_COUNTRY_CODE = (
-    "has no country code: write + and the country code (e.g. +442071838750); only 10-digit "
-    "U.S. numbers may leave it out"
+    "has no country code (write + and the country code, e.g. +442071838750; only 10-digit "
+    "U.S. numbers may leave it out)"
 )
 BAD_LENGTH = "is not an E.164 number (+, a country code that does not start with 0, 7-15 digits)"
 

@@ -1,4 +1,4 @@
-"""Time zone names: the ones Braze's ``time_zone`` field takes, and the IANA zone of a Look.
+"""Time zone names: the ones Braze's ``time_zone`` field takes, and IANA zones found by name.
 
 Braze sets ``time_zone`` only to a valid IANA name or Rails name and silently keeps the old value
 otherwise (user_attributes_object.md, see rails_time_zones.py). Both lookups here forgive case

@@ -10,9 +10,9 @@ a date-time without an offset as UTC (braze-docs, _docs/_api/objects_filters/
 user_attributes_object.md: "Date attributes without a timezone will default to ... UTC"). So a
 naive date-time is read in the Look's zone and sent in UTC with a Z; one that carries an offset
 (2017-07-28T02:25:19Z, ...+01:00) is moved to UTC. In a DST gap or overlap the rule is zoneinfo's
-fold=0: an ambiguous time (the hour repeated in autumn) is the first of the two, with the
-summer offset; a time that never happened (the hour skipped in spring) is read with the offset in
-force before the change, so 02:30 in New York on a spring-forward night lands at 07:30Z.
+fold=0: a time that happens twice (clocks going back) is the first of the two, at the offset in
+force before the change; a time that never happened (clocks going forward) is read at the offset
+in force before the change too, so 02:30 in New York on a spring-forward night lands at 07:30Z.
 
 Upgrade note: before the Z was added, a date-time was sent as YYYY-MM-DDTHH:MM:SS. The change-only
 state hashes values as sent, so every date-time attribute is sent once more after the upgrade

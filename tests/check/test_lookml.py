@@ -29,7 +29,7 @@ def test_the_clean_view_passes_without_warnings():
     messages = [f.message for f in findings]
     assert "Read view users: 8 fields, 6 with Braze tags." in messages
     assert any("users.external_id is the identifier" in m for m in messages)
-    assert any("braze[last_order_at] on users.last_order_date: custom attribute, sent as time"
+    assert any("braze[last_order_at] on users.last_order_date: custom attribute, sent as date"
                in m for m in messages)  # fmt: skip
     assert any("braze[is_vip] on users.is_vip: custom attribute, sent as boolean" in m
                for m in messages)  # fmt: skip

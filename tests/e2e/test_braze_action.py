@@ -162,7 +162,7 @@ async def test_exact_payloads_for_a_small_look():
         {"external_id": "u1", "_update_existing_only": True, "looker_export": add,
          "first_name": "Ann",
          "country": "US", "Is_VIP": True, "lifetime_value": 10, "signup_date": "2024-01-31",
-         "last_order_at": "2024-02-01T13:45:00"},
+         "last_order_at": "2024-02-01T13:45:00Z"},
         {"external_id": "u2", "_update_existing_only": True, "looker_export": add, "Is_VIP": False,
          "lifetime_value": 12.5},
         {"external_id": "u3", "_update_existing_only": True, "looker_export": add,

@@ -29,7 +29,7 @@ def test_seeded_users_are_found_by_every_identifier(sim, i):
     expected = sim.profile("external_id", population.external_id(i))
     assert expected["braze_id"] == population.braze_id(i)
     assert expected["email"] == population.email(i)
-    assert expected["phone"] == population.phone(i)
+    assert expected["phone"] == population.phone(i).lstrip("+")  # Braze shows digits
     assert expected["user_aliases"] == [alias(i)]
     assert sim.profile("braze_id", population.braze_id(i)) == expected
     assert sim.profile("email", population.email(i)) == expected
@@ -153,7 +153,7 @@ def test_email_takes_precedence_over_phone_and_the_phone_is_then_set(sim):
     track(sim, {"email": population.email(4), "phone": "+15559999999", "a": 1})
     profile = sim.profile("external_id", "user-00000004")
     assert profile["custom_attributes"] == {"a": 1}
-    assert profile["phone"] == "+15559999999"
+    assert profile["phone"] == "15559999999"
     assert sim.profile("phone", "+15559999999")["external_id"] == "user-00000004"
     assert sim.profile("phone", population.phone(4)) is None
 
@@ -217,3 +217,62 @@ def test_segment_members_name_users_without_external_id_by_braze_id(sim):
     assert sorted(sim.segment_members("tags", "vip")) == sorted(
         [created["braze_id"], "user-00000001"]
     )
+
+
+# -- phones as Braze stores them: digits -----------------------------------------------------------
+# user_phone_numbers.md: "+1 (724) 123-4567" shows as 17241234567; 10 digits without + are U.S.
+
+
+@pytest.mark.parametrize("sent", ["+1 (724) 123-4567", "+17241234567", "(724) 123-4567",
+                                  "724.123.4567", "17241234567"])  # fmt: skip
+def test_a_phone_is_stored_as_its_digits_a_10_digit_one_as_us(sim, sent):
+    track(sim, {"external_id": "user-00000002", "phone": sent})
+    assert sim.profile("external_id", "user-00000002")["phone"] == "17241234567"
+
+
+@pytest.mark.parametrize("lookup", ["+17241234567", "(724) 123-4567", "+1 724 123 4567"])
+def test_a_phone_finds_the_user_however_it_is_written(sim, lookup):
+    track(sim, {"external_id": "user-00000002", "phone": "+1 (724) 123-4567"})
+    assert sim.profile("phone", lookup)["external_id"] == "user-00000002"
+    track(sim, {"phone": lookup, "found_by_phone": True})
+    assert sim.profile("external_id", "user-00000002")["custom_attributes"] == {
+        "found_by_phone": True
+    }
+
+
+def test_an_international_number_keeps_its_country_code(sim):
+    track(sim, {"external_id": "user-00000002", "phone": "+44 20 7183 8750"})
+    assert sim.profile("phone", "442071838750")["external_id"] == "user-00000002"
+    assert sim.profile("phone", "2071838750") is None  # 10 digits without +: a U.S. number
+
+
+@pytest.mark.parametrize("value", ["no digits", 7241234567, ""])
+def test_a_phone_that_is_not_a_string_of_digits_rejects_the_object(sim, value):
+    status, answer = track(sim, {"external_id": "user-00000002", "phone": value})
+    assert status == 400
+    assert answer["errors"][0]["type"] == "'phone' is not valid"
+
+
+# -- blocklisted external ids ----------------------------------------------------------------------
+
+
+def test_a_blocklisted_external_id_is_refused_with_brazes_words():
+    sim = BrazeSimulator(SimConfig(users=5, blocklisted_external_ids=frozenset({"user-00000001"})))
+    status, answer = sim.track(
+        {
+            "attributes": [
+                {"external_id": "user-00000001", "a": 1},
+                {"external_id": "user-00000002", "a": 1},
+            ],
+            "events": [{"external_id": "user-00000001", "name": "e", "time": "2024-01-01"}],
+        }
+    )
+    assert status == 201
+    assert answer["errors"] == [
+        {"type": "provided external_id is blacklisted and disallowed", "input_array": "attributes",
+         "index": 0},
+        {"type": "provided external_id is blacklisted and disallowed", "input_array": "events",
+         "index": 0},
+    ]  # fmt: skip
+    assert sim.profile("external_id", "user-00000001")["custom_attributes"] == {}
+    assert sim.profile("external_id", "user-00000002")["custom_attributes"] == {"a": 1}

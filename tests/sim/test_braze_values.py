@@ -255,7 +255,6 @@ def profile(sim: BrazeSimulator) -> dict:
         ("gender", 1),
         ("dob", "1990-13-01"),
         ("dob", "01/02/1990"),
-        ("email", "not-an-address"),
         ("email_subscribe", "yes"),
         ("push_subscribe", True),
         ("first_name", 42),
@@ -276,15 +275,93 @@ def test_invalid_standard_values_reject_the_object(sim, name, value):
         ("country", "Narnia"),
         ("country", "USA"),
         ("language", "english"),
-        ("time_zone", "Mars/Base"),
     ],
 )
 def test_unmappable_codes_become_null_and_the_object_applies(sim, name, value):
-    update(sim, **{name: "DE" if name == "country" else "de" if name == "language" else "UTC"})
+    update(sim, **{name: "DE" if name == "country" else "de"})
     status, _ = update(sim, **{name: value, "other": 1})
     assert status == 201
     assert name not in profile(sim)
     assert stored(sim, "other") == 1
+
+
+# Braze: "Only valid time zone values will be set" (user_attributes_object.md).
+@pytest.mark.parametrize(
+    "value", ["Mars/Base", "america/new_york", "eastern time (us & canada)", "Eastern Time", 5]
+)
+def test_an_invalid_time_zone_is_not_set_and_the_old_one_stays(sim, value):
+    update(sim, time_zone="Europe/Berlin")
+    status, _ = update(sim, time_zone=value, other=1)
+    assert status == 201
+    assert profile(sim)["time_zone"] == "Europe/Berlin"
+    assert stored(sim, "other") == 1
+    assert sim.stats()["data_points"] == 3  # an ignored value is still a sent attribute
+
+
+@pytest.mark.parametrize(
+    "value", ["Eastern Time (US & Canada)", "Nuku'alofa", "UTC", "Asia/Kolkata"]
+)
+def test_iana_and_rails_time_zone_names_are_set_as_written(sim, value):
+    assert update(sim, time_zone=value)[0] == 201
+    assert profile(sim)["time_zone"] == value
+
+
+EMAIL_INVALID = "The value provided for the 'email' field is not a valid email."
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "not-an-address",
+        "josé@bücher.de",  # a Unicode domain must come as punycode
+        "a{b@example.com",
+        "a}b@example.com",
+        "a|b@example.com",
+        'a"b@example.com',
+        "a b@example.com",
+        " ann@example.com",
+        "ann@example.com\n",
+        "a\u00a0b@example.com",  # a Unicode space
+        ".ann@example.com",
+        "ann.@example.com",
+        "an..n@example.com",
+        f"{'a' * 65}@example.com",
+        "a@gmail.com",
+        "a&b@hotmail.com",
+        "ann@example",
+        "ann@-example.com",
+        "ann@example-.com",
+        "ann@1.2.3.4",
+        "ann@[127.0.0.1]",
+        f"ann@{'a' * 64}.com",
+        f"{'a' * 60}@{'b' * 63}.{'c' * 63}.{'d' * 63}.com",  # 256 characters
+    ],
+)
+def test_emails_braze_refuses_reject_the_object_with_brazes_text(sim, address):
+    status, answer = update(sim, email=address, other=1)
+    assert status == 400
+    assert answer["errors"][0]["type"] == EMAIL_INVALID
+    assert "other" not in custom(sim)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "ann@example.com",
+        "josé@xn--bcher-kva.de",  # UTF-8 letters before the @, punycode after
+        "用户@xn--fsqu00a.xn--4rr70v",
+        "a.b+c_d-e^f$g'h&i#j/k%l*m=n`o~p!q?r@sub.example.co.uk",
+        "ab@gmail.com",
+        "first.last+shop@outlook.com",
+        "a&b@delivery.com",  # "live" inside a label does not make it a Microsoft domain
+        "x@shop.live",
+        "ANN@EXAMPLE.COM",
+        f"{'a' * 64}@{'b' * 63}.com",
+    ],
+)
+def test_emails_braze_accepts_are_stored(sim, address):
+    assert update(sim, email=address)[0] == 201
+    assert profile(sim)["email"] == address
 
 
 def test_valid_standard_values_are_stored_at_the_top_level(sim):

@@ -1,22 +1,34 @@
-"""Braze attribute values: standard profile fields checked and normalised before they are sent.
+"""Braze's standard profile fields, in one table: how each value is checked and normalised,
+what it takes as told to users, whether Braze bills it, and whether one Looker field can hold it.
+Also the limits every attribute shares (names and strings of 255 characters).
 
 Braze stores an unmappable standard value as NULL, which erases what the profile had; so an
 invalid value raises DropValue: the caller leaves it out and reports it. Normalisations are the
-ones Braze documents or does itself (country names to ISO codes, case of enumerations).
+ones Braze documents or does itself (country names to ISO codes, case of enumerations, phone
+numbers to E.164, internationalised email domains to punycode). Sources: the user attributes
+object (braze-inc/braze-docs, _docs/_api/objects_filters/user_attributes_object.md) and
+shared/spec/braze-users-track.md.
 """
 
 from __future__ import annotations
 
 import re
-import zoneinfo
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from typing import Any
 
+from looker_braze.braze.emails import normalise_email
+from looker_braze.braze.phones import normalise_phone
+from looker_braze.braze.time_zones import canonical_time_zone
 from looker_braze.errors import DropValue
 
-MAX_STRING = 255  # Braze truncates longer strings; we truncate and report it
+# Braze keeps custom attribute names and string values to 255 characters ("Key names and string
+# values have a size limit of 255 characters": braze-docs, _docs/_user_guide/data_and_analytics/
+# custom_data/custom_attributes/nested_custom_attribute_support.md; spec, "Real-world
+# behaviours"). Longer values are cut and reported; longer names are not sent at all.
+MAX_STRING = 255
 
 # Identifiers are not attributes a tag may set: they choose the profile.
 IDENTIFIER_NAMES = frozenset({"external_id", "braze_id", "user_alias", "_update_existing_only"})
@@ -29,37 +41,20 @@ _GENDERS = {
     "p": "P", "prefer not to say": "P", "prefer_not_to_say": "P",
 }  # fmt: skip
 _SUBSCRIPTION_STATES = frozenset({"opted_in", "subscribed", "unsubscribed"})
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
-# RFC 5322 dot-atom local part and an RFC 1035 host name with a top-level domain. Hand-written
-# because email-validator costs ~30 us an address (measured), several times a row's whole budget.
-_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_EMAIL = re.compile(rf"{_ATEXT}+(?:\.{_ATEXT}+)*@(?:{_LABEL}\.)+[A-Za-z]{{2,63}}")
-_PHONE_CHARS = re.compile(r"\+?[0-9][0-9 ().-]{5,30}")
-_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+
+def attribute_name_fits(name: str) -> bool:
+    """Whether Braze takes ``name`` as an attribute name (see MAX_STRING)."""
+    return len(name) <= MAX_STRING
 
 
 def check_email(value: Any) -> str:
-    text = str(value).strip()
-    if len(text) > 254 or not _EMAIL.fullmatch(text):
-        raise DropValue("not a valid email address")
-    return text
+    return normalise_email(value)
 
 
 def check_phone(value: Any) -> str:
-    text = str(value).strip()
-    digits = sum(ch.isdigit() for ch in text)
-    if not _PHONE_CHARS.fullmatch(text) or not 7 <= digits <= 15:
-        raise DropValue("not a phone number (use E.164, e.g. +14155550123)")
-    return text
-
-
-def normalise_e164(value: Any) -> str:
-    """A phone number in E.164, the form Braze looks users up by; separators are removed."""
-    text = re.sub(r"[ ().-]", "", str(value).strip())
-    if not _E164.fullmatch(text):
-        raise DropValue("not an E.164 phone number (e.g. +14155550123)")
-    return text
+    return normalise_phone(value)
 
 
 def check_gender(value: Any) -> str:
@@ -85,10 +80,11 @@ def check_language(value: Any) -> str:
 
 
 def check_time_zone(value: Any) -> str:
-    text = str(value).strip()
-    zone = _time_zones().get(text.lower())
+    zone = canonical_time_zone(str(value))
     if zone is None:
-        raise DropValue("not an IANA time zone name (e.g. America/New_York)")
+        raise DropValue(
+            "not an IANA or Rails time zone name (America/New_York, Eastern Time (US & Canada))"
+        )
     return zone
 
 
@@ -107,9 +103,12 @@ def check_dob(value: Any) -> str:
 
 
 def check_date(value: Any) -> str:
-    if isinstance(value, str) and _as_date(value) is None and _as_datetime(value) is None:
+    """A date, or a date-time with or without an offset (Braze reads none as UTC)."""
+    if not isinstance(value, str):
+        value = str(value)
+    if _as_date(value) is None:
         raise DropValue("not a date or time")
-    return value if isinstance(value, str) else str(value)
+    return value
 
 
 def check_location(value: Any) -> dict[str, float]:
@@ -145,41 +144,82 @@ def _any_string(value: Any) -> Any:
 
 _any_string.passes_strings = True  # type: ignore[attr-defined]  # lets callers skip the call
 
-STANDARD: dict[str, Callable[[Any], Any]] = {
-    "first_name": _any_string,
-    "last_name": _any_string,
-    "home_city": _any_string,
-    "image_url": _any_string,
-    "email": check_email,
-    "phone": check_phone,
-    "gender": check_gender,
-    "country": check_country,
-    "language": check_language,
-    "time_zone": check_time_zone,
-    "dob": check_dob,
-    "email_subscribe": check_subscription,
-    "push_subscribe": check_subscription,
-    "current_location": check_location,
-    "date_of_first_session": check_date,
-    "date_of_last_session": check_date,
-    "marked_email_as_spam_at": check_date,
-    "email_open_tracking_disabled": check_boolean,
-    "email_click_tracking_disabled": check_boolean,
-    "facebook": _unsupported("an object"),
-    "twitter": _unsupported("an object"),
-    "push_tokens": _unsupported("a list of objects"),
-    "subscription_groups": _unsupported("a list of objects"),
+
+@dataclass(frozen=True)
+class StandardField:
+    """One of Braze's standard profile fields, as the hub treats it."""
+
+    check: Callable[[Any], Any]  # value -> the value to send; DropValue when it cannot be sent
+    takes: str  # what it takes, as told to users
+    billed: bool = True  # whether Braze bills a data point for it (subscription states: free)
+    one_field: bool = True  # whether one Looker field can hold its value
+    calendar_date: bool = False  # a day: a date-time stands for the day it names, unshifted
+
+
+def _cannot(what: str) -> StandardField:
+    return StandardField(_unsupported(what), what, one_field=False)
+
+
+_TEXT = "any text"
+_SUBSCRIPTION = "opted_in, subscribed or unsubscribed"
+_DATE_OR_TIME = "a date or a date-time (ISO 8601, with or without an offset)"
+_YES_NO = "true or false (a yesno field)"
+
+# Exact lower-case names (a standard name in other capitalisation is a custom attribute).
+STANDARD: dict[str, StandardField] = {
+    "first_name": StandardField(_any_string, _TEXT),
+    "last_name": StandardField(_any_string, _TEXT),
+    "home_city": StandardField(_any_string, _TEXT),
+    "image_url": StandardField(_any_string, "any text (a URL)"),
+    "email": StandardField(
+        check_email, "an email address (an internationalised domain is sent in punycode)"
+    ),
+    "phone": StandardField(
+        check_phone,
+        "a phone number, sent in E.164: + and the country code (+442071838750), or a 10-digit "
+        "U.S. number",
+    ),
+    "gender": StandardField(check_gender, "M, F, O, N or P (male, female ... are converted)"),
+    "country": StandardField(
+        check_country, "an ISO-3166-1 country (codes and names become the alpha-2 code)"
+    ),
+    "language": StandardField(check_language, "an ISO-639-1 language code"),
+    "time_zone": StandardField(
+        check_time_zone,
+        "an IANA time zone name (America/New_York) or a Rails one (Eastern Time (US & Canada))",
+    ),
+    "dob": StandardField(check_dob, "a date of birth (YYYY-MM-DD)", calendar_date=True),
+    "email_subscribe": StandardField(check_subscription, _SUBSCRIPTION, billed=False),
+    "push_subscribe": StandardField(check_subscription, _SUBSCRIPTION, billed=False),
+    "current_location": StandardField(
+        check_location, "'latitude,longitude' (a Looker location field)"
+    ),
+    "date_of_first_session": StandardField(check_date, _DATE_OR_TIME),
+    "date_of_last_session": StandardField(check_date, _DATE_OR_TIME),
+    "marked_email_as_spam_at": StandardField(check_date, _DATE_OR_TIME),
+    "email_open_tracking_disabled": StandardField(check_boolean, _YES_NO),
+    "email_click_tracking_disabled": StandardField(check_boolean, _YES_NO),
+    "facebook": _cannot("an object"),
+    "twitter": _cannot("an object"),
+    "push_tokens": _cannot("a list of objects"),
+    "subscription_groups": StandardField(
+        _unsupported("a list of objects"), "a list of objects", billed=False, one_field=False
+    ),
 }
+
+# Attributes Braze does not bill (identifiers, never attributes here, are free as well).
+UNBILLED = frozenset(name for name, spec in STANDARD.items() if not spec.billed)
 
 
 def standard_check(name: str) -> Callable[[Any], Any] | None:
     """The check of a standard profile field (exact lower-case name), or None for a custom one."""
-    return STANDARD.get(name)
+    spec = STANDARD.get(name)
+    return None if spec is None else spec.check
 
 
 def prepare_value(name: str, value: Any) -> tuple[Any, bool]:
     """The value to send for attribute ``name`` and whether it was cut to 255 characters."""
-    check = STANDARD.get(name)
+    check = standard_check(name)
     if check is not None:
         value = check(value)
     if isinstance(value, str) and len(value) > MAX_STRING:
@@ -210,24 +250,16 @@ def _languages() -> frozenset[str]:
     return frozenset(lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2"))
 
 
-@cache
-def _time_zones() -> dict[str, str]:
-    return {zone.lower(): zone for zone in zoneinfo.available_timezones()}
-
-
 def _as_date(value: Any) -> date | None:
+    """The day of an ISO 8601 date or date-time (any offset), read in full: trailing text fails."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
-    try:
-        return date.fromisoformat(str(value).strip()[:10])
-    except ValueError:
+    text = str(value).strip()
+    if not _ISO_DAY.match(text):  # YYYY-MM-DD first: not ISO's week dates or basic form
         return None
-
-
-def _as_datetime(value: Any) -> datetime | None:
     try:
-        return datetime.fromisoformat(str(value).strip())
+        return datetime.fromisoformat(text).date()
     except ValueError:
         return None

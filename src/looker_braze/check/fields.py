@@ -3,7 +3,9 @@
 The rules are the hub's (actions/braze/mapping.py): exactly one field tagged ``braze_id``; each
 ``braze[<name>]`` tag sets attribute ``<name>``, case kept; a name may be used by one field only
 and may not be an identifier or the export attribute; other tags starting with "braze" are
-malformed and ignored. The hub stops at the first of these problems; the check lists them all,
+malformed and ignored, as are names longer than Braze takes. What each standard attribute takes,
+and what each field's values become, are read from the hub's own tables (braze/attributes.py,
+actions/braze/values.py). The hub stops at the first of these problems; the check lists them all,
 then takes them out (``usable_fields``) so the rows can still be checked with the hub's mapper.
 """
 
@@ -11,49 +13,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from looker_braze.actions.braze.mapping import malformed_tags
+from looker_braze.actions.braze.mapping import long_name_tags, malformed_tags
 from looker_braze.actions.braze.tags import ID_TAG, attribute_name
-from looker_braze.actions.braze.values import (
-    converter_for,
-    to_boolean,
-    to_iso_date_time,
-    to_number,
-    to_string,
-)
-from looker_braze.braze.attributes import IDENTIFIER_NAMES, STANDARD
+from looker_braze.actions.braze.values import BOOLEAN, DATE, NUMBER, TEXT, TIME, value_kind
+from looker_braze.braze.attributes import IDENTIFIER_NAMES, MAX_STRING, STANDARD
 from looker_braze.check.findings import Finding, passed, problem, warning
 from looker_braze.hub.rows import Field, Fields
 
-# What each standard profile field takes, as told to users (attributes.py holds the checks).
-STANDARD_MEANING = {
-    "first_name": "any text",
-    "last_name": "any text",
-    "home_city": "any text",
-    "image_url": "any text (a URL)",
-    "email": "an email address",
-    "phone": "a phone number (E.164, e.g. +14155550123)",
-    "gender": "M, F, O, N or P (male, female ... are converted)",
-    "country": "an ISO-3166-1 country (codes and names become the alpha-2 code)",
-    "language": "an ISO-639-1 language code",
-    "time_zone": "an IANA time zone name (e.g. America/New_York)",
-    "dob": "a date of birth (YYYY-MM-DD)",
-    "email_subscribe": "opted_in, subscribed or unsubscribed",
-    "push_subscribe": "opted_in, subscribed or unsubscribed",
-    "current_location": "'latitude,longitude' (a Looker location field)",
-    "date_of_first_session": "a date or time",
-    "date_of_last_session": "a date or time",
-    "marked_email_as_spam_at": "a date or time",
-    "email_open_tracking_disabled": "true or false (a yesno field)",
-    "email_click_tracking_disabled": "true or false (a yesno field)",
+# How a custom attribute's values are sent, by what values.py makes of the field.
+SENT_AS = {
+    BOOLEAN: "boolean",
+    NUMBER: "number",
+    DATE: "date (YYYY-MM-DD)",
+    TIME: "time, read in the Look's time zone and sent in UTC",
+    TEXT: "text",
 }
-# Standard fields whose value no single Looker column can hold.
-UNSUPPORTED = {
-    "facebook": "an object",
-    "twitter": "an object",
-    "push_tokens": "a list of objects",
-    "subscription_groups": "a list of objects",
-}
-_KINDS = {to_boolean: "boolean", to_number: "number", to_iso_date_time: "time", to_string: "text"}
 
 
 @dataclass(frozen=True)
@@ -70,6 +44,7 @@ class TagAnalysis:
     reserved: tuple[AttributeTag, ...]  # names of identifiers or of the export attribute
     repeated: tuple[AttributeTag, ...]  # later fields reusing a name
     malformed: tuple[tuple[str, str], ...]  # (field name, tag) that the hub ignores
+    too_long: tuple[AttributeTag, ...] = ()  # names longer than Braze takes: the hub ignores them
 
     @property
     def blocking(self) -> bool:
@@ -81,10 +56,11 @@ def analyse_tags(fields: Fields, key_kind: str, array_attribute: str) -> TagAnal
     reserved_names = IDENTIFIER_NAMES | {array_attribute, key_kind}
     attributes: dict[str, AttributeTag] = {}
     reserved, repeated = [], []
+    too_long = {(f.name, tag) for f, tag in long_name_tags(fields)}
     for f in fields.fields:
         for tag in f.tags:
             name = attribute_name(tag)
-            if name is None:
+            if name is None or (f.name, tag) in too_long:
                 continue
             found = AttributeTag(name, f, tag)
             if found.name in reserved_names:
@@ -100,13 +76,11 @@ def analyse_tags(fields: Fields, key_kind: str, array_attribute: str) -> TagAnal
         attributes=tuple(attributes.values()),
         reserved=tuple(reserved),
         repeated=tuple(repeated),
-        malformed=tuple(_split(entry) for entry in malformed_tags(fields)),
+        malformed=tuple((f.name, tag) for f, tag in malformed_tags(fields)),
+        too_long=tuple(
+            AttributeTag(attribute_name(t) or "", f, t) for f, t in long_name_tags(fields)
+        ),
     )
-
-
-def _split(entry: str) -> tuple[str, str]:
-    name, _, tag = entry.partition(": ")
-    return name, tag
 
 
 def usable_fields(fields: Fields, analysis: TagAnalysis) -> Fields:
@@ -135,6 +109,7 @@ def tag_findings(analysis: TagAnalysis, check: str, key_kind: str) -> list[Findi
         )
         for name, tag in analysis.malformed
     ]
+    findings += [_too_long_finding(a, check) for a in analysis.too_long]
     findings += [_reserved_finding(a, check, key_kind) for a in analysis.reserved]
     findings += [_repeated_finding(a, analysis, check) for a in analysis.repeated]
     findings += [_attribute_finding(a, check) for a in analysis.attributes]
@@ -193,16 +168,25 @@ def _repeated_finding(tag: AttributeTag, analysis: TagAnalysis, check: str) -> F
     )
 
 
+def _too_long_finding(tag: AttributeTag, check: str) -> Finding:
+    return problem(
+        f"{check}.tags",
+        f"Tag '{tag.tag[:40]}...]' on {tag.field.name} names an attribute of {len(tag.name):,} "
+        f"characters; Braze takes at most {MAX_STRING}, so the hub ignores it: shorten the name.",
+    )
+
+
 def _attribute_finding(tag: AttributeTag, check: str) -> Finding:
     where, name = f"braze[{tag.name}] on {tag.field.name}", f"{check}.attributes"
-    if tag.name in UNSUPPORTED:
+    standard = STANDARD.get(tag.name)
+    if standard is not None and not standard.one_field:
         return problem(
             name,
-            f"{where}: the standard attribute {tag.name} needs {UNSUPPORTED[tag.name]}, which one "
+            f"{where}: the standard attribute {tag.name} needs {standard.takes}, which one "
             "Looker field cannot give: remove the tag.",
         )
-    if tag.name in STANDARD:
-        return passed(name, f"{where}: standard attribute, takes {STANDARD_MEANING[tag.name]}.")
+    if standard is not None:
+        return passed(name, f"{where}: standard attribute, takes {standard.takes}.")
     lower = tag.name.lower()
     if lower in STANDARD:
         return warning(
@@ -210,5 +194,4 @@ def _attribute_finding(tag: AttributeTag, check: str) -> Finding:
             f"{where} makes a custom attribute '{tag.name}', not Braze's standard '{lower}' "
             f"(names are case-sensitive): tag braze[{lower}] to set the standard field.",
         )
-    kind = _KINDS.get(converter_for(tag.field), "text")
-    return passed(name, f"{where}: custom attribute, sent as {kind}.")
+    return passed(name, f"{where}: custom attribute, sent as {SENT_AS[value_kind(tag.field)]}.")

@@ -15,7 +15,8 @@ from typing import Any
 
 from looker_braze.actions.braze.mapping import RowMapper, ValueNotes
 from looker_braze.actions.seen import SeenIds
-from looker_braze.braze.attributes import check_email, normalise_e164
+from looker_braze.braze.emails import normalise_email
+from looker_braze.braze.phones import normalise_phone
 from looker_braze.errors import DropValue, RejectRow
 from looker_braze.hub.rows import Row
 
@@ -101,7 +102,9 @@ def _cell(cell: Any) -> Any:
 
 
 def _shape(identifier: str) -> str:
-    for shape, check in (("email", check_email), ("phone", normalise_e164)):
+    if identifier.isdigit():  # plain digits are more often numeric ids than 10-digit phones
+        return "other"
+    for shape, check in (("email", normalise_email), ("phone", normalise_phone)):
         try:
             check(identifier)
         except DropValue:

@@ -18,9 +18,9 @@ import xxhash
 
 from looker_braze.actions.braze.modes import Mode
 from looker_braze.actions.braze.options import RunOptions
+from looker_braze.braze.attributes import UNBILLED as _FREE  # attributes Braze does not bill
 from looker_braze.state import AsyncStateStore, Known, Sent
 
-_FREE = frozenset({"email_subscribe", "push_subscribe"})  # attributes Braze does not bill
 _ALIAS = "user_alias"
 _SEPARATOR = "\x1f"  # between alias label and alias name: a control character ids never hold
 _FLUSH_AT = 5000

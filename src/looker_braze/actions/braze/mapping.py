@@ -1,8 +1,10 @@
 """From a Look's fields and rows to Braze attribute objects.
 
-The one field tagged ``braze_id`` identifies the user (how, the form's Unique Key says); each field
-tagged ``braze[<name>]`` sets attribute ``<name>`` (the grammar is tags.py's). Null cells are left
-out: sent as null they would erase the attribute in Braze.
+The one field tagged ``braze_id`` identifies the user (how, the form's Unique Key says); each
+field tagged ``braze[<name>]`` sets attribute ``<name>`` (the grammar is tags.py's). Null cells are
+left out: sent as null they would erase the attribute in Braze. Tags the hub cannot use
+(malformed, or a name longer than Braze takes) are left out and listed in ``ignored_tags`` for the
+answer. Date-times are read in the Look's time zone (``RunOptions.time_zone``, values.py says how).
 """
 
 from __future__ import annotations
@@ -11,24 +13,33 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, tzinfo
 from typing import Any
 
 from looker_braze.actions.braze.options import RunOptions
 from looker_braze.actions.braze.tags import ID_TAG, attribute_name, is_malformed
-from looker_braze.actions.braze.values import Converter, converter_for, ready_types
+from looker_braze.actions.braze.values import (
+    TIME,
+    Converter,
+    converter_for,
+    ready_types,
+    value_kind,
+)
 from looker_braze.braze.attributes import (
     IDENTIFIER_NAMES,
     MAX_STRING,
-    check_email,
-    normalise_e164,
+    STANDARD,
+    UNBILLED,
+    attribute_name_fits,
     standard_check,
 )
+from looker_braze.braze.emails import normalise_email
+from looker_braze.braze.phones import normalise_phone
+from looker_braze.braze.time_zones import iana_zone
 from looker_braze.errors import DropValue, FailRun, RejectRow
 from looker_braze.hub.rows import Field, Fields, Row
 
 _BRAZE_ID = re.compile(r"[0-9a-f]{24}")
-# Attributes Braze does not bill (identifiers are never attributes here).
-_FREE = frozenset({"email_subscribe", "push_subscribe"})
 
 
 @dataclass(frozen=True)
@@ -57,7 +68,7 @@ class RowMapper:
             )
         self.id_field = _identifier_field(fields).name
         self.columns = _attribute_columns(fields, options)
-        self.ignored_tags = malformed_tags(fields)
+        self.ignored_tags = ignored_tags(fields)
         self._identify_text = _IDENTIFIERS[options.key_kind]
         self._key_kind = options.key_kind
         self._alias_label = options.alias_label
@@ -138,7 +149,7 @@ def _attribute_columns(fields: Fields, options: RunOptions) -> tuple[AttributeCo
     columns: dict[str, AttributeColumn] = {}
     for f in fields.fields:
         for tag in f.tags:
-            name = attribute_name(tag)
+            name = usable_attribute_name(tag)
             if name is None:
                 continue
             if name in reserved:
@@ -154,15 +165,37 @@ def _attribute_columns(fields: Fields, options: RunOptions) -> tuple[AttributeCo
                     f"Two fields are tagged braze[{name}] ({columns[name].field} and {f.name}): "
                     "tag only one."
                 )
-            convert = converter_for(f)
+            convert = _converter(f, name, options)
             columns[name] = AttributeColumn(
                 attribute=name,
                 field=f.name,
                 prepare=_preparer(name, convert),
                 ready=ready_types(convert, standard_check(name)),
-                billable=name not in _FREE,
+                billable=name not in UNBILLED,
             )
     return tuple(columns.values())
+
+
+def _converter(f: Field, name: str, options: RunOptions) -> Converter:
+    if value_kind(f) != TIME:
+        return converter_for(f)
+    standard = STANDARD.get(name)
+    if standard is not None and standard.calendar_date:
+        return converter_for(f, None)  # the day the Look names (dob), not the UTC one
+    return converter_for(f, look_zone(options.time_zone))
+
+
+def look_zone(name: str | None) -> tzinfo:
+    """The Look's time zone; FailRun when its name is not an IANA zone. Asked only for a Look
+    with date-times to send, so that a Look without them sends whatever the zone."""
+    zone = iana_zone(name) if name else UTC  # no zone given: Looker's default, UTC
+    if zone is None:
+        raise FailRun(
+            f"The Look's time zone '{name}' is not an IANA time zone name (e.g. America/New_York),"
+            " so its date-times cannot be read: set the Look's time zone in Looker, or remove the "
+            "braze[...] tags from its date-time fields."
+        )
+    return zone
 
 
 def _preparer(name: str, convert: Converter) -> Converter:
@@ -188,8 +221,36 @@ def _prepared(prepare: Converter, value: Any, memo: dict[str, Any]) -> Any:
     return result
 
 
-def malformed_tags(fields: Fields) -> tuple[str, ...]:
-    return tuple(f"{f.name}: {tag}" for f in fields.fields for tag in f.tags if is_malformed(tag))
+def usable_attribute_name(tag: str) -> str | None:
+    """The attribute a ``braze[<name>]`` tag sets, or None: not such a tag, or a name Braze
+    does not take (longer than 255 characters)."""
+    name = attribute_name(tag)
+    return name if name is not None and attribute_name_fits(name) else None
+
+
+def malformed_tags(fields: Fields) -> tuple[tuple[Field, str], ...]:
+    """(field, tag) of every tag meant for Braze that the grammar cannot read."""
+    return tuple((f, tag) for f in fields.fields for tag in f.tags if is_malformed(tag))
+
+
+def long_name_tags(fields: Fields) -> tuple[tuple[Field, str], ...]:
+    """(field, tag) of every ``braze[<name>]`` tag whose name is too long for Braze."""
+    return tuple(
+        (f, tag)
+        for f in fields.fields
+        for tag in f.tags
+        if attribute_name(tag) is not None and usable_attribute_name(tag) is None
+    )
+
+
+def ignored_tags(fields: Fields) -> tuple[str, ...]:
+    """What the answer lists as ignored: "field: tag", long names shortened."""
+    malformed = [f"{f.name}: {tag}" for f, tag in malformed_tags(fields)]
+    long = [
+        f"{f.name}: {tag[:40]}...] (attribute name over {MAX_STRING} characters)"
+        for f, tag in long_name_tags(fields)
+    ]
+    return tuple(malformed + long)
 
 
 # ---------------------------------------------------------------- identifiers by kind
@@ -228,14 +289,14 @@ def _braze_id(text: str) -> str:
 
 def _email(text: str) -> str:
     try:
-        return check_email(_plain(text))
+        return normalise_email(_plain(text))
     except DropValue as exc:
         raise RejectRow(f"invalid email: {exc.reason}") from None
 
 
 def _phone(text: str) -> str:
     try:
-        return normalise_e164(_plain(text))
+        return normalise_phone(_plain(text))
     except DropValue as exc:
         raise RejectRow(f"invalid phone: {exc.reason}") from None
 

@@ -50,6 +50,7 @@ class SimConfig:
     latency_ms: tuple[float, float] = (0.0, 0.0)
     drop_rate: float = 0.0
     seed: int = 0
+    blocklisted_external_ids: frozenset[str] = frozenset()  # refused per object, as Braze does
 
     def __post_init__(self) -> None:
         self.latency_ms = tuple(self.latency_ms)  # type: ignore[assignment]

@@ -9,7 +9,8 @@ Users created by ``/users/track`` get numbers from CREATED_BASE upwards and stor
 Email and phone are lookup keys as well as profile fields: ContactIndex keeps, per kind, the
 values set through the API; a seeded user's computed email holds until one is set for it. When
 several profiles share a value, the most recently set one is found, as Braze prioritises the most
-recently updated profile.
+recently updated profile. Phones are kept and found as Braze stores them, by their digits
+(fields.phone_digits): a user set with +17241234567 is found by (724) 123-4567 too.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from collections.abc import Callable
 import numpy as np
 
 from looker_braze.sim import population
+from looker_braze.sim.braze.fields import phone_digits
 
 CREATED_BASE = 1 << 40
 _HEX_ID = re.compile(r"[0-9a-f]{24}")
@@ -68,7 +70,14 @@ def _common_prefix(texts: list[str]) -> str:
 seeded_external_id = seeded_parser(population.external_id)
 seeded_alias_name = seeded_parser(population.alias_name)
 seeded_email = seeded_parser(population.email)
-seeded_phone = seeded_parser(population.phone)  # phones repeat: the lowest number is found
+
+
+def seeded_phone_digits(i: int) -> str:
+    """A seeded user's phone as Braze stores it (population.py writes E.164)."""
+    return phone_digits(population.phone(i)) or ""
+
+
+seeded_phone = seeded_parser(seeded_phone_digits)  # phones repeat: the lowest number is found
 
 
 class ContactIndex:
@@ -147,14 +156,14 @@ class Identities:
         self._seeded_braze_ids: _SeededBrazeIds | None = None
         self.contacts = {
             "email": ContactIndex(population.email, seeded_email),
-            "phone": ContactIndex(population.phone, seeded_phone),
+            "phone": ContactIndex(seeded_phone_digits, seeded_phone),
         }
         self._finders = {
             "external_id": self._find_external_id,
             "braze_id": self._find_braze_id,
             "user_alias": self._find_alias,
             "email": lambda value: self.contacts["email"].find(value, self.seeded),
-            "phone": lambda value: self.contacts["phone"].find(value, self.seeded),
+            "phone": self._find_phone,
         }
 
     def seed(self, count: int) -> range:
@@ -228,6 +237,10 @@ class Identities:
                 self._seeded_braze_ids = _SeededBrazeIds(self.seeded)
             uid = self._seeded_braze_ids.find(braze_id)
         return uid
+
+    def _find_phone(self, phone: str) -> int | None:
+        digits = phone_digits(phone) if type(phone) is str else None
+        return None if digits is None else self.contacts["phone"].find(digits, self.seeded)
 
     def _find_alias(self, alias: tuple[str, str]) -> int | None:
         uid = self._by_alias.get(alias)

@@ -7,6 +7,8 @@ Nothing is applied here, so a rejected object leaves no trace. Identifier rules:
 - ``_update_existing_only`` defaults to false for external_id, email and phone (a missing user is
   created) and true for user_alias (send false to create an alias-only profile); braze_id never
   creates a user. A missing user under update-only is not an error: Braze reports nothing.
+- an external id on the workspace's blocklist rejects the object (BLOCKLISTED, Braze's text);
+- email and phone find users as Braze stores them (fields.py: a phone by its digits).
 Data points: one per attribute (null too), one per value in an array add/remove, identifiers
 and subscription states free.
 """
@@ -16,7 +18,12 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from looker_braze.errors import RejectRow
-from looker_braze.sim.braze.fields import CONTACT_FIELDS, FREE_FIELDS, STANDARD_FIELDS
+from looker_braze.sim.braze.fields import (
+    CONTACT_FIELDS,
+    FREE_FIELDS,
+    STANDARD_FIELDS,
+    UNCHANGED,
+)
 from looker_braze.sim.braze.values import (
     ARRAY,
     OBJECTS,
@@ -35,6 +42,8 @@ MISSING_IDENTIFIER = (
 SEVERAL_PRIMARIES = "only one of 'external_id', 'braze_id' or 'user_alias' may be given"
 BAD_ALIAS = "'user_alias' needs both 'alias_name' and 'alias_label' as strings"
 NOT_AN_OBJECT = "the object is not valid: a JSON object was expected"
+BLOCKLISTED = "provided external_id is blacklisted and disallowed"  # Braze's words
+NO_BLOCKLIST: frozenset[str] = frozenset()
 CONTROL_KEYS = frozenset(
     {
         "external_id",
@@ -59,11 +68,11 @@ class Plan(NamedTuple):
     merge_objects: bool = False
 
 
-def plan_attributes(obj: Any) -> Plan:
+def plan_attributes(obj: Any, blocklist: frozenset[str] = NO_BLOCKLIST) -> Plan:
     """The plan of one attributes object; raises RejectRow with Braze's error text."""
     if type(obj) is not dict:
         raise RejectRow(NOT_AN_OBJECT)
-    kind, key = identify(obj)
+    kind, key = identify(obj, blocklist)
     ops = []
     points = 0
     # This runs for every object received, hence one loop with the data point rule inline.
@@ -71,8 +80,9 @@ def plan_attributes(obj: Any) -> Plan:
         if name in CONTROL_KEYS or name == kind:
             continue
         if name in STANDARD_FIELDS:
-            code = CONTACT if name in CONTACT_FIELDS else FIELD
-            ops.append((name, code, None, STANDARD_FIELDS[name](name, value)))
+            stored = STANDARD_FIELDS[name](name, value)
+            if stored is not UNCHANGED:
+                ops.append((name, CONTACT if name in CONTACT_FIELDS else FIELD, None, stored))
             points += name not in FREE_FIELDS
             continue
         op = dict_operation(name, value) if type(value) is dict else custom_operation(name, value)
@@ -92,7 +102,7 @@ def plan_attributes(obj: Any) -> Plan:
 _new_plan = tuple.__new__
 
 
-def identify(obj: dict) -> tuple[str, Any]:
+def identify(obj: dict, blocklist: frozenset[str] = NO_BLOCKLIST) -> tuple[str, Any]:
     """(kind, value) of the identifier that finds the user of ``obj``."""
     has_external_id = "external_id" in obj
     if has_external_id + ("braze_id" in obj) + ("user_alias" in obj) > 1:
@@ -101,6 +111,8 @@ def identify(obj: dict) -> tuple[str, Any]:
         external_id = obj["external_id"]
         if type(external_id) is not str or not external_id:
             raise invalid("external_id")
+        if blocklist and external_id in blocklist:
+            raise RejectRow(BLOCKLISTED)
         return "external_id", external_id
     if "braze_id" in obj:
         return "braze_id", _identifier(obj, "braze_id")
@@ -144,11 +156,11 @@ class EventPlan(NamedTuple):
     name: str  # event name or purchase product_id
 
 
-def plan_event(obj: Any) -> EventPlan:
+def plan_event(obj: Any, blocklist: frozenset[str] = NO_BLOCKLIST) -> EventPlan:
     """An event object: identifier, ``name``, ``time``; optional ``properties`` object."""
     if type(obj) is not dict:
         raise RejectRow(NOT_AN_OBJECT)
-    kind, key = identify(obj)
+    kind, key = identify(obj, blocklist)
     name = _required_text(obj, "name")
     _check_time(obj)
     if type(obj.get("properties", {})) is not dict:
@@ -156,11 +168,11 @@ def plan_event(obj: Any) -> EventPlan:
     return EventPlan(kind, key, update_only(obj, kind), name)
 
 
-def plan_purchase(obj: Any) -> EventPlan:
+def plan_purchase(obj: Any, blocklist: frozenset[str] = NO_BLOCKLIST) -> EventPlan:
     """A purchase: identifier, ``product_id``, ``currency`` (3 letters), ``price``, ``time``."""
     if type(obj) is not dict:
         raise RejectRow(NOT_AN_OBJECT)
-    kind, key = identify(obj)
+    kind, key = identify(obj, blocklist)
     product = _required_text(obj, "product_id")
     currency = obj.get("currency")
     if type(currency) is not str or len(currency) != 3 or not currency.isalpha():

@@ -138,7 +138,7 @@ class BrazeSimulator:
         processed = points = 0
         for index, obj in enumerate(items):
             try:
-                plan = plan_attributes(obj)
+                plan = plan_attributes(obj, self.config.blocklisted_external_ids)
             except RejectRow as rejected:
                 self._reject(errors, "attributes", index, rejected.reason)
                 continue
@@ -171,7 +171,7 @@ class BrazeSimulator:
         processed = applied = 0
         for index, obj in enumerate(items):
             try:
-                occurrence = plan(obj)
+                occurrence = plan(obj, self.config.blocklisted_external_ids)
             except RejectRow as rejected:
                 self._reject(errors, name, index, rejected.reason)
                 continue

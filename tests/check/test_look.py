@@ -266,3 +266,13 @@ def test_the_check_refuses_exactly_the_fields_the_hubs_mapper_refuses(tag_sets, 
         assert [c.attribute for c in mapper.columns] == [a.name for a in analysis.attributes]
     if analysis.id_fields:
         RowMapper(usable_fields(fields, analysis), options)  # the rows can always be checked
+
+
+def test_the_looks_own_time_zone_is_the_one_its_date_times_are_read_in():
+    when = {"name": "users.seen_time", "type": "date_time", "tags": ["braze[seen_at]"]}
+    rows = [{"users.id": {"value": "u1"}, "users.seen_time": {"value": "2024-02-01 13:45:00"}}]
+    fields = {"dimensions": [ID, when], "measures": []}
+    known = orjson.dumps({"timezone": "Europe/Paris", "fields": fields, "data": rows})
+    assert problems(findings_of(known)) == {}
+    unknown = orjson.dumps({"timezone": "Mars/Olympus_Mons", "fields": fields, "data": rows})
+    assert any("Mars/Olympus_Mons" in m for m in problems(findings_of(unknown))["look.fields"])

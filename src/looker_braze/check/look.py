@@ -5,6 +5,7 @@ says is what a send would do. The file is streamed: memory does not grow with it
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import IO
 
 from looker_braze.actions.braze.definition import DEFAULT_ALIAS_LABEL, DEFAULT_LABEL
@@ -46,6 +47,8 @@ async def look_findings(file: IO[bytes], options: RunOptions) -> list[Finding]:
         stream = await open_stream(ReplayReader([first], FileReader(file)))
     except FailRun as exc:
         return [problem("look.read", str(exc))]
+    if stream.document.time_zone:  # its date-times are in that zone, as a send reads them
+        options = replace(options, time_zone=stream.document.time_zone)
     findings, mapper = field_findings(stream.fields, options)
     tally = RowTally(mapper)
     try:

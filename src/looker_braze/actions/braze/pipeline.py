@@ -47,6 +47,8 @@ _ROW = itemgetter(3)
 
 
 class Sink(Protocol):
+    def batcher(self) -> Batcher: ...
+
     async def submit(self, batch: Batch) -> None: ...
 
     async def drain(self) -> None: ...
@@ -60,7 +62,7 @@ async def send_rows(
     audience: Audience | None,
     row_cap: int | None,
 ) -> None:
-    batcher = Batcher()
+    batcher = sink.batcher()
     with SeenIds() as seen:
         async for rows in stream.batches():
             if row_cap is not None and report.read + len(rows) > row_cap:
@@ -79,7 +81,7 @@ async def send_rows(
 
 async def remove_gone(audience: Audience, sink: Sink, report: RunReport) -> None:
     """Sync: take the label off members of earlier syncs who are not in this Look."""
-    batcher = Batcher()
+    batcher = sink.batcher()
     async for members in audience.gone():
         report.count("gone", len(members))
         removals = [
@@ -216,6 +218,9 @@ class DrySink:
 
     def __init__(self, report: RunReport) -> None:
         self._report = report
+
+    def batcher(self) -> Batcher:
+        return Batcher()
 
     async def submit(self, batch: Batch) -> None:
         report = self._report

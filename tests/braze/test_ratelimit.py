@@ -1,7 +1,12 @@
 import asyncio
 import time
 
-from looker_braze.braze.ratelimit import SlidingWindowLimiter
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from looker_braze.braze.ratelimit import SlicedWindow, SlidingWindowLimiter
+from looker_braze.errors import FailRun
 
 
 async def test_never_more_than_the_limit_in_any_window():
@@ -28,3 +33,50 @@ async def test_pause_holds_everyone_back():
     started = time.monotonic()
     await limiter.acquire()
     assert time.monotonic() - started >= 0.19
+
+
+WINDOW, LIMIT = 10.0, 7
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(0, 4), min_size=1, max_size=80))
+def test_the_sliced_window_never_admits_more_than_the_limit_in_any_window(gaps):
+    window = SlicedWindow(LIMIT, WINDOW, slices=20)
+    now, admitted = 0.0, []
+    for gap in gaps:
+        now += gap
+        wait = window.delay(now)
+        assert wait <= WINDOW + WINDOW / 20  # the oldest slice leaves a window after it began
+        now += wait
+        assert window.delay(now) == 0
+        window.add(now)
+        admitted.append(now)
+    for i, stamp in enumerate(admitted):  # every window (t - WINDOW, t] ending at a request
+        assert sum(1 for other in admitted[: i + 1] if other > stamp - WINDOW) <= LIMIT
+
+
+def test_the_sliced_window_holds_fixed_memory_whatever_the_limit():
+    window = SlicedWindow(1_000_000, 3600.0)
+    for i in range(100_000):
+        window.add(i * 0.01)  # 1,000 seconds of 100 requests a second
+    assert len(window._counts) == 1000  # one entry per second-long slice, not per request
+
+
+async def test_an_hourly_budget_spent_for_longer_than_the_caller_waits_stops():
+    now = [1000.0]
+    limiter = SlidingWindowLimiter(100, 1, clock=lambda: now[0], hourly_requests=3)
+    for _ in range(3):
+        await limiter.acquire(max_wait=60)
+    with pytest.raises(FailRun, match="hourly limit of 3 Braze requests is used up until"):
+        await limiter.acquire(max_wait=60)
+    now[0] += 3601.0  # the hour went by
+    await limiter.acquire(max_wait=60)
+    assert limiter.requests_per_second == 3 / 3600
+
+
+async def test_an_hourly_wait_within_the_callers_patience_is_waited():
+    limiter = SlidingWindowLimiter(100, 1, hourly_requests=2, hourly_seconds=0.3)
+    started = time.monotonic()
+    for _ in range(3):
+        await limiter.acquire(max_wait=5)
+    assert time.monotonic() - started >= 0.3 - 0.01

@@ -42,6 +42,7 @@ class InFlight:
         self.count = 0
         self.bytes = 0
         self.peak = 0  # most requests in flight at once, for tests and benchmarks
+        self.peak_bytes = 0
         self._changed = asyncio.Event()
 
     @classmethod
@@ -58,6 +59,7 @@ class InFlight:
         self.count += 1
         self.bytes += size
         self.peak = max(self.peak, self.count)
+        self.peak_bytes = max(self.peak_bytes, self.bytes)
 
     def release(self, size: int) -> None:
         self.count -= 1

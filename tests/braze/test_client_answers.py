@@ -159,9 +159,11 @@ async def test_a_redirect_to_another_host_is_not_followed_and_nothing_is_sent(se
 
 @pytest.mark.parametrize("status", [301, 302, 308])
 async def test_every_redirect_status_stops_the_send(session, status):
-    with running(config(redirect_rate=1.0, redirect_status=status)) as (url, _):
-        with pytest.raises(InvalidEndpoint, match=f"HTTP {status}"):
-            await client(url, session).send(batch_of([flag(0)]))
+    with (
+        running(config(redirect_rate=1.0, redirect_status=status)) as (url, _),
+        pytest.raises(InvalidEndpoint, match=f"HTTP {status}"),
+    ):
+        await client(url, session).send(batch_of([flag(0)]))
 
 
 async def test_401_says_invalid_key_without_the_key(session):

@@ -174,13 +174,8 @@ async def test_shared_limiter_picks_redis_only_when_configured(redis_url):
 async def test_the_hourly_budget_is_shared_and_holds_in_every_window(redis_url):
     key = f"test-{uuid.uuid4()}"
     hourly, hour = 6, 0.5  # a short "hour": the same code, seconds instead of an hour
-    limiters = [
-        RedisSlidingWindowLimiter(
-            redis_url, key, 1000, 1.0, margin_seconds=0, hourly_requests=hourly,
-            hourly_seconds=hour,
-        )  # fmt: skip
-        for _ in range(2)
-    ]
+    shape = {"margin_seconds": 0, "hourly_requests": hourly, "hourly_seconds": hour}
+    limiters = [RedisSlidingWindowLimiter(redis_url, key, 1000, 1.0, **shape) for _ in range(2)]
     stamps: list[float] = []
 
     async def replica(limiter):

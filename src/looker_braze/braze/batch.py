@@ -14,7 +14,6 @@ after that are already small.
 from __future__ import annotations
 
 from collections.abc import Hashable
-from dataclasses import dataclass, field
 
 from looker_braze.errors import RejectRow
 
@@ -26,31 +25,55 @@ _HEAD, _TAIL = b'{"attributes":[', b"]}"
 _ENVELOPE = len(_HEAD) + len(_TAIL)
 
 
-@dataclass
 class Batch:
-    objects: list[bytes] = field(default_factory=list)
-    tags: list[Hashable] = field(default_factory=list)
-    size: int = _ENVELOPE
+    """Objects written straight into the request body, with the offsets where each one ends.
+
+    Why one body rather than a list of the encoded objects: orjson's bytes keep the buffer they
+    were written in (about 4 KB each, however short the JSON), so a list of them costs ~300 KB a
+    batch; hundreds of batches are in flight at Braze's latency. The objects are cut back out of
+    the body only in the rare cases that need them (413 halves, resending a subset)."""
+
+    __slots__ = ("_body", "_ends", "tags")
+
+    def __init__(self) -> None:
+        self._body = bytearray(_HEAD)
+        self._ends: list[int] = []  # where each object ends in the body
+        self.tags: list[Hashable] = []
 
     def __len__(self) -> int:
-        return len(self.objects)
+        return len(self._ends)
+
+    @property
+    def size(self) -> int:
+        """The exact length of ``body()``."""
+        return len(self._body) + len(_TAIL)
 
     def add(self, obj: bytes, tag: Hashable) -> None:
-        self.size += len(obj) + (1 if self.objects else 0)
-        self.objects.append(obj)
+        if self._ends:
+            self._body += b","
+        self._body += obj
+        self._ends.append(len(self._body))
         self.tags.append(tag)
 
+    @property
+    def objects(self) -> list[bytes]:
+        starts = [len(_HEAD), *(end + 1 for end in self._ends[:-1])]
+        body = self._body
+        return [bytes(body[start:end]) for start, end in zip(starts, self._ends, strict=True)]
+
     def body(self) -> bytes:
-        return _HEAD + b",".join(self.objects) + _TAIL
+        return bytes(self._body) + _TAIL
 
     def halves(self) -> tuple[Batch, Batch]:
-        middle = len(self.objects) // 2
-        return _batch_of(self.objects[:middle], self.tags[:middle]), _batch_of(
-            self.objects[middle:], self.tags[middle:]
+        middle = len(self) // 2
+        objects = self.objects
+        return _batch_of(objects[:middle], self.tags[:middle]), _batch_of(
+            objects[middle:], self.tags[middle:]
         )
 
     def subset(self, indices: list[int]) -> Batch:
-        return _batch_of([self.objects[i] for i in indices], [self.tags[i] for i in indices])
+        objects = self.objects
+        return _batch_of([objects[i] for i in indices], [self.tags[i] for i in indices])
 
 
 def _batch_of(objects: list[bytes], tags: list[Hashable]) -> Batch:
@@ -123,17 +146,20 @@ class Batcher:
         if size + _ENVELOPE > self.max_bytes:
             raise RejectRow("user object larger than Braze's 4 MB request limit")
         current = self._current
-        if current.objects and current.size + size + 1 > self.max_bytes:
+        ends = current._ends
+        if ends and current.size + size + 1 > self.max_bytes:
             ready = chunks(self._take(), self.size.current)
             self._current.add(obj, tag)
             return ready
         # Batch.add, inlined: this runs once for every object of a send.
-        objects = current.objects
-        current.size += size + 1 if objects else size
-        objects.append(obj)
+        body = current._body
+        if ends:
+            body += b","
+        body += obj
+        ends.append(len(body))
         current.tags.append(tag)
         limit = self.size.current
-        if len(objects) >= limit:
+        if len(ends) >= limit:
             return chunks(self._take(), limit)  # more than one only right after a shrink
         return _NONE_READY
 
@@ -141,7 +167,7 @@ class Batcher:
         """The batch being filled, if any (right after a shrink it may hold more than the new
         size: the client cuts any batch larger than the current size before sending it)."""
         batch = self._take()
-        return batch if batch.objects else None
+        return batch if len(batch) else None
 
     def _take(self) -> Batch:
         batch, self._current = self._current, Batch()

@@ -248,7 +248,10 @@ def shared_limiter(
     seconds: float,
     hourly_requests: int | None = None,
 ) -> RateLimiter:
-    """The workspace's limiter: shared through Redis when there is one, else this process's."""
+    """The workspace's limiter: shared through Redis when there is one, else this process's.
+    Either way with the margin: Braze counts a request when it arrives, and arrivals jitter."""
     if redis is None:
-        return SlidingWindowLimiter(requests, seconds, hourly_requests=hourly_requests)
+        return SlidingWindowLimiter(
+            requests, seconds + DEFAULT_MARGIN_SECONDS, hourly_requests=hourly_requests
+        )
     return RedisSlidingWindowLimiter(redis, key, requests, seconds, hourly_requests=hourly_requests)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import tempfile
 import time
 from itertools import pairwise
@@ -37,6 +38,7 @@ SECRET = "bench-secret"
 OBJECTS_PER_REQUEST = 75
 TARGET_SHARE = 0.90
 TARGET_PEAK_RSS_MB = 150
+CPU_BOUND = 0.9  # of the machine busy: the CPUs, not the concurrency, set the pace
 SAMPLE_SECONDS = 0.05
 
 
@@ -48,6 +50,13 @@ def look_file(rows: int) -> Path:
         spec = LookSpec(rows=rows, known_users=rows, seed=1, attributes=("first_name",))
         write_look(spec, path)
     return path
+
+
+def cpu_ticks() -> tuple[int, int]:
+    """(busy, total) ticks of the whole machine so far, from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields) - idle, sum(fields)
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -90,6 +99,7 @@ async def one_send(hub, braze_url: str, look: Path, rows: int, label: str, per_w
     samples: list[tuple[float, int]] = []
     done = asyncio.Event()
     async with aiohttp.ClientSession() as session:
+        busy_before, total_before = cpu_ticks()
         sampler = asyncio.create_task(sample(session, braze_url, samples, done))
         async with LookerSender(hub.url, token=new_token(SECRET)) as looker:
             result = await looker.execute(
@@ -99,11 +109,13 @@ async def one_send(hub, braze_url: str, look: Path, rows: int, label: str, per_w
                 look=look,
             )
         done.set()
+        busy_after, total_after = cpu_ticks()
         await sampler
         stats = await _call(session, "GET", f"{braze_url}/sim/stats")
     if not (result.looker or {}).get("success"):
         raise SystemExit(f"the send failed: {result.looker or result.body_text[:300]}")
-    return steady_rate(samples, rows, per_window), stats["rate_limited_requests"]
+    busy = (busy_after - busy_before) / max(total_after - total_before, 1)
+    return steady_rate(samples, rows, per_window), stats["rate_limited_requests"], busy
 
 
 async def _call(session: aiohttp.ClientSession, method: str, url: str, **kwargs) -> dict:
@@ -130,12 +142,12 @@ async def one_limit(limit: str, latencies: list[int], windows: float) -> list[di
                 await _call(session, "POST", f"{braze.url}/sim/reset")  # users and stats
                 faults = {"latency_ms": [latency, latency]}  # after the reset, which undoes it
                 await _call(session, "PUT", f"{braze.url}/sim/faults", json=faults)
-                rate, limited = await one_send(
+                rate, limited, busy = await one_send(
                     hub, braze.url, look, rows, f"lat-{latency}", requests * OBJECTS_PER_REQUEST
                 )
                 results.append(
                     {"limit": limit, "latency": latency, "rows": rows, "share":
-                     rate / objects_per_second, "rate": rate, "429s": limited,
+                     rate / objects_per_second, "rate": rate, "429s": limited, "busy": busy,
                      "rss": peak_rss_mb(hub.process.pid)}
                 )  # fmt: skip
     return results
@@ -165,20 +177,30 @@ def main() -> None:
     args = parser.parse_args()
     results = [r for limit in args.limit for r in asyncio.run(one_limit(limit, args.latency,
                                                                         args.windows))]  # fmt: skip
-    print(f"{'limit':>8} {'latency ms':>10} {'rows':>10} {'objects/s':>10} "
-          f"{'share of limit':>15} {'429s':>5} {'hub peak RSS MB':>16}")  # fmt: skip
+    print(f"{'limit':>8} {'latency ms':>10} {'rows':>10} {'objects/s':>10} {'share of limit':>15} "
+          f"{'429s':>5} {'CPU busy':>9} {'hub peak RSS MB':>16}")  # fmt: skip
     for r in results:
         print(
             f"{r['limit']:>8} {r['latency']:>10} {r['rows']:>10,} {r['rate']:>10,.0f} "
-            f"{r['share']:>15.0%} {r['429s']:>5} {r['rss']:>16.0f}"
+            f"{r['share']:>15.0%} {r['429s']:>5} {r['busy']:>9.0%} {r['rss']:>16.0f}"
         )
+    print(f"(CPU busy: the whole machine's {os.cpu_count()} CPUs during the send)")
     print()
     for limit in args.limit:
-        shares = [r["share"] for r in results if r["limit"] == limit and r["latency"] > 0]
-        worst = min(shares) if shares else float("nan")
+        runs = [r for r in results if r["limit"] == limit and r["latency"] > 0]
+        if not runs:
+            continue
+        worst = min(r["share"] for r in runs)
         verdict = "met" if worst >= TARGET_SHARE else "NOT met"
+        bound = max(r["busy"] for r in runs) >= CPU_BOUND
+        why = (
+            "CPU-bound: the machine was busy, these figures measure the CPUs, not the hub's "
+            "concurrency"
+            if bound
+            else "the CPUs had room: concurrency and the limiter set the pace"
+        )
         print(f"{limit}: lowest share at 50 ms and more: {worst:.0%} "
-              f"(target >= {TARGET_SHARE:.0%}: {verdict})")  # fmt: skip
+              f"(target >= {TARGET_SHARE:.0%}: {verdict}); {why}")  # fmt: skip
     peak = max(r["rss"] for r in results)
     verdict = "met" if peak < TARGET_PEAK_RSS_MB else "NOT met"
     print(f"hub peak RSS: {peak:.0f} MB (target < {TARGET_PEAK_RSS_MB}: {verdict})")

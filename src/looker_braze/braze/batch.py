@@ -23,6 +23,7 @@ MAU_OBJECTS = 50
 MAX_BYTES = 4_000_000  # Braze answers 413 above 4 MB; counted in decimal megabytes to be safe
 _HEAD, _TAIL = b'{"attributes":[', b"]}"
 _ENVELOPE = len(_HEAD) + len(_TAIL)
+_TAIL_BYTES = len(_TAIL)
 
 
 class Batch:
@@ -145,15 +146,14 @@ class Batcher:
         size = len(obj)
         if size + _ENVELOPE > self.max_bytes:
             raise RejectRow("user object larger than Braze's 4 MB request limit")
-        current = self._current
-        ends = current._ends
-        if ends and current.size + size + 1 > self.max_bytes:
-            ready = chunks(self._take(), self.size.current)
-            self._current.add(obj, tag)
-            return ready
         # Batch.add, inlined: this runs once for every object of a send.
-        body = current._body
+        current = self._current
+        body, ends = current._body, current._ends
         if ends:
+            if len(body) + size + 1 + _TAIL_BYTES > self.max_bytes:
+                ready = chunks(self._take(), self.size.current)
+                self._current.add(obj, tag)
+                return ready
             body += b","
         body += obj
         ends.append(len(body))

@@ -11,6 +11,7 @@ import aiohttp
 import orjson
 import pytest
 
+from looker_braze.braze.answers import Answer, failure
 from looker_braze.braze.batch import Batch, BatchSize
 from looker_braze.braze.client import Dispatcher, RetryPolicy, UsersTrackClient
 from looker_braze.braze.instances import parse_endpoint
@@ -266,3 +267,19 @@ def test_the_limiters_report_their_steady_rate():
     assert SlidingWindowLimiter(3000, 3).requests_per_second == 1000
     assert SlidingWindowLimiter(3000, 3, hourly_requests=36_000).requests_per_second == 10
     assert NoLimit().requests_per_second == math.inf
+
+
+@pytest.mark.parametrize(
+    ("location", "shown"),
+    [
+        ("https://user:pw@evil.example:8443/users/track?api_key=k", "evil.example:8443"),
+        ("/users/track/", "rest.iad-01.braze.com"),  # relative: the same host
+        (None, "nowhere (no Location)"),
+        ("http://[::1", "rest.iad-01.braze.com"),  # unreadable: said as the endpoint's
+    ],
+)
+def test_a_redirect_message_names_only_the_host(location, shown):
+    endpoint = parse_endpoint("https://rest.iad-01.braze.com", [])
+    message = str(failure(Answer(302, {}, location), endpoint))
+    assert f"redirect to {shown}." in message
+    assert "pw" not in message and "api_key" not in message

@@ -18,11 +18,7 @@ redirect); then by Braze's answer
     3xx                  InvalidEndpoint at once: Braze never redirects its REST API
     401, 403             BrazeAuthFailed at once: no retry can fix a key, a plan or an account
     404                  FailRun at once: an unknown key, or not Braze's REST API
-Sources: Braze's errors page (braze-inc/braze-docs _docs/_api/errors.md: "Queued responses" 202
-{"message": "queued"} in copies up to 2025; 403 "Access Denied" vs "Rate plan doesn't support or
-account is otherwise inactivated"; 404 "Unknown REST API Key" in older copies, "Invalid URL" in
-the newest; "Max Input Length Exceeded"), its users/track page (_docs/_api/endpoints/user_data/
-post_user_track.md: 50 objects per request on MAU contracts) and shared/spec/braze-users-track.md.
+How each answer reads, with Braze's sources: answers.py. Batch sizes: batch.py.
 The Dispatcher keeps enough batches in flight for the rate limit at Braze's latency
 (concurrency.py) and reports each outcome.
 """
@@ -36,25 +32,18 @@ import time
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from urllib.parse import urlsplit
 
 import aiohttp
 import orjson
 from prometheus_client import Counter
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential_jitter
 
+from looker_braze.braze.answers import Answer, error_indices, failure, read_success
 from looker_braze.braze.batch import Batch, Batcher, BatchSize, chunks
 from looker_braze.braze.concurrency import InFlight
 from looker_braze.braze.instances import Endpoint
 from looker_braze.braze.ratelimit import RateLimiter, braze_limit_used_up
-from looker_braze.errors import (
-    BrazeAuthFailed,
-    FailRun,
-    InvalidEndpoint,
-    LookerBrazeError,
-    RateLimited,
-    Retry,
-)
+from looker_braze.errors import FailRun, LookerBrazeError, RateLimited, Retry
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +56,6 @@ RETRIES = Counter(
 
 ALL_INVALID = "Valid data must be provided"
 MAX_INPUT = "max input length exceeded"
-SUCCESS, QUEUED = "success", "queued"
-MESSAGE_CHARS = 80  # of Braze's message quoted in a reason: enough to recognise it
 MAX_MESSAGES = 5  # distinct non-"success" messages a send keeps
 
 
@@ -116,13 +103,6 @@ class SendNotes:
     batch_size: tuple[int, int] | None = None  # (from, to) objects per request, if it shrank
 
 
-@dataclass(frozen=True)
-class _Answer:
-    status: int
-    payload: Mapping
-    location: str | None = None  # of a redirect
-
-
 class UsersTrackClient:
     def __init__(
         self,
@@ -152,7 +132,7 @@ class UsersTrackClient:
         outcome = BatchOutcome()
         answer = await self._post_with_retries(batch.body(), outcome)
         if 200 <= answer.status < 300:
-            _read_success(batch, answer, outcome)
+            read_success(batch, answer, outcome)
         elif answer.status == 413:
             await self._send_halves(batch, outcome)
         elif answer.status == 400:
@@ -174,7 +154,7 @@ class UsersTrackClient:
         outcome.merge(await self._send_each(list(batch.halves())))
 
     async def _handle_400(self, batch: Batch, payload: Mapping, outcome: BatchOutcome) -> None:
-        listed = _error_indices(payload, len(batch))
+        listed = error_indices(payload, len(batch))
         message = str(payload.get("message") or "HTTP 400")
         if not listed:
             if MAX_INPUT in message.lower():
@@ -207,50 +187,19 @@ class UsersTrackClient:
             )
         outcome.merge(await self.send(batch))
 
-    def _fatal(self, answer: _Answer) -> LookerBrazeError:
-        where = f"{self._endpoint.base_url} ({self._endpoint.instance})"
-        message = _short(answer.payload.get("message"))
-        if 300 <= answer.status < 400:
-            return InvalidEndpoint(self._redirected(answer))
-        if answer.status == 401:
-            return BrazeAuthFailed(
-                f"Braze refused the API key (401) at {where}: check that the key in the action "
-                "settings is a REST API key of this workspace and of this Braze instance."
-            )
-        if answer.status == 403:
-            return _forbidden(where, message)
-        if answer.status == 404:
-            return FailRun(
-                f"Braze answered 404 Not Found at {where}. Braze gives it for an unknown REST API "
-                "key (users/track reference) and for an invalid URL (API errors page): check "
-                "that the API key in the action settings belongs to this workspace on this "
-                "instance, and that the endpoint is the workspace's REST endpoint, e.g. "
-                "https://rest.iad-01.braze.com."
-            )
-        return FailRun(f"Braze answered HTTP {answer.status} at {where}. {message}".strip())
-
-    def _redirected(self, answer: _Answer) -> str:
-        target = _host_of(answer.location) or self._endpoint.base_url
-        if answer.location is None:
-            target = "nowhere (no Location)"
-        return (
-            f"The Braze endpoint {self._endpoint.base_url} answered HTTP {answer.status}, a "
-            f"redirect to {target}. Braze never redirects its REST API, so the redirect was not "
-            "followed and nothing of this batch was sent: check that the endpoint in the action "
-            "settings is your instance's REST endpoint, e.g. https://rest.iad-01.braze.com, and "
-            "that no proxy in between redirects."
-        )
+    def _fatal(self, answer: Answer) -> LookerBrazeError:
+        return failure(answer, self._endpoint)
 
     # ------------------------------------------------------------ one request, retried
 
-    async def _post_with_retries(self, body: bytes, outcome: BatchOutcome) -> _Answer:
+    async def _post_with_retries(self, body: bytes, outcome: BatchOutcome) -> Answer:
         outcome.requests += 1
         try:
             return await self._post_once(body)  # the usual case, without the retry machinery
         except Retry as first:
             return await self._retry(body, outcome, first)
 
-    async def _retry(self, body: bytes, outcome: BatchOutcome, first: Retry) -> _Answer:
+    async def _retry(self, body: bytes, outcome: BatchOutcome, first: Retry) -> Answer:
         retrying = AsyncRetrying(
             retry=retry_if_exception_type(Retry),
             wait=self._wait,
@@ -274,7 +223,7 @@ class UsersTrackClient:
             ) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _post_once(self, body: bytes) -> _Answer:
+    async def _post_once(self, body: bytes) -> Answer:
         await self._limiter.acquire(self._policy.max_rate_limit_wait)
         started = time.perf_counter()
         try:
@@ -299,7 +248,7 @@ class UsersTrackClient:
         if status >= 500:
             raise Retry(f"HTTP {status}")
         location = headers.get("Location") if 300 <= status < 400 else None
-        return _Answer(status, _json_object(raw), location)
+        return Answer(status, _json_object(raw), location)
 
     def _rate_limited(self, headers: Mapping[str, str]) -> LookerBrazeError:
         wait = retry_after_seconds(headers)
@@ -315,83 +264,6 @@ def _json_object(raw: bytes) -> Mapping:
     except orjson.JSONDecodeError:
         return {"message": raw[:200].decode(errors="replace")}
     return payload if isinstance(payload, dict) else {}
-
-
-def _error_indices(payload: Mapping, size: int) -> dict[int, str]:
-    """Braze's per-object errors: {"type": reason, "input_array": "attributes", "index": i}."""
-    listed: dict[int, str] = {}
-    for error in payload.get("errors") or ():
-        if not isinstance(error, dict) or error.get("input_array", "attributes") != "attributes":
-            continue
-        index = error.get("index")
-        if isinstance(index, int) and 0 <= index < size:
-            listed.setdefault(index, str(error.get("type") or error.get("message") or "rejected"))
-    return listed
-
-
-def _read_success(batch: Batch, answer: _Answer, outcome: BatchOutcome) -> None:
-    """A 2xx is read, not assumed: only "success" and "queued" confirm the unlisted objects."""
-    payload = answer.payload
-    message = str(payload.get("message") or "")
-    verdict = message.strip().lower()
-    if verdict == SUCCESS and not payload.get("errors"):
-        outcome.accepted += batch.tags  # the usual answer, kept cheap
-        return
-    listed = _error_indices(payload, len(batch)) if payload.get("errors") else {}
-    if verdict in (SUCCESS, QUEUED):
-        for i, tag in enumerate(batch.tags):
-            if i in listed:
-                outcome.rejected.append((tag, listed[i]))
-            else:
-                outcome.accepted.append(tag)
-        if verdict == QUEUED:
-            outcome.queued += len(batch) - len(listed)
-        return
-    short = _short(message) or "no message"
-    outcome.messages.append(short)
-    unconfirmed = f'not confirmed by Braze (HTTP {answer.status} "{short}")'
-    outcome.rejected += [(tag, listed.get(i, unconfirmed)) for i, tag in enumerate(batch.tags)]
-
-
-def _short(message) -> str:
-    text = " ".join(str(message or "").split())
-    return text if len(text) <= MESSAGE_CHARS else text[: MESSAGE_CHARS - 1] + "…"
-
-
-def _host_of(url: str | None) -> str | None:
-    """host[:port] of a URL; nothing of its path, query or credentials."""
-    if not url:
-        return None
-    try:
-        parts = urlsplit(url)
-        host, port = parts.hostname, parts.port
-    except ValueError:
-        return None
-    if host is None:
-        return None
-    return f"{host}:{port}" if port else host
-
-
-def _forbidden(where: str, message: str) -> BrazeAuthFailed:
-    """403: a key without the permission, or a plan or account Braze refuses: different fixes."""
-    said = f' Braze said: "{message}".' if message else ""
-    lowered = message.lower()
-    if "access denied" in lowered or "permission" in lowered:
-        return BrazeAuthFailed(
-            f"Braze refused the request (403 Access Denied) at {where}: the API key lacks the "
-            "'users.track' permission (Braze: Settings > APIs and Identifiers > API Keys)."
-        )
-    if "rate plan" in lowered or "inactiv" in lowered:
-        return BrazeAuthFailed(
-            f"Braze refused the request (403 Forbidden) at {where}: the workspace's rate plan "
-            f"does not include this API, or the Braze account is inactivated.{said} A new key "
-            "will not help: ask your Braze administrator or Braze Support."
-        )
-    return BrazeAuthFailed(
-        f"Braze refused the request (403) at {where}.{said} Either the API key lacks the "
-        "'users.track' permission (Braze: Settings > APIs and Identifiers > API Keys), or the "
-        "rate plan or account does not allow it (ask Braze Support)."
-    )
 
 
 def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) -> float:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import random
 
 import aiohttp
 import orjson
@@ -12,7 +13,7 @@ import pytest
 
 from looker_braze.braze.batch import Batch
 from looker_braze.braze.client import Dispatcher, RetryPolicy, UsersTrackClient
-from looker_braze.braze.concurrency import CEILING, HEADROOM, INITIAL, SPARE, InFlight
+from looker_braze.braze.concurrency import CEILING, HEADROOM, INITIAL, QUEUEING, SPARE, InFlight
 from looker_braze.braze.instances import parse_endpoint
 from looker_braze.braze.ratelimit import SlidingWindowLimiter
 from looker_braze.sim import population
@@ -128,3 +129,30 @@ async def test_a_fixed_number_in_flight_is_never_exceeded():
     with running(SimConfig(users=100, latency_ms=(5, 10))) as (url, _):
         await send_through(url, in_flight, batches(30), SlidingWindowLimiter(10**6, 1))
     assert in_flight.peak == 2
+
+
+def test_queueing_does_not_drive_the_target_up():
+    in_flight = InFlight(rate=1000)
+    for _ in range(100):
+        in_flight.observe(0.01)  # Braze 10 ms away
+    for _ in range(2000):
+        in_flight.observe(0.5)  # then a queue of our own making
+    assert in_flight.latency == pytest.approx(0.5)
+    assert in_flight.target == math.ceil(1000 * QUEUEING * 0.01 * HEADROOM + SPARE)  # 62, not 512
+
+
+def test_braze_own_spread_of_latency_is_followed():
+    rng = random.Random(1)
+    in_flight = InFlight(rate=1000)
+    for _ in range(3000):
+        in_flight.observe(rng.uniform(0.05, 0.2))  # 50 to 200 ms from a cloud hub
+    assert in_flight.target >= 1000 * 0.125 * 1.2  # the mean, with room to spare
+
+
+def test_a_fast_first_answer_does_not_pin_the_floor():
+    in_flight = InFlight(rate=1000)
+    in_flight.observe(0.0005)  # a 400 answered at once, say
+    for _ in range(200):
+        in_flight.observe(0.1)
+    assert in_flight.floor > 0.05
+    assert in_flight.target == math.ceil(1000 * 0.1 * HEADROOM + SPARE)

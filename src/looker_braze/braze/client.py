@@ -240,8 +240,8 @@ class UsersTrackClient:
             raise Retry("timeout") from None
         except aiohttp.ClientError as exc:
             raise Retry(f"connection error: {type(exc).__name__}") from None
-        if self._on_latency is not None:
-            self._on_latency(time.perf_counter() - started)
+        if self._on_latency is not None and status != 429 and status < 500:
+            self._on_latency(time.perf_counter() - started)  # answers Braze worked on
         _requests_with(status).inc()
         if status == 429:
             raise self._rate_limited(headers)

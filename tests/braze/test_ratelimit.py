@@ -80,3 +80,14 @@ async def test_an_hourly_wait_within_the_callers_patience_is_waited():
     for _ in range(3):
         await limiter.acquire(max_wait=5)
     assert time.monotonic() - started >= 0.3 - 0.01
+
+
+async def test_requests_are_spread_over_the_window_not_sent_in_a_crowd():
+    limiter = SlidingWindowLimiter(200, 1.0)  # one every 5 ms, 10 (5 %) ahead at most
+    stamps = []
+    for _ in range(60):
+        await limiter.acquire()
+        stamps.append(time.monotonic())
+    assert stamps[-1] - stamps[0] >= (60 - 10 - 1) * 0.005 - 0.01
+    for i in range(len(stamps) - 25):  # 25 = the burst, 10 paced, and 5 of timer slack
+        assert stamps[i + 25] - stamps[i] >= 0.05

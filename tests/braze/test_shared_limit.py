@@ -206,3 +206,17 @@ async def test_a_spent_hourly_budget_refuses_without_reserving(redis_url):
     finally:
         await first.aclose()
         await other.aclose()
+
+
+async def test_the_shared_pace_spreads_requests_across_processes(redis_url):
+    key = f"test-{uuid.uuid4()}"
+    limiters = [RedisSlidingWindowLimiter(redis_url, key, 200, 1.0, margin_seconds=0) for _ in "ab"]
+    try:
+        stamps = sorted(
+            [await limiter.admit() for _ in range(30) for limiter in limiters]
+        )  # 60 slots, one every 5 ms after a burst of 10
+    finally:
+        for limiter in limiters:
+            await limiter.aclose()
+    assert stamps[-1] - stamps[0] >= (60 - 10 - 1) * 0.005 - 0.001
+    assert most_in_any_window(stamps, 0.05) <= 10 + 10 + 1

@@ -8,9 +8,15 @@ Active Users CY 24-25"; shared/spec/braze-users-track.md, "Contracts").
 The burst window is a sliding log of the last N request times: it admits at most N requests in ANY
 window of that length, so it can never exceed Braze's limit whatever the window alignment; a leaky
 bucket such as aiolimiter's lets up to twice the limit through in one window, hence this small
-hand-written limiter. The hourly window counts requests in one-second slices instead (memory stays
-fixed whatever the hourly limit); a request counts for its whole slice, which can only err on the
-safe side. A 429 pauses every sender of the process until Braze's retry time.
+hand-written limiter. Within the window, requests are also spread out (GCRA, the "virtual
+scheduling" form of a leaky bucket: one request every window/N seconds, a burst of BURST_SHARE of
+N ahead at most): a window's N all at once reach Braze in a crowd, a hub or Braze that stalls in
+the crowd delivers some of them late, into the next window, where they meet that window's own (on
+a loaded machine that gave 429s at 100 ms and more of latency).
+
+The hourly window counts requests in one-second slices instead (memory stays fixed whatever the
+hourly limit); a request counts for its whole slice, which can only err on the safe side. A 429
+pauses every sender of the process until Braze's retry time.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from looker_braze.errors import FailRun
 
 HOUR = 3600.0
 SLICES = 3600  # of the hourly window: one second each
+BURST_SHARE = 0.05  # of the window's requests that may go at once, ahead of the even pace
 
 
 class RateLimiter(Protocol):
@@ -81,6 +88,23 @@ class SlicedWindow:
             self._total -= counts.popleft()[1]
 
 
+class Pace:
+    """GCRA: the theoretical arrival time of the next request moves on by ``seconds / requests``
+    per request; a request may come up to ``tolerance`` ahead of it."""
+
+    def __init__(self, requests: int, seconds: float) -> None:
+        self.interval = seconds / requests
+        self.tolerance = self.interval * max(1, math.floor(requests * BURST_SHARE))
+        self._theoretical = -math.inf
+
+    @property
+    def earliest(self) -> float:
+        return self._theoretical - self.tolerance
+
+    def take(self, now: float) -> None:
+        self._theoretical = max(self._theoretical, now) + self.interval
+
+
 class SlidingWindowLimiter:
     def __init__(
         self,
@@ -97,6 +121,7 @@ class SlidingWindowLimiter:
         self._hourly = SlicedWindow(hourly_requests, hourly_seconds) if hourly_requests else None
         self._paused_until = 0.0
         self._lock = asyncio.Lock()
+        self._pace = Pace(requests, seconds)
 
     @property
     def requests_per_second(self) -> float:
@@ -110,6 +135,7 @@ class SlidingWindowLimiter:
             while (delay := self._delay(self._clock(), max_wait)) > 0:
                 await asyncio.sleep(delay)
             now = self._clock()
+            self._pace.take(now)
             self._sent.append(now)
             if self._hourly is not None:
                 self._hourly.add(now)
@@ -117,7 +143,7 @@ class SlidingWindowLimiter:
     def _delay(self, now: float, max_wait: float) -> float:
         while self._sent and now - self._sent[0] >= self.seconds:
             self._sent.popleft()
-        wait = self._paused_until - now
+        wait = max(self._paused_until, self._pace.earliest) - now
         if len(self._sent) >= self.requests:
             wait = max(wait, self._sent[0] + self.seconds - now)
         if self._hourly is not None:

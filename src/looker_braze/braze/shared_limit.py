@@ -37,6 +37,7 @@ from redis.exceptions import RedisError
 from looker_braze.braze.ratelimit import (
     HOUR,
     SLICES,
+    Pace,
     RateLimiter,
     SlidingWindowLimiter,
     hourly_limit_used_up,
@@ -49,7 +50,9 @@ log = logging.getLogger(__name__)
 # Reserve the next slot of the sliding window, in microseconds of Redis's clock; replies
 # {microseconds to wait, the slot}. With fewer than `limit` stamps in the last window (reserved
 # ones included) the slot is now; else a window after the limit-th latest stamp, so no window
-# holding the new slot holds more than `limit`.
+# holding the new slot holds more than `limit`. The slot is also no earlier than the pace allows
+# (ratelimit.Pace, GCRA: KEYS[5] holds the theoretical time of the next request, ARGV[8] the
+# interval, ARGV[9] how far ahead of it a request may come).
 # With an hourly limit (ARGV[4] > 0) requests are also counted per slice of the hourly window
 # (KEYS[3]: the slices' starts, KEYS[4]: their counts and the "total"), a request counting for its
 # whole slice (on the safe side); slices a whole window older than the slot are dropped. When the
@@ -61,6 +64,8 @@ local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
 local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 local slot = math.max(now, tonumber(redis.call('GET', KEYS[2]) or '0'))
+local theoretical = tonumber(redis.call('GET', KEYS[5]) or '0')
+slot = math.max(slot, theoretical - tonumber(ARGV[9]))
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 if redis.call('ZCARD', KEYS[1]) >= limit then
     local nth_latest = redis.call('ZRANGE', KEYS[1], -limit, -limit, 'WITHSCORES')
@@ -101,7 +106,10 @@ if hourly > 0 then
     redis.call('PEXPIRE', KEYS[4], keep)
 end
 redis.call('ZADD', KEYS[1], slot, ARGV[3])
-redis.call('PEXPIRE', KEYS[1], math.ceil((slot - now + window) / 1000) + 1000)
+local keep = math.ceil((slot - now + window) / 1000) + 1000
+redis.call('PEXPIRE', KEYS[1], keep)
+local next_theoretical = math.max(theoretical, slot) + tonumber(ARGV[8])
+redis.call('SET', KEYS[5], string.format('%d', next_theoretical), 'PX', keep)
 return {slot - now, slot}
 """
 
@@ -142,15 +150,16 @@ class RedisSlidingWindowLimiter:
             raise ValueError("hourly_requests >= 1 and hourly_seconds > 0, please")
         self._redis, self._owns_client = redis_client(redis)
         base = redis_key("ratelimit", key)
-        self._keys = [f"{base}:log", f"{base}:pause", f"{base}:hour", f"{base}:hour:counts"]
+        self._keys = [
+            f"{base}:log", f"{base}:pause", f"{base}:hour", f"{base}:hour:counts", f"{base}:pace"
+        ]  # fmt: skip
         hour_window = hourly_seconds + margin_seconds
-        self._args = [
-            requests,
-            round((seconds + margin_seconds) * 1_000_000),
-            hourly_requests or 0,
-            round(hour_window * 1_000_000),
-            round(hour_window / SLICES * 1_000_000),
-        ]
+        pace = Pace(requests, seconds + margin_seconds)
+        self._args = (
+            [requests, _micros(seconds + margin_seconds)],
+            [hourly_requests or 0, _micros(hour_window), _micros(hour_window / SLICES)],
+            [_micros(pace.interval), _micros(pace.tolerance)],
+        )
         self._hourly_requests = hourly_requests
         self.requests_per_second = steady_rate(requests, seconds, hourly_requests, hourly_seconds)
         self._acquire_script = self._redis.register_script(ACQUIRE)
@@ -193,10 +202,10 @@ class RedisSlidingWindowLimiter:
             return None
         stamp = uuid.uuid4().hex  # members of the sorted set must be unique
         longest = round(min(max_wait, NO_MAX_WAIT) * 1_000_000)
-        (head, tail) = self._args[:2], self._args[2:]
+        window, hourly, pace = self._args
         try:
             wait, slot = await self._acquire_script(
-                keys=self._keys, args=[*head, stamp, *tail, longest]
+                keys=self._keys, args=[*window, stamp, *hourly, longest, *pace]
             )
         except RedisError as exc:
             self._redis_failed(exc)
@@ -230,7 +239,7 @@ class RedisSlidingWindowLimiter:
 
     async def _share_pause(self, seconds: float) -> None:
         try:
-            await self._pause_script(keys=self._keys[1:], args=[round(seconds * 1_000_000)])
+            await self._pause_script(keys=self._keys[1:2], args=[round(seconds * 1_000_000)])
         except RedisError as exc:
             self._redis_failed(exc)
 
@@ -239,6 +248,10 @@ class RedisSlidingWindowLimiter:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         if self._owns_client:
             await self._redis.aclose()
+
+
+def _micros(seconds: float) -> int:
+    return round(seconds * 1_000_000)
 
 
 def shared_limiter(

@@ -91,3 +91,13 @@ async def test_requests_are_spread_over_the_window_not_sent_in_a_crowd():
     assert stamps[-1] - stamps[0] >= (60 - 10 - 1) * 0.005 - 0.01
     for i in range(len(stamps) - 25):  # 25 = the burst, 10 paced, and 5 of timer slack
         assert stamps[i + 25] - stamps[i] >= 0.05
+
+
+async def test_each_429_widens_the_window_a_little_up_to_a_bound():
+    limiter = SlidingWindowLimiter(100, 3.0)
+    rate = limiter.requests_per_second
+    limiter.pause(0)
+    assert limiter.seconds == pytest.approx(3.1) and limiter.requests_per_second < rate
+    for _ in range(20):
+        limiter.pause(0)
+    assert limiter.seconds == pytest.approx(3.5)

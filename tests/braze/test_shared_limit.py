@@ -202,7 +202,7 @@ async def test_a_spent_hourly_budget_refuses_without_reserving(redis_url):
         for limiter in (other, first, other):  # refused again and again: nothing reserved
             with pytest.raises(FailRun, match="hourly limit of 3 Braze requests is used up"):
                 await limiter.acquire(max_wait=60)
-        assert first.requests_per_second == 3 / 3600
+        assert first.requests_per_second == pytest.approx(3 / 3600, rel=1e-3)  # + the margin
     finally:
         await first.aclose()
         await other.aclose()

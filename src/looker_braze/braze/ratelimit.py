@@ -14,6 +14,11 @@ N ahead at most): a window's N all at once reach Braze in a crowd, a hub or Braz
 the crowd delivers some of them late, into the next window, where they meet that window's own (on
 a loaded machine that gave 429s at 100 ms and more of latency).
 
+A 429 also widens the window by WIDEN_STEP, up to WIDEN_MOST in all: Braze counts a request when
+it arrives, so a stall between our admitting it and Braze receiving it (a busy event loop, a
+descheduled process, the network) can move it into the next window; a 429 says such stalls, or
+other clients of the workspace, are there, and a wider window makes room for them.
+
 The hourly window counts requests in one-second slices instead (memory stays fixed whatever the
 hourly limit); a request counts for its whole slice, which can only err on the safe side. A 429
 pauses every sender of the process until Braze's retry time.
@@ -33,6 +38,7 @@ from looker_braze.errors import FailRun
 HOUR = 3600.0
 SLICES = 3600  # of the hourly window: one second each
 BURST_SHARE = 0.05  # of the window's requests that may go at once, ahead of the even pace
+WIDEN_STEP, WIDEN_MOST = 0.1, 0.5  # seconds added to the window per 429, and at most
 
 
 class RateLimiter(Protocol):
@@ -104,6 +110,16 @@ class Pace:
     def take(self, now: float) -> None:
         self._theoretical = max(self._theoretical, now) + self.interval
 
+    def resize(self, requests: int, seconds: float) -> None:
+        """A new window, keeping the requests already paced."""
+        self.interval = seconds / requests
+        self.tolerance = self.interval * max(1, math.floor(requests * BURST_SHARE))
+
+
+def widened(seconds: float, base: float) -> float:
+    """The window after one more 429."""
+    return min(base + WIDEN_MOST, seconds + WIDEN_STEP)
+
 
 class SlidingWindowLimiter:
     def __init__(
@@ -115,7 +131,7 @@ class SlidingWindowLimiter:
         hourly_seconds: float = HOUR,
     ) -> None:
         self.requests = requests
-        self.seconds = seconds
+        self.seconds = self._base_seconds = seconds
         self._clock = clock
         self._sent: deque[float] = deque()
         self._hourly = SlicedWindow(hourly_requests, hourly_seconds) if hourly_requests else None
@@ -155,6 +171,8 @@ class SlidingWindowLimiter:
 
     def pause(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, self._clock() + seconds)
+        self.seconds = widened(self.seconds, self._base_seconds)
+        self._pace.resize(self.requests, self.seconds)
 
     async def aclose(self) -> None:
         return None

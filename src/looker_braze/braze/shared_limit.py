@@ -10,6 +10,10 @@ in any window of ``seconds + margin_seconds`` across all processes. The margin i
 Braze counts a request when it arrives, not when it was admitted: network and scheduling jitter
 can bring two slots a whole window apart closer together on Braze's side.
 
+As in ratelimit.py, requests are paced within the window (GCRA, its state in Redis too), and a 429
+widens this process's window a little (its reservations then leave more room; a wider window only
+makes the shared log stricter for everyone).
+
 With an hourly limit (MAU contracts) the same reservation also counts requests per second-long
 slice of the hour in a Redis hash (a fixed 3,600 slices at most, whatever the limit), and a slot
 the hourly budget pushes further than the caller will wait is refused without being reserved.
@@ -42,6 +46,7 @@ from looker_braze.braze.ratelimit import (
     SlidingWindowLimiter,
     hourly_limit_used_up,
     steady_rate,
+    widened,
 )
 from looker_braze.redis_keys import redis_client, redis_key
 
@@ -154,14 +159,15 @@ class RedisSlidingWindowLimiter:
             f"{base}:log", f"{base}:pause", f"{base}:hour", f"{base}:hour:counts", f"{base}:pace"
         ]  # fmt: skip
         hour_window = hourly_seconds + margin_seconds
-        pace = Pace(requests, seconds + margin_seconds)
-        self._args = (
-            [requests, _micros(seconds + margin_seconds)],
-            [hourly_requests or 0, _micros(hour_window), _micros(hour_window / SLICES)],
-            [_micros(pace.interval), _micros(pace.tolerance)],
-        )
+        self._requests, self._window = requests, seconds + margin_seconds
+        self._base_window = self._window
+        self._hourly_args = [
+            hourly_requests or 0,
+            _micros(hour_window),
+            _micros(hour_window / SLICES),
+        ]
         self._hourly_requests = hourly_requests
-        self.requests_per_second = steady_rate(requests, seconds, hourly_requests, hourly_seconds)
+        self.requests_per_second = steady_rate(requests, self._window, hourly_requests, hour_window)
         self._acquire_script = self._redis.register_script(ACQUIRE)
         self._pause_script = self._redis.register_script(PAUSE)
         self._queue = asyncio.Lock()
@@ -202,10 +208,12 @@ class RedisSlidingWindowLimiter:
             return None
         stamp = uuid.uuid4().hex  # members of the sorted set must be unique
         longest = round(min(max_wait, NO_MAX_WAIT) * 1_000_000)
-        window, hourly, pace = self._args
+        pace = Pace(self._requests, self._window)
+        window = [self._requests, _micros(self._window)]
+        pacing = [_micros(pace.interval), _micros(pace.tolerance)]
         try:
             wait, slot = await self._acquire_script(
-                keys=self._keys, args=[*window, stamp, *hourly, longest, *pace]
+                keys=self._keys, args=[*window, stamp, *self._hourly_args, longest, *pacing]
             )
         except RedisError as exc:
             self._redis_failed(exc)
@@ -229,6 +237,7 @@ class RedisSlidingWindowLimiter:
         if seconds <= 0:
             return
         self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+        self._window = widened(self._window, self._base_window)  # this process's, see ratelimit
         self._fallback.pause(seconds)
         try:
             task = asyncio.get_running_loop().create_task(self._share_pause(seconds))

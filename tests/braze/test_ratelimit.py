@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from looker_braze.braze.ratelimit import SlicedWindow, SlidingWindowLimiter
+from looker_braze.braze.ratelimit import CALM_SECONDS, SlicedWindow, SlidingWindowLimiter
 from looker_braze.errors import FailRun
 
 
@@ -93,11 +93,18 @@ async def test_requests_are_spread_over_the_window_not_sent_in_a_crowd():
         assert stamps[i + 25] - stamps[i] >= 0.05
 
 
-async def test_each_429_widens_the_window_a_little_up_to_a_bound():
-    limiter = SlidingWindowLimiter(100, 3.0)
+async def test_each_429_widens_the_window_a_little_up_to_a_bound_until_calm():
+    now = [0.0]
+    limiter = SlidingWindowLimiter(100, 3.0, clock=lambda: now[0])
     rate = limiter.requests_per_second
     limiter.pause(0)
     assert limiter.seconds == pytest.approx(3.1) and limiter.requests_per_second < rate
     for _ in range(20):
         limiter.pause(0)
     assert limiter.seconds == pytest.approx(3.5)
+    now[0] += CALM_SECONDS - 1
+    await limiter.acquire()
+    assert limiter.seconds == pytest.approx(3.5)
+    now[0] += 1
+    await limiter.acquire()
+    assert limiter.seconds == 3.0

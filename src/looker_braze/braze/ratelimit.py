@@ -17,7 +17,8 @@ a loaded machine that gave 429s at 100 ms and more of latency).
 A 429 also widens the window by WIDEN_STEP, up to WIDEN_MOST in all: Braze counts a request when
 it arrives, so a stall between our admitting it and Braze receiving it (a busy event loop, a
 descheduled process, the network) can move it into the next window; a 429 says such stalls, or
-other clients of the workspace, are there, and a wider window makes room for them.
+other clients of the workspace, are there, and a wider window makes room for them. After
+CALM_SECONDS without a 429 the window is back to its own width.
 
 The hourly window counts requests in one-second slices instead (memory stays fixed whatever the
 hourly limit); a request counts for its whole slice, which can only err on the safe side. A 429
@@ -39,6 +40,7 @@ HOUR = 3600.0
 SLICES = 3600  # of the hourly window: one second each
 BURST_SHARE = 0.05  # of the window's requests that may go at once, ahead of the even pace
 WIDEN_STEP, WIDEN_MOST = 0.1, 0.5  # seconds added to the window per 429, and at most
+CALM_SECONDS = 600.0  # without a 429, after which the window is narrow again
 
 
 class RateLimiter(Protocol):
@@ -121,6 +123,11 @@ def widened(seconds: float, base: float) -> float:
     return min(base + WIDEN_MOST, seconds + WIDEN_STEP)
 
 
+def calmed(seconds: float, base: float, last_429: float, now: float) -> float:
+    """The window now: its own width again once CALM_SECONDS went by without a 429."""
+    return base if now - last_429 >= CALM_SECONDS else seconds
+
+
 class SlidingWindowLimiter:
     def __init__(
         self,
@@ -132,6 +139,7 @@ class SlidingWindowLimiter:
     ) -> None:
         self.requests = requests
         self.seconds = self._base_seconds = seconds
+        self._last_429 = -math.inf
         self._clock = clock
         self._sent: deque[float] = deque()
         self._hourly = SlicedWindow(hourly_requests, hourly_seconds) if hourly_requests else None
@@ -157,6 +165,9 @@ class SlidingWindowLimiter:
                 self._hourly.add(now)
 
     def _delay(self, now: float, max_wait: float) -> float:
+        if self.seconds != self._base_seconds:
+            self.seconds = calmed(self.seconds, self._base_seconds, self._last_429, now)
+            self._pace.resize(self.requests, self.seconds)
         while self._sent and now - self._sent[0] >= self.seconds:
             self._sent.popleft()
         wait = max(self._paused_until, self._pace.earliest) - now
@@ -170,7 +181,8 @@ class SlidingWindowLimiter:
         return wait
 
     def pause(self, seconds: float) -> None:
-        self._paused_until = max(self._paused_until, self._clock() + seconds)
+        self._last_429 = self._clock()
+        self._paused_until = max(self._paused_until, self._last_429 + seconds)
         self.seconds = widened(self.seconds, self._base_seconds)
         self._pace.resize(self.requests, self.seconds)
 

@@ -44,6 +44,7 @@ from looker_braze.braze.ratelimit import (
     Pace,
     RateLimiter,
     SlidingWindowLimiter,
+    calmed,
     hourly_limit_used_up,
     steady_rate,
     widened,
@@ -161,6 +162,7 @@ class RedisSlidingWindowLimiter:
         hour_window = hourly_seconds + margin_seconds
         self._requests, self._window = requests, seconds + margin_seconds
         self._base_window = self._window
+        self._last_429 = -math.inf
         self._hourly_args = [
             hourly_requests or 0,
             _micros(hour_window),
@@ -208,6 +210,7 @@ class RedisSlidingWindowLimiter:
             return None
         stamp = uuid.uuid4().hex  # members of the sorted set must be unique
         longest = round(min(max_wait, NO_MAX_WAIT) * 1_000_000)
+        self._window = calmed(self._window, self._base_window, self._last_429, time.monotonic())
         pace = Pace(self._requests, self._window)
         window = [self._requests, _micros(self._window)]
         pacing = [_micros(pace.interval), _micros(pace.tolerance)]
@@ -236,7 +239,8 @@ class RedisSlidingWindowLimiter:
         their next acquire (the shared time is written in the background)."""
         if seconds <= 0:
             return
-        self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+        self._last_429 = time.monotonic()
+        self._paused_until = max(self._paused_until, self._last_429 + seconds)
         self._window = widened(self._window, self._base_window)  # this process's, see ratelimit
         self._fallback.pause(seconds)
         try:

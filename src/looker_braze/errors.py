@@ -5,7 +5,7 @@
     │   └── Unauthorized       missing or invalid hub token: answer 403
     ├── FailRun            stop this run and tell the user what to fix (bad settings, bad Look,
     │   │                  a Braze key without permission, a download that failed ...)
-    │   ├── InvalidEndpoint    the Braze endpoint is not an allowed Braze REST host
+    │   ├── InvalidEndpoint    the Braze endpoint is not an allowed Braze REST host (or redirects)
     │   └── BrazeAuthFailed    Braze answered 401/403: retrying cannot help
     ├── Retry              transient trouble: try the same thing again later
     │   └── RateLimited        Braze answered 429; ``retry_after`` says how long to wait

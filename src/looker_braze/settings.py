@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from looker_braze.braze.batch import MAX_OBJECTS
+from looker_braze.braze.concurrency import DEFAULT_BYTE_BUDGET
 from looker_braze.errors import ConfigError
 
 CommaList = Annotated[tuple[str, ...], NoDecode]
@@ -66,11 +68,36 @@ class HubSettings(BaseSettings):
         gt=0,
         validation_alias=AliasChoices("LOOKER_BRAZE_RATE_LIMIT_SECONDS", "rate_limit_seconds"),
     )
-    max_in_flight: int = Field(
-        16,
+    # Accounts on Braze's MAU contracts also have an hourly request limit (shown only in their
+    # dashboard); unset = none (braze-inc/braze-docs _docs/_api/endpoints/user_data/
+    # post_user_track.md, "Monthly Active Users CY 24-25").
+    rate_limit_hourly_requests: int | None = Field(
+        None,
         ge=1,
-        le=256,
+        validation_alias=AliasChoices(
+            "LOOKER_BRAZE_RATE_LIMIT_HOURLY_REQUESTS", "rate_limit_hourly_requests"
+        ),
+    )
+    # Objects per /users/track request: 75 on most accounts, 50 on MAU contracts (same page).
+    # A send also shrinks it by itself when Braze answers "Max Input Length Exceeded".
+    objects_per_request: int = Field(
+        MAX_OBJECTS,
+        ge=1,
+        le=MAX_OBJECTS,
+        validation_alias=AliasChoices("LOOKER_BRAZE_OBJECTS_PER_REQUEST", "objects_per_request"),
+    )
+    # Requests in flight follow the rate limit and Braze's latency; this only caps them.
+    max_in_flight: int | None = Field(
+        None,
+        ge=1,
+        le=1024,
         validation_alias=AliasChoices("LOOKER_BRAZE_MAX_IN_FLIGHT", "max_in_flight"),
+    )
+    # Memory held by request bodies in flight, per send.
+    max_bytes_in_flight: int = Field(
+        DEFAULT_BYTE_BUDGET,
+        ge=64 * 1024,
+        validation_alias=AliasChoices("LOOKER_BRAZE_MAX_BYTES_IN_FLIGHT", "max_bytes_in_flight"),
     )
     max_attempts: int = Field(
         8, ge=1, le=100, validation_alias=AliasChoices("LOOKER_BRAZE_MAX_ATTEMPTS", "max_attempts")

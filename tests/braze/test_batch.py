@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from looker_braze.braze.batch import MAX_OBJECTS, Batch, Batcher
+from looker_braze.braze.batch import MAX_OBJECTS, Batch, Batcher, BatchSize
 from looker_braze.errors import RejectRow
 
 objects = st.lists(st.binary(min_size=2, max_size=300), max_size=400)
@@ -56,3 +56,44 @@ def test_an_object_over_4mb_is_rejected_alone():
     batcher = Batcher()
     with pytest.raises(RejectRow):
         batcher.add(b"x" * 4_000_000, 0)
+
+
+def test_a_batch_size_shrinks_to_50_then_halves_and_never_grows():
+    size = BatchSize(75)
+    steps = []
+    while size.shrink(size.current):
+        steps.append(size.current)
+    assert steps == [50, 25, 12, 6, 3, 1]
+    assert size.change == (75, 1)
+
+
+def test_a_refusal_of_a_request_larger_than_the_size_changes_nothing():
+    size = BatchSize(75)
+    assert size.shrink(75) and size.current == 50
+    assert size.shrink(75) and size.current == 50  # sent before the shrink: resend at 50
+    assert size.shrink(30) and size.current == 15  # a short batch refused: below what failed
+
+
+def test_an_unshrunk_size_has_no_change():
+    assert BatchSize(40).change is None
+    with pytest.raises(ValueError):
+        BatchSize(0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.just("shrink"), st.binary(min_size=2, max_size=50)), max_size=500))
+def test_batches_formed_after_a_shrink_follow_it(steps):
+    size = BatchSize(75)
+    batcher = Batcher(size)
+    formed, sent, tags = [], [], 0
+    for step in steps:
+        if step == "shrink":
+            size.shrink(size.current)
+            continue
+        for batch in batcher.add(step, tags):
+            formed.append((len(batch), size.current))
+            sent += batch.tags
+        tags += 1
+    last = batcher.flush()
+    assert sent + (last.tags if last else []) == list(range(tags))  # each once, in order
+    assert all(length <= limit for length, limit in formed)

@@ -15,6 +15,7 @@ from redis import asyncio as aioredis
 
 from looker_braze.braze.ratelimit import SlidingWindowLimiter
 from looker_braze.braze.shared_limit import RedisSlidingWindowLimiter, shared_limiter
+from looker_braze.errors import FailRun
 from looker_braze.sim.braze import SimConfig, running
 
 pytestmark = [pytest.mark.services, pytest.mark.timeout(120)]
@@ -168,3 +169,54 @@ async def test_shared_limiter_picks_redis_only_when_configured(redis_url):
     limiter = shared_limiter(redis_url, "w", 10, 1.0)
     assert isinstance(limiter, RedisSlidingWindowLimiter)
     await limiter.aclose()
+
+
+async def test_the_hourly_budget_is_shared_and_holds_in_every_window(redis_url):
+    key = f"test-{uuid.uuid4()}"
+    hourly, hour = 6, 0.5  # a short "hour": the same code, seconds instead of an hour
+    shape = {"margin_seconds": 0, "hourly_requests": hourly, "hourly_seconds": hour}
+    limiters = [RedisSlidingWindowLimiter(redis_url, key, 1000, 1.0, **shape) for _ in range(2)]
+    stamps: list[float] = []
+
+    async def replica(limiter):
+        until = time.monotonic() + 1.6
+        while time.monotonic() < until:
+            stamps.append(await limiter.admit(max_wait=5))
+
+    try:
+        await asyncio.gather(*(replica(limiter) for limiter in limiters))
+    finally:
+        for limiter in limiters:
+            await limiter.aclose()
+    assert most_in_any_window(stamps, hour) == hourly  # full, never more
+    assert len(stamps) >= hourly * 3  # and it came back window after window
+
+
+async def test_a_spent_hourly_budget_refuses_without_reserving(redis_url):
+    key = f"test-{uuid.uuid4()}"
+    first = RedisSlidingWindowLimiter(redis_url, key, 100, 1.0, hourly_requests=3)
+    other = RedisSlidingWindowLimiter(redis_url, key, 100, 1.0, hourly_requests=3)
+    try:
+        for limiter in (first, other, first):
+            await limiter.acquire(max_wait=60)
+        for limiter in (other, first, other):  # refused again and again: nothing reserved
+            with pytest.raises(FailRun, match="hourly limit of 3 Braze requests is used up"):
+                await limiter.acquire(max_wait=60)
+        assert first.requests_per_second == pytest.approx(3 / 3600, rel=1e-3)  # + the margin
+    finally:
+        await first.aclose()
+        await other.aclose()
+
+
+async def test_the_shared_pace_spreads_requests_across_processes(redis_url):
+    key = f"test-{uuid.uuid4()}"
+    limiters = [RedisSlidingWindowLimiter(redis_url, key, 200, 1.0, margin_seconds=0) for _ in "ab"]
+    try:
+        stamps = sorted(
+            [await limiter.admit() for _ in range(30) for limiter in limiters]
+        )  # 60 slots, one every 5 ms after a burst of 10
+    finally:
+        for limiter in limiters:
+            await limiter.aclose()
+    assert stamps[-1] - stamps[0] >= (60 - 10 - 1) * 0.005 - 0.001
+    assert most_in_any_window(stamps, 0.05) <= 10 + 10 + 1

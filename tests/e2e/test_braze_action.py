@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from looker_braze.braze.concurrency import INITIAL
 from looker_braze.serving import background_server
 from looker_braze.sim import population
 from looker_braze.sim.looker import LookerSender
@@ -247,7 +248,7 @@ async def test_401_fails_fast_with_a_clear_message():
     message = result.looker["message"]
     assert result.looker["success"] is False
     assert "401" in message and "REST API key" in message and "wrong-key" not in message
-    assert requests <= hub.settings.max_in_flight + 1  # stopped at once, not after every batch
+    assert requests <= INITIAL + 1  # stopped at once (before any answer: INITIAL in flight)
     assert elapsed < 20
     assert "not sent because the run stopped" in message
 

@@ -30,12 +30,14 @@ def start():
         process.wait(timeout=10)
 
 
-async def post(url: str, key: str) -> int:
+async def post(url: str, key: str, follow: bool = True) -> int:
     body = {"attributes": [{"external_id": "user-00000002", "tags": {"add": ["a"]}}]}
     headers = {"Authorization": f"Bearer {key}"}
     async with (
         aiohttp.ClientSession() as session,
-        session.post(f"{url}/users/track", json=body, headers=headers) as answer,
+        session.post(
+            f"{url}/users/track", json=body, headers=headers, allow_redirects=follow
+        ) as answer,
     ):
         return answer.status
 
@@ -70,4 +72,37 @@ def test_bad_options_are_all_reported_and_it_exits_2():
     assert done.returncode == 2
     assert done.stdout == ""
     for problem in ("--rate-limit", "error rate", "latency"):
+        assert problem in done.stderr
+
+
+async def test_contract_and_answers_come_from_options(start):
+    url = start(
+        "--contract", "mau", "--max-objects", "75", "--hourly-limit", "2", "--queued-rate", "1",
+        "--unknown-key-status", "404", "--success-message", "fine",
+    )  # fmt: skip
+    assert [await post(url, key) for key in ("sim-key", "sim-key", "nope", "sim-key")] == [
+        202, 202, 404, 429,
+    ]  # fmt: skip
+    async with aiohttp.ClientSession() as session, session.get(f"{url}/sim/faults") as answer:
+        settings = await answer.json()
+    assert settings["contract"] == "mau" and settings["hourly_limit_requests"] == 2
+    assert settings["success_message"] == "fine" and settings["hourly_limit_seconds"] == 3600
+
+
+async def test_account_state_and_redirects_come_from_options(start):
+    inactive = start("--account-state", "rate_plan")
+    redirecting = start("--redirect-rate", "1", "--redirect-to", "http://127.0.0.1:9/x")
+    assert await post(inactive, "sim-key") == 403
+    assert await post(redirecting, "sim-key", follow=False) == 307
+
+
+def test_bad_answer_options_are_reported():
+    done = subprocess.run(
+        [*COMMAND, "--contract", "gold", "--hourly-limit", "many", "--redirect-status", "200"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    for problem in ("contract", "--hourly-limit", "redirect_status"):
         assert problem in done.stderr

@@ -126,7 +126,7 @@ def test_set_faults_refuses_bad_settings(changes, problem):
 
 def test_no_faults_draw_nothing():
     injector = FaultInjector(FaultSettings(), seed=1)
-    assert {injector.draw() for _ in range(100)} == {(0.0, False, None)}
+    assert {injector.draw() for _ in range(100)} == {(0.0, False, None, False, False)}
 
 
 def test_sim_config_lists_every_problem_at_once():
@@ -135,3 +135,74 @@ def test_sim_config_lists_every_problem_at_once():
     with pytest.raises(ConfigError) as raised:
         SimConfig(users=-1, api_keys={}, error_rate=3, array_cap=0, rate_limit_headers="x")
     assert len(raised.value.problems) == 5
+
+
+async def test_a_share_of_requests_is_queued_and_a_share_redirected():
+    config = SimConfig(users=5, queued_rate=0.3, redirect_rate=0.2, seed=11)
+    with running(config) as (url, sim):
+        async with aiohttp.ClientSession() as session:
+            seen = []
+            for _ in range(300):
+                async with session.post(
+                    f"{url}/users/track", json=BODY, headers=BEARER, allow_redirects=False
+                ) as answer:
+                    seen.append(answer.status)
+        stats = sim.stats()
+    assert set(seen) == {201, 202, 307}
+    assert 0.1 <= seen.count(307) / 300 <= 0.3
+    assert 0.15 <= seen.count(202) / (300 - seen.count(307)) <= 0.45
+    assert stats["queued_answers"] == seen.count(202)
+    assert stats["objects_received"] == seen.count(201) + seen.count(202)
+
+
+async def test_answers_change_over_http_and_reset_restores_the_start():
+    with running(SimConfig(users=5)) as (url, sim):
+        async with aiohttp.ClientSession() as session:
+            change = {"account_state": "inactive", "contract": "legacy", "max_objects": 10,
+                      "success_message": "ok-ish", "unknown_key_status": 404,
+                      "hourly_limit_requests": 7, "redirect_status": 308}  # fmt: skip
+            async with session.put(f"{url}/sim/faults", json=change) as answer:
+                settings = await answer.json()
+            assert answer.status == 200 and settings.items() >= change.items()
+            assert await send(session, url) == 403
+            assert sim.terms.per_array and sim.terms.max_objects == 10
+            async with session.put(f"{url}/sim/faults", json={"account_state": "x"}) as answer:
+                assert answer.status == 400
+            async with session.get(f"{url}/sim/faults") as answer:
+                assert (await answer.json())["account_state"] == "inactive"
+        sim.reset()
+        assert sim.fault_settings()["account_state"] == "active"
+        assert sim.terms.max_objects == 75 and sim.terms.hourly_requests is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        ({"queued_rate": 2}, "queued_rate"),
+        ({"redirect_rate": -1}, "redirect_rate"),
+        ({"redirect_status": 200}, "redirect_status"),
+        ({"redirect_to": "elsewhere"}, "redirect_to"),
+        ({"unknown_key_status": 403}, "unknown_key_status"),
+        ({"account_state": "closed"}, "account_state"),
+        ({"contract": "gold"}, "contract"),
+        ({"max_objects": 0}, "max_objects"),
+        ({"hourly_limit_requests": 0}, "hourly_limit_requests"),
+        ({"hourly_limit_seconds": 0}, "hourly_limit_seconds"),
+    ],
+)
+def test_set_faults_refuses_bad_answer_settings(changes, problem):
+    from looker_braze.errors import ConfigError
+    from looker_braze.sim.braze import BrazeSimulator
+
+    sim = BrazeSimulator(SimConfig())
+    with pytest.raises(ConfigError) as raised:
+        sim.set_faults(**changes)
+    assert problem in str(raised.value)
+    with pytest.raises(ConfigError):
+        SimConfig(**changes)  # the same rules at start
+
+
+def test_a_share_left_at_zero_does_not_change_the_other_faults_sequence():
+    plain = FaultInjector(FaultSettings(error_rate=0.5), seed=4)
+    with_zero = FaultInjector(FaultSettings(error_rate=0.5, queued_rate=0.0), seed=4)
+    assert [plain.draw() for _ in range(50)] == [with_zero.draw() for _ in range(50)]

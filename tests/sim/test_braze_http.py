@@ -246,3 +246,116 @@ async def test_status_counts_reach_the_stats(client):
     await post(session, {"attributes": [flag(1)]}, headers={})
     await post(session, {"attributes": [flag(1)]}, path="/nowhere")
     assert sim.stats()["requests"] == {"201": 1, "401": 1, "404": 1}
+
+
+# ---------------------------------------------------------------- contracts and Braze's answers
+
+EVENT = {"external_id": "user-00000001", "name": "e", "time": "2024-01-01"}
+
+
+async def post_to(url: str, body, key: str = "sim-key"):
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            f"{url}/users/track", json=body, headers={"Authorization": f"Bearer {key}"},
+            allow_redirects=False,
+        ) as answer,
+    ):  # fmt: skip
+        return answer.status, await answer.read(), answer.headers
+
+
+@pytest.mark.parametrize(
+    ("contract", "max_objects", "body", "status"),
+    [
+        ("default", None, {"attributes": [flag(1)] * 75}, 201),
+        ("default", None, {"attributes": [flag(1)] * 40, "events": [EVENT] * 36}, 400),
+        ("legacy", None, {"attributes": [flag(1)] * 75, "events": [EVENT] * 75}, 201),
+        ("legacy", None, {"attributes": [flag(1)] * 76}, 400),
+        ("mau", None, {"attributes": [flag(1)] * 50}, 201),
+        ("mau", None, {"attributes": [flag(1)] * 30, "events": [EVENT] * 21}, 400),
+        ("mau", 75, {"attributes": [flag(1)] * 75}, 201),
+        ("default", 10, {"attributes": [flag(1)] * 11}, 400),
+    ],
+)
+async def test_each_contract_takes_its_own_number_of_objects(contract, max_objects, body, status):
+    config = SimConfig(users=5, contract=contract, max_objects=max_objects)
+    with running(config) as (url, sim):
+        got, text, _ = await post_to(url, body)
+        stats = sim.stats()
+    assert got == status
+    if status == 400:
+        assert orjson.loads(text) == {"message": "Max Input Length Exceeded"}
+        assert stats["objects_processed"] == 0
+    else:
+        assert stats["objects_processed"] == sum(len(items) for items in body.values())
+
+
+async def test_queued_answers_202_and_applies_the_data():
+    with running(SimConfig(users=5, queued_rate=1.0)) as (url, sim):
+        status, text, _ = await post_to(url, {"attributes": [flag(1), flag(2)]})
+        assert (status, orjson.loads(text)) == (202, {"message": "queued"})
+        assert sim.segment_count("looker_export", "look_1") == 2
+        assert sim.stats()["queued_answers"] == 1
+
+
+async def test_a_custom_success_message_replaces_success_on_2xx():
+    with running(SimConfig(users=5, success_message="partially processed")) as (url, sim):
+        status, text, _ = await post_to(url, {"attributes": [flag(1), {"nothing": 1}]})
+        answer = orjson.loads(text)
+        assert status == 201 and answer["message"] == "partially processed"
+        assert answer["attributes_processed"] == 1 and len(answer["errors"]) == 1
+        assert sim.segment_count("looker_export", "look_1") == 1
+
+
+async def test_unknown_keys_answer_404_when_set_so_and_a_missing_key_stays_401():
+    keys = {GOOD: KeySpec(), FOREIGN: KeySpec(instance="EU-01")}
+    with running(SimConfig(users=5, api_keys=keys, unknown_key_status=404)) as (url, _):
+        unknown = await post_to(url, {"attributes": [flag(1)]}, key="wrong-key")
+        foreign = await post_to(url, {"attributes": [flag(1)]}, key=FOREIGN)
+        missing = await post_to(url, {"attributes": [flag(1)]}, key="")
+        good = await post_to(url, {"attributes": [flag(1)]}, key=GOOD)
+    assert (unknown[0], orjson.loads(unknown[1])) == (404, {"message": "Unknown REST API Key"})
+    assert foreign[0] == 404
+    assert (missing[0], orjson.loads(missing[1])) == (401, {"message": "Invalid API Key"})
+    assert good[0] == 201
+
+
+async def test_401_says_invalid_api_key_as_braze_does(client):
+    session, _ = client
+    _, text, _ = await post(session, {"attributes": [flag(1)]}, {"Authorization": "Bearer nope"})
+    assert orjson.loads(text) == {"message": "Invalid API Key"}
+
+
+@pytest.mark.parametrize(
+    ("state", "text"),
+    [
+        ("rate_plan", "Forbidden: rate plan doesn't support this API"),
+        ("inactive", "Forbidden: account is otherwise inactivated"),
+    ],
+)
+async def test_an_account_state_answers_403_with_braze_texts_after_the_key(state, text):
+    keys = {GOOD: KeySpec(), READ_ONLY: KeySpec(permissions=frozenset())}
+    config = SimConfig(users=5, api_keys=keys, account_state=state, rate_limit_requests=100)
+    with running(config) as (url, sim):
+        answers = [
+            await post_to(url, {"attributes": [flag(1)]}, key=key)
+            for key in (GOOD, READ_ONLY, "wrong-key")
+        ]
+        stats = sim.stats()
+    assert [(status, orjson.loads(body)["message"]) for status, body, _ in answers] == [
+        (403, text),
+        (403, text),  # the account, before the key's permission
+        (401, "Invalid API Key"),  # an unknown key first of all
+    ]
+    assert stats["objects_received"] == 0
+    assert "x-ratelimit-limit" not in {name.lower() for name in answers[0][2]}  # no quota used
+
+
+async def test_a_redirect_answers_the_status_and_location_and_applies_nothing():
+    config = SimConfig(users=5, redirect_rate=1.0, redirect_to="https://elsewhere.example/x")
+    with running(config) as (url, sim):
+        status, text, headers = await post_to(url, {"attributes": [flag(1)]})
+        stats = sim.stats()
+    assert (status, headers["Location"], text) == (307, "https://elsewhere.example/x", b"")
+    assert stats["redirected_requests"] == 1 and stats["objects_received"] == 0
+    assert stats["requests"] == {"307": 1}

@@ -8,7 +8,8 @@ import time
 import aiohttp
 import pytest
 
-from looker_braze.sim.braze import SimConfig, running
+from looker_braze.sim.braze import BrazeSimulator, SimConfig, running
+from looker_braze.sim.braze.contracts import MAU_HOURLY_REQUESTS
 from looker_braze.sim.braze.limits import Decision, FixedWindowLimiter, limit_headers
 
 BEARER = {"Authorization": "Bearer sim-key"}
@@ -118,3 +119,46 @@ def test_the_window_counts_requests_on_its_clock():
     now[0] = 103.0
     decision = limiter.take()
     assert (decision.allowed, decision.remaining, decision.reset_at) == (True, 1, 106.0)
+
+
+def mau(hourly: int, seconds: float = 3600.0, **changes) -> SimConfig:
+    return SimConfig(
+        users=5, contract="mau", hourly_limit_requests=hourly, hourly_limit_seconds=seconds,
+        **changes,
+    )  # fmt: skip
+
+
+async def test_the_mau_contract_refuses_past_its_hourly_limit_with_the_hour_reset():
+    with running(mau(3, rate_limit_requests=100)) as (url, sim):
+        before = time.time()
+        answers = await burst(url, 5)
+        stats = sim.stats()
+    assert [status for status, _ in answers] == [201, 201, 201, 429, 429]
+    assert answers[3][1]["x-ratelimit-limit"] == "3"  # the hourly window's headers
+    assert before + 3500 <= int(answers[3][1]["x-ratelimit-reset"]) <= before + 3602
+    assert answers[0][1]["x-ratelimit-limit"] == "100"  # passing answers: the burst window's
+    assert stats["hourly_limited_requests"] == stats["rate_limited_requests"] == 2
+    assert stats["objects_received"] == 3
+
+
+async def test_an_hourly_refusal_does_not_use_the_burst_quota():
+    with running(mau(2, seconds=0.4, rate_limit_requests=3, rate_limit_seconds=60)) as (url, _):
+        first = await burst(url, 3)
+        await asyncio.sleep(0.45)  # the "hour" is over; the burst window is not
+        second = await burst(url, 2)
+    assert [status for status, _ in first + second] == [201, 201, 429, 201, 429]
+    assert second[1][1]["x-ratelimit-limit"] == "3"  # refused by the burst window this time
+
+
+async def test_the_mau_contract_has_an_hourly_limit_by_default():
+    sim = BrazeSimulator(SimConfig(contract="mau"))
+    assert sim.terms.hourly_requests == MAU_HOURLY_REQUESTS
+    assert sim.terms.max_objects == 50
+    assert BrazeSimulator(SimConfig()).terms.hourly_requests is None
+
+
+async def test_the_hourly_limit_retry_after_form():
+    with running(mau(1, rate_limit_headers="retry-after")) as (url, _):
+        answers = await burst(url, 2)
+    assert answers[1][0] == 429
+    assert 3500 <= int(answers[1][1]["x-ratelimit-retry-after"]) <= 3600

@@ -2,46 +2,79 @@
 
 Objects arrive already encoded (orjson bytes), so a batch knows its exact size and its body is a
 join, and the caller's ``tag`` for each object lets a per-object error be traced to its row.
+
+How many objects a request may hold depends on the account's contract: 75 combined on most
+accounts, 50 on "Monthly Active Users - CY 24-25" ones (Braze's users/track page,
+braze-inc/braze-docs _docs/_api/endpoints/user_data/post_user_track.md; shared/spec/
+braze-users-track.md, "Contracts"). One BatchSize per send is shared by the Batcher and the client:
+when Braze answers 400 "Max Input Length Exceeded" the client shrinks it, and the batches formed
+after that are already small.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable
-from dataclasses import dataclass, field
 
 from looker_braze.errors import RejectRow
 
 MAX_OBJECTS = 75
+# The first smaller size tried after "Max Input Length Exceeded": the MAU contracts' cap.
+MAU_OBJECTS = 50
 MAX_BYTES = 4_000_000  # Braze answers 413 above 4 MB; counted in decimal megabytes to be safe
 _HEAD, _TAIL = b'{"attributes":[', b"]}"
 _ENVELOPE = len(_HEAD) + len(_TAIL)
+_TAIL_BYTES = len(_TAIL)
 
 
-@dataclass
 class Batch:
-    objects: list[bytes] = field(default_factory=list)
-    tags: list[Hashable] = field(default_factory=list)
-    size: int = _ENVELOPE
+    """Objects written straight into the request body, with the offsets where each one ends.
+
+    Why one body rather than a list of the encoded objects: orjson's bytes keep the buffer they
+    were written in (about 4 KB each, however short the JSON), so a list of them costs ~300 KB a
+    batch; hundreds of batches are in flight at Braze's latency. The objects are cut back out of
+    the body only in the rare cases that need them (413 halves, resending a subset)."""
+
+    __slots__ = ("_body", "_ends", "tags")
+
+    def __init__(self) -> None:
+        self._body = bytearray(_HEAD)
+        self._ends: list[int] = []  # where each object ends in the body
+        self.tags: list[Hashable] = []
 
     def __len__(self) -> int:
-        return len(self.objects)
+        return len(self._ends)
+
+    @property
+    def size(self) -> int:
+        """The exact length of ``body()``."""
+        return len(self._body) + len(_TAIL)
 
     def add(self, obj: bytes, tag: Hashable) -> None:
-        self.size += len(obj) + (1 if self.objects else 0)
-        self.objects.append(obj)
+        if self._ends:
+            self._body += b","
+        self._body += obj
+        self._ends.append(len(self._body))
         self.tags.append(tag)
 
+    @property
+    def objects(self) -> list[bytes]:
+        starts = [len(_HEAD), *(end + 1 for end in self._ends[:-1])]
+        body = self._body
+        return [bytes(body[start:end]) for start, end in zip(starts, self._ends, strict=True)]
+
     def body(self) -> bytes:
-        return _HEAD + b",".join(self.objects) + _TAIL
+        return bytes(self._body) + _TAIL
 
     def halves(self) -> tuple[Batch, Batch]:
-        middle = len(self.objects) // 2
-        return _batch_of(self.objects[:middle], self.tags[:middle]), _batch_of(
-            self.objects[middle:], self.tags[middle:]
+        middle = len(self) // 2
+        objects = self.objects
+        return _batch_of(objects[:middle], self.tags[:middle]), _batch_of(
+            objects[middle:], self.tags[middle:]
         )
 
     def subset(self, indices: list[int]) -> Batch:
-        return _batch_of([self.objects[i] for i in indices], [self.tags[i] for i in indices])
+        objects = self.objects
+        return _batch_of([objects[i] for i in indices], [self.tags[i] for i in indices])
 
 
 def _batch_of(objects: list[bytes], tags: list[Hashable]) -> Batch:
@@ -51,38 +84,90 @@ def _batch_of(objects: list[bytes], tags: list[Hashable]) -> Batch:
     return batch
 
 
+def chunks(batch: Batch, size: int) -> list[Batch]:
+    """``batch`` cut into batches of at most ``size`` objects, in order."""
+    if len(batch) <= size:
+        return [batch]
+    return [
+        _batch_of(batch.objects[start : start + size], batch.tags[start : start + size])
+        for start in range(0, len(batch), size)
+    ]
+
+
+class BatchSize:
+    """Objects per request for one send; shrinks (never grows) when Braze says they are too many."""
+
+    __slots__ = ("current", "initial")
+
+    def __init__(self, objects: int = MAX_OBJECTS) -> None:
+        if objects < 1:
+            raise ValueError(f"a request holds 1 object or more, not {objects}")
+        self.initial = self.current = objects
+
+    def shrink(self, refused: int) -> bool:
+        """Braze refused a request of ``refused`` objects as too long: from now on send fewer
+        (50, the MAU contracts' cap, then halves). False when nothing smaller is possible. A
+        refused request larger than the current size (sent before another one shrank it) changes
+        nothing: sent again at the current size, it answers for itself."""
+        if refused > self.current:
+            return True
+        if refused <= 1:
+            return False
+        self.current = MAU_OBJECTS if refused > MAU_OBJECTS else refused // 2
+        return True
+
+    @property
+    def change(self) -> tuple[int, int] | None:
+        """(from, to) once it shrank; None while it holds its first size."""
+        return None if self.current == self.initial else (self.initial, self.current)
+
+
 _NONE_READY: list[Batch] = []  # shared empty answer; callers only iterate over it
 
 
 class Batcher:
-    """``add`` returns the batches that became ready (none, one, or two); ``flush`` the rest."""
+    """``add`` returns the batches that became ready (none, one, or two); ``flush`` the rest.
 
-    def __init__(self, max_objects: int = MAX_OBJECTS, max_bytes: int = MAX_BYTES) -> None:
-        self.max_objects = max_objects
+    ``max_objects`` is a number, or the send's BatchSize (read at every object, so a shrink
+    applies to the batch being filled)."""
+
+    def __init__(
+        self, max_objects: int | BatchSize = MAX_OBJECTS, max_bytes: int = MAX_BYTES
+    ) -> None:
+        self.size = max_objects if isinstance(max_objects, BatchSize) else BatchSize(max_objects)
         self.max_bytes = max_bytes
         self._current = Batch()
+
+    @property
+    def max_objects(self) -> int:
+        return self.size.current
 
     def add(self, obj: bytes, tag: Hashable) -> list[Batch]:
         size = len(obj)
         if size + _ENVELOPE > self.max_bytes:
             raise RejectRow("user object larger than Braze's 4 MB request limit")
-        current = self._current
-        if current.objects and current.size + size + 1 > self.max_bytes:
-            ready = [self._take()]
-            self._current.add(obj, tag)
-            return ready
         # Batch.add, inlined: this runs once for every object of a send.
-        objects = current.objects
-        current.size += size + 1 if objects else size
-        objects.append(obj)
+        current = self._current
+        body, ends = current._body, current._ends
+        if ends:
+            if len(body) + size + 1 + _TAIL_BYTES > self.max_bytes:
+                ready = chunks(self._take(), self.size.current)
+                self._current.add(obj, tag)
+                return ready
+            body += b","
+        body += obj
+        ends.append(len(body))
         current.tags.append(tag)
-        if len(objects) >= self.max_objects:
-            return [self._take()]
+        limit = self.size.current
+        if len(ends) >= limit:
+            return chunks(self._take(), limit)  # more than one only right after a shrink
         return _NONE_READY
 
     def flush(self) -> Batch | None:
+        """The batch being filled, if any (right after a shrink it may hold more than the new
+        size: the client cuts any batch larger than the current size before sending it)."""
         batch = self._take()
-        return batch if batch.objects else None
+        return batch if len(batch) else None
 
     def _take(self) -> Batch:
         batch, self._current = self._current, Batch()

@@ -1,14 +1,26 @@
 """POST /users/track with Braze's documented behaviour handled, one batch at a time.
 
-Per batch: wait for the rate limiter; send; then by Braze's answer
-    201/200            accepted; each entry of ``errors`` rejects one object (by index)
-    400 + errors       the listed objects are rejected; unlisted ones are sent again once
-    413                split the batch in two and send both halves
-    429                every sender pauses for Braze's retry time, then the batch is retried
-    5xx, timeout,      retried with exponential backoff and jitter, bounded by attempts and
-    connection error   time; when the budget is spent the run fails (Braze is not answering)
-    401, 403           BrazeAuthFailed at once: no retry can fix a key
-The Dispatcher keeps a bounded number of batches in flight and reports each outcome.
+Per batch: cut it to the send's BatchSize; wait for the rate limiter; send (never following a
+redirect); then by Braze's answer
+    2xx "success"        accepted; each entry of ``errors`` rejects one object (by index)
+    2xx "queued"         (202 during Braze's maintenance) the data was received: accepted, and
+                         counted as queued
+    2xx, other message   listed objects rejected with their reason; the others are NOT confirmed,
+                         so they are rejected with Braze's message (a later send retries them)
+    400 + errors         the listed objects are rejected; unlisted ones are sent again once
+    400 "Max Input       the account takes fewer objects per request: the BatchSize shrinks for
+    Length Exceeded"     the rest of the send and the objects go again in smaller requests
+    413                  split the batch in two and send both halves
+    429                  every sender pauses for Braze's retry time, then the batch is retried;
+                         a retry time longer than a send waits stops the run
+    5xx, timeout,        retried with exponential backoff and jitter, bounded by attempts and
+    connection error     time; when the budget is spent the run fails (Braze is not answering)
+    3xx                  InvalidEndpoint at once: Braze never redirects its REST API
+    401, 403             BrazeAuthFailed at once: no retry can fix a key, a plan or an account
+    404                  FailRun at once: an unknown key, or not Braze's REST API
+How each answer reads, with Braze's sources: answers.py. Batch sizes: batch.py.
+The Dispatcher keeps enough batches in flight for the rate limit at Braze's latency
+(concurrency.py) and reports each outcome.
 """
 
 from __future__ import annotations
@@ -26,10 +38,12 @@ import orjson
 from prometheus_client import Counter
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential_jitter
 
-from looker_braze.braze.batch import Batch
+from looker_braze.braze.answers import Answer, error_indices, failure, read_success
+from looker_braze.braze.batch import Batch, Batcher, BatchSize, chunks
+from looker_braze.braze.concurrency import InFlight
 from looker_braze.braze.instances import Endpoint
-from looker_braze.braze.ratelimit import RateLimiter
-from looker_braze.errors import BrazeAuthFailed, FailRun, LookerBrazeError, RateLimited, Retry
+from looker_braze.braze.ratelimit import RateLimiter, braze_limit_used_up
+from looker_braze.errors import FailRun, LookerBrazeError, RateLimited, Retry
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +55,8 @@ RETRIES = Counter(
 )
 
 ALL_INVALID = "Valid data must be provided"
+MAX_INPUT = "max input length exceeded"
+MAX_MESSAGES = 5  # distinct non-"success" messages a send keeps
 
 
 @cache
@@ -55,7 +71,7 @@ class RetryPolicy:
     deadline_seconds: float = 300.0  # total time one batch may spend retrying
     backoff_initial: float = 0.5
     backoff_max: float = 30.0
-    max_rate_limit_wait: float = 300.0
+    max_rate_limit_wait: float = 300.0  # a longer wait (Braze's 429, the hourly budget) stops
 
 
 @dataclass
@@ -64,18 +80,27 @@ class BatchOutcome:
     rejected: list[tuple[Hashable, str]] = field(default_factory=list)
     retries: int = 0
     requests: int = 0
+    queued: int = 0  # of the accepted, those Braze answered 202 "queued" for
+    messages: list[str] = field(default_factory=list)  # Braze's non-"success" 2xx messages
+    batch_size: tuple[int, int] | None = None  # (from, to) when this batch shrank the size
 
     def merge(self, other: BatchOutcome) -> None:
         self.accepted += other.accepted
         self.rejected += other.rejected
         self.retries += other.retries
         self.requests += other.requests
+        self.queued += other.queued
+        self.messages += other.messages
+        self.batch_size = other.batch_size or self.batch_size
 
 
 @dataclass(frozen=True)
-class _Answer:
-    status: int
-    payload: Mapping
+class SendNotes:
+    """What a send's answer should tell beyond the counts, as plain data."""
+
+    queued: int = 0  # objects accepted through Braze's 202 "queued" (maintenance)
+    messages: tuple[str, ...] = ()  # Braze's non-"success" 2xx messages, distinct, short
+    batch_size: tuple[int, int] | None = None  # (from, to) objects per request, if it shrank
 
 
 class UsersTrackClient:
@@ -87,6 +112,8 @@ class UsersTrackClient:
         limiter: RateLimiter,
         policy: RetryPolicy = RetryPolicy(),
         timeout_seconds: float = 60.0,
+        batch_size: BatchSize | None = None,
+        on_latency: Callable[[float], None] | None = None,
     ) -> None:
         self._url = endpoint.users_track_url
         self._endpoint = endpoint
@@ -96,33 +123,42 @@ class UsersTrackClient:
         self._policy = policy
         self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
         self._wait = _Wait(policy)
+        self.batch_size = batch_size or BatchSize()
+        self._on_latency = on_latency
 
     async def send(self, batch: Batch) -> BatchOutcome:
+        if len(batch) > self.batch_size.current:  # formed before the size shrank
+            return await self._send_each(chunks(batch, self.batch_size.current))
         outcome = BatchOutcome()
         answer = await self._post_with_retries(batch.body(), outcome)
-        if answer.status == 413:
+        if 200 <= answer.status < 300:
+            read_success(batch, answer, outcome)
+        elif answer.status == 413:
             await self._send_halves(batch, outcome)
-        elif answer.status in (200, 201):
-            _apply_errors(batch, answer.payload, outcome)
         elif answer.status == 400:
             await self._handle_400(batch, answer.payload, outcome)
         else:
             raise self._fatal(answer)
         return outcome
 
+    async def _send_each(self, batches: list[Batch]) -> BatchOutcome:
+        outcome = BatchOutcome()
+        for part in batches:
+            outcome.merge(await self.send(part))
+        return outcome
+
     async def _send_halves(self, batch: Batch, outcome: BatchOutcome) -> None:
         if len(batch) == 1:
             outcome.rejected.append((batch.tags[0], "user object too large for Braze (413)"))
             return
-        for half in batch.halves():
-            outcome.merge(await self.send(half))
+        outcome.merge(await self._send_each(list(batch.halves())))
 
     async def _handle_400(self, batch: Batch, payload: Mapping, outcome: BatchOutcome) -> None:
-        listed = _error_indices(payload, len(batch))
+        listed = error_indices(payload, len(batch))
         message = str(payload.get("message") or "HTTP 400")
         if not listed:
-            if "max input length" in message.lower() and len(batch) > 1:
-                await self._send_halves(batch, outcome)  # an account with smaller limits
+            if MAX_INPUT in message.lower():
+                await self._send_smaller(batch, outcome)
                 return
             outcome.rejected += [(tag, message) for tag in batch.tags]
             return
@@ -133,33 +169,37 @@ class UsersTrackClient:
         else:
             outcome.rejected += [(batch.tags[i], message) for i in unlisted]
 
-    def _fatal(self, answer: _Answer) -> LookerBrazeError:
-        where = f"{self._endpoint.base_url} ({self._endpoint.instance})"
-        if answer.status == 401:
-            return BrazeAuthFailed(
-                f"Braze refused the API key (401) at {where}: check that the key in the action "
-                "settings is a REST API key of this workspace and of this Braze instance."
+    async def _send_smaller(self, batch: Batch, outcome: BatchOutcome) -> None:
+        """Braze takes fewer objects per request on this account: nothing is rejected, the
+        objects go again in smaller requests, and so does the rest of the send."""
+        before = self.batch_size.current
+        if not self.batch_size.shrink(len(batch)):
+            reason = "Braze refused even one object per request (Max Input Length Exceeded)"
+            outcome.rejected += [(tag, reason) for tag in batch.tags]
+            return
+        if self.batch_size.current < before:
+            outcome.batch_size = (before, self.batch_size.current)
+            log.warning(
+                "Braze answered Max Input Length Exceeded to %d objects: sending %d per request "
+                "for the rest of this send",
+                len(batch),
+                self.batch_size.current,
             )
-        if answer.status == 403:
-            return BrazeAuthFailed(
-                f"Braze refused the request (403) at {where}: the API key needs the "
-                "'users.track' permission (Braze: Settings > API Keys)."
-            )
-        if answer.status == 404:
-            return FailRun(f"Braze answered 404 for /users/track at {where}: check the endpoint.")
-        message = str(answer.payload.get("message") or "")
-        return FailRun(f"Braze answered HTTP {answer.status} at {where}. {message}".strip())
+        outcome.merge(await self.send(batch))
+
+    def _fatal(self, answer: Answer) -> LookerBrazeError:
+        return failure(answer, self._endpoint)
 
     # ------------------------------------------------------------ one request, retried
 
-    async def _post_with_retries(self, body: bytes, outcome: BatchOutcome) -> _Answer:
+    async def _post_with_retries(self, body: bytes, outcome: BatchOutcome) -> Answer:
         outcome.requests += 1
         try:
             return await self._post_once(body)  # the usual case, without the retry machinery
         except Retry as first:
             return await self._retry(body, outcome, first)
 
-    async def _retry(self, body: bytes, outcome: BatchOutcome, first: Retry) -> _Answer:
+    async def _retry(self, body: bytes, outcome: BatchOutcome, first: Retry) -> Answer:
         retrying = AsyncRetrying(
             retry=retry_if_exception_type(Retry),
             wait=self._wait,
@@ -183,11 +223,16 @@ class UsersTrackClient:
             ) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _post_once(self, body: bytes) -> _Answer:
-        await self._limiter.acquire()
+    async def _post_once(self, body: bytes) -> Answer:
+        await self._limiter.acquire(self._policy.max_rate_limit_wait)
+        started = time.perf_counter()
         try:
             async with self._session.post(
-                self._url, data=body, headers=self._headers, timeout=self._timeout
+                self._url,
+                data=body,
+                headers=self._headers,
+                timeout=self._timeout,
+                allow_redirects=False,  # a key must never travel on to a host nobody chose
             ) as response:
                 raw = await response.read()
                 status, headers = response.status, response.headers
@@ -195,14 +240,22 @@ class UsersTrackClient:
             raise Retry("timeout") from None
         except aiohttp.ClientError as exc:
             raise Retry(f"connection error: {type(exc).__name__}") from None
+        if self._on_latency is not None and status != 429 and status < 500:
+            self._on_latency(time.perf_counter() - started)  # answers Braze worked on
         _requests_with(status).inc()
         if status == 429:
-            wait = min(retry_after_seconds(headers), self._policy.max_rate_limit_wait)
-            self._limiter.pause(wait)
-            raise RateLimited("HTTP 429", retry_after=wait)
+            raise self._rate_limited(headers)
         if status >= 500:
             raise Retry(f"HTTP {status}")
-        return _Answer(status, _json_object(raw))
+        location = headers.get("Location") if 300 <= status < 400 else None
+        return Answer(status, _json_object(raw), location)
+
+    def _rate_limited(self, headers: Mapping[str, str]) -> LookerBrazeError:
+        wait = retry_after_seconds(headers)
+        if wait > self._policy.max_rate_limit_wait:
+            return braze_limit_used_up(wait, self._policy.max_rate_limit_wait)
+        self._limiter.pause(wait)
+        return RateLimited("HTTP 429", retry_after=wait)
 
 
 def _json_object(raw: bytes) -> Mapping:
@@ -211,30 +264,6 @@ def _json_object(raw: bytes) -> Mapping:
     except orjson.JSONDecodeError:
         return {"message": raw[:200].decode(errors="replace")}
     return payload if isinstance(payload, dict) else {}
-
-
-def _error_indices(payload: Mapping, size: int) -> dict[int, str]:
-    """Braze's per-object errors: {"type": reason, "input_array": "attributes", "index": i}."""
-    listed: dict[int, str] = {}
-    for error in payload.get("errors") or ():
-        if not isinstance(error, dict) or error.get("input_array", "attributes") != "attributes":
-            continue
-        index = error.get("index")
-        if isinstance(index, int) and 0 <= index < size:
-            listed.setdefault(index, str(error.get("type") or error.get("message") or "rejected"))
-    return listed
-
-
-def _apply_errors(batch: Batch, payload: Mapping, outcome: BatchOutcome) -> None:
-    if not payload.get("errors"):
-        outcome.accepted += batch.tags
-        return
-    listed = _error_indices(payload, len(batch))
-    for i, tag in enumerate(batch.tags):
-        if i in listed:
-            outcome.rejected.append((tag, listed[i]))
-        else:
-            outcome.accepted.append(tag)
 
 
 def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) -> float:
@@ -296,29 +325,40 @@ def _count_retry(state: RetryCallState, outcome: BatchOutcome) -> None:
 
 
 class Dispatcher:
-    """Keeps up to ``max_in_flight`` batches in flight; the first fatal error stops new sends."""
+    """Keeps batches in flight (as many as ``in_flight`` allows: a controller that follows Braze's
+    latency, or a fixed number); the first fatal error stops new sends."""
 
     def __init__(
         self,
         client: UsersTrackClient,
-        max_in_flight: int,
+        in_flight: InFlight | int,
         on_outcome: Callable[[Batch, BatchOutcome], None],
         on_failed: Callable[[Batch], None],
     ) -> None:
         self._client = client
-        self._slots = asyncio.Semaphore(max_in_flight)
+        self.in_flight = in_flight if isinstance(in_flight, InFlight) else InFlight.fixed(in_flight)
         self._on_outcome = on_outcome
         self._on_failed = on_failed
         self._tasks: set[asyncio.Task] = set()
+        self._queued = 0
+        self._messages: dict[str, None] = {}  # insertion-ordered set
         self.failure: LookerBrazeError | None = None
+
+    def batcher(self) -> Batcher:
+        """A Batcher sized by this send's BatchSize, so it follows any shrink."""
+        return Batcher(self._client.batch_size)
+
+    @property
+    def notes(self) -> SendNotes:
+        return SendNotes(self._queued, tuple(self._messages), self._client.batch_size.change)
 
     async def submit(self, batch: Batch) -> None:
         """Queue a batch (waits for a free slot); raises the run's failure once there is one."""
         if self.failure is not None:
             raise self.failure
-        await self._slots.acquire()
+        await self.in_flight.acquire(batch.size)
         if self.failure is not None:
-            self._slots.release()
+            self.in_flight.release(batch.size)
             raise self.failure
         task = asyncio.create_task(self._send(batch))
         self._tasks.add(task)
@@ -326,7 +366,9 @@ class Dispatcher:
 
     async def _send(self, batch: Batch) -> None:
         try:
-            self._on_outcome(batch, await self._client.send(batch))
+            outcome = await self._client.send(batch)
+            self._note(outcome)
+            self._on_outcome(batch, outcome)
         except LookerBrazeError as exc:
             self.failure = self.failure or exc
             self._on_failed(batch)
@@ -340,7 +382,13 @@ class Dispatcher:
             self._on_failed(batch)
             raise
         finally:
-            self._slots.release()
+            self.in_flight.release(batch.size)
+
+    def _note(self, outcome: BatchOutcome) -> None:
+        self._queued += outcome.queued
+        for message in outcome.messages:
+            if len(self._messages) < MAX_MESSAGES:
+                self._messages[message] = None
 
     async def drain(self) -> None:
         """Wait for every batch in flight; then raise the run's failure if there was one."""

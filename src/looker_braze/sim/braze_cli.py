@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+HOUR = 3600.0
 Keys = Annotated[list[str] | None, typer.Option(metavar="KEY")]
 
 
@@ -45,8 +46,39 @@ def braze_sim(
         float, typer.Option(help="Share of connections dropped unanswered.")
     ] = 0.0,
     array_cap: Annotated[int, typer.Option(help="Most values an array attribute holds.")] = 500,
-    max_objects: Annotated[int, typer.Option(help="Most objects per request.")] = 75,
+    contract: Annotated[
+        str, typer.Option(help="default (75 objects), legacy (75 per array), mau (50; hourly).")
+    ] = "default",
+    max_objects: Annotated[
+        int | None, typer.Option(help="Most objects per request (default: the contract's).")
+    ] = None,
+    hourly_limit: Annotated[
+        str | None,
+        typer.Option(
+            metavar="REQUESTS[/SECONDS]",
+            help="Hourly quota on top of --rate-limit (mau: 10000 unless given).",
+        ),
+    ] = None,
     max_bytes: Annotated[int, typer.Option(help="Largest request body (413 above).")] = 4_000_000,
+    queued_rate: Annotated[
+        float, typer.Option(help='Share answered 202 {"message": "queued"}, data applied.')
+    ] = 0.0,
+    unknown_key_status: Annotated[
+        int, typer.Option(help="Status for an unknown key: 401, or 404 as users/track documents.")
+    ] = 401,
+    account_state: Annotated[
+        str, typer.Option(help="active; rate_plan or inactive answer 403 with Braze's texts.")
+    ] = "active",
+    redirect_rate: Annotated[
+        float, typer.Option(help="Share of requests answered with a redirect.")
+    ] = 0.0,
+    redirect_status: Annotated[int, typer.Option(help="The redirect's status.")] = 307,
+    redirect_to: Annotated[
+        str, typer.Option(metavar="URL", help="The redirect's Location.")
+    ] = "http://127.0.0.1:9/users/track",
+    success_message: Annotated[
+        str, typer.Option(help="The message of 2xx answers (Braze's: success).")
+    ] = "success",
     seed: Annotated[int, typer.Option(help="Seed of the fault dice.")] = 0,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "warning",
 ) -> None:
@@ -69,10 +101,11 @@ def _config(options: dict):
     keys |= {key: KeySpec(permissions=frozenset()) for key in options["key_without_track"] or []}
     keys |= {key: KeySpec(instance="another") for key in options["other_instance_key"] or []}
     problems: list[str] = []  # every problem at once: the option parsing's and SimConfig's
-    requests, seconds = _rate_limit(options["rate_limit"], problems)
+    requests, seconds = _rate_limit(options["rate_limit"], problems, "--rate-limit", 1.0, 3.0)
+    hourly = _rate_limit(options["hourly_limit"], problems, "--hourly-limit", HOUR, HOUR)
     latency = _latency(options["latency_ms"], problems)
     try:
-        config = _sim_config(options, keys, requests, seconds, latency)
+        config = _sim_config(options, keys, (requests, seconds), hourly, latency)
     except ConfigError as exc:
         problems += exc.problems
     if problems:
@@ -80,15 +113,25 @@ def _config(options: dict):
     return config
 
 
-def _sim_config(options: dict, keys: dict, requests, seconds, latency):
+def _sim_config(options: dict, keys: dict, burst, hourly, latency):
     from looker_braze.sim.braze import SimConfig
 
     return SimConfig(
         users=options["users"],
         api_keys=keys,
         instance=options["instance"],
-        rate_limit_requests=requests,
-        rate_limit_seconds=seconds,
+        rate_limit_requests=burst[0],
+        rate_limit_seconds=burst[1],
+        hourly_limit_requests=hourly[0],
+        hourly_limit_seconds=hourly[1],
+        contract=options["contract"],
+        queued_rate=options["queued_rate"],
+        unknown_key_status=options["unknown_key_status"],
+        account_state=options["account_state"],
+        redirect_rate=options["redirect_rate"],
+        redirect_status=options["redirect_status"],
+        redirect_to=options["redirect_to"],
+        success_message=options["success_message"],
         rate_limit_headers=options["rate_limit_headers"],
         lowercase_headers=options["lowercase_headers"],
         array_cap=options["array_cap"],
@@ -101,15 +144,18 @@ def _sim_config(options: dict, keys: dict, requests, seconds, latency):
     )
 
 
-def _rate_limit(text: str | None, problems: list[str]) -> tuple[int | None, float]:
+def _rate_limit(
+    text: str | None, problems: list[str], option: str, bare: float, unset: float
+) -> tuple[int | None, float]:
+    """REQUESTS/SECONDS; REQUESTS alone is per ``bare`` seconds; no option: (None, ``unset``)."""
     if text is None:
-        return None, 3.0
+        return None, unset
     requests, _, seconds = text.partition("/")
     try:
-        return int(requests), float(seconds or 1)
+        return int(requests), float(seconds or bare)
     except ValueError:
-        problems.append(f"--rate-limit takes REQUESTS/SECONDS such as 3000/3, not {text!r}")
-        return None, 3.0
+        problems.append(f"{option} takes REQUESTS/SECONDS such as 3000/3, not {text!r}")
+        return None, unset
 
 
 def _latency(text: str, problems: list[str]) -> tuple[float, float]:

@@ -28,7 +28,9 @@ from looker_braze.actions.braze.pipeline import (
     send_rows,
 )
 from looker_braze.actions.braze.report import RunReport
+from looker_braze.braze.batch import BatchSize
 from looker_braze.braze.client import Dispatcher, RetryPolicy, UsersTrackClient
+from looker_braze.braze.concurrency import InFlight, connection_limit
 from looker_braze.braze.ratelimit import RateLimiter
 from looker_braze.braze.shared_limit import shared_limiter
 from looker_braze.errors import FailRun
@@ -191,19 +193,25 @@ class BrazeAction(Action):
         self, options: RunOptions, report: RunReport, audience: Audience | None
     ) -> Dispatcher:
         settings = self._settings
+        limiter = self._limiter(options.workspace)
+        in_flight = InFlight(
+            limiter.requests_per_second, settings.max_bytes_in_flight, settings.max_in_flight
+        )
         client = UsersTrackClient(
             options.endpoint,
             options.api_key,
             self._session_for_braze(),
-            self._limiter(options.workspace),
+            limiter,
             RetryPolicy(
                 max_attempts=settings.max_attempts, deadline_seconds=settings.retry_deadline_seconds
             ),
             timeout_seconds=settings.request_timeout_seconds,
+            batch_size=BatchSize(settings.objects_per_request),
+            on_latency=in_flight.observe,
         )
         return Dispatcher(
             client,
-            settings.max_in_flight,
+            in_flight,
             on_outcome=lambda batch, outcome: count_outcome(report, audience, outcome),
             on_failed=lambda batch: count_failed(report, batch),
         )
@@ -217,11 +225,12 @@ class BrazeAction(Action):
                 workspace,
                 settings.rate_limit_requests,
                 settings.rate_limit_seconds,
+                settings.rate_limit_hourly_requests,
             )
         return self._limiters[workspace]
 
     def _session_for_braze(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=self._settings.max_in_flight * 2)
+            connector = aiohttp.TCPConnector(limit=connection_limit(self._settings.max_in_flight))
             self._session = aiohttp.ClientSession(connector=connector)
         return self._session

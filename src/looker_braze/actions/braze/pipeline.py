@@ -19,7 +19,7 @@ from looker_braze.actions.braze.mapping import RowMapper
 from looker_braze.actions.braze.modes import Mode
 from looker_braze.actions.braze.report import RunReport
 from looker_braze.actions.seen import SeenIds
-from looker_braze.braze.batch import Batch, Batcher
+from looker_braze.braze.batch import MAX_OBJECTS, Batch, Batcher
 from looker_braze.braze.client import BatchOutcome
 from looker_braze.errors import LookerBrazeError, RejectRow
 from looker_braze.hub.rows import Row, RowStream
@@ -47,6 +47,8 @@ _ROW = itemgetter(3)
 
 
 class Sink(Protocol):
+    def batcher(self) -> Batcher: ...
+
     async def submit(self, batch: Batch) -> None: ...
 
     async def drain(self) -> None: ...
@@ -60,7 +62,7 @@ async def send_rows(
     audience: Audience | None,
     row_cap: int | None,
 ) -> None:
-    batcher = Batcher()
+    batcher = sink.batcher()
     with SeenIds() as seen:
         async for rows in stream.batches():
             if row_cap is not None and report.read + len(rows) > row_cap:
@@ -79,7 +81,7 @@ async def send_rows(
 
 async def remove_gone(audience: Audience, sink: Sink, report: RunReport) -> None:
     """Sync: take the label off members of earlier syncs who are not in this Look."""
-    batcher = Batcher()
+    batcher = sink.batcher()
     async for members in audience.gone():
         report.count("gone", len(members))
         removals = [
@@ -214,8 +216,12 @@ async def drain_quietly(sink: Sink) -> None:
 class DrySink:
     """Stands in for Braze in a dry run: counts what would be sent, keeps the first object."""
 
-    def __init__(self, report: RunReport) -> None:
+    def __init__(self, report: RunReport, objects_per_request: int = MAX_OBJECTS) -> None:
         self._report = report
+        self._objects_per_request = objects_per_request
+
+    def batcher(self) -> Batcher:
+        return Batcher(self._objects_per_request)
 
     async def submit(self, batch: Batch) -> None:
         report = self._report

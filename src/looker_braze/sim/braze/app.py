@@ -6,7 +6,9 @@ data. They are:
   GET  /sim/segment?attribute=looker_export&value=LABEL   -> {"attribute", "value", "count"}
   GET  /sim/segment/members?attribute=..&value=..[&limit=N]   -> JSON list of member ids
   GET  /sim/stats          POST /sim/reset          POST /sim/users {"count": N}
-  GET  /sim/faults         PUT  /sim/faults {error_rate, latency_ms, drop_rate, rate_limit_*}
+  GET  /sim/faults         PUT  /sim/faults {error_rate, latency_ms, drop_rate, rate_limit_*,
+                                contract, max_objects, hourly_limit_*, queued_rate,
+                                unknown_key_status, account_state, redirect_*, success_message}
 Everything else answers 404 with Braze's JSON shape; ``/users/track/`` (trailing slash) too:
 Braze warns that path misbehaves, and a 404 makes a client's mistake visible at once.
 """

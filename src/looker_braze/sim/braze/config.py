@@ -1,16 +1,26 @@
-"""Settings of one simulated Braze workspace: who may call it, how strict it is, how flaky."""
+"""Settings of one simulated Braze workspace: who may call it, how strict it is, how flaky.
+
+Most settings can also change while the simulator runs (``PUT /sim/faults``, ``set_faults``): the
+LIVE ones. ``live_problems`` checks them, the same way at start and at run time.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from looker_braze.errors import ConfigError
+from looker_braze.sim.braze.contracts import CONTRACTS, HOUR, ContractName
 
 DEFAULT_API_KEY = "sim-key"
 TRACK_PERMISSION = "users.track"
 HEADER_STYLES = ("epoch", "remaining", "retry-after")
 HeaderStyle = Literal["epoch", "remaining", "retry-after"]
+ACCOUNT_STATES = ("active", "rate_plan", "inactive")
+AccountState = Literal["active", "rate_plan", "inactive"]
+UNKNOWN_KEY_STATUSES = (401, 404)
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,18 @@ class SimConfig:
       remaining    the same three, Reset = seconds until the window resets
       retry-after  the three (Reset in seconds) on answers that pass; on a 429 only
                    X-Ratelimit-Retry-After
+    contract: "default" (75 objects per request combined), "legacy" (75 per array) or "mau" (50
+    combined, and an hourly request limit); ``max_objects`` and ``hourly_limit_requests`` override
+    the contract's figures (contracts.py).
+    Braze's answers beyond the usual ones:
+      queued_rate         share of requests answered 202 {"message": "queued"} (maintenance),
+                          their data applied all the same
+      unknown_key_status  401 ("Invalid API Key"), or 404 as Braze's users/track page documents
+                          for an unknown key
+      account_state       active; rate_plan or inactive answer 403 with Braze's texts
+      redirect_rate       share of requests answered ``redirect_status`` to ``redirect_to``
+      success_message     the ``message`` of 2xx answers ("success"; anything else to show a
+                          client that a 2xx is not always a success)
     """
 
     users: int = 0
@@ -44,11 +66,21 @@ class SimConfig:
     rate_limit_headers: HeaderStyle = "epoch"
     lowercase_headers: bool = False
     array_cap: int = 500
-    max_objects: int = 75
+    contract: ContractName = "default"
+    max_objects: int | None = None
+    hourly_limit_requests: int | None = None
+    hourly_limit_seconds: float = HOUR
     max_bytes: int = 4_000_000
     error_rate: float = 0.0
     latency_ms: tuple[float, float] = (0.0, 0.0)
     drop_rate: float = 0.0
+    queued_rate: float = 0.0
+    unknown_key_status: int = 401
+    account_state: AccountState = "active"
+    redirect_rate: float = 0.0
+    redirect_status: int = 307
+    redirect_to: str = "http://127.0.0.1:9/users/track"
+    success_message: str = "success"
     seed: int = 0
     blocklisted_external_ids: frozenset[str] = frozenset()  # refused per object, as Braze does
 
@@ -57,6 +89,31 @@ class SimConfig:
         problems = config_problems(self)
         if problems:
             raise ConfigError(problems)
+
+    def live(self) -> dict[str, Any]:
+        """The settings that can also change at run time, as they are at start."""
+        return {name: getattr(self, name) for name in LIVE}
+
+
+LIVE = (
+    "error_rate",
+    "latency_ms",
+    "drop_rate",
+    "rate_limit_requests",
+    "rate_limit_seconds",
+    "rate_limit_headers",
+    "contract",
+    "max_objects",
+    "hourly_limit_requests",
+    "hourly_limit_seconds",
+    "queued_rate",
+    "unknown_key_status",
+    "account_state",
+    "redirect_rate",
+    "redirect_status",
+    "redirect_to",
+    "success_message",
+)
 
 
 def config_problems(config: SimConfig) -> list[str]:
@@ -70,14 +127,24 @@ def config_problems(config: SimConfig) -> list[str]:
         problems.append("api_keys maps each key to a KeySpec(permissions=..., instance=...)")
     if not config.instance:
         problems.append("instance must name a Braze instance, e.g. US-01")
-    problems += limit_problems(
-        config.rate_limit_requests, config.rate_limit_seconds, config.rate_limit_headers
-    )
-    problems += fault_problems(config.error_rate, config.latency_ms, config.drop_rate)
-    for name in ("array_cap", "max_objects", "max_bytes"):
+    for name in ("array_cap", "max_bytes"):
         if getattr(config, name) < 1:
             problems.append(f"{name} must be 1 or more, not {getattr(config, name)}")
-    return problems
+    return problems + live_problems(config.live())
+
+
+def live_problems(settings: dict[str, Any]) -> list[str]:
+    """Every problem of the LIVE settings (all of them present in ``settings``)."""
+    return (
+        limit_problems(
+            settings["rate_limit_requests"],
+            settings["rate_limit_seconds"],
+            settings["rate_limit_headers"],
+        )
+        + fault_problems(settings["error_rate"], settings["latency_ms"], settings["drop_rate"])
+        + contract_problems(settings)
+        + answer_problems(settings)
+    )
 
 
 def limit_problems(requests: int | None, seconds: float, style: str) -> list[str]:
@@ -98,8 +165,47 @@ def fault_problems(error_rate: float, latency_ms: tuple[float, ...], drop_rate: 
     for name, share in (("error rate", error_rate), ("drop rate", drop_rate)):
         if not 0 <= share <= 1:
             problems.append(f"the {name} is a share between 0 and 1, not {share}")
+    latency_ms = tuple(latency_ms)
     if len(latency_ms) != 2 or not 0 <= latency_ms[0] <= latency_ms[1]:
         problems.append(
             f"latency is two milliseconds MIN,MAX with 0 <= MIN <= MAX, not {latency_ms}"
         )
+    return problems
+
+
+def contract_problems(settings: dict[str, Any]) -> list[str]:
+    problems = []
+    if settings["contract"] not in CONTRACTS:
+        problems.append(f"contract is one of {', '.join(CONTRACTS)}, not {settings['contract']!r}")
+    for name in ("max_objects", "hourly_limit_requests"):
+        value = settings[name]
+        if value is not None and value < 1:
+            problems.append(f"{name} must be 1 or more (or unset), not {value}")
+    hour = settings["hourly_limit_seconds"]
+    if not hour > 0:
+        problems.append(f"hourly_limit_seconds must be more than 0, not {hour}")
+    return problems
+
+
+def answer_problems(settings: dict[str, Any]) -> list[str]:
+    problems = []
+    for name in ("queued_rate", "redirect_rate"):
+        if not 0 <= settings[name] <= 1:
+            problems.append(f"{name} is a share between 0 and 1, not {settings[name]}")
+    if settings["unknown_key_status"] not in UNKNOWN_KEY_STATUSES:
+        problems.append(f"unknown_key_status is 401 or 404, not {settings['unknown_key_status']}")
+    state = settings["account_state"]
+    if state not in ACCOUNT_STATES:
+        problems.append(f"account_state is one of {', '.join(ACCOUNT_STATES)}, not {state!r}")
+    if settings["redirect_status"] not in REDIRECT_STATUSES:
+        problems.append(
+            f"redirect_status is one of {', '.join(map(str, REDIRECT_STATUSES))}, "
+            f"not {settings['redirect_status']}"
+        )
+    target = settings["redirect_to"]
+    parts = urlsplit(str(target))
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        problems.append(f"redirect_to must be an absolute http(s) URL, not {target!r}")
+    if not isinstance(settings["success_message"], str):
+        problems.append("success_message must be text")
     return problems

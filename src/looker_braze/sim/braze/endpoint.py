@@ -4,9 +4,18 @@ Why raw ASGI rather than a Starlette route: the simulator must keep up with ~2,0
 of 75 objects on one core, and Starlette's request/response objects and middleware cost more per
 request than the whole object processing. This module only moves bytes; BrazeSimulator decides.
 
-Order of checks: injected faults (they stand for Braze's infrastructure), method, declared size
-(413), Bearer key (401/403) and quota (429), content type (415), body size (413), JSON (400),
-deprecated ``api_key`` in the body when no Authorization header came, then the objects.
+Order of checks, outermost first (what sits in front of Braze's application answers before it):
+  1. injected faults: latency, a dropped connection, a 5xx (Braze's infrastructure);
+  2. a redirect (a proxy or a host that is not Braze's REST API): nothing is read or applied;
+  3. method (405), declared size (413);
+  4. the Bearer key: missing 401, unknown 401 (or 404 with unknown_key_status=404), then the
+     account (403 rate plan / inactivated), then the key's permission (403 Access Denied);
+  5. the quota: the hourly window of an MAU contract, then the burst window (429);
+  6. content type (415), body size (413), JSON (400), the deprecated ``api_key`` in the body when
+     no Authorization header came (then step 4 and 5 for it);
+  7. the objects: more than the contract takes (400 Max Input Length Exceeded), none (400), then
+     each object; the answer is 201 with the configured success message, or 202 "queued" for
+     the share drawn as queued (the objects applied all the same).
 """
 
 from __future__ import annotations
@@ -50,12 +59,14 @@ class TrackEndpoint:
             await drop_connection(send)
         elif fault.status:
             await self._send_server_error(send, fault.status)
+        elif fault.redirect:
+            await self._send_redirect(send)
         else:
-            await self._answer(scope, receive, send)
+            await self._answer(scope, receive, send, fault.queued)
 
-    async def _answer(self, scope, receive, send) -> None:
+    async def _answer(self, scope, receive, send, queued: bool) -> None:
         try:
-            status, body, headers = await self._handle(scope, receive)
+            status, body, headers = await self._handle(scope, receive, queued)
         except ClientGone:
             return
         except Exception:  # a simulator bug must not look like a dropped connection
@@ -63,7 +74,7 @@ class TrackEndpoint:
             status, body, headers = 500, {"message": "Internal Server Error"}, []
         await self._send(send, status, orjson.dumps(body), _JSON, headers)
 
-    async def _handle(self, scope, receive):
+    async def _handle(self, scope, receive, queued: bool):
         if scope["method"] != "POST":
             return 405, {"message": "Method Not Allowed: use POST"}, [(b"allow", b"POST")]
         headers = dict(scope["headers"])
@@ -74,7 +85,7 @@ class TrackEndpoint:
         if body is None:
             return 413, _too_large(self.sim.config.max_bytes), limit
         self.sim.counters.bytes_received += len(body)
-        return self._answer_body(body, b"authorization" not in headers, limit)
+        return self._answer_body(body, b"authorization" not in headers, limit, queued)
 
     def _check_headers(self, headers: dict):
         """(refusal or None, rate limit headers) from what the headers alone tell."""
@@ -90,7 +101,7 @@ class TrackEndpoint:
             return (415, {"message": UNSUPPORTED_TYPE}), limit
         return None, limit
 
-    def _answer_body(self, body: bytes, key_in_body: bool, limit: list):
+    def _answer_body(self, body: bytes, key_in_body: bool, limit: list, queued: bool):
         try:
             payload = orjson.loads(body)
         except orjson.JSONDecodeError as exc:
@@ -102,7 +113,7 @@ class TrackEndpoint:
             refused, limit = _authorize(self.sim, key if type(key) is str else None)
             if refused:
                 return (*refused, limit)
-        return (*self.sim.track(payload), limit)
+        return (*self.sim.track(payload, queued), limit)
 
     async def _send_server_error(self, send, status: int) -> None:
         if status == 500:
@@ -111,6 +122,11 @@ class TrackEndpoint:
             reason = _REASONS[status]
             body, kind = _GATEWAY_PAGE % (status, status, reason), b"text/html"
         await self._send(send, status, body, kind, [])
+
+    async def _send_redirect(self, send) -> None:
+        status, location = self.sim.redirect
+        self.sim.counters.redirected_requests += 1
+        await self._send(send, status, b"", b"text/html", [(b"location", location.encode())])
 
     async def _send(self, send, status: int, body: bytes, kind: bytes, headers: list) -> None:
         self.sim.counters.requests[str(status)] += 1

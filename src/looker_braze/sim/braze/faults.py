@@ -1,7 +1,10 @@
-"""Fault injection: a share of requests answered 5xx, added latency, dropped connections.
+"""Fault injection: a share of requests answered 5xx, added latency, dropped connections; and
+Braze's infrastructure answers: a share redirected (a proxy, a wrong host), a share queued (202
+during maintenance).
 
 One seeded RNG draws the faults in request order, so a test with a fixed seed sees the same
-sequence every run.
+sequence every run. A share left at 0 draws nothing: adding a kind of fault does not change the
+sequence the others see.
 """
 
 from __future__ import annotations
@@ -19,15 +22,25 @@ class FaultSettings:
     error_rate: float = 0.0
     latency_ms: tuple[float, float] = (0.0, 0.0)
     drop_rate: float = 0.0
+    redirect_rate: float = 0.0
+    queued_rate: float = 0.0
 
     def any(self) -> bool:
-        return bool(self.error_rate or self.drop_rate or self.latency_ms[1])
+        return bool(
+            self.error_rate
+            or self.drop_rate
+            or self.latency_ms[1]
+            or self.redirect_rate
+            or self.queued_rate
+        )
 
 
 class Fault(NamedTuple):
     delay_s: float
     drop: bool
     status: int | None  # a 5xx to answer instead of the real one
+    redirect: bool = False  # answer a redirect instead of the real answer
+    queued: bool = False  # answer 202 "queued" in place of a success
 
 
 NO_FAULT = Fault(0.0, False, None)
@@ -49,7 +62,10 @@ class FaultInjector:
             return Fault(delay, True, None)
         if rng.random() < settings.error_rate:
             return Fault(delay, False, rng.choice(SERVER_ERRORS))
-        return Fault(delay, False, None)
+        if settings.redirect_rate and rng.random() < settings.redirect_rate:
+            return Fault(delay, False, None, redirect=True)
+        queued = bool(settings.queued_rate) and rng.random() < settings.queued_rate
+        return Fault(delay, False, None, queued=queued)
 
 
 async def drop_connection(send) -> None:

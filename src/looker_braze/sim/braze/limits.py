@@ -1,7 +1,8 @@
 """The workspace's request quota on ``/users/track`` and the headers that tell clients about it.
 
 A fixed window (``requests`` per ``seconds``, starting with the first request after the previous
-window ended) matches Braze's documented headers, whose Reset is "when the window resets".
+window ended) matches Braze's documented headers, whose Reset is "when the window resets". An MAU
+contract's hourly limit is a second, hour-long window of the same kind.
 """
 
 from __future__ import annotations
@@ -28,14 +29,15 @@ class FixedWindowLimiter:
         self._window_end = 0.0
         self._used = 0
 
-    def take(self) -> Decision:
-        """Count one request if the window has room; say how things stand either way."""
+    def take(self, count: bool = True) -> Decision:
+        """Count one request if the window has room (unless ``count`` is false: only look); say
+        how things stand either way."""
         now = self._clock()
         if now >= self._window_end:
             self._window_end = now + self.seconds
             self._used = 0
         allowed = self._used < self.requests
-        self._used += allowed
+        self._used += allowed and count
         return Decision(allowed, self.requests, self.requests - self._used, self._window_end, now)
 
 

@@ -13,12 +13,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from looker_braze.errors import ConfigError, RejectRow
-from looker_braze.sim.braze.config import (
-    TRACK_PERMISSION,
-    SimConfig,
-    fault_problems,
-    limit_problems,
-)
+from looker_braze.sim.braze.config import TRACK_PERMISSION, SimConfig, live_problems
+from looker_braze.sim.braze.contracts import Terms, terms
 from looker_braze.sim.braze.faults import FaultInjector, FaultSettings
 from looker_braze.sim.braze.limits import FixedWindowLimiter, limit_headers
 from looker_braze.sim.braze.objects import plan_attributes, plan_event, plan_purchase
@@ -27,14 +23,25 @@ from looker_braze.sim.braze.workspace import Workspace
 
 VALID_DATA = "Valid data must be provided in the 'attributes', 'events', or 'purchases' fields."
 MAX_INPUT = "Max Input Length Exceeded"
+QUEUED = "queued"
 INPUT_ARRAYS = ("attributes", "events", "purchases")
 PROFILE_KINDS = ("external_id", "braze_id", "email", "phone", "user_alias")
+# Braze's texts (shared/spec/braze-users-track.md "Real-world behaviours"; the API errors page,
+# braze-inc/braze-docs _docs/_api/errors.md: 401 Invalid API key, 403 Access Denied vs "Rate plan
+# doesn't support or account is otherwise inactivated", 404 "Unknown REST API Key").
+INVALID_KEY = "Invalid API Key"
+UNKNOWN_KEY = "Unknown REST API Key"
+ACCESS_DENIED = "Access Denied"
+FORBIDDEN = {
+    "rate_plan": "Forbidden: rate plan doesn't support this API",
+    "inactive": "Forbidden: account is otherwise inactivated",
+}
 
 Answer = tuple[int, dict]
 
 
 class FaultUpdate(BaseModel):
-    """A change of fault and quota settings (PUT /sim/faults); absent fields stay as they are."""
+    """A change of live settings (PUT /sim/faults); absent fields stay as they are."""
 
     model_config = ConfigDict(extra="forbid")
     error_rate: float | None = None
@@ -43,6 +50,17 @@ class FaultUpdate(BaseModel):
     rate_limit_requests: int | None = None  # null: no limit
     rate_limit_seconds: float | None = None
     rate_limit_headers: Literal["epoch", "remaining", "retry-after"] | None = None
+    contract: str | None = None
+    max_objects: int | None = None  # null: the contract's
+    hourly_limit_requests: int | None = None  # null: the contract's
+    hourly_limit_seconds: float | None = None
+    queued_rate: float | None = None
+    unknown_key_status: int | None = None
+    account_state: str | None = None
+    redirect_rate: float | None = None
+    redirect_status: int | None = None
+    redirect_to: str | None = None
+    success_message: str | None = None
 
 
 class BrazeSimulator:
@@ -54,47 +72,60 @@ class BrazeSimulator:
 
     def reset(self) -> None:
         """Back to the state the simulator started in: seeded users only, no data, zero stats,
-        the configured faults and quota."""
+        the configured faults, quota, contract and answers."""
         config = self.config
         self.workspace = Workspace(config.array_cap)
         self.workspace.identities.seed(config.users)
         self.counters = Stats()
-        self.faults = FaultInjector(
-            FaultSettings(config.error_rate, config.latency_ms, config.drop_rate), config.seed
-        )
-        self._set_limit(config.rate_limit_requests, config.rate_limit_seconds)
-        self.limit_style = config.rate_limit_headers
+        self.faults = FaultInjector(FaultSettings(), config.seed)
+        self._apply(config.live())
 
     # -- the endpoint's steps ------------------------------------------------------------------
 
     def authorize(self, key: str | None) -> Answer | None:
-        """None when ``key`` may call /users/track, else the 401/403 answer. Never echoes keys."""
+        """None when ``key`` may call /users/track, else the 401/403/404 answer. Never echoes
+        keys. A key of another instance is unknown here, as on Braze."""
         if not key:
-            return 401, {"message": "Missing API key: send 'Authorization: Bearer <REST API key>'"}
+            return 401, {"message": INVALID_KEY}
         spec = self.config.api_keys.get(key)
-        if spec is None:
-            return 401, {"message": "Invalid API key"}
-        if (spec.instance or self.config.instance) != self.config.instance:
-            return 401, {
-                "message": f"Invalid API key for this Braze instance ({self.config.instance})"
-            }
+        if spec is None or (spec.instance or self.config.instance) != self.config.instance:
+            # "Unknown REST API Key (if provided)": only a key that was given can be unknown.
+            if self._live["unknown_key_status"] == 404:
+                return 404, {"message": UNKNOWN_KEY}
+            return 401, {"message": INVALID_KEY}
+        account = self._live["account_state"]
+        if account in FORBIDDEN:
+            return 403, {"message": FORBIDDEN[account]}
         if TRACK_PERMISSION not in spec.permissions:
-            return 403, {"message": "Access Denied: the API key lacks the users.track permission"}
+            return 403, {"message": ACCESS_DENIED}
         return None
 
     def admit(self) -> tuple[bool, list[tuple[bytes, bytes]]]:
-        """Whether one more request fits the quota, and the rate limit headers to send."""
-        if self._limiter is None:
-            return True, []
-        decision = self._limiter.take()
-        if not decision.allowed:
-            self.counters.rate_limited_requests += 1
-        return decision.allowed, limit_headers(
-            decision, self.limit_style, self.config.lowercase_headers
-        )
+        """Whether one more request fits the quota (burst and hourly), and the rate limit
+        headers to send: the window that refused, else the burst window's."""
+        hourly = self._hourly
+        if hourly is not None:
+            decision = hourly.take(count=False)
+            if not decision.allowed:
+                self.counters.rate_limited_requests += 1
+                self.counters.hourly_limited_requests += 1
+                return False, self._headers(decision)
+        allowed, headers = True, []
+        if self._limiter is not None:
+            decision = self._limiter.take()
+            if not decision.allowed:
+                self.counters.rate_limited_requests += 1
+            allowed, headers = decision.allowed, self._headers(decision)
+        if allowed and hourly is not None:
+            hourly.take()
+        return allowed, headers
 
-    def track(self, payload: dict) -> Answer:
-        """Braze's answer to a parsed, authorised /users/track body."""
+    def _headers(self, decision) -> list[tuple[bytes, bytes]]:
+        return limit_headers(decision, self.limit_style, self.config.lowercase_headers)
+
+    def track(self, payload: dict, queued: bool = False) -> Answer:
+        """Braze's answer to a parsed, authorised /users/track body. ``queued``: Braze is in
+        maintenance and answers 202 "queued"; the data is applied all the same."""
         arrays = []
         for name in INPUT_ARRAYS:
             items = payload.get(name)
@@ -104,13 +135,18 @@ class BrazeSimulator:
                 problem = {"type": f"'{name}' must be an array of objects", "input_array": name}
                 return 400, {"message": VALID_DATA, "errors": [problem]}
             arrays.append((name, items))
-        total = sum(len(items) for _, items in arrays)
+        counts = [len(items) for _, items in arrays]
+        total = sum(counts)
         self._count_received(total)
-        if total > self.config.max_objects:
+        if self.terms.too_many(counts):
             return 400, {"message": MAX_INPUT}
         if not total:
             return 400, {"message": VALID_DATA}
-        return self._process(arrays)
+        status, answer = self._process(arrays)
+        if queued:
+            self.counters.queued_answers += 1
+            return 202, {"message": QUEUED}
+        return status, answer
 
     def _count_received(self, total: int) -> None:
         counters = self.counters
@@ -118,7 +154,7 @@ class BrazeSimulator:
         counters.max_objects_in_request = max(counters.max_objects_in_request, total)
 
     def _process(self, arrays: list[tuple[str, list]]) -> Answer:
-        answer: dict[str, Any] = {"message": "success"}
+        answer: dict[str, Any] = {"message": self._live["success_message"]}
         errors: list[dict] = []
         processed = 0
         for name, items in arrays:
@@ -213,48 +249,53 @@ class BrazeSimulator:
             raise ValueError(f"count must be 0 or more, not {count}")
         return self.workspace.identities.seed(count)
 
-    # -- faults and quota ----------------------------------------------------------------------
+    # -- live settings: faults, quota, contract, answers ---------------------------------------
 
     def set_faults(self, **changes: Any) -> dict:
-        """Change fault and quota settings (names as in FaultUpdate); the settings now in force.
-        Raises ConfigError listing every problem."""
+        """Change live settings (names as in FaultUpdate); the settings now in force. Raises
+        ConfigError listing every problem, and then changes nothing."""
         try:
             update = FaultUpdate(**changes)
         except ValidationError as exc:
             raise ConfigError([_pydantic_problem(error) for error in exc.errors()]) from None
-        merged = {**self.fault_settings(), **update.model_dump(exclude_unset=True)}
-        problems = fault_problems(
-            merged["error_rate"], tuple(merged["latency_ms"]), merged["drop_rate"]
-        )
-        problems += limit_problems(
-            merged["rate_limit_requests"],
-            merged["rate_limit_seconds"],
-            merged["rate_limit_headers"],
-        )
+        merged = {**self._live, **update.model_dump(exclude_unset=True)}
+        merged["latency_ms"] = tuple(merged["latency_ms"])
+        problems = live_problems(merged)
         if problems:
             raise ConfigError(problems)
-        self.faults.settings = FaultSettings(
-            merged["error_rate"], tuple(merged["latency_ms"]), merged["drop_rate"]
-        )
-        self._set_limit(merged["rate_limit_requests"], merged["rate_limit_seconds"])
-        self.limit_style = merged["rate_limit_headers"]
+        self._apply(merged)
         return self.fault_settings()
 
     def fault_settings(self) -> dict:
-        settings = self.faults.settings
-        limiter = self._limiter
-        return {
-            "error_rate": settings.error_rate,
-            "latency_ms": list(settings.latency_ms),
-            "drop_rate": settings.drop_rate,
-            "rate_limit_requests": limiter.requests if limiter else None,
-            "rate_limit_seconds": self._limit_seconds,
-            "rate_limit_headers": self.limit_style,
-        }
+        settings = dict(self._live)
+        settings["latency_ms"] = list(settings["latency_ms"])
+        return settings
 
-    def _set_limit(self, requests: int | None, seconds: float) -> None:
-        self._limit_seconds = seconds
+    def _apply(self, live: dict[str, Any]) -> None:
+        self._live = dict(live)
+        self.faults.settings = FaultSettings(
+            live["error_rate"],
+            tuple(live["latency_ms"]),
+            live["drop_rate"],
+            live["redirect_rate"],
+            live["queued_rate"],
+        )
+        requests, seconds = live["rate_limit_requests"], live["rate_limit_seconds"]
         self._limiter = FixedWindowLimiter(requests, seconds) if requests else None
+        self.limit_style = live["rate_limit_headers"]
+        self.terms: Terms = terms(
+            live["contract"],
+            live["max_objects"],
+            live["hourly_limit_requests"],
+            live["hourly_limit_seconds"],
+        )
+        hourly = self.terms.hourly_requests
+        self._hourly = FixedWindowLimiter(hourly, self.terms.hourly_seconds) if hourly else None
+
+    @property
+    def redirect(self) -> tuple[int, str]:
+        """The status and Location of a redirect answer."""
+        return self._live["redirect_status"], self._live["redirect_to"]
 
 
 _PROCESSORS = {

@@ -16,7 +16,10 @@ class Stats:
         self.not_found = 0  # objects for a user that does not exist and was not created
         self.data_points = 0
         self.max_objects_in_request = 0
-        self.rate_limited_requests = 0
+        self.rate_limited_requests = 0  # 429s, of either window
+        self.hourly_limited_requests = 0  # 429s of the hourly window (MAU contracts)
+        self.queued_answers = 0  # 202 "queued" answers (maintenance), their data applied
+        self.redirected_requests = 0  # answered with a redirect, nothing read or applied
         self.attributes_processed = 0
         self.events_processed = 0
         self.purchases_processed = 0

@@ -132,7 +132,11 @@ class BrazeAction(Action):
             options = dataclasses.replace(options, time_zone=zone)
         mapper = RowMapper(stream.fields, options)
         report.ignored_tags = mapper.ignored_tags
-        sink = DrySink(report) if options.dry_run else self._dispatcher(options, report, audience)
+        sink = (
+            DrySink(report, self._settings.objects_per_request)
+            if options.dry_run
+            else self._dispatcher(options, report, audience)
+        )
         try:
             await send_rows(stream, mapper, sink, report, audience, self._settings.max_rows)
             await sink.drain()
@@ -142,6 +146,7 @@ class BrazeAction(Action):
                 await self._remove_gone(audience, sink, report)
         finally:
             await drain_quietly(sink)
+            report.braze = sink.notes()
             if audience is not None:
                 await audience.flush(force=True)
         await sink.drain()  # raises the run's failure, if a batch had one

@@ -20,7 +20,7 @@ from looker_braze.actions.braze.modes import Mode
 from looker_braze.actions.braze.report import RunReport
 from looker_braze.actions.seen import SeenIds
 from looker_braze.braze.batch import MAX_OBJECTS, Batch, Batcher
-from looker_braze.braze.client import BatchOutcome
+from looker_braze.braze.client import BatchOutcome, SendNotes
 from looker_braze.errors import LookerBrazeError, RejectRow
 from looker_braze.hub.rows import Row, RowStream
 from looker_braze.state import Sent
@@ -50,6 +50,8 @@ class Sink(Protocol):
     def batcher(self) -> Batcher: ...
 
     async def submit(self, batch: Batch) -> None: ...
+
+    def notes(self) -> SendNotes: ...
 
     async def drain(self) -> None: ...
 
@@ -235,3 +237,6 @@ class DrySink:
 
     async def drain(self) -> None:
         return None
+
+    def notes(self) -> SendNotes:
+        return SendNotes()  # nothing went to Braze

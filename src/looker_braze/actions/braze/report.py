@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from looker_braze.actions.braze.mapping import ValueNotes
 from looker_braze.actions.braze.modes import Mode
 from looker_braze.hub.action import RunProgress
+from looker_braze.braze.client import SendNotes
 from looker_braze.hub.protocol import ActionResult
 from looker_braze.hub.result import PossibleCut
 
@@ -80,6 +81,7 @@ class RunReport:
     ignored_tags: tuple[str, ...] = ()
     row_cap: int | None = None
     cut: PossibleCut | None = None  # Looker may have sent only part of the result
+    braze: SendNotes = field(default_factory=SendNotes)  # queued, odd answers, a smaller batch
     failure: str | None = None
     sample: dict | None = None
 
@@ -147,8 +149,8 @@ class RunReport:
         if self.failure and self.read == 0:
             return f"Failed: {self.failure}"
         parts = [self._headline(), self._rows_line()]
-        parts += filter(None, [self._audience_line(), self._cut_line(), self._values_line(),
-                               self._tags_line(), self._cap_line()])  # fmt: skip
+        parts += filter(None, [self._audience_line(), self._cut_line(), self._braze_line(),
+                               self._values_line(), self._tags_line(), self._cap_line()])  # fmt: skip
         parts.append(self._effort_line())
         if self.dry_run and self.sample is not None:
             parts.append(f"First object: {self.sample}")
@@ -244,6 +246,27 @@ class RunReport:
             f"Looker may have sent only part of the Look: {self.cut.reason}, so users beyond it "
             f"were not {'removed' if self.mode == Mode.REMOVE else 'flagged'}. {self.cut.remedy}"
         )
+
+    def _braze_line(self) -> str | None:
+        notes, said = self.braze, []
+        if notes.queued:
+            said.append(
+                f"{_of(notes.queued, 'user')} of them Braze queued during maintenance (202): it "
+                "processes them later; they count as sent"
+            )
+        if notes.messages:
+            quoted = ", ".join(f"'{message}'" for message in notes.messages)
+            said.append(
+                f"Braze answered {quoted} instead of 'success': those users are not confirmed "
+                "(counted as rejected) and go again next time"
+            )
+        if notes.batch_size:
+            refused, took = notes.batch_size
+            said.append(
+                f"Braze took only {took} objects per request (it refused {refused}): set "
+                f"LOOKER_BRAZE_OBJECTS_PER_REQUEST={took} for this hub"
+            )
+        return "Braze: " + "; ".join(said) + "." if said else None
 
     def _cap_line(self) -> str | None:
         if self.row_cap is None:

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 
 from looker_braze.actions.braze.mapping import ValueNotes
 from looker_braze.actions.braze.modes import Mode
-from looker_braze.hub.action import RunProgress
 from looker_braze.braze.client import SendNotes
+from looker_braze.hub.action import RunProgress
 from looker_braze.hub.protocol import ActionResult
 from looker_braze.hub.result import PossibleCut
 
@@ -149,8 +149,9 @@ class RunReport:
         if self.failure and self.read == 0:
             return f"Failed: {self.failure}"
         parts = [self._headline(), self._rows_line()]
-        parts += filter(None, [self._audience_line(), self._cut_line(), self._braze_line(),
-                               self._values_line(), self._tags_line(), self._cap_line()])  # fmt: skip
+        lines = (self._audience_line(), self._cut_line(), self._braze_line(),
+                 self._values_line(), self._tags_line(), self._cap_line())  # fmt: skip
+        parts += filter(None, lines)
         parts.append(self._effort_line())
         if self.dry_run and self.sample is not None:
             parts.append(f"First object: {self.sample}")

@@ -93,7 +93,7 @@ async def test_202_queued_is_accepted_and_counted_as_queued(session):
         assert sim.stats()["requests"] == {"202": 4}
         assert sim.segment_count("looker_export", "L") == 300  # the data was received
     assert dispatcher.failure is None
-    assert dispatcher.notes.queued == 300
+    assert dispatcher.notes().queued == 300
 
 
 async def test_a_share_of_queued_answers_is_counted_exactly(session):
@@ -102,7 +102,7 @@ async def test_a_share_of_queued_answers_is_counted_exactly(session):
         queued_requests = sim.stats()["requests"]["202"]
     assert sorted(seen.accepted) == list(range(1500))
     assert 0 < queued_requests < 20
-    assert dispatcher.notes.queued == 75 * queued_requests
+    assert dispatcher.notes().queued == 75 * queued_requests
 
 
 async def test_a_2xx_with_another_message_confirms_nothing(session):
@@ -133,7 +133,7 @@ async def test_non_success_messages_are_kept_short_and_once(session):
     with running(config(success_message=long)) as (url, _):
         dispatcher, seen = await dispatch(client(url, session), range(400))
     assert not seen.accepted and len(seen.rejected) == 400
-    (message,) = dispatcher.notes.messages
+    (message,) = dispatcher.notes().messages
     assert len(message) <= 80 and message.startswith("processing delayed;")
 
 
@@ -217,7 +217,7 @@ async def test_max_input_length_shrinks_the_batches_for_the_rest_of_the_send(ses
         stats = sim.stats()
     assert sorted(seen.accepted) == list(range(1000)) and not seen.rejected  # nothing rejected
     assert stats["requests"]["400"] == 2  # 75 refused, then 50; every later batch holds 25
-    assert size.current == 25 and dispatcher.notes.batch_size == (75, 25)
+    assert size.current == 25 and dispatcher.notes().batch_size == (75, 25)
     assert dispatcher.batcher().max_objects == 25  # batches formed from now on are small
 
 
@@ -226,7 +226,7 @@ async def test_max_input_length_with_many_batches_in_flight_shrinks_once_per_ste
         dispatcher, seen = await dispatch(client(url, session), range(2000), in_flight=8)
         stats = sim.stats()
     assert sorted(seen.accepted) == list(range(2000)) and not seen.rejected
-    assert dispatcher.notes.batch_size == (75, 50)
+    assert dispatcher.notes().batch_size == (75, 50)
     assert stats["requests"]["400"] <= 9  # the first batches in flight, not every batch
     assert stats["max_objects_in_request"] == 75  # only the refused ones
 

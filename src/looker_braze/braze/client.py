@@ -348,8 +348,8 @@ class Dispatcher:
         """A Batcher sized by this send's BatchSize, so it follows any shrink."""
         return Batcher(self._client.batch_size)
 
-    @property
     def notes(self) -> SendNotes:
+        """What the answer should tell of this send beyond the counts."""
         return SendNotes(self._queued, tuple(self._messages), self._client.batch_size.change)
 
     async def submit(self, batch: Batch) -> None:

@@ -252,7 +252,7 @@ class RunReport:
         notes, said = self.braze, []
         if notes.queued:
             said.append(
-                f"{_of(notes.queued, 'user')} of them Braze queued during maintenance (202): it "
+                f"it queued {_n(notes.queued)} of these users during maintenance (202) and "
                 "processes them later; they count as sent"
             )
         if notes.messages:

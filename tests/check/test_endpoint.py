@@ -3,6 +3,7 @@ two instances standing in for Braze's hosts, probing included. The key is never 
 
 from __future__ import annotations
 
+import aiohttp
 import pytest
 
 from looker_braze.braze.instances import REST_HOSTS
@@ -165,3 +166,16 @@ async def test_a_key_pasted_with_a_space_is_named_without_being_sent():
         asked = braze.us.stats()["requests"]
     assert _statuses(findings) == [("key", Status.PROBLEM)]
     assert "copy it again" in findings[0].message and asked == {}
+
+
+async def test_a_refused_plan_or_account_is_not_blamed_on_the_key():
+    from looker_braze.braze.instances import Endpoint
+    from looker_braze.check.endpoint import key_findings
+    from looker_braze.sim.braze import SimConfig, running
+
+    with running(SimConfig(account_state="inactive")) as (url, _):
+        async with aiohttp.ClientSession() as session:
+            findings = await key_findings(session, Endpoint(url, "custom"), "sim-key")
+    assert _statuses(findings) == [("key", Status.PROBLEM)]
+    assert "rate plan" in findings[0].message and "new key will not help" in findings[0].message
+    assert "sim-key" not in findings[0].message

@@ -39,6 +39,14 @@ async def test_simulator_answers_tell_the_keys_apart(key, verdict, status):
     assert probe.verdict.knows_key == (verdict in (KeyVerdict.ACCEPTED, KeyVerdict.NO_PERMISSION))
 
 
+@pytest.mark.parametrize("state", ["rate_plan", "inactive"])
+async def test_a_plan_or_account_refusal_is_told_apart_from_a_missing_permission(state):
+    with running(SimConfig(account_state=state)) as (url, _):
+        probe = await _probe(url, "sim-key")
+    assert (probe.verdict, probe.status) == (KeyVerdict.PLAN_REFUSED, 403)
+    assert probe.verdict.knows_key
+
+
 async def test_the_probe_changes_nothing_in_the_workspace():
     with running(SimConfig(users=50)) as (url, sim):
         before = sim.stats()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -127,16 +128,33 @@ def _redirected(answer: Answer, endpoint: Endpoint) -> str:
     )
 
 
+class Forbidden(StrEnum):
+    """What a 403 means, by Braze's message: the fixes differ."""
+
+    PERMISSION = "permission"  # "Access Denied": the key lacks the endpoint's permission
+    PLAN = "plan"  # "Rate plan doesn't support or account is otherwise inactivated"
+    UNKNOWN = "unknown"
+
+
+def forbidden_kind(message: str) -> Forbidden:
+    lowered = message.lower()
+    if "access denied" in lowered or "permission" in lowered:
+        return Forbidden.PERMISSION
+    if "rate plan" in lowered or "inactiv" in lowered:
+        return Forbidden.PLAN
+    return Forbidden.UNKNOWN
+
+
 def _forbidden(where: str, message: str) -> BrazeAuthFailed:
     """403: a key without the permission, or a plan or account Braze refuses: different fixes."""
     said = f' Braze said: "{message}".' if message else ""
-    lowered = message.lower()
-    if "access denied" in lowered or "permission" in lowered:
+    kind = forbidden_kind(message)
+    if kind is Forbidden.PERMISSION:
         return BrazeAuthFailed(
             f"Braze refused the request (403 Access Denied) at {where}: the API key lacks the "
             f"'users.track' permission ({KEY_SETTINGS})."
         )
-    if "rate plan" in lowered or "inactiv" in lowered:
+    if kind is Forbidden.PLAN:
         return BrazeAuthFailed(
             f"Braze refused the request (403 Forbidden) at {where}: the workspace's rate plan "
             f"does not include this API, or the Braze account is inactivated.{said} A new key "

@@ -26,6 +26,7 @@ from enum import StrEnum
 import aiohttp
 import orjson
 
+from looker_braze.braze.answers import Forbidden, forbidden_kind
 from looker_braze.braze.client import ALL_INVALID, retry_after_seconds
 
 PROBE_BODY = orjson.dumps({"attributes": []})
@@ -35,6 +36,7 @@ class KeyVerdict(StrEnum):
     ACCEPTED = "accepted"
     INVALID_KEY = "invalid_key"
     NO_PERMISSION = "no_permission"
+    PLAN_REFUSED = "plan_refused"  # 403: the rate plan or an inactivated account, not the key
     RATE_LIMITED = "rate_limited"
     NOT_FOUND = "not_found"
     UNEXPECTED = "unexpected"
@@ -43,7 +45,12 @@ class KeyVerdict(StrEnum):
     @property
     def knows_key(self) -> bool:
         """Whether the host recognised the key (it belongs to this host's instance)."""
-        return self in (KeyVerdict.ACCEPTED, KeyVerdict.NO_PERMISSION, KeyVerdict.RATE_LIMITED)
+        return self in (
+            KeyVerdict.ACCEPTED,
+            KeyVerdict.NO_PERMISSION,
+            KeyVerdict.PLAN_REFUSED,
+            KeyVerdict.RATE_LIMITED,
+        )
 
 
 @dataclass(frozen=True)
@@ -104,7 +111,10 @@ def _classify(status: int, message: str, headers: Mapping[str, str]) -> KeyProbe
     if status == 401:
         return KeyProbe(KeyVerdict.INVALID_KEY, status, message)
     if status == 403:
-        return KeyProbe(KeyVerdict.NO_PERMISSION, status, message)
+        plan = forbidden_kind(message) is Forbidden.PLAN
+        return KeyProbe(
+            KeyVerdict.PLAN_REFUSED if plan else KeyVerdict.NO_PERMISSION, status, message
+        )
     if status == 429:
         return KeyProbe(KeyVerdict.RATE_LIMITED, status, message, retry_after_seconds(headers))
     if status == 404:

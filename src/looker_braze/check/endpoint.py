@@ -137,6 +137,13 @@ def _verdict_finding(endpoint: Endpoint, api_key: str, probe: KeyProbe) -> Findi
             f"{key} is known at {where} but lacks the users.track permission (403{_said(probe)}): "
             f"tick users.track on the key ({KEY_PAGE}) or use a key that has it.",
         )
+    if verdict is KeyVerdict.PLAN_REFUSED:
+        return problem(
+            "key",
+            f"{key} is known at {where}, but Braze refuses the workspace (403{_said(probe)}): "
+            "its rate plan does not include this API or the account is inactivated. A new key "
+            "will not help: ask your Braze administrator or Braze Support.",
+        )
     if verdict is KeyVerdict.RATE_LIMITED:
         wait = f"{probe.retry_after:.0f} s" if probe.retry_after is not None else "a moment"
         return warning(

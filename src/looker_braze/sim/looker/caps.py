@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterator
 import ijson
 import orjson
 
+from looker_braze.sim.looks.writer import rechunk
+
 JSON_DETAIL_ROWS = 5_000  # json_detail's cap; json_detail_lite_stream has none
 _PIECE_BYTES = 256 * 1024
 _SCALARS = frozenset({"null", "boolean", "integer", "double", "number", "string"})
@@ -63,16 +65,7 @@ class ChunkFile:
 
 
 def _pieces(file: ChunkFile, rows: int) -> Iterator[bytes]:
-    buffered: list[bytes] = []
-    size = 0
-    for piece in _rewrite(ijson.parse(file, use_float=True), rows):
-        buffered.append(piece)
-        size += len(piece)
-        if size >= _PIECE_BYTES:
-            yield b"".join(buffered)
-            buffered, size = [], 0
-    if buffered:
-        yield b"".join(buffered)
+    return rechunk(_rewrite(ijson.parse(file, use_float=True), rows), _PIECE_BYTES)
 
 
 def _rewrite(events, rows: int) -> Iterator[bytes]:

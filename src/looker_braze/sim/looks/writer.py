@@ -32,7 +32,7 @@ class LookStream:
 
     def __iter__(self) -> Iterator[bytes]:
         counter, size = TruthCounter(self.spec), 0
-        for chunk in _rechunk(self._pieces(counter), self.chunk_bytes):
+        for chunk in rechunk(self._pieces(counter), self.chunk_bytes):
             size += len(chunk)
             yield chunk
         self.truth = counter.truth().with_bytes(size)
@@ -72,7 +72,8 @@ def look_bytes(spec: LookSpec) -> bytes:
     return b"".join(LookStream(spec))
 
 
-def _rechunk(pieces: Iterator[bytes], chunk_bytes: int) -> Iterator[bytes]:
+def rechunk(pieces: Iterator[bytes], chunk_bytes: int) -> Iterator[bytes]:
+    """Small pieces joined into chunks of at least ``chunk_bytes`` (the last may be smaller)."""
     buffered, size = [], 0
     for piece in pieces:
         buffered.append(piece)

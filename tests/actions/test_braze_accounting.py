@@ -38,6 +38,7 @@ looks = st.builds(
     invalid_attribute_share=st.floats(0, 0.3),
     null_share=st.floats(0, 0.3),
     fields_first=st.booleans(),
+    timezone=st.sampled_from(["UTC", "America/New_York", "Asia/Kathmandu", "Pacific/Chatham"]),
 )
 
 

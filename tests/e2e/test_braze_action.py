@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import orjson
 import pytest
@@ -181,9 +183,13 @@ async def test_exact_payloads_for_a_small_look():
 # ---------------------------------------------------------------- identifiers
 
 
+ZONES = {"external_id": "America/Los_Angeles", "braze_id": "Europe/Berlin",
+         "user_alias": "Asia/Kolkata", "email": "Australia/Sydney", "phone": "UTC"}  # fmt: skip
+
+
 @pytest.mark.parametrize("kind", population.IDENTIFIER_KINDS)
 async def test_every_identifier_type_flags_the_users(kind):
-    spec = LookSpec(rows=300, id_kind=kind, known_users=1000, seed=4)
+    spec = LookSpec(rows=300, id_kind=kind, known_users=1000, seed=4, timezone=ZONES[kind])
     form = {
         "braze_key": kind,
         "braze_segment": f"BY_{kind}",
@@ -195,9 +201,17 @@ async def test_every_identifier_type_flags_the_users(kind):
         assert (
             braze.sim.segment_count("looker_export", f"BY_{kind}") == compute_truth(spec).known_ids
         )
-        first = next(row for row in look_rows(spec) if row.kind == "fresh" and not row.unknown)
+        first = next(
+            row for row in look_rows(spec)
+            if row.kind == "fresh" and not row.unknown and row.attributes()["last_order_at"]
+        )  # fmt: skip
         profile = braze.sim.profile("external_id", population.external_id(first.user))
     assert f"BY_{kind}" in profile["custom_attributes"]["looker_export"]
+    # The Look's date-times are in its zone; Braze got the same instants in UTC.
+    local = datetime.fromisoformat(first.attributes()["last_order_at"])
+    instant = local.replace(tzinfo=ZoneInfo(spec.timezone)).astimezone(UTC)
+    stored = profile["custom_attributes"]["last_order_at"]
+    assert datetime.fromisoformat(stored) == instant, (stored, local, spec.timezone)
 
 
 # ---------------------------------------------------------------- volume, faults

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from looker_braze.actions.braze.mapping import RowMapper, ValueNotes
 from looker_braze.actions.braze.options import RunOptions
 from looker_braze.braze.instances import Endpoint
+from looker_braze.hub.cells import Projection
 from looker_braze.hub.rows import parse_fields
 
 FIELDS = {
@@ -63,9 +64,10 @@ def per_row_ns(zone: str, data: list[dict]) -> float:
     mapper = RowMapper(parse_fields(FIELDS), options(zone))
     notes = ValueNotes()
     build = mapper.build
+    cells = Projection(mapper.select).rows(data)  # as the hub hands rows over
     began = time.perf_counter()
-    for row in data:
-        build(row, row["u.id"]["value"], notes)
+    for row in cells:
+        build(row, row[-1], notes)
     return (time.perf_counter() - began) / len(data) * 1e9
 
 
@@ -73,7 +75,7 @@ def identifier_ns(kind: str, count: int) -> float:
     fields = parse_fields({"dimensions": [FIELDS["dimensions"][0]], "measures": []})
     mapper = RowMapper(fields, replace(options("UTC"), key_kind=kind))
     make = (lambda i: f"user{i}@example.com") if kind == "email" else (lambda i: f"+1555{i:07d}")
-    data = [{"u.id": {"value": make(i)}} for i in range(count)]
+    data = Projection(mapper.select).rows([{"u.id": {"value": make(i)}} for i in range(count)])
     identify = mapper.identifier
     began = time.perf_counter()
     for row in data:

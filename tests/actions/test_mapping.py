@@ -4,6 +4,7 @@ from looker_braze.actions.braze.mapping import RowMapper, ValueNotes
 from looker_braze.actions.braze.options import RunOptions
 from looker_braze.braze.instances import parse_endpoint
 from looker_braze.errors import FailRun, RejectRow
+from looker_braze.hub.cells import Projection
 from looker_braze.hub.rows import parse_fields
 
 
@@ -29,6 +30,11 @@ def fields(*dimensions, pivots=()):
 ID = {"name": "users.id", "type": "string", "tags": ["braze_id"]}
 
 
+def cells_of(mapper, row):
+    """A json_detail row as the hub hands it to the mapper."""
+    return Projection(mapper.select).row(row)
+
+
 def test_object_shape_and_order():
     mapper = RowMapper(
         fields(
@@ -42,8 +48,8 @@ def test_object_shape_and_order():
     row = {"users.id": {"value": " u1 "}, "users.name": {"value": "Ann"},
            "users.vip": {"value": "Yes"},
            "users.ltv": {"value": None}}  # fmt: skip
-    identifier = mapper.identifier(row)
-    obj, points = mapper.build(row, identifier, ValueNotes())
+    identifier = mapper.identifier(cells_of(mapper, row))
+    obj, points = mapper.build(cells_of(mapper, row), identifier, ValueNotes())
     assert list(obj.items()) == [
         ("external_id", "u1"),
         ("_update_existing_only", True),
@@ -71,7 +77,8 @@ def test_object_shape_and_order():
 def test_every_identifier_kind(kind, raw, identity):
     mapper = RowMapper(fields(ID), options(key_kind=kind, alias_label="crm"))
     row = {"users.id": {"value": raw}}
-    obj, _ = mapper.build(row, mapper.identifier(row), ValueNotes())
+    cells = cells_of(mapper, row)
+    obj, _ = mapper.build(cells, mapper.identifier(cells), ValueNotes())
     assert {k: v for k, v in obj.items() if k in identity} == identity
 
 
@@ -93,7 +100,7 @@ def test_every_identifier_kind(kind, raw, identity):
 def test_invalid_identifiers_reject_the_row(kind, raw):
     mapper = RowMapper(fields(ID), options(key_kind=kind))
     with pytest.raises(RejectRow):
-        mapper.identifier({"users.id": {"value": raw}})
+        mapper.identifier(cells_of(mapper, {"users.id": {"value": raw}}))
 
 
 def test_invalid_standard_values_are_left_out_and_counted():
@@ -101,9 +108,8 @@ def test_invalid_standard_values_are_left_out_and_counted():
         fields(ID, {"name": "users.c", "type": "string", "tags": ["braze[country]"]}), options()
     )
     notes = ValueNotes()
-    obj, points = mapper.build(
-        {"users.id": {"value": "u"}, "users.c": {"value": "Narnia"}}, "u", notes
-    )
+    row = {"users.id": {"value": "u"}, "users.c": {"value": "Narnia"}}
+    obj, points = mapper.build(cells_of(mapper, row), "u", notes)
     assert "country" not in obj and points == 1
     assert notes.dropped == {("country", "not an ISO-3166-1 country"): 1}
 
@@ -186,7 +192,7 @@ TIMES = (
 
 def built(mapper, **values):
     row = {"users.id": {"value": "u"}} | {f"users.{k}": {"value": v} for k, v in values.items()}
-    obj, _ = mapper.build(row, "u", ValueNotes())
+    obj, _ = mapper.build(cells_of(mapper, row), "u", ValueNotes())
     return {k: v for k, v in obj.items() if k not in ("external_id", "_update_existing_only")}
 
 
@@ -234,14 +240,14 @@ def test_standard_time_zones_and_phones_are_sent_in_brazes_spelling():
     notes = ValueNotes()
     row = {"users.id": "u", "users.tz": "eastern time (us & canada)",
            "users.phone": "724-123-4567", "users.email": "ann@bücher.de"}  # fmt: skip
-    obj, points = mapper.build(row, "u", notes)
+    obj, points = mapper.build(cells_of(mapper, row), "u", notes)
     assert (obj["time_zone"], obj["phone"], obj["email"]) == (
         "Eastern Time (US & Canada)",
         "+17241234567",
         "ann@xn--bcher-kva.de",
     )
     assert points == 4 and not notes.dropped
-    obj, _ = mapper.build({**row, "users.tz": "Mars/Olympus"}, "u", notes)
+    obj, _ = mapper.build(cells_of(mapper, {**row, "users.tz": "Mars/Olympus"}), "u", notes)
     assert "time_zone" not in obj
     ((attribute, reason),) = notes.dropped
     assert attribute == "time_zone" and "not an IANA or Rails time zone name" in reason

@@ -47,7 +47,7 @@ async def _tally(spec: LookSpec, key_kind: str) -> RowTally:
     stream = await open_stream(BytesReader(look_bytes(spec)))
     _, mapper = field_findings(stream.fields, check_options(key_kind, "looker_export"))
     tally = RowTally(mapper)
-    async for rows in stream.batches():
+    async for rows in stream.batches(tally.select):
         tally.add(rows)
     return tally
 

@@ -10,6 +10,7 @@ import pytest
 from looker_braze.actions.braze.mapping import RowMapper, ValueNotes
 from looker_braze.actions.braze.options import RunOptions
 from looker_braze.braze.instances import Endpoint
+from looker_braze.hub.cells import Projection
 from looker_braze.hub.rows import parse_fields
 from looker_braze.sim import population
 from looker_braze.sim.braze.objects import BLOCKLISTED
@@ -126,7 +127,8 @@ async def test_a_look_in_new_york_sends_its_times_as_the_right_utc_instant():
     )
     mapper = RowMapper(fields, options)
     row = {"users.id": seeded(3), "users.last": "2024-07-04 21:15:00", "users.day": "2024-07-04"}
-    obj, _ = mapper.build(row, mapper.identifier(row), ValueNotes())
+    cells = Projection(mapper.select).row(row)
+    obj, _ = mapper.build(cells, mapper.identifier(cells), ValueNotes())
     with running_braze(users=10) as braze:
         async with (
             aiohttp.ClientSession() as session,

@@ -49,7 +49,7 @@ class CountRows(Action):
             raise RuntimeError("secret-value-in-exception")
         count = 0
         async with rows.open() as stream:
-            async for batch in stream.batches():
+            async for batch in stream.batches(()):
                 count += len(batch)
                 progress.add("read", len(batch))
         return ActionResult(success=True, message=f"{count} rows")

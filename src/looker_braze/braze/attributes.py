@@ -96,10 +96,23 @@ def check_subscription(value: Any) -> str:
 
 
 def check_dob(value: Any) -> str:
+    if type(value) is str and is_iso_day(value) and value[:4] <= "3000":  # the usual day
+        return value
     parsed = _as_date(value)
     if parsed is None or not 1 <= parsed.year <= 3000:
         raise DropValue("not a date of birth (YYYY-MM-DD)")
     return parsed.isoformat()
+
+
+def is_iso_day(text: str) -> bool:
+    """Whether ``text`` is a real day written YYYY-MM-DD (the usual shape, checked cheaply)."""
+    if len(text) != 10 or text[4] != "-" or text[7] != "-":
+        return False
+    try:
+        date.fromisoformat(text)  # with this shape, only YYYY-MM-DD parses
+    except ValueError:
+        return False
+    return True
 
 
 def check_date(value: Any) -> str:

@@ -41,6 +41,13 @@ SLICES = 3600  # of the hourly window: one second each
 BURST_SHARE = 0.05  # of the window's requests that may go at once, ahead of the even pace
 WIDEN_STEP, WIDEN_MOST = 0.1, 0.5  # seconds added to the window per 429, and at most
 CALM_SECONDS = 600.0  # without a 429, after which the window is narrow again
+# The shortest wait: at Braze's default pace (one request a millisecond) a waiter that slept for
+# each request alone would cost the hub a timer and a wake-up per request (measured: 1.8 us of
+# hub CPU per row of a narrow Look, a quarter of its cost). Sleeping a little longer lets the
+# next few waiters through at once; the pace is kept, since the requests stay within the burst
+# tolerance (at least one interval, 150 of them at Braze's default) and the average rate is the
+# GCRA's. Never more than a few milliseconds late.
+MIN_SLEEP = 0.005
 
 
 class RateLimiter(Protocol):
@@ -157,7 +164,7 @@ class SlidingWindowLimiter:
     async def acquire(self, max_wait: float = math.inf) -> None:
         async with self._lock:  # first come, first served
             while (delay := self._delay(self._clock(), max_wait)) > 0:
-                await asyncio.sleep(delay)
+                await asyncio.sleep(max(delay, MIN_SLEEP))
             now = self._clock()
             self._pace.take(now)
             self._sent.append(now)

@@ -52,7 +52,7 @@ async def look_findings(file: IO[bytes], options: RunOptions) -> list[Finding]:
     findings, mapper = field_findings(stream.fields, options)
     tally = RowTally(mapper)
     try:
-        async for rows in stream.batches():
+        async for rows in stream.batches(tally.select):
             tally.add(rows)
     except FailRun as exc:
         findings.append(problem("look.read", f"Reading stopped after row {tally.rows:,}: {exc}"))

@@ -18,7 +18,7 @@ from looker_braze.actions.seen import SeenIds
 from looker_braze.braze.emails import normalise_email
 from looker_braze.braze.phones import normalise_phone
 from looker_braze.errors import DropValue, RejectRow
-from looker_braze.hub.rows import Row
+from looker_braze.hub.cells import Values
 
 SHAPE_SAMPLE = 1000  # identifiers looked at to tell whether they are emails or phone numbers
 
@@ -47,9 +47,10 @@ class RowTally:
         self.id_shapes: Counter[str] = Counter()  # "email" / "phone" / "other", on a sample
         self._seen = SeenIds()
         self._notes = ValueNotes()
-        self._field_of = {c.attribute: c.field for c in mapper.columns} if mapper else {}
+        self._position = {c.attribute: i for i, c in enumerate(mapper.columns)} if mapper else {}
+        self.select = mapper.select if mapper else ()  # the fields whose values add() reads
 
-    def add(self, rows: list[Row]) -> None:
+    def add(self, rows: list[Values | None]) -> None:
         first = self.rows + 1
         self.rows += len(rows)
         if self.mapper is None:
@@ -68,7 +69,7 @@ class RowTally:
             if notes.dropped or notes.truncated:
                 self._note_values(number, row)
 
-    def _identified(self, rows: list[Row], first: int) -> list[tuple[int, Row, str]]:
+    def _identified(self, rows: list[Values | None], first: int) -> list[tuple[int, Values, str]]:
         assert self.mapper is not None
         identify, identified = self.mapper.identifier, []
         for number, row in enumerate(rows, first):
@@ -77,28 +78,24 @@ class RowTally:
             except RejectRow as exc:
                 self.invalid_ids[exc.reason] += 1
                 if exc.reason not in self.invalid_id_examples:
-                    value = _cell(row.get(self.mapper.id_field)) if isinstance(row, dict) else row
+                    value = None if row is None else row[-1]
                     self.invalid_id_examples[exc.reason] = Example(number, value, exc.reason)
         if sum(self.id_shapes.values()) < SHAPE_SAMPLE:
             self.id_shapes.update(_shape(i) for _, _, i in identified[:SHAPE_SAMPLE])
         return identified
 
-    def _note_values(self, number: int, row: Row) -> None:
+    def _note_values(self, number: int, row: Values) -> None:
         notes = self._notes
         for (attribute, reason), count in notes.dropped.items():
             self.dropped[attribute] += count
             if attribute not in self.dropped_examples:
-                value = _cell(row.get(self._field_of[attribute]))
+                value = row[self._position[attribute]]
                 self.dropped_examples[attribute] = Example(number, value, reason)
         for attribute, count in notes.truncated.items():
             self.truncated[attribute] += count
             self.truncated_examples.setdefault(attribute, Example(number, None))
         notes.dropped.clear()
         notes.truncated.clear()
-
-
-def _cell(cell: Any) -> Any:
-    return cell.get("value") if isinstance(cell, dict) else cell
 
 
 def _shape(identifier: str) -> str:

@@ -3,7 +3,8 @@
 Rows are parsed incrementally (ijson's C backend), so memory does not depend on the row count.
 Looker writes ``fields`` before ``data``, but the format does not promise it: when ``data`` comes
 first, the body is spooled to a temporary file (disk, not memory) and read back once ``fields``
-is known. Actions get ``Fields`` and batches of rows and never learn where the rows came from.
+is known. Actions get ``Fields`` and batches of rows, each row the values of the fields they
+ask for (cells.py), and never learn where the rows came from.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import base64
 import binascii
 import re
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import IO, Any, Protocol
@@ -22,6 +23,7 @@ import ijson
 import orjson
 
 from looker_braze.errors import FailRun
+from looker_braze.hub.cells import Projection, Values
 from looker_braze.hub.protocol import ActionRequest
 from looker_braze.hub.splitter import Incomplete, NotFast, RowSplitter, scan_header
 
@@ -69,14 +71,14 @@ class Document:
 
 _SQL_LIMIT = re.compile(r"\bLIMIT\s+(\d+)\s*;?\s*$", re.IGNORECASE)
 
-Row = dict[str, Any]
-
 
 class RowStream(Protocol):
     fields: Fields
     document: Document
 
-    def batches(self) -> AsyncIterator[list[Row]]: ...
+    def batches(self, select: Sequence[str]) -> AsyncIterator[list[Values | None]]:
+        """The rows, block by block, as the values of ``select``'s fields (None: not a row)."""
+        ...
 
 
 class ByteReader(Protocol):
@@ -178,12 +180,13 @@ class _ParsedStream:
         self.document = document
         self._reader = reader
 
-    async def batches(self) -> AsyncIterator[list[Row]]:
-        batch: list[Row] = []
+    async def batches(self, select: Sequence[str]) -> AsyncIterator[list[Values | None]]:
+        project = Projection(select).row
+        batch: list[Values | None] = []
         rows = ijson.items_async(self._reader, "data.item", use_float=True, buf_size=READ_SIZE)
         with _reading_failures():  # one generator layer per row only: this is the hot path
             async for row in rows:
-                batch.append(row)
+                batch.append(project(row))
                 if len(batch) >= BATCH_ROWS:
                     yield batch
                     batch = []
@@ -267,9 +270,9 @@ class _FastStream:
         self._first = first
         self._reader = reader
 
-    async def batches(self) -> AsyncIterator[list[Row]]:
-        splitter = RowSplitter()
-        batch: list[Row] = []
+    async def batches(self, select: Sequence[str]) -> AsyncIterator[list[Values | None]]:
+        splitter = RowSplitter(Projection(select).block)
+        batch: list[Values | None] = []
         chunk = self._first
         try:
             with _reading_failures():
@@ -288,7 +291,7 @@ class _FastStream:
             yield batch
         # The general parser takes over at a row start; it also reports a truncated stream.
         rest = ReplayReader([b'{"data":[', splitter.pending], self._reader)
-        async for later in _ParsedStream(self.fields, rest, self.document).batches():
+        async for later in _ParsedStream(self.fields, rest, self.document).batches(select):
             yield later
 
 
@@ -378,9 +381,9 @@ class _SpooledStream(_ParsedStream):
         super().__init__(fields, FileReader(spool), document)
         self._spool = spool
 
-    async def batches(self) -> AsyncIterator[list[Row]]:
+    async def batches(self, select: Sequence[str]) -> AsyncIterator[list[Values | None]]:
         try:
-            async for batch in super().batches():
+            async for batch in super().batches(select):
                 yield batch
         finally:
             self._spool.close()

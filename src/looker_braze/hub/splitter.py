@@ -1,9 +1,9 @@
 """A fast path for json_detail: find where ``data`` starts, then cut the array into row blocks
-that orjson parses in one call each.
+that a C parser reads in one call each (cells.py's Projection).
 
 Why hand-written: ijson, the streaming parser, builds rows one by one through Python (about 8 us
-for a twelve-cell row, measured) while orjson parses a block of rows about three times faster;
-no library splits a JSON array stream into parseable blocks. The splitter is only a shortcut: when
+for a twelve-cell row, measured) while a block parser is several times faster; no library splits
+a JSON array stream into parseable blocks. The splitter is only a shortcut: when
 it cannot find a safe cut it hands the rest of the stream to ijson, so its worst case is ijson.
 
 Why a cut is safe: a block always starts at a real row start. A candidate cut is a ``},{`` (or the
@@ -16,6 +16,7 @@ nested array cannot parse, and is never taken.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import orjson
@@ -142,10 +143,15 @@ def _expect(buffer: bytes, pos: int, what: bytes) -> int:
     return pos + 1
 
 
+# Parses a JSON array's text into its rows; None when the text is not valid JSON.
+BlockParser = Callable[[bytes], "list | None"]
+
+
 class RowSplitter:
     """Feed bytes that start at a row (just after ``[``); take parsed rows block by block."""
 
-    def __init__(self) -> None:
+    def __init__(self, parse: BlockParser) -> None:
+        self._parse = parse
         self._pending = bytearray()
         self.finished = False  # the array's closing bracket was reached
 
@@ -169,7 +175,7 @@ class RowSplitter:
         for _ in range(MAX_CANDIDATES):
             if candidate < 0:
                 return []
-            rows = _parse_block(self._pending, candidate + 1)
+            rows = self._parse_block(candidate + 1)
             if rows is not None:
                 del self._pending[: candidate + 2]  # keep the next row's "{"
                 return rows
@@ -187,7 +193,7 @@ class RowSplitter:
         for _ in range(MAX_CANDIDATES):
             if candidate < 0:
                 return None
-            rows = _parse_block(self._pending, candidate + 1)
+            rows = self._parse_block(candidate + 1)
             if rows is not None:
                 self.finished = True
                 del self._pending[:]
@@ -195,10 +201,5 @@ class RowSplitter:
             candidate = self._pending.find(ARRAY_END, candidate + 1)
         return None
 
-
-def _parse_block(pending: bytearray, end: int) -> list | None:
-    try:
-        rows = orjson.loads(b"[" + pending[:end] + b"]")
-    except orjson.JSONDecodeError:
-        return None
-    return rows
+    def _parse_block(self, end: int) -> list | None:
+        return self._parse(b"[" + self._pending[:end] + b"]")

@@ -5,17 +5,21 @@ field tagged ``braze[<name>]`` sets attribute ``<name>`` (the grammar is tags.py
 left out: sent as null they would erase the attribute in Braze. Tags the hub cannot use
 (malformed, or a name longer than Braze takes) are left out and listed in ``ignored_tags`` for the
 answer. Date-times are read in the Look's time zone (``RunOptions.time_zone``, values.py says how).
+
+The mapper reads rows as the hub hands them over: the values of the fields in ``select`` (the
+tagged attributes' fields in column order, then the identifier's), so a cell is a tuple index.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 from typing import Any
 
+from looker_braze.actions.braze.objects import Head, ObjectBuilder
 from looker_braze.actions.braze.options import RunOptions
 from looker_braze.actions.braze.tags import ID_TAG, attribute_name, is_malformed
 from looker_braze.actions.braze.values import (
@@ -37,7 +41,8 @@ from looker_braze.braze.emails import normalise_email
 from looker_braze.braze.phones import normalise_phone
 from looker_braze.braze.time_zones import iana_zone
 from looker_braze.errors import DropValue, FailRun, RejectRow
-from looker_braze.hub.rows import Field, Fields, Row
+from looker_braze.hub.cells import Values
+from looker_braze.hub.rows import Field, Fields
 
 _BRAZE_ID = re.compile(r"[0-9a-f]{24}")
 
@@ -70,22 +75,22 @@ class RowMapper:
         self.columns = _attribute_columns(fields, options)
         self.ignored_tags = ignored_tags(fields)
         self._identify_text = _IDENTIFIERS[options.key_kind]
-        self._key_kind = options.key_kind
-        self._alias_label = options.alias_label
-        self._update_existing_only = options.update_existing_only
-        self._array_attribute = options.array_attribute
-        self._add_label = {"add": [options.label]}
-        self._identity_key = options.key_kind
-        self._plan = tuple(
-            (c.field, c.attribute, c.ready, c.prepare, {}, int(c.billable)) for c in self.columns
+        # Rows come with the attributes' fields in column order, then the identifier's.
+        self.select = (*(c.field for c in self.columns), self.id_field)
+        head = Head(
+            identity_key=options.key_kind,
+            alias_label=options.alias_label,
+            update_existing_only=options.update_existing_only,
+            array_attribute=options.array_attribute,
+            label=options.label,
         )
+        self._objects = ObjectBuilder(head, self.columns)
 
-    def identifier(self, row: Row) -> str:
+    def identifier(self, row: Values | None) -> str:
         """The user's identifier in this row; RejectRow when it is missing or invalid."""
-        if type(row) is not dict:
+        if row is None:
             raise RejectRow("row is not an object")
-        cell = row.get(self.id_field)
-        value = cell.get("value") if type(cell) is dict else cell
+        value = row[-1]
         if type(value) is str:  # the usual case, kept short: it runs for every row
             text = value.strip()  # CHAR columns pad with spaces
             if not text:
@@ -95,40 +100,15 @@ class RowMapper:
             raise RejectRow("empty identifier")
         return self._identify_text(_text(value))
 
-    def build(self, row: Row, identifier: str, notes: ValueNotes) -> tuple[dict[str, Any], int]:
-        """The attribute object for one user and the data points it costs."""
-        if self._key_kind == "user_alias":
-            identity: Any = {"alias_name": identifier, "alias_label": self._alias_label}
-        else:
-            identity = identifier
-        obj = {
-            self._identity_key: identity,
-            "_update_existing_only": self._update_existing_only,
-            self._array_attribute: self._add_label,  # shared: objects are encoded at once
-        }
-        points = 1  # one per array value added
-        # The hot loop of a send (once per cell): flat, with values that need no conversion
-        # (a custom string that is already a string...) passed through without a call.
-        for field_name, attribute, ready, prepare, memo, billable in self._plan:
-            cell = row.get(field_name)
-            value = cell.get("value") if type(cell) is dict else cell
-            if value is None:
-                continue
-            if type(value) not in ready:
-                # Text values repeat (countries, tiers, dates): remember what each became.
-                result = memo.get(value, _UNSEEN) if type(value) is str else _UNSEEN
-                if result is _UNSEEN:
-                    result = _prepared(prepare, value, memo)
-                if type(result) is DropValue:
-                    notes.dropped[(attribute, result.reason)] += 1
-                    continue
-                value = result
-            if type(value) is str and len(value) > MAX_STRING:
-                value = value[:MAX_STRING]
-                notes.truncated[attribute] += 1
-            obj[attribute] = value
-            points += billable
-        return obj, points
+    def build_many(
+        self, rows: Sequence[Values], identifiers: Sequence[str], notes: ValueNotes
+    ) -> list[tuple[dict[str, Any], int]]:
+        """(attribute object, data points) for each row, whose identifier is given."""
+        return self._objects.build(rows, identifiers, notes)
+
+    def build(self, row: Values, identifier: str, notes: ValueNotes) -> tuple[dict[str, Any], int]:
+        """One row's object and data points (check's row-by-row tally)."""
+        return self._objects.build((row,), (identifier,), notes)[0]
 
 
 def _identifier_field(fields: Fields) -> Field:
@@ -201,24 +181,6 @@ def look_zone(name: str | None) -> tzinfo:
 def _preparer(name: str, convert: Converter) -> Converter:
     check = standard_check(name)
     return convert if check is None else lambda value: check(convert(value))
-
-
-# Distinct strings remembered per column, later ones just computed: enough for countries,
-# tiers and dates; a column of unique values (emails, times) costs at most ~1 MB.
-_MEMO_LIMIT = 8_192
-_UNSEEN = object()
-
-
-def _prepared(prepare: Converter, value: Any, memo: dict[str, Any]) -> Any:
-    """The value to send, or the DropValue saying why not; remembered for text values
-    (only strings: 1 == 1.0 == True would make numbers share an entry)."""
-    try:
-        result = prepare(value)
-    except DropValue as exc:
-        result = exc
-    if type(value) is str and len(memo) < _MEMO_LIMIT:
-        memo[value] = result
-    return result
 
 
 def usable_attribute_name(tag: str) -> str | None:

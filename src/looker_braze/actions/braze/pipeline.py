@@ -9,6 +9,7 @@ audience) exactly once.
 from __future__ import annotations
 
 from contextlib import suppress
+from itertools import compress
 from operator import itemgetter
 from typing import Any, NamedTuple, Protocol
 
@@ -22,7 +23,8 @@ from looker_braze.actions.seen import SeenIds
 from looker_braze.braze.batch import MAX_OBJECTS, Batch, Batcher
 from looker_braze.braze.client import BatchOutcome, SendNotes
 from looker_braze.errors import LookerBrazeError, RejectRow
-from looker_braze.hub.rows import Row, RowStream
+from looker_braze.hub.cells import Values
+from looker_braze.hub.rows import RowStream
 from looker_braze.state import Sent
 
 
@@ -66,7 +68,7 @@ async def send_rows(
 ) -> None:
     batcher = sink.batcher()
     with SeenIds() as seen:
-        async for rows in stream.batches():
+        async for rows in stream.batches(mapper.select):
             if row_cap is not None and report.read + len(rows) > row_cap:
                 rows = rows[: row_cap - report.read]
                 report.row_cap = row_cap
@@ -114,7 +116,7 @@ def _batched(
 
 
 def _new_users(
-    rows: list[Row], mapper: RowMapper, seen: SeenIds, report: RunReport
+    rows: list[Values | None], mapper: RowMapper, seen: SeenIds, report: RunReport
 ) -> list[tuple[str, dict[str, Any], int]]:
     """(identifier, object, data points) of each first-seen user of these rows."""
     identified = []
@@ -124,13 +126,16 @@ def _new_users(
         except RejectRow as exc:
             report.count_invalid(exc.reason)
     fresh = seen.add_many([identifier for _, identifier in identified])
-    users = []
-    for (row, identifier), is_new in zip(identified, fresh, strict=True):
-        if is_new:
-            obj, points = mapper.build(row, identifier, report.values)
-            users.append((identifier, obj, points))
-    report.count("duplicates", len(identified) - len(users))
-    return users
+    first = list(compress(identified, fresh))
+    report.count("duplicates", len(identified) - len(first))
+    if not first:
+        return []
+    rows, identifiers = zip(*first, strict=True)
+    built = mapper.build_many(rows, identifiers, report.values)
+    return [
+        (identifier, obj, points)
+        for identifier, (obj, points) in zip(identifiers, built, strict=True)
+    ]
 
 
 async def _planned(

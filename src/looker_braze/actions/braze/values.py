@@ -28,6 +28,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import lru_cache
 from typing import Any
 
+from looker_braze.braze.attributes import is_iso_day
 from looker_braze.errors import DropValue
 from looker_braze.hub.rows import Field
 
@@ -144,6 +145,8 @@ def to_string(value: Any) -> str:
 def to_day(value: Any) -> str:
     """A calendar timeframe's day, YYYY-MM-DD (a week, month or quarter by its first day)."""
     text = (value if type(value) is str else str(value)).strip()
+    if is_iso_day(text):  # Looker's usual YYYY-MM-DD: the day as it is (once per row)
+        return text
     quarter = _QUARTER.fullmatch(text)
     if quarter:
         return f"{quarter[1]}-{(int(quarter[2]) - 1) * 3 + 1:02d}-01"

@@ -5,7 +5,8 @@ Three processes, as in production: the hub (`looker-braze serve`), the Braze sim
 server + execute). The hub's own CPU time and peak RSS (VmHWM) are read from /proc, so the
 figures are the hub's alone. Each size runs several times in the same hub (each run flags a new
 label, so Braze does the full work every time) and the median is reported: absolute times on a
-shared two-core machine are noisy, ratios within one run are not.
+shared two-core machine are noisy, ratios within one run are not. Each size also runs as a dry
+run (everything but the requests to Braze), so the difference is what sending costs the hub.
 
     python bench/hub_throughput.py                        # both shapes, 100,000 and 1,000,000 rows
     python bench/hub_throughput.py --rows 250000 --shape narrow --repeat 5
@@ -63,7 +64,9 @@ def proc_figures(pid: int) -> tuple[float, float]:
     return cpu, float("nan")
 
 
-async def one_send(hub, braze_url: str, path: Path, label: str) -> tuple[float, float]:
+async def one_send(
+    hub, braze_url: str, path: Path, label: str, dry_run: bool = False
+) -> tuple[float, float]:
     """(hub CPU seconds, wall seconds) of one execute."""
     cpu_before, _ = proc_figures(hub.process.pid)
     started = time.perf_counter()
@@ -71,7 +74,11 @@ async def one_send(hub, braze_url: str, path: Path, label: str) -> tuple[float, 
         result = await looker.execute(
             "braze",
             params={"braze_api_key": "sim-key", "braze_api_endpoint": braze_url},
-            form_params={"braze_update_existing_only": "no", "braze_segment": label},
+            form_params={
+                "braze_update_existing_only": "no",
+                "braze_segment": label,
+                "braze_dry_run": "yes" if dry_run else "no",
+            },
             look=path,
         )
     wall = time.perf_counter() - started
@@ -93,6 +100,12 @@ async def one_shape(shape: str, sizes: list[int], repeat: int) -> list[dict]:
                 await one_send(hub, braze.url, looks[rows], f"{shape}-{rows}-{n}")
                 for n in range(repeat)
             ]
+            # The same Look as a dry run: everything but the requests to Braze.
+            dry_runs = [
+                await one_send(hub, braze.url, looks[rows], f"dry-{shape}-{n}", True)
+                for n in range(repeat)
+            ]
+            dry = statistics.median(c for c, _ in dry_runs)
             cpu = statistics.median(c for c, _ in runs)
             wall = statistics.median(w for _, w in runs)
             peak = proc_figures(hub.process.pid)[1]
@@ -101,6 +114,7 @@ async def one_shape(shape: str, sizes: list[int], repeat: int) -> list[dict]:
                     "shape": shape,
                     "rows": rows,
                     "cpu": cpu,
+                    "dry_cpu": dry,
                     "wall": wall,
                     "peak_mb": peak,
                     "rates": [rows / c for c, _ in runs],
@@ -130,13 +144,14 @@ def main() -> None:
         r for shape in args.shape for r in asyncio.run(one_shape(shape, args.rows, args.repeat))
     ]
     print(f"{'shape':>7} {'rows':>10} {'wall s':>7} {'rows/s wall':>12} {'hub cpu s':>10} "
-          f"{'hub us/row':>11} {'(each run)':>20} {'hub peak RSS MB':>16}")  # fmt: skip
+          f"{'hub us/row':>11} {'(each run)':>20} {'dry run us/row':>15} "
+          f"{'hub peak RSS MB':>16}")  # fmt: skip
     for r in results:
         each = " ".join(f"{1e6 / rate:.1f}" for rate in r["rates"])
         print(
             f"{r['shape']:>7} {r['rows']:>10,} {r['wall']:>7.1f} {r['rows'] / r['wall']:>12,.0f} "
             f"{r['cpu']:>10.1f} {r['cpu'] / r['rows'] * 1e6:>11.1f} {each:>20} "
-            f"{r['peak_mb']:>16.0f}"
+            f"{r['dry_cpu'] / r['rows'] * 1e6:>15.1f} {r['peak_mb']:>16.0f}"
         )
     print()
     for shape in args.shape:

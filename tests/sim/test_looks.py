@@ -9,7 +9,7 @@ from datetime import date
 
 import orjson
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from looker_braze.sim import population
@@ -88,6 +88,15 @@ def _count(spec: LookSpec, document: dict) -> dict:
 
 @st.composite
 def specs(draw, max_rows: int = 250) -> LookSpec:
+    try:
+        return _spec(draw, max_rows)
+    except ValueError as exc:
+        # A few rows with large shares can leave no row for a first-time id: not a Look.
+        assume("first-time id" not in str(exc) and "leave no rows" not in str(exc))
+        raise
+
+
+def _spec(draw, max_rows: int) -> LookSpec:
     return LookSpec(
         rows=draw(st.integers(0, max_rows)),
         seed=draw(st.integers(0, 2**40)),

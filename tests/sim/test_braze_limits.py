@@ -162,3 +162,18 @@ async def test_the_hourly_limit_retry_after_form():
         answers = await burst(url, 2)
     assert answers[1][0] == 429
     assert 3500 <= int(answers[1][1]["x-ratelimit-retry-after"]) <= 3600
+
+
+def test_the_simulator_settles_its_heap_so_collector_passes_do_not_stall_its_counting():
+    # A full pass over a workspace of millions of values stalled the simulator long enough to
+    # bunch the requests waiting on it into one window (429s real Braze would not answer).
+    import gc
+
+    from looker_braze.sim.braze.simulator import FREEZE_EVERY
+
+    sim = BrazeSimulator(SimConfig(users=0))
+    before = gc.get_freeze_count()
+    objects = [{"external_id": f"u{i}", "tier": "gold"} for i in range(75)]
+    for _ in range(FREEZE_EVERY // 75 + 1):
+        assert sim.track({"attributes": objects})[0] in (200, 201)
+    assert gc.get_freeze_count() > before

@@ -59,24 +59,16 @@ class _AnnouncingServer(uvicorn.Server):
             print(self._announcement, flush=True)
 
 
-# Objects allocated between two young-generation collections of the cycle collector. Python's
-# default, 700, suits programs whose objects live long; a send's objects (a block of rows, its
-# Braze objects, their batches) live for one block, some tens of thousands of allocations, so at
-# 700 the collector examines nearly every one of them, and promotes those still alive to the
-# older generations, whose collections then walk the whole heap. Measured in process on the bench
-# Looks (parsing, mapping and encoding a block): 2.5 us a row at 700 and 1.8 at 20,000 for the
-# narrow one, 8.8 and 8.0 for the wide one; gc.disable() does no better. The hub's data has no
-# reference cycles to wait for.
-GC_YOUNG_THRESHOLD = 20_000
-
-
 def serve_forever(
     app, sock: socket.socket, log_level: str = "info", announcement: str | None = None
 ) -> None:
     """Serve ``app`` on an already bound socket until interrupted (blocks); print
     ``announcement`` on stdout once ready."""
-    gc.freeze()  # what start-up built (modules, tables) is never garbage: out of every scan
-    gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
+    # What start-up built (modules, tables, the app) lives as long as the process: frozen, it is
+    # left out of every later pass of the cycle collector, whose full passes then walk only
+    # what sends create. Collected first, so that no garbage is frozen with it.
+    gc.collect()
+    gc.freeze()
     _AnnouncingServer(_config(app, log_level), announcement).run(sockets=[sock])
 
 

@@ -56,18 +56,23 @@ class RowTally:
         if self.mapper is None:
             return
         identified = self._identified(rows, first)
-        fresh = self._seen.add_many([identifier for _, _, identifier in identified])
-        build, notes = self.mapper.build, self._notes
-        for (number, row, identifier), is_new in zip(identified, fresh, strict=True):
-            _, points = build(row, identifier, notes)
+        if not identified:
+            return
+        numbers, kept, identifiers = zip(*identified, strict=True)
+        fresh = self._seen.add_many(identifiers)
+        # Every row with a usable id is built, duplicates included (see the module's docstring).
+        built = self.mapper.build_many(kept, identifiers, self._notes)
+        for number, identifier, (_, points), is_new in zip(
+            numbers, identifiers, built, fresh, strict=True
+        ):
             if is_new:
                 self.users += 1
                 self.data_points += points
             else:
                 self.duplicates += 1
                 self.first_duplicate = self.first_duplicate or Example(number, identifier)
-            if notes.dropped or notes.truncated:
-                self._note_values(number, row)
+        if self._notes.dropped or self._notes.truncated:
+            self._note_values(identified)
 
     def _identified(self, rows: list[Values | None], first: int) -> list[tuple[int, Values, str]]:
         assert self.mapper is not None
@@ -84,18 +89,40 @@ class RowTally:
             self.id_shapes.update(_shape(i) for _, _, i in identified[:SHAPE_SAMPLE])
         return identified
 
-    def _note_values(self, number: int, row: Values) -> None:
+    def _note_values(self, identified: list[tuple[int, Values, str]]) -> None:
         notes = self._notes
-        for (attribute, reason), count in notes.dropped.items():
+        for (attribute, _), count in notes.dropped.items():
             self.dropped[attribute] += count
-            if attribute not in self.dropped_examples:
-                value = row[self._position[attribute]]
-                self.dropped_examples[attribute] = Example(number, value, reason)
         for attribute, count in notes.truncated.items():
             self.truncated[attribute] += count
-            self.truncated_examples.setdefault(attribute, Example(number, None))
+        needed = bool(
+            {a for a, _ in notes.dropped} - self.dropped_examples.keys()
+            or notes.truncated.keys() - self.truncated_examples.keys()
+        )
+        dropped, truncated = {a for a, _ in notes.dropped}, set(notes.truncated)
         notes.dropped.clear()
         notes.truncated.clear()
+        if needed:
+            self._find_examples(identified, dropped, truncated)
+
+    def _find_examples(
+        self, identified: list[tuple[int, Values, str]], dropped: set, truncated: set
+    ) -> None:
+        """The first row of the block that shows each attribute's problem: built again one by
+        one, which happens once per attribute and problem kind, not once per row."""
+        assert self.mapper is not None
+        for number, row, identifier in identified:
+            probe = ValueNotes()
+            self.mapper.build(row, identifier, probe)
+            for attribute, reason in probe.dropped:
+                if attribute not in self.dropped_examples:
+                    value = row[self._position[attribute]]
+                    self.dropped_examples[attribute] = Example(number, value, reason)
+            for attribute in probe.truncated:
+                self.truncated_examples.setdefault(attribute, Example(number, None))
+            found = self.dropped_examples.keys(), self.truncated_examples.keys()
+            if dropped <= found[0] and truncated <= found[1]:
+                return
 
 
 def _shape(identifier: str) -> str:

@@ -80,11 +80,13 @@ class ObjectBuilder:
             gaps = gaps or column_gaps
         keys, flag, label = self._keys, head.update_existing_only, self._add_label
         full = self._full_points
-        rows = zip(identities, zip(*values, strict=True), strict=True)
+        by_row = zip(identities, zip(*values, strict=True), strict=True)
         if not gaps:  # no null and nothing left out in the whole block: one call per object
-            return [(dict(zip(keys, (i, flag, label, *row), strict=True)), full) for i, row in rows]
+            return [
+                (dict(zip(keys, (i, flag, label, *row), strict=True)), full) for i, row in by_row
+            ]
         built = []
-        for identity, row in rows:
+        for identity, row in by_row:
             if None in row:  # a gap: null in Looker, or a value left out
                 built.append(self._with_gaps(identity, row))
             else:

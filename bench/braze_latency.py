@@ -28,13 +28,13 @@ from pathlib import Path
 
 import aiohttp
 
+from hub_throughput import SECRET, hub_env  # the same hub set-up (bench/ is on the path)
 from looker_braze.hub.auth import new_token
 from looker_braze.processes import spawn
 from looker_braze.sim.looker import LookerSender
 from looker_braze.sim.looks import LookSpec, write_look
 
 OUT = Path(__file__).parent / "out"
-SECRET = "bench-secret"
 OBJECTS_PER_REQUEST = 75
 TARGET_SHARE = 0.90
 TARGET_PEAK_RSS_MB = 150
@@ -180,12 +180,7 @@ def cpu_bound(figures: dict) -> bool:
 def _hub_env(braze_url: str, folder: str, limit: str) -> dict[str, str]:
     requests, seconds = limit.split("/")
     return {
-        "ACTION_HUB_BASE_URL": "http://127.0.0.1",
-        "ACTION_HUB_LABEL": "bench",
-        "ACTION_HUB_SECRET": SECRET,
-        "LOOKER_BRAZE_EXTRA_ENDPOINTS": braze_url,
-        "LOOKER_BRAZE_LOG_LEVEL": "warning",
-        "LOOKER_BRAZE_STATE_URL": f"sqlite:///{folder}/state.sqlite3",
+        **hub_env(braze_url, folder),
         "LOOKER_BRAZE_RATE_LIMIT_REQUESTS": requests,
         "LOOKER_BRAZE_RATE_LIMIT_SECONDS": seconds,
     }

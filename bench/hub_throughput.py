@@ -93,7 +93,7 @@ async def one_shape(shape: str, sizes: list[int], repeat: int) -> list[dict]:
     with (
         tempfile.TemporaryDirectory() as folder,
         spawn(["braze-sim", "--port", "0", "--users", "0"]) as braze,
-        spawn(["serve", "--host", "127.0.0.1", "--port", "0"], _hub_env(braze.url, folder)) as hub,
+        spawn(["serve", "--host", "127.0.0.1", "--port", "0"], hub_env(braze.url, folder)) as hub,
     ):
         for rows in sizes:
             runs = [
@@ -123,7 +123,8 @@ async def one_shape(shape: str, sizes: list[int], repeat: int) -> list[dict]:
     return results
 
 
-def _hub_env(braze_url: str, folder: str) -> dict[str, str]:
+def hub_env(braze_url: str, folder: str) -> dict[str, str]:
+    """The environment of a benchmark hub (braze_latency.py adds its rate limit)."""
     return {
         "ACTION_HUB_BASE_URL": "http://127.0.0.1",
         "ACTION_HUB_LABEL": "bench",

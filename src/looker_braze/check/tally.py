@@ -95,14 +95,10 @@ class RowTally:
             self.dropped[attribute] += count
         for attribute, count in notes.truncated.items():
             self.truncated[attribute] += count
-        needed = bool(
-            {a for a, _ in notes.dropped} - self.dropped_examples.keys()
-            or notes.truncated.keys() - self.truncated_examples.keys()
-        )
         dropped, truncated = {a for a, _ in notes.dropped}, set(notes.truncated)
         notes.dropped.clear()
         notes.truncated.clear()
-        if needed:
+        if dropped - self.dropped_examples.keys() or truncated - self.truncated_examples.keys():
             self._find_examples(identified, dropped, truncated)
 
     def _find_examples(

@@ -37,6 +37,19 @@ def _reachable(url: str, default_port: int) -> str | None:
         return str(exc)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_data_home(tmp_path_factory):
+    """Settings without LOOKER_BRAZE_STATE_URL put the state under $XDG_DATA_HOME: a folder of
+    the test session's, never the real home (subprocesses inherit it)."""
+    before = os.environ.get("XDG_DATA_HOME")
+    os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("xdg-data"))
+    yield
+    if before is None:
+        os.environ.pop("XDG_DATA_HOME", None)
+    else:
+        os.environ["XDG_DATA_HOME"] = before
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> str:
     """A PostgreSQL URL that answers; each test should use its own schema (see pg_schema)."""

@@ -6,6 +6,8 @@ swapping the image; everything new is prefixed LOOKER_BRAZE_.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -22,6 +24,16 @@ CommaList = Annotated[tuple[str, ...], NoDecode]
 def _alias(name: str):
     # The Python name also works, so tests and code can build settings with keyword arguments.
     return Field(validation_alias=AliasChoices(name, name.lower()))
+
+
+def default_state_url() -> str:
+    """The state's home when LOOKER_BRAZE_STATE_URL is unset: one absolute per-user file, so a
+    hub restarted from another directory finds the same state. The XDG base-directory rule
+    ($XDG_DATA_HOME if absolute, else ~/.local/share), written out rather than adding a package
+    for four lines."""
+    data_home = os.environ.get("XDG_DATA_HOME", "")
+    base = Path(data_home) if os.path.isabs(data_home) else Path.home() / ".local" / "share"
+    return f"sqlite:///{base / 'looker-braze' / 'state.sqlite3'}"
 
 
 def _required_text(value):
@@ -136,7 +148,7 @@ class HubSettings(BaseSettings):
     )
     # Audience state (sync mode, change-only sends, run history): SQLite file or PostgreSQL URL.
     state_url: str = Field(
-        "sqlite:///looker-braze-state.sqlite3",
+        default_factory=default_state_url,
         validation_alias=AliasChoices("LOOKER_BRAZE_STATE_URL", "state_url"),
     )
     # Shared rate limit and audience locks across replicas; unset = each process on its own.
@@ -226,7 +238,7 @@ def load_secret() -> str:
 class _StateOnly(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore")
     state_url: str = Field(
-        HubSettings.model_fields["state_url"].default, validation_alias="LOOKER_BRAZE_STATE_URL"
+        default_factory=default_state_url, validation_alias="LOOKER_BRAZE_STATE_URL"
     )
 
 

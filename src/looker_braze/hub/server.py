@@ -37,6 +37,7 @@ from looker_braze.hub.rows import RowSource
 from looker_braze.logs import WEBHOOK_ID
 from looker_braze.settings import HubSettings
 from looker_braze.state import AsyncStateStore
+from looker_braze.state.location import describe, parse_location
 
 log = logging.getLogger(__name__)
 
@@ -159,6 +160,7 @@ class Hub:
     async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
         self.session = aiohttp.ClientSession(auto_decompress=True)
         self.store = await AsyncStateStore.open(self.settings.state_url)
+        log.info("state: %s", describe(parse_location(self.settings.state_url)))
         self.history = RunHistory(self.store)
         for action in self.registry:
             await action.startup(HubServices(store=self.store))

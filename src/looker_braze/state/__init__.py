@@ -1,7 +1,7 @@
 """Audience state for the Braze action: who carries each label, the last value Braze accepted
 for each member's attributes, and the run history; on SQLite (default) or PostgreSQL.
 
-    store = open_store("sqlite:///looker-braze-state.sqlite3")   # or postgresql://...?schema=x
+    store = open_store("sqlite:////var/lib/looker-braze/state.sqlite3")   # or postgresql://...
     audience = store.audience_id(workspace, "looker_export", "churn-risk")
     run_id = store.start_run(RunStart(...))
     store.add_run_members(run_id, members)                 # per batch of the send
@@ -16,7 +16,7 @@ Locks per audience across replicas: looker_braze.state.locks.
 from __future__ import annotations
 
 from looker_braze.state.async_store import AsyncStateStore
-from looker_braze.state.location import StoreLocation, parse_location
+from looker_braze.state.location import StoreLocation, make_folder, parse_location
 from looker_braze.state.models import Known, RunEnd, RunRecord, RunStart, Sent
 from looker_braze.state.store import STALE_RUN_AGE, StateStore, member_problem
 
@@ -34,6 +34,7 @@ def open_store(url: str, *, abandon_stale: bool = True) -> StateStore:
     else:
         from looker_braze.state.sqlite import SqliteStateStore
 
+        make_folder(location)
         store = SqliteStateStore(location)
     if abandon_stale:
         store.abandon_stale_runs()

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -62,6 +63,34 @@ def _postgres(url: str) -> StoreLocation:
         )
     rest = urlencode([(name, value) for name, value in params if name != "schema"])
     return StoreLocation("postgresql", urlunsplit(parts._replace(query=rest)), schema)
+
+
+def describe(location: StoreLocation) -> str:
+    """Where the state is, for the start-up log: SQLite paths made absolute (a relative one
+    depends on the directory the hub was started from), passwords hidden."""
+    if location.dialect == "postgresql":
+        return f"PostgreSQL {location}"
+    if location.target == ":memory:":
+        return "SQLite in memory (gone when the hub stops)"
+    path = os.path.abspath(location.target)
+    relative = "" if os.path.isabs(location.target) else " (relative to the working directory)"
+    return f"SQLite file {path}{relative}"
+
+
+def make_folder(location: StoreLocation) -> None:
+    """Create a SQLite file's folder, private to the user, as the XDG rule asks when writing to
+    a data directory that does not exist yet (the default is ~/.local/share/looker-braze/)."""
+    if location.dialect == "sqlite" and location.target != ":memory:":
+        folder = os.path.dirname(os.path.abspath(location.target))
+        try:
+            os.makedirs(folder, mode=0o700, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(
+                [
+                    f"cannot create {folder} for the SQLite state store ({exc.strerror}): "
+                    "create it, or point LOOKER_BRAZE_STATE_URL elsewhere"
+                ]
+            ) from None
 
 
 def redact(url: str) -> str:

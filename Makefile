@@ -1,5 +1,6 @@
 # Everything runs from a virtual environment at .venv that this Makefile creates and keeps in
-# step with pyproject.toml: `make demo` and `make test` work on a fresh clone.
+# step with pyproject.toml: `make demo` and `make test` work on a fresh clone. It installs every
+# extra the tests use (the Currents analytics stack too); `pip install .` alone is the slim hub.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -14,7 +15,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,currents]"
 	@touch $(STAMP)
 
 demo: $(STAMP)

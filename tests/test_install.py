@@ -19,8 +19,10 @@ from pathlib import Path
 
 import pytest
 
+from looker_braze.errors import ConfigError
 from looker_braze.extras import EXTRAS, missing
 from looker_braze.settings import default_state_url, load_hub_settings
+from looker_braze.state import open_store
 from looker_braze.state.location import describe, parse_location
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -165,6 +167,14 @@ def test_the_logged_location_is_absolute_and_hides_passwords(tmp_path, monkeypat
     assert relative == f"SQLite file {tmp_path}/state/s.sqlite3 (relative to the working directory)"
     postgres = describe(parse_location("postgresql://u:hunter2@db:5432/x?schema=s"))
     assert "hunter2" not in postgres and "db:5432" in postgres and "schema s" in postgres
+
+
+def test_the_state_folder_is_made_private_or_the_reason_given(tmp_path):
+    open_store(f"sqlite:///{tmp_path}/a/b/state.sqlite3").close()
+    assert (tmp_path / "a" / "b").stat().st_mode & 0o777 == 0o700
+    (tmp_path / "file").write_text("not a folder")
+    with pytest.raises(ConfigError, match=r"cannot create .*file/sub for the SQLite state store"):
+        open_store(f"sqlite:///{tmp_path}/file/sub/state.sqlite3")
 
 
 def test_a_hub_restarted_elsewhere_keeps_its_state_and_says_where(tmp_path):

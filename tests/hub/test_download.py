@@ -254,6 +254,19 @@ async def test_link_local_and_metadata_literals_are_refused_before_connecting(ur
     assert time.monotonic() - started < 1 and resolver.asked == []
 
 
+@pytest.mark.parametrize(
+    "host", ["2852039166", "0xa9fea9fe", "169.254.43518", "0251.0376.0251.0376"]
+)
+async def test_other_spellings_of_the_metadata_address_are_not_fetched(host):
+    """Legacy IPv4 forms: the system resolver turns them into 169.254.169.254, which is then
+    refused (or aiohttp refuses the form itself); no connection either way."""
+    async with downloader() as downloads:  # the default resolver: these need no network
+        started = time.monotonic()
+        message = await failure(downloads, f"http://{host}/latest/meta-data/")
+    assert "link-local or cloud metadata" in message or message == UNUSABLE
+    assert time.monotonic() - started < 5
+
+
 def test_the_address_rule():
     refused = ["169.254.0.1", "169.254.169.254", "fe80::abcd", "100.100.100.200"]
     refused += [

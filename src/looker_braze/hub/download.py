@@ -39,12 +39,16 @@ import socket
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 from yarl import URL
 
 from looker_braze.errors import FailRun
+
+if TYPE_CHECKING:
+    from looker_braze.settings import HubSettings
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +80,7 @@ class DownloadPolicy:
     deadline_seconds: float = 3600.0
 
     @classmethod
-    def of(cls, settings) -> DownloadPolicy:
-        """The policy a hub's settings describe (settings.HubSettings)."""
+    def of(cls, settings: HubSettings) -> DownloadPolicy:
         return cls(
             hosts=settings.download_hosts,
             allow_link_local=settings.download_allow_link_local,

@@ -224,7 +224,10 @@ def _reading_failures() -> Iterator[None]:
         ) from None
 
 
-NOT_JSON = "The data from Looker is not valid JSON: is the action's format JSON details?"
+NOT_JSON = (
+    "The data from Looker is not valid JSON: rows from that point on were not read. Send again "
+    "from Looker; if it keeps happening, check the action's format is JSON details."
+)
 
 
 async def open_stream(reader: ByteReader) -> RowStream:

@@ -251,7 +251,7 @@ async def test_link_local_and_metadata_literals_are_refused_before_connecting(ur
     async with downloader(resolver) as downloads:
         started = time.monotonic()
         assert "link-local or cloud metadata" in await failure(downloads, url)
-    assert time.monotonic() - started < 1 and resolver.asked == []
+    assert time.monotonic() - started < 3 and resolver.asked == []  # no connection attempt
 
 
 @pytest.mark.parametrize(
@@ -324,12 +324,12 @@ def test_download_settings_are_read_and_checked(monkeypatch):
 
 
 async def test_a_trickling_download_hits_the_deadline(looker):
-    async with downloader(deadline_seconds=1.0, stall_seconds=5) as downloads:
+    async with downloader(deadline_seconds=1.0, stall_seconds=30) as downloads:
         started = time.monotonic()
         message = await failure(downloads, f"{looker}/trickle")
     assert "took longer than 1 seconds" in message
     assert "LOOKER_BRAZE_DOWNLOAD_DEADLINE_SECONDS" in message
-    assert time.monotonic() - started < 4  # the stall timeout (5 s) never fired
+    assert time.monotonic() - started < 10  # the deadline, not the stall timeout (30 s)
 
 
 async def test_a_stall_after_the_head_says_so(looker):

@@ -189,11 +189,11 @@ def _link_local_refused() -> FailRun:
 
 
 def _same_origin(a: URL, b: URL) -> bool:
-    return (a.scheme, (a.raw_host or "").lower(), a.port) == (
-        b.scheme,
-        (b.raw_host or "").lower(),
-        b.port,
-    )
+    return _origin(a) == _origin(b)
+
+
+def _origin(url: URL) -> tuple[str, str, int | None]:
+    return url.scheme, _canonical(url.raw_host or ""), url.port  # port: the scheme's by default
 
 
 # ---------------------------------------------------------------- fetching

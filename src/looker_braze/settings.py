@@ -6,7 +6,10 @@ swapping the image; everything new is prefixed LOOKER_BRAZE_.
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import os
+import re
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -137,6 +140,25 @@ class HubSettings(BaseSettings):
             "LOOKER_BRAZE_DOWNLOAD_STALL_SECONDS", "download_stall_seconds"
         ),
     )
+    # The longest a download may take, first byte to last (a body that trickles ends too).
+    download_deadline_seconds: float = Field(
+        3600.0,
+        gt=0,
+        validation_alias=AliasChoices(
+            "LOOKER_BRAZE_DOWNLOAD_DEADLINE_SECONDS", "download_deadline_seconds"
+        ),
+    )
+    # Hosts download URLs may name (exact, or "*.looker.com"); empty: any host.
+    download_hosts: CommaList = Field(
+        (), validation_alias=AliasChoices("LOOKER_BRAZE_DOWNLOAD_HOSTS", "download_hosts")
+    )
+    # Link-local and cloud metadata addresses (169.254.0.0/16, fe80::/10, ...): refused unless set.
+    download_allow_link_local: bool = Field(
+        False,
+        validation_alias=AliasChoices(
+            "LOOKER_BRAZE_DOWNLOAD_ALLOW_LINK_LOCAL", "download_allow_link_local"
+        ),
+    )
     # Largest execute request body (inline attachments live in it); the reference hub's is 250 MB.
     max_request_bytes: int = Field(
         250 * 1024 * 1024,
@@ -177,6 +199,13 @@ class HubSettings(BaseSettings):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
 
+    @field_validator("download_hosts", mode="before")
+    @classmethod
+    def _download_hosts(cls, value):
+        if isinstance(value, str):
+            value = value.split(",")
+        return tuple(_host_pattern(part) for part in value if str(part).strip())
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:
@@ -184,6 +213,26 @@ class HubSettings(BaseSettings):
         if value not in ("critical", "error", "warning", "info", "debug"):
             raise ValueError("must be one of critical, error, warning, info, debug")
         return value
+
+
+_HOST_PATTERN = re.compile(r"(\*\.)?[a-z0-9_-]+(\.[a-z0-9_-]+)*")
+
+
+def _host_pattern(text) -> str:
+    """A download host as matched: lower case, IDNA-encoded, an IPv6 address without brackets."""
+    raw = str(text).strip().lower().rstrip(".")
+    with contextlib.suppress(ValueError):
+        return str(ipaddress.IPv6Address(raw.removeprefix("[").removesuffix("]")))
+    try:
+        pattern = raw.encode("idna").decode("ascii")
+    except UnicodeError:
+        pattern = ""
+    if not _HOST_PATTERN.fullmatch(pattern):
+        raise ValueError(
+            f"has {raw!r}: list host names like looker.example.com or *.looker.com "
+            "(no scheme, port or path)"
+        )
+    return pattern
 
 
 _ENV_NAMES = {

@@ -14,7 +14,7 @@ import binascii
 import re
 import tempfile
 from collections.abc import AsyncIterator, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import IO, Any, Protocol
 
@@ -24,6 +24,7 @@ import orjson
 
 from looker_braze.errors import FailRun
 from looker_braze.hub.cells import Projection, Values
+from looker_braze.hub.download import Downloader, recognised_or_unusable
 from looker_braze.hub.protocol import ActionRequest
 from looker_braze.hub.splitter import Incomplete, NotFast, RowSplitter, scan_header
 
@@ -196,7 +197,10 @@ class _ParsedStream:
 
 @contextmanager
 def _reading_failures() -> Iterator[None]:
-    """Turn parser and transport failures into messages a Looker user can act on."""
+    """Turn parser and transport failures into messages a Looker user can act on.
+
+    No message carries the parser's own text: it quotes the bytes it stopped at, and those may
+    be anything a download URL answered (download.py)."""
     try:
         yield
     except ijson.IncompleteJSONError as exc:
@@ -205,9 +209,9 @@ def _reading_failures() -> Iterator[None]:
                 "The data from Looker ended early (the download was cut off): "
                 "rows after that point were not read. Send again from Looker."
             ) from None
-        raise FailRun(f"The data from Looker is not valid JSON ({_short(exc)}).") from None
-    except ijson.JSONError as exc:
-        raise FailRun(f"The data from Looker is not valid JSON ({_short(exc)}).") from None
+        raise FailRun(NOT_JSON) from None
+    except ijson.JSONError:
+        raise FailRun(NOT_JSON) from None
     except TimeoutError:  # before ClientError: aiohttp's read timeout is both
         raise FailRun(
             "The download from Looker stalled (no data for too long): rows after that point "
@@ -220,8 +224,10 @@ def _reading_failures() -> Iterator[None]:
         ) from None
 
 
-def _short(exc: Exception) -> str:
-    return " ".join(str(exc).split())[:200]
+NOT_JSON = (
+    "The data from Looker is not valid JSON: rows from that point on were not read. Send again "
+    "from Looker; if it keeps happening, check the action's format is JSON details."
+)
 
 
 async def open_stream(reader: ByteReader) -> RowStream:
@@ -395,22 +401,18 @@ class _SpooledStream(_ParsedStream):
 class RowSource:
     """Where an execute's rows come from; actions call ``open()`` when they are ready for them."""
 
-    def __init__(
-        self,
-        request: ActionRequest,
-        session: aiohttp.ClientSession | None,
-        stall_seconds: float = 120.0,
-    ) -> None:
+    def __init__(self, request: ActionRequest, downloads: Downloader | None) -> None:
         self._request = request
-        self._session = session
-        self._stall_seconds = stall_seconds
+        self._downloads = downloads
 
     @asynccontextmanager
     async def open(self) -> AsyncIterator[RowStream]:
         plan = self._request.scheduled_plan
         if plan is not None and plan.download_url:
             async with self._download(plan.download_url) as reader:
-                yield await open_stream(reader)
+                with recognised_or_unusable():
+                    stream = await open_stream(reader)
+                yield stream
         elif self._request.attachment is not None and self._request.attachment.data is not None:
             yield await open_stream(BytesReader(_attachment_bytes(self._request)))
         else:
@@ -419,35 +421,10 @@ class RowSource:
                 "Check the action's format is JSON details (json_detail)."
             )
 
-    @asynccontextmanager
-    async def _download(self, url: str) -> AsyncIterator[ByteReader]:
-        if self._session is None:
-            raise FailRun("This hub cannot download data from Looker (no HTTP session).")
-        timeout = aiohttp.ClientTimeout(total=None, sock_connect=30, sock_read=self._stall_seconds)
-        try:
-            response = await self._session.get(url, timeout=timeout)
-        except aiohttp.ClientError as exc:
-            raise FailRun(
-                f"Could not download the data from Looker ({type(exc).__name__})."
-            ) from None
-        except TimeoutError:
-            raise FailRun("Looker's download URL did not answer in time. Send again.") from None
-        try:
-            if response.status != 200:
-                raise FailRun(_download_status_message(response.status))
-            yield response.content
-        finally:
-            # close, not release: a run that stops early must not read the rest of the body.
-            response.close()
-
-
-def _download_status_message(status: int) -> str:
-    hint = (
-        " Looker's download URLs work once and expire after an hour: send again from Looker."
-        if status in (401, 403, 404, 410)
-        else ""
-    )
-    return f"Looker's download URL answered HTTP {status}.{hint}"
+    def _download(self, url: str) -> AbstractAsyncContextManager[ByteReader]:
+        if self._downloads is None:
+            raise FailRun("This hub cannot download data from Looker (no downloader).")
+        return self._downloads.open(url)
 
 
 def _attachment_bytes(request: ActionRequest) -> bytes:

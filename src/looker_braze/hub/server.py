@@ -10,7 +10,6 @@ import logging
 import time
 from collections.abc import AsyncIterator
 
-import aiohttp
 import orjson
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
@@ -24,6 +23,7 @@ from looker_braze.errors import FailRun, RejectRequest, Unauthorized
 from looker_braze.hub import runs as runs_page
 from looker_braze.hub.action import Action, HubServices, Registry, RunProgress
 from looker_braze.hub.auth import is_authorized, is_authorized_any
+from looker_braze.hub.download import Downloader, DownloadPolicy
 from looker_braze.hub.history import RunHistory
 from looker_braze.hub.metrics import RUN_SECONDS, RUNS
 from looker_braze.hub.protocol import (
@@ -61,7 +61,7 @@ class Hub:
         self.settings = settings
         self.registry = registry
         self.started = time.time()
-        self.session: aiohttp.ClientSession | None = None
+        self.downloads: Downloader | None = None
         self.store: AsyncStateStore | None = None
         self.history = RunHistory(None)
         self.runs: dict[asyncio.Task, RunProgress] = {}
@@ -147,7 +147,7 @@ class Hub:
         WEBHOOK_ID.set(request.looker.webhook_id or "-")  # copied into the task's context
         progress = RunProgress(action.name, request.looker.webhook_id)
         self.history.attach(progress, request)
-        rows = RowSource(request, self.session, self.settings.download_stall_seconds)
+        rows = RowSource(request, self.downloads)
         # A task of its own: if Looker drops the connection, the run still finishes and is logged.
         task = asyncio.create_task(_run(action, request, rows, progress, self.history))
         self.runs[task] = progress
@@ -158,7 +158,7 @@ class Hub:
 
     @contextlib.asynccontextmanager
     async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
-        self.session = aiohttp.ClientSession(auto_decompress=True)
+        self.downloads = Downloader(DownloadPolicy.of(self.settings))
         self.store = await AsyncStateStore.open(self.settings.state_url)
         log.info("state: %s", describe(parse_location(self.settings.state_url)))
         self.history = RunHistory(self.store)
@@ -178,7 +178,7 @@ class Hub:
                 await asyncio.wait(list(self.runs))
             for action in self.registry:
                 await action.shutdown()
-            await self.session.close()
+            await self.downloads.close()
             await self.store.close()
 
 

@@ -98,9 +98,15 @@ def test_unreachable_postgres_is_a_config_error_without_the_password():
     assert "127.0.0.1" in str(caught.value)
 
 
-def test_a_missing_sqlite_folder_says_so(tmp_path):
-    with pytest.raises(ConfigError, match="folder must exist"):
-        open_store(f"sqlite:///{tmp_path}/missing/state.sqlite3")
+def test_a_missing_sqlite_folder_is_created(tmp_path):
+    open_store(f"sqlite:///{tmp_path}/missing/state.sqlite3").close()
+    assert (tmp_path / "missing" / "state.sqlite3").is_file()
+
+
+def test_a_sqlite_folder_that_cannot_be_made_says_so(tmp_path):
+    (tmp_path / "file").write_text("not a folder")
+    with pytest.raises(ConfigError, match="cannot create"):
+        open_store(f"sqlite:///{tmp_path}/file/state.sqlite3")
 
 
 def test_audience_ids_are_stable_and_distinct(store):

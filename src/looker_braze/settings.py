@@ -165,6 +165,20 @@ class HubSettings(BaseSettings):
         ge=1024,
         validation_alias=AliasChoices("LOOKER_BRAZE_MAX_REQUEST_BYTES", "max_request_bytes"),
     )
+    # Executes at once (reading their body included); one more is answered "busy". Each stays
+    # under about 300 MB (README, Reliability), so the default needs about 2.4 GB at worst.
+    max_concurrent_runs: int = Field(
+        8,
+        ge=1,
+        le=1000,
+        validation_alias=AliasChoices("LOOKER_BRAZE_MAX_CONCURRENT_RUNS", "max_concurrent_runs"),
+    )
+    # A run still going after this long is stopped and answered as failed; its counts are kept.
+    run_deadline_seconds: float = Field(
+        6 * 3600.0,
+        gt=0,
+        validation_alias=AliasChoices("LOOKER_BRAZE_RUN_DEADLINE_SECONDS", "run_deadline_seconds"),
+    )
     log_level: str = Field(
         "info", validation_alias=AliasChoices("LOOKER_BRAZE_LOG_LEVEL", "log_level")
     )

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from looker_braze.errors import RejectRequest
+
+if TYPE_CHECKING:
+    from looker_braze.hub.body import SpooledData
 
 # ---------------------------------------------------------------- incoming
 
@@ -83,6 +86,10 @@ class Attachment(BaseModel):
         return (self.mimetype or "").replace(" ", "").lower().endswith(";base64")
 
 
+# Where a large body's inline data lies; left on disk rather than parsed (hub/body.py).
+ATTACHMENT_DATA = ("attachment", "data")
+
+
 class _Payload(BaseModel):
     model_config = ConfigDict(extra="allow")
 
@@ -113,10 +120,22 @@ class ActionRequest:
     scheduled_plan: ScheduledPlan | None = None
     attachment: Attachment | None = None
     looker: LookerContext = field(default_factory=LookerContext)
+    # A large body's attachment data, still on disk (``attachment.data`` is then None).
+    spooled_data: SpooledData | None = field(default=None, repr=False)
 
     @property
     def query(self) -> LookQuery | None:
         return self.scheduled_plan.query if self.scheduled_plan is not None else None
+
+    @property
+    def has_inline_data(self) -> bool:
+        attachment = self.attachment
+        return attachment is not None and (
+            self.spooled_data is not None or attachment.data is not None
+        )
+
+    def with_spooled_data(self, spooled: SpooledData) -> ActionRequest:
+        return replace(self, spooled_data=spooled)
 
 
 _USER_AGENT = re.compile(r"LookerOutgoingWebhook/(\d+(?:\.\d+)*)", re.IGNORECASE)

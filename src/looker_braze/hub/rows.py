@@ -413,8 +413,8 @@ class RowSource:
                 with recognised_or_unusable():
                     stream = await open_stream(reader)
                 yield stream
-        elif self._request.attachment is not None and self._request.attachment.data is not None:
-            yield await open_stream(BytesReader(_attachment_bytes(self._request)))
+        elif self._request.has_inline_data:
+            yield await open_stream(_attachment_reader(self._request))
         else:
             raise FailRun(
                 "Looker sent no data: neither a download URL nor an attachment. "
@@ -425,6 +425,16 @@ class RowSource:
         if self._downloads is None:
             raise FailRun("This hub cannot download data from Looker (no downloader).")
         return self._downloads.open(url)
+
+
+def _attachment_reader(request: ActionRequest) -> ByteReader:
+    """The inline attachment's document: read from the spooled body a piece at a time when the
+    body was large (hub/body.py), else decoded from the parsed request."""
+    attachment = request.attachment
+    assert attachment is not None
+    if request.spooled_data is not None:
+        return request.spooled_data.reader(is_base64=attachment.is_base64)
+    return BytesReader(_attachment_bytes(request))
 
 
 def _attachment_bytes(request: ActionRequest) -> bytes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import gc
 import logging
 import time
@@ -23,6 +24,8 @@ from looker_braze.errors import FailRun, RejectRequest, Unauthorized
 from looker_braze.hub import runs as runs_page
 from looker_braze.hub.action import Action, HubServices, Registry, RunProgress
 from looker_braze.hub.auth import is_authorized, is_authorized_any
+from looker_braze.hub.body import SPOOL_ABOVE, drain, release
+from looker_braze.hub.body import read_request as read_body_request
 from looker_braze.hub.download import Downloader, DownloadPolicy
 from looker_braze.hub.history import RunHistory
 from looker_braze.hub.metrics import RUN_SECONDS, RUNS
@@ -30,7 +33,6 @@ from looker_braze.hub.protocol import (
     ActionRequest,
     ActionResult,
     looker_context,
-    parse_action_request,
     unsupported_type,
 )
 from looker_braze.hub.rows import RowSource
@@ -40,6 +42,11 @@ from looker_braze.state import AsyncStateStore
 from looker_braze.state.location import describe, parse_location
 
 log = logging.getLogger(__name__)
+BUSY_RETRY_SECONDS = 60
+# The run deadline, set for each run's task (which copies the context it starts in).
+RUN_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "run_deadline", default=None
+)
 
 
 class JSONResponse(Response):
@@ -65,6 +72,8 @@ class Hub:
         self.store: AsyncStateStore | None = None
         self.history = RunHistory(None)
         self.runs: dict[asyncio.Task, RunProgress] = {}
+        self.executes = 0  # executes admitted and not finished, body reading included
+        self.spool_above = SPOOL_ABOVE
 
     def check_token(self, request: Request) -> None:
         secret = self.settings.secret.get_secret_value()
@@ -79,8 +88,9 @@ class Hub:
             raise Unauthorized("Invalid 'Authorization' header.")
 
     async def read_request(self, request: Request) -> ActionRequest:
-        body = await _read_body(request, self.settings.max_request_bytes)
-        return parse_action_request(body, request.headers)
+        """The parsed body; a large one's attachment data stays on disk until ``release``."""
+        limit = self.settings.max_request_bytes
+        return await read_body_request(request.stream(), request.headers, limit, self.spool_above)
 
     # ------------------------------------------------------------ routes
 
@@ -99,16 +109,46 @@ class Hub:
     async def action_form(self, request: Request) -> Response:
         self.check_token(request)
         action = self.registry.get(request.path_params["name"])
-        form = await action.form(await self.read_request(request))
+        action_request = await self.read_request(request)
+        try:
+            form = await action.form(action_request)
+        finally:
+            release(action_request)
         return JSONResponse(form.to_json())
 
     async def action_execute(self, request: Request) -> Response:
         self.check_token(request)
         action = self.registry.get(request.path_params["name"])
-        action_request = await self.read_request(request)
+        if self.executes >= self.settings.max_concurrent_runs:
+            return await self._busy(request)
+        self.executes += 1
+        try:
+            action_request = await self.read_request(request)
+        except BaseException:
+            self.executes -= 1
+            raise
         task = self._start_run(action, action_request)
+        task.add_done_callback(lambda _: self._finished(action_request))
         stream = _keepalive_then_result(task, self.settings.keepalive_seconds)
         return StreamingResponse(stream, media_type="application/json")
+
+    async def _busy(self, request: Request) -> Response:
+        # Looker shows a 200's message to the user; an HTTP error status only as a generic
+        # failure (spec: "Execute answer"). So: a failed result saying why, and Retry-After for
+        # other clients. The body is read (and dropped) so that the client gets to the answer.
+        cap = self.settings.max_concurrent_runs
+        log.warning("busy: refused an execute, %d running (LOOKER_BRAZE_MAX_CONCURRENT_RUNS)", cap)
+        await drain(request.stream(), self.settings.max_request_bytes)
+        message = (
+            f"This hub is busy: it is already running {cap} sends, its limit "
+            "(LOOKER_BRAZE_MAX_CONCURRENT_RUNS). Nothing was sent: send again in a few minutes."
+        )
+        result = ActionResult(success=False, message=message)
+        return JSONResponse(result.to_json(), headers={"Retry-After": str(BUSY_RETRY_SECONDS)})
+
+    def _finished(self, request: ActionRequest) -> None:
+        self.executes -= 1
+        release(request)
 
     async def status(self, request: Request) -> Response:
         return JSONResponse(
@@ -145,6 +185,7 @@ class Hub:
 
     def _start_run(self, action: Action, request: ActionRequest) -> asyncio.Task:
         WEBHOOK_ID.set(request.looker.webhook_id or "-")  # copied into the task's context
+        RUN_DEADLINE.set(self.settings.run_deadline_seconds)
         progress = RunProgress(action.name, request.looker.webhook_id)
         self.history.attach(progress, request)
         rows = RowSource(request, self.downloads)
@@ -223,7 +264,19 @@ async def _execute(
     refusal = unsupported_type(action.definition(request.looker), request)
     if refusal is not None:
         return ActionResult(success=False, message=refusal)
-    return await action.execute(request, rows, progress)
+    deadline = RUN_DEADLINE.get()
+    timeout = asyncio.timeout(deadline)
+    try:
+        async with timeout:
+            return await action.execute(request, rows, progress)
+    except TimeoutError:
+        if not timeout.expired():
+            raise
+        raise FailRun(
+            f"Stopped after {deadline:,.0f} s, this hub's run deadline: rows not sent by then were "
+            "not sent (the counts so far are in the run history). Raise "
+            "LOOKER_BRAZE_RUN_DEADLINE_SECONDS, or send fewer rows at a time."
+        ) from None
 
 
 async def _keepalive_then_result(task: asyncio.Task, interval: float) -> AsyncIterator[bytes]:
@@ -234,27 +287,6 @@ async def _keepalive_then_result(task: asyncio.Task, interval: float) -> AsyncIt
             break
         yield b"\n"
     yield orjson.dumps(task.result().to_json())
-
-
-async def _read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise _too_large(limit)
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise _too_large(limit)
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _too_large(limit: int) -> RejectRequest:
-    return RejectRequest(
-        f"The request body is larger than this hub accepts ({limit:,} bytes; "
-        "LOOKER_BRAZE_MAX_REQUEST_BYTES). Use the download URL setting instead of inline data.",
-        status=413,
-    )
 
 
 # ---------------------------------------------------------------- errors

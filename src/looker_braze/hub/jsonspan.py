@@ -287,5 +287,10 @@ class _Base64:
             raise _not_base64() from None
 
 
+def decode_base64(text: bytes) -> bytes:
+    """A whole base64 text, by the same rules as a spooled one."""
+    return _Base64().feed(text, final=True)
+
+
 def _not_base64() -> FailRun:
     return FailRun("The attachment from Looker is marked base64 but is not valid base64.")

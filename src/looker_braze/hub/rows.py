@@ -9,8 +9,6 @@ ask for (cells.py), and never learn where the rows came from.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 import tempfile
 from collections.abc import AsyncIterator, Iterator, Sequence
@@ -25,6 +23,7 @@ import orjson
 from looker_braze.errors import FailRun
 from looker_braze.hub.cells import Projection, Values
 from looker_braze.hub.download import Downloader, recognised_or_unusable
+from looker_braze.hub.jsonspan import decode_base64
 from looker_braze.hub.protocol import ActionRequest
 from looker_braze.hub.splitter import Incomplete, NotFast, RowSplitter, scan_header
 
@@ -444,9 +443,4 @@ def _attachment_bytes(request: ActionRequest) -> bytes:
         return orjson.dumps(attachment.data)
     if not attachment.is_base64:
         return attachment.data.encode()
-    try:
-        return base64.b64decode(attachment.data, validate=False)
-    except (binascii.Error, ValueError):
-        raise FailRun(
-            "The attachment from Looker is marked base64 but is not valid base64."
-        ) from None
+    return decode_base64(attachment.data.encode())

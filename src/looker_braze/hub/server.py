@@ -273,7 +273,7 @@ async def _execute(
         if not timeout.expired():
             raise
         raise FailRun(
-            f"Stopped after {deadline:,.0f} s, this hub's run deadline: rows not sent by then were "
+            f"Stopped after {deadline:,g} s, this hub's run deadline: rows not sent by then were "
             "not sent (the counts so far are in the run history). Raise "
             "LOOKER_BRAZE_RUN_DEADLINE_SECONDS, or send fewer rows at a time."
         ) from None

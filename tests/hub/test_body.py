@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 
 import orjson
 import pytest
@@ -18,6 +17,8 @@ from looker_braze.hub import jsonspan
 from looker_braze.hub.body import read_request, release
 from looker_braze.hub.protocol import parse_action_request
 from looker_braze.hub.rows import _attachment_bytes
+
+from .spools import deleted_files
 
 LIMIT = 10 * 1024 * 1024
 FIXTURES_OK = [HealthCheck.function_scoped_fixture]  # the windows fixture holds for every example
@@ -184,22 +185,12 @@ async def test_a_lone_surrogate_fails_the_run_clearly():
     release(request)
 
 
-def fd_target(fd: str) -> str:
-    try:
-        return os.readlink(f"/proc/self/fd/{fd}")
-    except FileNotFoundError:  # the directory listing's own descriptor
-        return ""
-
-
 async def test_the_spool_is_deleted_when_released():
-    def spools() -> int:
-        return sum(1 for link in map(fd_target, os.listdir("/proc/self/fd")) if "(deleted)" in link)
-
-    before = spools()
+    before = deleted_files()
     request = await spooled(orjson.dumps(payload("abc")))
-    assert spools() == before + 1
+    assert deleted_files() == before + 1
     release(request)
-    assert spools() == before
+    assert deleted_files() == before
 
 
 async def test_small_bodies_stay_in_memory_as_before():

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import os
 
 import aiohttp
 import orjson
@@ -17,6 +16,8 @@ from looker_braze.hub.protocol import ActionDefinition, ActionResult, Form
 from looker_braze.hub.server import create_app
 from looker_braze.serving import background_server
 from looker_braze.settings import HubSettings
+
+from .spools import deleted_files
 
 SECRET = "limits-secret"
 HEADERS = {"Authorization": authorization_header(new_token(SECRET))}
@@ -47,7 +48,7 @@ class SlowRows(Action):
 def look(rows: int) -> bytes:
     document = {
         "fields": {"dimensions": [{"name": "a.b"}]},
-        "data": [{"a.b": {"value": f"row \"{i}\" é"}} for i in range(rows)],
+        "data": [{"a.b": {"value": f'row "{i}" é'}} for i in range(rows)],
     }
     return orjson.dumps(document)
 
@@ -61,17 +62,6 @@ def execute_body(rows: int, encoding: str = "plain", **form) -> bytes:
     }[encoding]
     attachment = {"mimetype": mimetype, "extension": "json", "data": data}
     return orjson.dumps({"type": "query", "attachment": attachment, "form_params": form})
-
-
-def spools() -> int:
-    """Deleted files this process holds open: the spools (anonymous temporary files)."""
-    count = 0
-    for fd in os.listdir("/proc/self/fd"):
-        try:
-            count += "(deleted)" in os.readlink(f"/proc/self/fd/{fd}")
-        except FileNotFoundError:
-            pass
-    return count
 
 
 @pytest.fixture(scope="module")
@@ -98,14 +88,14 @@ async def post(session, url, body):
 
 @pytest.mark.parametrize("encoding", ["plain", "base64", "object"])
 async def test_a_spooled_body_is_read_and_its_spool_deleted(server, encoding):
-    before = spools()
+    before = deleted_files()
     async with aiohttp.ClientSession() as session:
         status, _, looker = await post(session, server, execute_body(2500, encoding))
     assert status == 200 and looker == {
         "success": True, "message": "2500 rows", "refresh_query": False, "validation_errors": {}
     }  # fmt: skip
     await asyncio.sleep(0.1)  # the run's task ends just after the answer is written
-    assert spools() == before
+    assert deleted_files() == before
 
 
 async def test_bad_base64_in_a_spooled_body_is_a_clear_failed_answer(server):

@@ -197,3 +197,42 @@ async def test_small_bodies_stay_in_memory_as_before():
     body = orjson.dumps(payload("abc"))
     request = await read_request(chunked(body), {}, LIMIT, spool_above=len(body))
     assert request.spooled_data is None and request.attachment.data == "abc"
+
+
+VALID = orjson.dumps(payload('{"fields": {}, "data": [{"a": {"value": "x\\"y"}}]}'))
+
+
+@st.composite
+def mutated_bodies(draw) -> bytes:
+    """A valid execute body with a few bytes deleted, replaced or inserted."""
+    body = bytearray(VALID)
+    for _ in range(draw(st.integers(1, 3))):
+        at = draw(st.integers(0, len(body) - 1))
+        byte = draw(st.sampled_from(b'{}[]",:\\ a0'))
+        match draw(st.sampled_from(["delete", "replace", "insert"])):
+            case "delete":
+                del body[at]
+            case "replace":
+                body[at] = byte
+            case "insert":
+                body.insert(at, byte)
+    return bytes(body)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=FIXTURES_OK)
+@given(body=mutated_bodies() | st.binary(max_size=60))
+async def test_any_body_is_taken_or_refused_as_parsing_it_whole_would(body):
+    try:
+        whole = parse_action_request(body, {})
+    except RejectRequest:
+        whole = None
+    try:
+        request = await spooled(body)  # nothing but RejectRequest may escape
+    except RejectRequest:
+        assert whole is None  # refused only what the whole parse refuses too
+        return
+    try:
+        if whole is not None and whole.has_inline_data:
+            assert await spooled_data(request) == _attachment_bytes(whole)
+    finally:
+        release(request)

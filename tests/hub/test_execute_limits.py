@@ -73,6 +73,7 @@ def server(tmp_path_factory):
         keepalive_seconds=0.2,
         max_concurrent_runs=2,
         run_deadline_seconds=1.5,
+        download_stall_seconds=0.5,
         state_url=f"sqlite:///{tmp_path_factory.mktemp('state')}/state.sqlite3",
     )
     app = create_app(settings, Registry([SlowRows()]))
@@ -151,3 +152,23 @@ async def test_status_answers_while_a_large_body_is_spooled(server):
             await asyncio.sleep(0.02)
         assert (await execute)[2]["message"] == "60000 rows"
     assert worst < 1.0
+
+
+async def test_a_body_that_stops_arriving_is_refused_and_frees_its_place(server):
+    async def stalls():
+        yield b'{"type": "query", "attachment": {"data": "'
+        await asyncio.sleep(3)
+        yield b'"}}'
+
+    async with aiohttp.ClientSession() as session:
+        stalled = [asyncio.create_task(post_raw(session, server, stalls())) for _ in range(2)]
+        answers = await asyncio.gather(*stalled)
+        after = await post(session, server, execute_body(3))
+    assert [status for status, _ in answers] == [408, 408]
+    assert all("stopped arriving" in answer["error"] for _, answer in answers)
+    assert after[2]["message"] == "3 rows"
+
+
+async def post_raw(session, url, body):
+    async with session.post(f"{url}/actions/slow/execute", data=body, headers=HEADERS) as answer:
+        return answer.status, orjson.loads(await answer.read())

@@ -50,15 +50,17 @@ async def read_request(
     headers: Mapping[str, str],
     limit: int,
     spool_above: int = SPOOL_ABOVE,
+    stall_seconds: float | None = None,
 ) -> ActionRequest:
     """Read and parse an execute or form body. A large body's attachment data stays on disk
-    (``request.spooled_data``): the caller closes it with ``release`` when done."""
+    (``request.spooled_data``): the caller closes it with ``release`` when done. A body that
+    stops arriving for ``stall_seconds`` is refused, so that it does not hold a run's place."""
     declared = headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise too_large(limit)
     spool = tempfile.SpooledTemporaryFile(max_size=spool_above, prefix="looker-braze-body-")  # noqa: SIM115
     try:
-        size = await _spool(chunks, spool, limit)
+        size = await _spool(_stalling(chunks, stall_seconds), spool, limit)
         if size <= spool_above:
             spool.seek(0)
             body = spool.read()
@@ -83,6 +85,22 @@ async def drain(chunks: AsyncIterator[bytes], limit: int) -> None:
         size += len(chunk)
         if size > limit:
             return
+
+
+async def _stalling(chunks: AsyncIterator[bytes], seconds: float | None) -> AsyncIterator[bytes]:
+    iterator = aiter(chunks)
+    while True:
+        try:
+            async with asyncio.timeout(seconds):
+                chunk = await anext(iterator)
+        except StopAsyncIteration:
+            return
+        except TimeoutError:
+            raise RejectRequest(
+                f"The request body stopped arriving (nothing for {seconds:g} s). Send again.",
+                status=408,
+            ) from None
+        yield chunk
 
 
 async def _spool(chunks: AsyncIterator[bytes], spool: IO[bytes], limit: int) -> int:

@@ -89,8 +89,14 @@ class Hub:
 
     async def read_request(self, request: Request) -> ActionRequest:
         """The parsed body; a large one's attachment data stays on disk until ``release``."""
-        limit = self.settings.max_request_bytes
-        return await read_body_request(request.stream(), request.headers, limit, self.spool_above)
+        settings = self.settings
+        return await read_body_request(
+            request.stream(),
+            request.headers,
+            settings.max_request_bytes,
+            self.spool_above,
+            stall_seconds=settings.download_stall_seconds,  # Looker's data stalling, either way
+        )
 
     # ------------------------------------------------------------ routes
 

@@ -37,9 +37,8 @@ _STRUCTURE = re.compile(rb'["{}\[\]]')
 _B64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
 
 
-class NotJSON(RejectRequest):
-    def __init__(self, where: int) -> None:
-        super().__init__(f"The request body is not valid JSON (near byte {where:,}).")
+def _not_json(where: int) -> RejectRequest:
+    return RejectRequest(f"The request body is not valid JSON (near byte {where:,}).")
 
 
 @dataclass(frozen=True)
@@ -64,7 +63,7 @@ class _Walk:
     def byte(self, pos: int) -> int:
         if not self.base <= pos < self.base + len(self.buf):
             if pos >= self.size:
-                raise NotJSON(pos)
+                raise _not_json(pos)
             self.load(pos)
         return self.buf[pos - self.base]
 
@@ -83,7 +82,7 @@ class _Walk:
 
     def expect(self, pos: int, char: bytes) -> int:
         if self.byte(pos) != char[0]:
-            raise NotJSON(pos)
+            raise _not_json(pos)
         return self.whitespace(pos + 1)
 
     def string(self, pos: int) -> int:
@@ -94,7 +93,7 @@ class _Walk:
             if self.byte(pos) == _QUOTE:
                 return pos + 1
             if pos + 1 >= self.size:
-                raise NotJSON(pos)
+                raise _not_json(pos)
             # A backslash whose escaped byte is in the next window: look again from it.
             self.load(pos)
 
@@ -125,7 +124,7 @@ class _Walk:
             return self.container(pos), "container"
         end = self.run(_SCALAR, pos)
         if end == pos:
-            raise NotJSON(pos)
+            raise _not_json(pos)
         return end, "scalar"
 
     def key(self, start: int, end: int) -> bytes | None:
@@ -141,7 +140,7 @@ class _Walk:
             return pos + 1, None
         while True:
             if self.byte(pos) != _QUOTE:
-                raise NotJSON(pos)
+                raise _not_json(pos)
             end = self.string(pos)
             name = self.key(pos, end)
             pos = self.whitespace(end)

@@ -8,7 +8,7 @@ import json
 
 import orjson
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from looker_braze.errors import FailRun, RejectRequest
@@ -221,6 +221,7 @@ def mutated_bodies(draw) -> bytes:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=FIXTURES_OK)
 @given(body=mutated_bodies() | st.binary(max_size=60))
+@example(body=b" \r\n")  # blank: an empty request
 async def test_any_body_is_taken_or_refused_as_parsing_it_whole_would(body):
     try:
         whole = parse_action_request(body, {})

@@ -169,7 +169,7 @@ def parse_action_request(body: bytes, headers: Mapping[str, str]) -> ActionReque
 
 
 def _load_json_object(body: bytes) -> dict[str, Any]:
-    if not body.strip():
+    if not body.strip(b" \t\r\n"):  # JSON's white space only, as the spooled path reads it
         return {}
     try:
         payload = orjson.loads(body)

@@ -5,11 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from looker_braze.check_cli import check
-from looker_braze.currents.cli import app as currents_app
-from looker_braze.runs_cli import runs
-from looker_braze.sim.braze_cli import braze_sim
-from looker_braze.sim.looker_cli import send
+from looker_braze.cli import braze_sim, check, currents, runs, send
 
 app = typer.Typer(
     name="looker-braze",
@@ -79,11 +75,11 @@ def demo(
     raise typer.Exit(run_demo(DemoOptions(rows=rows, chaos=chaos, seed=seed)))
 
 
-app.command("runs")(runs)
-app.command("braze-sim")(braze_sim)
-app.command("send")(send)
-app.command("check")(check)
-app.add_typer(currents_app, name="currents")
+app.command("runs")(runs.runs)
+app.command("braze-sim")(braze_sim.braze_sim)
+app.command("send")(send.send)
+app.command("check")(check.check)
+app.add_typer(currents.app, name="currents")
 
 
 def main() -> None:

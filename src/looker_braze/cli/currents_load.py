@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from looker_braze.currents.cli import app
+from looker_braze.cli.currents import app
 
 
 @app.command("generate")

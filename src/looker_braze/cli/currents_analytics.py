@@ -11,7 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import typer
 
-from looker_braze.currents.cli import app
+from looker_braze.cli.currents import app
 
 Db = Annotated[
     str,

@@ -1,0 +1,13 @@
+"""`looker-braze currents ...`: the commands are registered by currents_load (generate, load) and
+currents_analytics (run, lookml, report), imported at the bottom so each stays in its own module."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    help="Braze Currents: generate, load, run models, write LookML, render reports.",
+    no_args_is_help=True,
+)
+
+from looker_braze.cli import currents_analytics, currents_load  # noqa: E402,F401  (registers)

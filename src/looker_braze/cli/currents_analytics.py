@@ -7,7 +7,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import urlsplit, urlunsplit
 
 import typer
 
@@ -140,13 +139,9 @@ def _dialect_of(db: str) -> str:
 
 def _safe(db: str) -> str:
     """The warehouse location without a password, for messages and the report header."""
-    if "://" not in db:
-        return db
-    parts = urlsplit(db)
-    if parts.password is None:
-        return db
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+    from looker_braze.redact import redact_url
+
+    return redact_url(db)
 
 
 def _open(db: str):

@@ -15,6 +15,7 @@ from typing import Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from looker_braze.errors import ConfigError
+from looker_braze.redact import redact_url as redact  # the one redactor; kept under its old name
 
 SCHEMA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_$]{0,62}")
 
@@ -62,17 +63,3 @@ def _postgres(url: str) -> StoreLocation:
         )
     rest = urlencode([(name, value) for name, value in params if name != "schema"])
     return StoreLocation("postgresql", urlunsplit(parts._replace(query=rest)), schema)
-
-
-def redact(url: str) -> str:
-    """``url`` without its password (in the user part or a password= parameter), for messages
-    and logs."""
-    parts = urlsplit(url)
-    if "password" in parts.query:
-        params = parse_qsl(parts.query, keep_blank_values=True)
-        hidden = [(name, "***" if name == "password" else value) for name, value in params]
-        parts = parts._replace(query=urlencode(hidden, safe="*"))
-    if parts.password is not None:
-        user = parts.netloc.rsplit("@", 1)[0].split(":", 1)[0]
-        parts = parts._replace(netloc=f"{user}:***@{parts.netloc.rsplit('@', 1)[1]}")
-    return urlunsplit(parts)

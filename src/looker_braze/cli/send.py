@@ -1,7 +1,7 @@
 """`looker-braze send`: play Looker against any Action Hub, local or deployed.
 
 Only typer is imported at the top so that `looker-braze --help` stays instant; the work is in
-looker_braze.sim.looker.command.
+looker_braze.cli.send_run.
 """
 
 from __future__ import annotations
@@ -154,7 +154,7 @@ def send(
     from rich.markup import escape
 
     from looker_braze.errors import ConfigError
-    from looker_braze.sim.looker.command import SendOptions, multi_pairs, pairs, run
+    from looker_braze.cli.send_run import SendOptions, multi_pairs, pairs, run
 
     console = Console(stderr=as_json, highlight=False, soft_wrap=True)
     try:

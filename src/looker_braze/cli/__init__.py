@@ -1,81 +1,77 @@
-"""The `looker-braze` command. Each area registers its commands from its own small module, whose
-top-level imports stay light so that `looker-braze --help` is instant."""
+"""The `looker-braze` command: one typer app, one module per command group, one way to fail.
+
+    hub.py          serve, token             runs.py     runs, runs show
+    demo.py         demo                     check.py    check
+    braze_sim.py    braze-sim                send.py     send (its work: send_run.py)
+    currents.py     currents ... (currents_load.py: generate, load;
+                                  currents_analytics.py: run, lookml, report)
+    exits.py        errors -> one line on stderr and an exit code (the codes are listed there)
+
+Every module's top-level imports stay light (typer only), so `looker-braze --help` is instant.
+"""
 
 from __future__ import annotations
 
 import typer
 
-from looker_braze.cli import braze_sim, check, currents, runs, send
+from looker_braze.cli import braze_sim, check, currents, demo, hub, runs, send
+from looker_braze.cli.exits import CommandGroup
+
+CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 app = typer.Typer(
     name="looker-braze",
     help="Looker Action Hub with a Braze action, Braze Currents analytics, local stand-ins.",
+    cls=CommandGroup,
+    context_settings=CONTEXT,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,  # locals could hold API keys
 )
 
 
-@app.command()
-def serve(
-    host: str = typer.Option("0.0.0.0", help="Interface to listen on."),
-    port: int = typer.Option(
-        None, help="Port to listen on; default: $PORT, else 8080. 0 = any free port."
+def _version(value: bool) -> None:
+    if value:
+        from looker_braze import __version__
+
+        typer.echo(f"looker-braze {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _start(
+    ctx: typer.Context,
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),
 ) -> None:
-    """Run the Action Hub (reads ACTION_HUB_BASE_URL, ACTION_HUB_LABEL, ACTION_HUB_SECRET, PORT)."""
-    from looker_braze.actions.registry import build_registry
-    from looker_braze.errors import ConfigError
-    from looker_braze.hub.server import create_app
-    from looker_braze.logs import configure_logging
-    from looker_braze.serving import bind_socket, serve_forever, socket_url
-    from looker_braze.settings import load_hub_settings
-    from looker_braze.state import open_store
-
-    try:
-        settings = load_hub_settings()
-        open_store(settings.state_url, abandon_stale=False).close()  # reachable and migrated
-    except ConfigError as exc:
-        typer.echo(f"looker-braze serve cannot start.\n{exc}", err=True)
-        raise typer.Exit(2) from None
-    configure_logging(settings.log_level)
-    sock = bind_socket(host, settings.port if port is None else port)
-    serve_forever(
-        create_app(settings, build_registry(settings)),
-        sock,
-        log_level=settings.log_level,
-        announcement=f"looker-braze hub listening on {socket_url(sock)}",
-    )
+    _warn_unknown_variables(ctx)
 
 
-@app.command()
-def token() -> None:
-    """Print a new hub token for Looker's Action Hub settings (needs ACTION_HUB_SECRET)."""
-    from looker_braze.errors import ConfigError
-    from looker_braze.hub.auth import new_token
-    from looker_braze.settings import load_secret
+def _warn_unknown_variables(ctx: typer.Context) -> None:
+    """One line per LOOKER_BRAZE_* variable nothing reads, naming the closest known one."""
+    from looker_braze.settings import unknown_variables
 
-    try:
-        secret = load_secret()
-    except ConfigError as exc:
-        typer.echo(f"looker-braze token needs the hub secret.\n{exc}", err=True)
-        raise typer.Exit(2) from None
-    typer.echo(new_token(secret))
+    for name, closest in unknown_variables(also_known=_option_variables(ctx.command)):
+        hint = f"; did you mean {closest}?" if closest else ""
+        typer.echo(f"looker-braze: warning: {name} is not a looker-braze setting{hint}", err=True)
 
 
-@app.command()
-def demo(
-    chaos: bool = typer.Option(False, "--chaos", help="Braze rate limits hard and fails at times."),
-    rows: int = typer.Option(200_000, min=1, help="Rows in the generated Look."),
-    seed: int = typer.Option(2026, help="Seed of the generated Look."),
-) -> None:
-    """The whole loop on this machine: simulated Braze, the hub, Looker played locally."""
-    from looker_braze.demo import DemoOptions, run_demo
+def _option_variables(command) -> set[str]:
+    """The environment variables the commands' options read (e.g. LOOKER_BRAZE_HUB_TOKEN)."""
+    found = set()
+    for param in getattr(command, "params", []):
+        envvar = param.envvar
+        found.update([envvar] if isinstance(envvar, str) else envvar or [])
+    for sub in getattr(command, "commands", {}).values():
+        found |= _option_variables(sub)
+    return found
 
-    raise typer.Exit(run_demo(DemoOptions(rows=rows, chaos=chaos, seed=seed)))
 
-
-app.command("runs")(runs.runs)
+app.command("serve")(hub.serve)
+app.command("token")(hub.token)
+app.command("demo")(demo.demo)
+app.add_typer(runs.app, name="runs")
 app.command("braze-sim")(braze_sim.braze_sim)
 app.command("send")(send.send)
 app.command("check")(check.check)
@@ -83,4 +79,4 @@ app.add_typer(currents.app, name="currents")
 
 
 def main() -> None:
-    app()
+    app(prog_name="looker-braze")  # also under `python -m looker_braze`

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import typer
 
+from looker_braze.cli.exits import CommandGroup
+
 app = typer.Typer(
     help="Braze Currents: generate, load, run models, write LookML, render reports.",
+    cls=CommandGroup,  # errors -> one line and an exit code (cli/exits.py)
     no_args_is_help=True,
 )
 

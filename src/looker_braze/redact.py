@@ -21,6 +21,7 @@ MASK = "••••••"
 MIN_SECRET = 4
 # user:password@ in something urlsplit refuses (e.g. "postgresql://u:p@[::1"): the pattern decides.
 _USERINFO = re.compile(r"(//[^/@:]*):[^/@]*@")
+_PASSWORD_PARAM = re.compile(r"([?&]password=)[^&#]*")
 
 
 def redact_url(url: str) -> str:
@@ -29,7 +30,7 @@ def redact_url(url: str) -> str:
     try:
         parts = urlsplit(url)
     except ValueError:
-        return _USERINFO.sub(rf"\1:{URL_MASK}@", url)
+        return _PASSWORD_PARAM.sub(rf"\1{URL_MASK}", _USERINFO.sub(rf"\1:{URL_MASK}@", url))
     if "password" in parts.query:
         params = parse_qsl(parts.query, keep_blank_values=True)
         hidden = [(name, URL_MASK if name == "password" else value) for name, value in params]

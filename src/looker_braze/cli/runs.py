@@ -234,10 +234,19 @@ def _details(run: dict, width: int) -> list[str]:
 
 def _detail_pairs(run: dict) -> list[tuple[str, str]]:
     pairs = [(name, str(run[key])) for key, name in FIELDS if run.get(key) not in (None, "")]
-    pairs = [(n, v.replace("T", " ", 1) if n.endswith("(UTC)") else v) for n, v in pairs]
+    pairs = [(n, v[:19].replace("T", " ") if n.endswith("(UTC)") else v) for n, v in pairs]
     pairs.append(("result", _result(run)))
+    if run.get("started_at") and run.get("finished_at"):
+        pairs.append(("duration", _duration(run["started_at"], run["finished_at"])))
     pairs += [(f"rows {outcome}", f"{n:,}") for outcome, n in (run.get("counts") or {}).items()]
     pairs.append(("data points sent", f"{run.get('data_points_sent', 0):,}"))
     pairs.append(("data points saved", f"{run.get('data_points_saved', 0):,}"))
     rejections = (run.get("rejections") or {}).items()
     return pairs + [(f"rejected: {reason}", f"{n:,}") for reason, n in rejections]
+
+
+def _duration(started: str, finished: str) -> str:
+    from datetime import datetime
+
+    seconds = (datetime.fromisoformat(finished) - datetime.fromisoformat(started)).total_seconds()
+    return f"{seconds:,.1f} s"

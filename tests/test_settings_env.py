@@ -46,7 +46,7 @@ def test_every_name_the_readme_the_suite_and_ci_use_is_known():
     commands = option_variables(get_command(app))
     assert {"LOOKER_BRAZE_HUB_TOKEN", "LOOKER_BRAZE_CHECK_API_KEY"} <= commands
     readme = (ROOT / "README.md").read_text()
-    reference = readme.split("## Configuration reference", 1)[1].split("\n## ", 1)[0]
+    reference = readme.split("## Configuration reference", 1)[1].split("\n#", 1)[0]
     used = set(NAME.findall(reference))
     for path in [ROOT / ".ci" / "run", *(ROOT / "tests").rglob("conftest.py")]:
         if path.is_file():

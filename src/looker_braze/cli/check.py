@@ -165,6 +165,7 @@ def _run(request, as_json: bool) -> int:
     from looker_braze.check.report import as_json as findings_json
     from looker_braze.check.report import render
     from looker_braze.check.run import run_check
+    from looker_braze.cli.exits import NOT_ALL_DONE, OK
 
     findings = asyncio.run(run_check(request))
     if as_json:
@@ -172,7 +173,7 @@ def _run(request, as_json: bool) -> int:
         sys.stdout.flush()
     else:
         render(findings, Console(), _titles(request))
-    return 1 if has_problems(findings) else 0
+    return NOT_ALL_DONE if has_problems(findings) else OK
 
 
 def _titles(request) -> dict[str, str]:

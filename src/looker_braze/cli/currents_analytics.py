@@ -76,6 +76,7 @@ def lookml_command(
     connection: Annotated[str, typer.Option(help="Looker connection name.")] = "braze_currents",
 ) -> None:
     """Write both Braze blocks as LookML for a dialect, then validate what was written."""
+    from looker_braze.cli.exits import NOT_ALL_DONE
     from looker_braze.currents.lookml import validate_lookml, write_lookml
 
     files = write_lookml(out, dialect, schema=schema, connection=connection)
@@ -87,7 +88,7 @@ def lookml_command(
         f"validation: {'OK' if not problems else f'{len(problems)} problems'}"
     )
     if problems:
-        raise typer.Exit(1)
+        raise typer.Exit(NOT_ALL_DONE)
 
 
 @app.command("report")

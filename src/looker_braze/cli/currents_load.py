@@ -75,6 +75,7 @@ def load_command(
     """Load new Currents files into the warehouse (files loaded before are skipped)."""
     from rich.console import Console
 
+    from looker_braze.cli.exits import NOT_ALL_DONE
     from looker_braze.currents.load import load, render
     from looker_braze.redact import redact_url
 
@@ -83,4 +84,4 @@ def load_command(
     console.print(f"Loaded [bold]{source}[/] into [bold]{redact_url(db)}[/]")
     render(report, console)
     if not report.succeeded:
-        raise typer.Exit(1)
+        raise typer.Exit(NOT_ALL_DONE)

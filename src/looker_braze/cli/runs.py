@@ -108,6 +108,7 @@ def _from_hub(url: str, token: str | None, limit: int, before: int | None) -> li
     import asyncio
 
     import aiohttp
+    import orjson
 
     from looker_braze.errors import FailRun
     from looker_braze.hub.auth import authorization_header
@@ -120,19 +121,28 @@ def _from_hub(url: str, token: str | None, limit: int, before: int | None) -> li
             aiohttp.ClientSession() as session,
             session.get(runs_url, params=params, headers=headers) as response,
         ):
-            body = await response.json(content_type=None)
+            text = await response.text(errors="replace")
             if response.status != 200:
-                raise FailRun(f"the hub answered HTTP {response.status}: {_error_of(body)}")
-            return body["runs"]
+                raise FailRun(f"the hub answered HTTP {response.status}: {_error_of(text)}")
+            return orjson.loads(text)["runs"]
 
     try:
         return asyncio.run(get())
     except (aiohttp.ClientError, TimeoutError) as exc:
         raise FailRun(f"cannot reach the hub at {url}: {exc or type(exc).__name__}") from None
+    except (ValueError, KeyError, TypeError):  # an answer that is not the hub's run history
+        raise FailRun(f"{url} did not answer GET /runs with a run history") from None
 
 
-def _error_of(body) -> str:
-    return str(body.get("error")) if isinstance(body, dict) else str(body)[:200]
+def _error_of(text: str) -> str:
+    """The hub's {"error": ...}, else the start of whatever came back."""
+    import orjson
+
+    try:
+        body = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        body = None
+    return str(body["error"]) if isinstance(body, dict) and "error" in body else text[:200]
 
 
 # ------------------------------------------------------------ the list

@@ -149,12 +149,13 @@ async def _conversation(looker: LookerSender, options: SendOptions, report, look
     if options.list_actions:
         report.actions(await looker.list_actions())
         return OK
-    sensitive = sensitive_params(await _definition(looker, options.action), options.params)
+    definition = await _definition(looker, options.action)
+    sensitive = sensitive_params(definition, options.params)
     report.masker = Masker([options.token, *(options.params[name] for name in sensitive)])
     if options.show_form:
         report.form(await looker.form(options.action, options.params, options.form_params))
         return OK
-    await _check_form_fields(looker, options)
+    await _check_form_fields(looker, options, definition)
     delivery = ("inline-base64" if options.base64 else "inline") if options.inline else "url"
     webhook_id = new_webhook_id()
     execute = looker.execute(
@@ -184,12 +185,17 @@ async def _definition(looker: LookerSender, action: str) -> dict | None:
     return definition if isinstance(definition, dict) else None
 
 
-async def _check_form_fields(looker: LookerSender, options: SendOptions) -> None:
+async def _check_form_fields(
+    looker: LookerSender, options: SendOptions, definition: dict | None
+) -> None:
     """Refuse form answers the action's form does not ask for (a typo would otherwise be
     ignored by the hub and the send go ahead with the default). The form is fetched with the
     answers given, as Looker does, since an interactive form's fields follow them."""
     if not options.form_params:
         return
+    if definition is not None and not definition.get("form_url"):
+        given = ", ".join(options.form_params)
+        raise ConfigError([f"--form-param {given}: the action {options.action!r} has no form"])
     form = await looker.form(options.action, options.params, options.form_params)
     fields = form.get("fields") if isinstance(form, dict) else form
     names = [f["name"] for f in fields or [] if isinstance(f, dict) and f.get("name")]

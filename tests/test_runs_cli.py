@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
 
@@ -133,3 +134,15 @@ def test_show_asks_a_running_hub_with_its_token(tmp_path):
     assert missing.returncode == 2 and "no run 999" in missing.stderr
     assert refused.returncode == 2 and "HTTP 403" in refused.stderr
     assert [run["id"] for run in orjson.loads(listed.stdout)][-2:] == [failed, done]
+
+
+def test_an_unreachable_hub_is_one_line():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = looker_braze("runs", "--hub", f"http://127.0.0.1:{port}")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(
+        f"looker-braze runs: cannot reach the hub at http://127.0.0.1:{port}"
+    )
+    assert result.stderr.count("\n") == 1

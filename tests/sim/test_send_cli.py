@@ -355,3 +355,14 @@ def test_a_csv_that_is_not_utf8_says_to_resave_it(tmp_path, where):
         code, out = _send(url, "--csv", str(path))
     assert code == 2 and "latin1.csv is not UTF-8 text" in out, out
     assert "re-save it as UTF-8" in out and hub.requests == []
+
+
+def test_form_answers_for_an_action_without_a_form_are_refused(look_file, monkeypatch):
+    from tests.sim import test_looker_hub
+
+    monkeypatch.delitem(test_looker_hub.DEFINITION, "form_url")
+    hub = RecordingHub()
+    with hub.running() as url:
+        code, out = _send(url, "--look", str(look_file), "--form-param", "label=vip")
+    assert code == 2 and "--form-param label: the action 'braze' has no form" in out
+    assert hub.executes == []

@@ -28,7 +28,7 @@ OK, NOT_ALL_DONE, CANNOT_RUN, INTERRUPTED = 0, 1, 2, 130
 
 
 class CommandGroup(TyperGroup):
-    """A typer group whose commands' errors go through ``fail``: the root app and `currents`."""
+    """A typer group whose commands' errors go through ``fail`` (the app, `runs`, `currents`)."""
 
     def invoke(self, ctx):
         try:

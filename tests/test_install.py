@@ -103,7 +103,7 @@ def test_everything_but_currents_imports_without_the_extra():
     assert {"looker_braze.hub.server", "looker_braze.demo.scenario", "looker_braze.check.run"} <= (
         imported
     )
-    assert {"looker_braze.sim.braze_cli", "looker_braze.actions.registry"} <= imported
+    assert {"looker_braze.cli.braze_sim", "looker_braze.actions.registry"} <= imported
 
 
 def test_the_hub_serves_without_the_extra(tmp_path):

@@ -7,9 +7,11 @@ swapping the image; everything new is prefixed LOOKER_BRAZE_.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import ipaddress
 import os
 import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -22,6 +24,15 @@ from looker_braze.braze.concurrency import DEFAULT_BYTE_BUDGET
 from looker_braze.errors import ConfigError
 
 CommaList = Annotated[tuple[str, ...], NoDecode]
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+PREFIX = "LOOKER_BRAZE_"
+# Read by the test suite (tests/conftest.py), not by the product; tests/test_settings_env.py
+# checks that every LOOKER_BRAZE_ name the suite and .ci read is known.
+TEST_SUITE_VARIABLES = (
+    "LOOKER_BRAZE_TEST_POSTGRES_URL",
+    "LOOKER_BRAZE_TEST_REDIS_URL",
+    "LOOKER_BRAZE_REQUIRE_SERVICES",
+)
 
 
 def _alias(name: str):
@@ -220,6 +231,16 @@ class HubSettings(BaseSettings):
             value = value.split(",")
         return tuple(_host_pattern(part) for part in value if str(part).strip())
 
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        # redis-py would refuse it only at the first send; the value is not echoed (a password).
+        if value is not None and not value.strip().startswith(REDIS_SCHEMES):
+            raise ValueError(
+                "must start with redis://, rediss:// or unix:// (e.g. redis://localhost:6379/0)"
+            )
+        return value
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:
@@ -308,3 +329,31 @@ class _StateOnly(BaseSettings):
 def load_state_url() -> str:
     """LOOKER_BRAZE_STATE_URL alone, for `looker-braze runs`."""
     return _StateOnly().state_url
+
+
+def known_variables() -> set[str]:
+    """Every LOOKER_BRAZE_* name a setting reads, from HubSettings' own aliases."""
+    names = set()
+    for field in HubSettings.model_fields.values():
+        alias = field.validation_alias
+        choices = alias.choices if isinstance(alias, AliasChoices) else [alias]
+        names.update(c for c in choices if isinstance(c, str) and c.startswith(PREFIX))
+    return names
+
+
+def unknown_variables(
+    environ: Mapping[str, str] | None = None, also_known: Iterable[str] = ()
+) -> list[tuple[str, str | None]]:
+    """LOOKER_BRAZE_* variables nothing reads (typos such as LOOKER_BRAZE_STATE_ULR), each with
+    the closest known name or None. ``also_known``: names commands read (their options')."""
+    environ = os.environ if environ is None else environ
+    known = known_variables() | set(also_known) | set(TEST_SUITE_VARIABLES)
+    unknown = sorted(name for name in environ if name.startswith(PREFIX) and name not in known)
+    return [(name, _closest(name, known)) for name in unknown]
+
+
+def _closest(name: str, known: set[str]) -> str | None:
+    # Compared without the shared prefix, which would make every name look alike.
+    rests = {k.removeprefix(PREFIX): k for k in known if k.startswith(PREFIX)}
+    found = difflib.get_close_matches(name.removeprefix(PREFIX), sorted(rests), n=1)
+    return rests[found[0]] if found else None

@@ -1,6 +1,7 @@
-"""`looker-braze send` against a real recording hub, through typer's CliRunner and as a real
-subprocess: listing, form, execute from json_detail and CSV, inline, JSON output, exit codes,
-masking of the token and sensitive params."""
+"""`looker-braze send` against a real recording hub (and the real hub with the Braze simulator),
+through typer's CliRunner and as a real subprocess: listing, form, execute from json_detail and
+CSV, inline, JSON output, exit codes, masking of the token and sensitive params, unknown form
+fields, live progress, dry-run objects as JSON, CSV delimiters and encodings."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from typer.testing import CliRunner
 from looker_braze.cli import app
 from looker_braze.serving import bind_socket, socket_url
 from looker_braze.sim.looks import LookSpec, write_look
+from tests.e2e.conftest import running_braze, running_hub
 from tests.sim.test_looker_hub import RecordingHub
 
 EXECUTABLE = Path(sys.executable).parent / "looker-braze"
@@ -234,3 +236,133 @@ def test_the_installed_command_plays_looker_in_a_subprocess(look_file):
     assert TOKEN not in done.stdout + done.stderr
     assert hub.executes[0].headers["x-looker-instance"] == "looker-braze-send"
     assert refused.returncode == 1 and "HTTP 403" in refused.stdout
+
+
+# ------------------------------------------------------------ form fields, progress, CSV habits
+
+
+def test_an_unknown_form_field_is_refused_with_the_valid_ones(look_file):
+    hub = RecordingHub()
+    with hub.running() as url:
+        code, out = _send(
+            url, "--look", str(look_file), "--param", f"api_key={API_KEY}",
+            "--form-param", "labl=vip", "--form-param", "mode=add",
+        )  # fmt: skip
+    assert code == 2
+    assert "--form-param labl: the form has no such field (did you mean label?)" in out
+    assert "its fields: label, mode" in out and API_KEY not in out
+    assert hub.executes == []
+
+
+def test_a_typo_in_a_braze_form_field_stops_the_send_before_anything_is_sent(tmp_path):
+    look = tmp_path / "look.json"
+    write_look(LookSpec(rows=20, seed=3), look)
+    with running_braze() as braze, running_hub(braze.url) as hub:
+        args = [
+            "--token", hub.token, "--look", str(look),
+            *(f"--param={k}={v}" for k, v in braze.params().items()),
+            "--form-param", "braze_segmnt=X",
+        ]  # fmt: skip
+        code, out = _send(hub.url, *args)
+        sent = sum(braze.sim.stats()["requests"].values())
+    assert code == 2, out
+    assert "braze_segmnt: the form has no such field (did you mean braze_segment?)" in out
+    assert "braze_segment" in out.split("its fields:", 1)[1]
+    assert sent == 0
+
+
+def test_a_dry_run_prints_the_first_object_as_json(tmp_path):
+    look = tmp_path / "look.json"
+    write_look(LookSpec(rows=20, seed=3), look)
+    with running_braze() as braze, running_hub(braze.url) as hub:
+        result = CliRunner().invoke(
+            app,
+            [
+                "send", "--hub", hub.url, "--token", hub.token, "--look", str(look),
+                *(f"--param={k}={v}" for k, v in braze.params().items()),
+                "--form-param", "braze_segment=DRY", "--form-param", "braze_dry_run=yes",
+            ],
+        )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    message, shown = result.stdout.split("first object (dry run, as it would be sent):\n", 1)
+    assert "Dry run, nothing sent" in message and "First object" not in message
+    obj = orjson.loads(shown[: shown.index("\n}\n") + 2])
+    assert obj["looker_export"] == {"add": ["DRY"]} and isinstance(obj["external_id"], str)
+    assert braze.params()["braze_api_key"] not in result.output
+
+
+def test_live_progress_on_stderr_while_the_hub_works(tmp_path):
+    look = tmp_path / "look.json"
+    write_look(LookSpec(rows=1500, seed=5, known_users=2000), look)
+    # Slow Braze (150 ms a request, one at a time): the send takes a few seconds.
+    with (
+        running_braze(latency_ms=(150, 150), users=2000) as braze,
+        running_hub(braze.url, max_in_flight=1) as hub,
+    ):
+        result = CliRunner().invoke(
+            app,
+            [
+                "send", "--hub", hub.url, "--token", hub.token, "--look", str(look),
+                *(f"--param={k}={v}" for k, v in braze.params().items()),
+                "--form-param", "braze_segment=P", "--json",
+            ],
+        )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    progress = [line for line in result.stderr.splitlines() if line.startswith("sending…")]
+    assert progress, result.stderr
+    assert any(" · read " in line and " · sent " in line for line in progress), progress
+    assert orjson.loads(result.stdout)["looker"]["success"] is True  # stdout stays pure JSON
+    quiet = CliRunner().invoke(app, ["send", "--hub", "http://127.0.0.1:9", "--no-progress"])
+    assert "sending…" not in quiet.output
+
+
+@pytest.mark.parametrize(("delimiter", "separator"), [(";", ";"), ("tab", "\t"), ("|", "|")])
+def test_csv_takes_a_delimiter(tmp_path, delimiter, separator):
+    path = tmp_path / "excel.csv"
+    path.write_text(
+        separator.join(["id", "ltv"]) + "\n" + separator.join(["u-1", "12.5"]) + "\n",
+        encoding="utf-8",
+    )
+    hub = RecordingHub()
+    with hub.running() as url:
+        code, out = _send(
+            url, "--csv", str(path), "--delimiter", delimiter, "--inline",
+            "--tag", "id=braze_id", "--type", "ltv=number",
+        )  # fmt: skip
+    assert code == 0, out
+    document = orjson.loads(hub.executes[0].json["attachment"]["data"])
+    assert [{k: c["value"] for k, c in row.items()} for row in document["data"]] == [
+        {"id": "u-1", "ltv": 12.5}
+    ]
+
+
+def test_a_bad_delimiter_is_a_usage_error(csv_file):
+    hub = RecordingHub()
+    with hub.running() as url:
+        code, out = _send(url, "--csv", str(csv_file), "--delimiter", ";;")
+    assert code == 2 and "--delimiter ';;': give one character" in out
+
+
+@pytest.mark.parametrize("where", ["header", "row"])
+def test_a_csv_that_is_not_utf8_says_to_resave_it(tmp_path, where):
+    path = tmp_path / "latin1.csv"
+    header, row = "id,name", "u-1,Zoë"
+    text = f"{header}\n{row}\n" if where == "row" else f"id,namé\n{row}\n"
+    path.write_bytes(("id,name\n" + "u-0,a\n" * 3000 + text.split("\n", 1)[1]).encode("latin-1")
+                     if where == "row" else text.encode("latin-1"))  # fmt: skip
+    hub = RecordingHub()
+    with hub.running() as url:
+        code, out = _send(url, "--csv", str(path))
+    assert code == 2 and "latin1.csv is not UTF-8 text" in out, out
+    assert "re-save it as UTF-8" in out and hub.requests == []
+
+
+def test_form_answers_for_an_action_without_a_form_are_refused(look_file, monkeypatch):
+    from tests.sim import test_looker_hub
+
+    monkeypatch.delitem(test_looker_hub.DEFINITION, "form_url")
+    hub = RecordingHub()
+    with hub.running() as url:
+        code, out = _send(url, "--look", str(look_file), "--form-param", "label=vip")
+    assert code == 2 and "--form-param label: the action 'braze' has no form" in out
+    assert hub.executes == []

@@ -99,7 +99,7 @@ def test_unreachable_postgres_is_a_config_error_without_the_password():
 
 
 def test_a_missing_sqlite_folder_is_created(tmp_path):
-    open_store(f"sqlite:///{tmp_path}/missing/state.sqlite3").close()
+    open_store(f"sqlite:///{tmp_path}/missing/state.sqlite3").close()  # a URL: created
     assert (tmp_path / "missing" / "state.sqlite3").is_file()
 
 

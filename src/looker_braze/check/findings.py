@@ -10,6 +10,8 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
+from looker_braze.redact import mask_key as mask_key  # the one redactor (re-exported)
+
 
 class Status(StrEnum):
     PASS = "pass"
@@ -50,9 +52,3 @@ def shown(value: Any, limit: int = 60) -> str:
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return f"'{text}'" if isinstance(value, str) else text
-
-
-def mask_key(api_key: str) -> str:
-    """Enough of a key to tell two keys apart, never enough to use it."""
-    visible = api_key[-4:] if len(api_key) >= 16 else ""
-    return f"****{visible}"

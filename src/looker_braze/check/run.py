@@ -1,5 +1,5 @@
 """The checklist in order: endpoint, key, Look, LookML view. Each part runs when its input is
-given and adds its findings; nothing here prints or exits (check_cli.py does)."""
+given and adds its findings; nothing here prints or exits (cli/check.py does)."""
 
 from __future__ import annotations
 

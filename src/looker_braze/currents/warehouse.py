@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from looker_braze.errors import FailRun
+
 
 @dataclass
 class Warehouse:
@@ -113,7 +115,7 @@ class Warehouse:
 def connect(url: str | Path, *, read_only: bool = False) -> Warehouse:
     text = str(url)
     if text.startswith(("postgresql://", "postgres://")):
-        return _connect_postgres(text)
+        return _connect_postgres(text, create_schema=not read_only)
     return _connect_duckdb(text.removeprefix("duckdb:///").removeprefix("duckdb://"), read_only)
 
 
@@ -128,7 +130,13 @@ def _connect_duckdb(path: str, read_only: bool) -> Warehouse:
     return Warehouse("duckdb", connection)
 
 
-def _connect_postgres(url: str) -> Warehouse:
+class MissingSchema(FailRun):
+    """A reader (``read_only``) named a schema that does not exist: nothing was loaded there."""
+
+
+def _connect_postgres(url: str, create_schema: bool = True) -> Warehouse:
+    """``create_schema``: the loader makes its schema; readers (models, report) refuse a missing
+    one rather than create it and report zeros."""
     import psycopg
 
     parts = urlsplit(url)
@@ -138,8 +146,19 @@ def _connect_postgres(url: str) -> Warehouse:
     connection = psycopg.connect(clean)
     with connection.cursor() as cursor:
         cursor.execute("SET TIME ZONE 'UTC'")
+        if schema and not create_schema and not _schema_exists(cursor, schema):
+            connection.close()
+            raise MissingSchema(
+                f"the schema {schema!r} does not exist in that database: load Currents into it "
+                "first with `looker-braze currents load <folder> --db <this URL>`"
+            )
         if schema:
             cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
             cursor.execute(f'SET search_path TO "{schema}"')
     connection.commit()
     return Warehouse("postgres", connection, schema)
+
+
+def _schema_exists(cursor, schema: str) -> bool:
+    cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,))
+    return cursor.fetchone() is not None

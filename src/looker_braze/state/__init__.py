@@ -34,7 +34,10 @@ def open_store(url: str, *, abandon_stale: bool = True) -> StateStore:
     else:
         from looker_braze.state.sqlite import SqliteStateStore
 
-        make_folder(location)
+        if url.strip().startswith("sqlite://"):
+            # Folders are created for SQLite URLs (the XDG default is one); a bare path is used
+            # as given, so that a mistyped server such as "localhost/db" is refused, not created.
+            make_folder(location)
         store = SqliteStateStore(location)
     if abandon_stale:
         store.abandon_stale_runs()

@@ -16,8 +16,12 @@ from typing import Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from looker_braze.errors import ConfigError
+from looker_braze.redact import redact_url as redact  # the one redactor; kept under its old name
 
 SCHEMA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_$]{0,62}")
+# "user@host/db" or "host:5432/db": a PostgreSQL URL that lost its scheme, never a file path.
+# (Not echoed: the part before @ may hold a password.)
+SERVER_WITHOUT_SCHEME = re.compile(r"[^/]*@|[A-Za-z0-9.-]+:[0-9]+(/|$)")
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,11 @@ def parse_location(url: str) -> StoreLocation:
         raise ConfigError(
             [f"the state URL {redact(url)!r} is neither sqlite:///path nor postgresql://..."]
         )
+    if SERVER_WITHOUT_SCHEME.match(url):
+        raise ConfigError(
+            ["the state URL names a server (user@host or host:port) but no scheme: write "
+             "postgresql://user@host:5432/db, or give a SQLite file path"]
+        )  # fmt: skip
     return StoreLocation("sqlite", url)
 
 
@@ -92,16 +101,3 @@ def make_folder(location: StoreLocation) -> None:
                 ]
             ) from None
 
-
-def redact(url: str) -> str:
-    """``url`` without its password (in the user part or a password= parameter), for messages
-    and logs."""
-    parts = urlsplit(url)
-    if "password" in parts.query:
-        params = parse_qsl(parts.query, keep_blank_values=True)
-        hidden = [(name, "***" if name == "password" else value) for name, value in params]
-        parts = parts._replace(query=urlencode(hidden, safe="*"))
-    if parts.password is not None:
-        user = parts.netloc.rsplit("@", 1)[0].split(":", 1)[0]
-        parts = parts._replace(netloc=f"{user}:***@{parts.netloc.rsplit('@', 1)[1]}")
-    return urlunsplit(parts)

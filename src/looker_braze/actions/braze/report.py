@@ -17,12 +17,17 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
+import orjson
+
 from looker_braze.actions.braze.mapping import ValueNotes
 from looker_braze.actions.braze.modes import Mode
 from looker_braze.braze.client import SendNotes
 from looker_braze.hub.action import RunProgress
 from looker_braze.hub.protocol import ActionResult
 from looker_braze.hub.result import PossibleCut
+
+# A dry run's answer ends with this and the first object as JSON (`send` prints it apart).
+FIRST_OBJECT = "First object: "
 
 
 def _n(count: int) -> str:
@@ -154,7 +159,8 @@ class RunReport:
         parts += filter(None, lines)
         parts.append(self._effort_line())
         if self.dry_run and self.sample is not None:
-            parts.append(f"First object: {self.sample}")
+            # JSON, as Braze would receive it (a Python repr would show None, True, 'quotes').
+            parts.append(f"{FIRST_OBJECT}{orjson.dumps(self.sample).decode()}")
         return " ".join(parts)
 
     def _headline(self) -> str:

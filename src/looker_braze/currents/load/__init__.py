@@ -13,7 +13,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from looker_braze.currents.load.read import FileData, UnreadableFile, read_avro
 from looker_braze.currents.load.report import FailedFile, LoadReport, TableCounts, render
@@ -21,6 +20,7 @@ from looker_braze.currents.load.sink import MANIFEST, Sink
 from looker_braze.currents.load.sources import SourceFile, list_source
 from looker_braze.currents.warehouse import Warehouse, connect
 from looker_braze.errors import FailRun
+from looker_braze.redact import redact_url as redact  # re-exported: callers print warehouse URLs
 
 __all__ = ["MANIFEST", "FailedFile", "LoadReport", "TableCounts", "load", "redact", "render"]
 
@@ -57,15 +57,6 @@ def _connect(url: str | Path) -> Warehouse:
         return connect(url)
     except Exception as exc:  # drivers raise their own types: say what failed and where
         raise FailRun(f"Cannot open the warehouse {redact(str(url))}: {exc}") from None
-
-
-def redact(url: str) -> str:
-    """The URL without its password, fit to print."""
-    parts = urlsplit(url)
-    if not parts.password:
-        return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
 
 
 def _load_files(

@@ -2,32 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
-MASK = "••••••"
-# Shorter values would match ordinary text; a real secret is never this short.
-MIN_SECRET = 4
+from looker_braze.redact import MASK, Masker  # the one redactor
 
-
-class Masker:
-    def __init__(self, secrets: Iterable[str | None]) -> None:
-        found = {s for s in secrets if s and len(s) >= MIN_SECRET}
-        self.secrets = sorted(found, key=len, reverse=True)  # longest first: no partial leftovers
-
-    def text(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, MASK)
-        return text
-
-    def value(self, value):
-        """Mask inside any JSON-like value (strings, lists, dicts; keys too)."""
-        if isinstance(value, str):
-            return self.text(value)
-        if isinstance(value, list):
-            return [self.value(v) for v in value]
-        if isinstance(value, dict):
-            return {self.text(str(k)): self.value(v) for k, v in value.items()}
-        return value
+__all__ = ["MASK", "Masker", "sensitive_params", "shown_params"]
 
 
 def sensitive_params(definition: Mapping | None, params: Mapping[str, str]) -> set[str]:

@@ -7,9 +7,11 @@ import sys
 
 import orjson
 from rich.console import Console
+from rich.json import JSON
 from rich.markup import escape
 from rich.table import Table
 
+from looker_braze.actions.braze.report import FIRST_OBJECT
 from looker_braze.sim.looker.masking import Masker
 from looker_braze.sim.looker.sender import ExecuteResult
 
@@ -71,7 +73,11 @@ class Report:
         headline = ok if result.success else "[bold red]✗ not sent successfully[/bold red]"
         self.console.print(f"{headline}  HTTP {result.status}")
         if result.message is not None:
-            self.console.print(f"[bold]message:[/bold] {escape(self.masker.text(result.message))}")
+            message, sample = _split_sample(self.masker.text(result.message))
+            self.console.print(f"[bold]message:[/bold] {escape(message)}")
+            if sample is not None:
+                self.console.print("[bold]first object (dry run, as it would be sent):[/bold]")
+                self.console.print(JSON.from_data(sample, indent=2))
         elif result.looker is None:
             answer = escape(self.masker.text(result.body_text[:2000]))
             self.console.print(f"[bold]answer:[/bold] {answer}")
@@ -96,6 +102,18 @@ class Report:
             f"keep-alive newlines: {result.keepalive_newlines}; elapsed: {result.elapsed_s:.2f} s; "
             f"webhook id: {result.webhook_id}"
         )
+
+
+def _split_sample(message: str) -> tuple[str, object | None]:
+    """A dry run's answer ends with the first object it would send, as JSON: apart, to print it
+    as JSON of its own. Any other message comes back whole."""
+    head, found, tail = message.rpartition(FIRST_OBJECT)
+    if not found:
+        return message, None
+    try:
+        return head.rstrip(), orjson.loads(tail)
+    except orjson.JSONDecodeError:
+        return message, None
 
 
 def _body(result: ExecuteResult):

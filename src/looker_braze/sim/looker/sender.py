@@ -132,6 +132,16 @@ class LookerSender:
         body = protocol.form_request(params or {}, form_params or {})
         return await self._post_json(f"/actions/{name}/form", body)
 
+    async def status(self) -> dict | None:
+        """GET /status with the hub token (for the details it may keep from anonymous callers);
+        None when the hub does not answer it with a JSON object."""
+        try:
+            async with self._http.get(f"{self.hub_url}/status", headers=self.headers) as response:
+                body = await response.json(content_type=None)
+        except (aiohttp.ClientError, TimeoutError, ValueError):
+            return None
+        return body if isinstance(body, dict) else None
+
     async def execute(
         self,
         name: str,

@@ -56,11 +56,13 @@ class CsvLook:
         types: Mapping[str, str] | None = None,
         chunk_bytes: int = CHUNK_BYTES,
         timezone: str = "UTC",
+        delimiter: str = ",",
     ) -> None:
         self.path, self.chunk_bytes = Path(path), chunk_bytes
         self.timezone = timezone
+        self.delimiter = _delimiter(delimiter)
         zone = _zone(timezone)
-        self.columns = _read_header(self.path)
+        self.columns = _read_header(self.path, self.delimiter)
         self.tags = {c: list(t) for c, t in (tags or {}).items()}
         self.types = {c: looker_type(t) for c, t in (types or {}).items()}
         _require_known(self.columns, "--tag", self.tags)
@@ -110,10 +112,10 @@ class CsvLook:
 
     def _batches(self) -> Iterator[list[dict]]:
         with self.path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.reader(handle)
+            reader = csv.reader(handle, delimiter=self.delimiter)
             next(reader, None)  # the header, read in __init__
             batch = []
-            for cells in reader:
+            for cells in _utf8(reader, self.path):
                 if cells:  # blank lines are not rows
                     batch.append(self._row(cells, reader.line_num))
                 if len(batch) >= BATCH_ROWS:
@@ -144,14 +146,39 @@ def _cell(value, text: str) -> dict:
     return {"value": None} if value is None else {"value": value, "rendered": text}
 
 
-def _read_header(path: Path) -> list[str]:
+def _delimiter(text: str) -> str:
+    named = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
+    delimiter = named.get(text.lower(), text)
+    if len(delimiter) != 1 or delimiter in '\r\n"':
+        raise CsvLookError(
+            f"--delimiter {text!r}: give one character such as ; or | (or tab), not a quote"
+        )
+    return delimiter
+
+
+def _utf8(reader, path: Path) -> Iterator[list[str]]:
+    """The reader's rows; a byte that is not UTF-8 stops with what to do about it."""
+    try:
+        yield from reader
+    except UnicodeDecodeError:
+        raise CsvLookError(_not_utf8(path, reader.line_num + 1)) from None
+
+
+def _not_utf8(path: Path, line: int) -> str:
+    return (
+        f"{path.name} is not UTF-8 text (near line {line}): re-save it as UTF-8 "
+        "(Excel: Save As > CSV UTF-8; LibreOffice: Character set Unicode (UTF-8))"
+    )
+
+
+def _read_header(path: Path, delimiter: str = ",") -> list[str]:
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            header = next(csv.reader(handle), None)
+            header = next(csv.reader(handle, delimiter=delimiter), None)
     except OSError as exc:
         raise CsvLookError(f"cannot read {path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
-        raise CsvLookError(f"{path.name} is not UTF-8 text") from None
+        raise CsvLookError(_not_utf8(path, 1)) from None
     if not header:
         raise CsvLookError(f"{path.name} is empty: the first line must name the columns")
     columns = [c.strip() for c in header]

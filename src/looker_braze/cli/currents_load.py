@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from looker_braze.currents.cli import app
+from looker_braze.cli.currents import app
 
 
 @app.command("generate")
@@ -30,6 +30,7 @@ def generate_command(
     from pydantic import ValidationError
 
     from looker_braze.currents.generate import generate
+    from looker_braze.errors import ConfigError
 
     settings = _settings(config)
     settings.update(
@@ -38,8 +39,7 @@ def generate_command(
     try:
         summary = generate(out, settings, workers=workers)
     except ValidationError as exc:
-        typer.echo(f"Invalid generator settings:\n{exc}", err=True)
-        raise typer.Exit(2) from None
+        raise ConfigError([f"invalid generator settings: {exc}"]) from None
     typer.echo(
         f"Wrote {summary.events:,} events ({summary.duplicates:,} re-delivered, "
         f"{summary.late:,} late) in {summary.files:,} files, {summary.bytes / 1e6:,.1f} MB, "
@@ -48,16 +48,16 @@ def generate_command(
 
 
 def _settings(path: Path | None) -> dict:
+    from looker_braze.errors import ConfigError
+
     if path is None:
         return {}
     try:
         settings = json.loads(path.read_text())
     except (OSError, ValueError) as exc:
-        typer.echo(f"Cannot read generator settings from {path}: {exc}", err=True)
-        raise typer.Exit(2) from None
+        raise ConfigError([f"cannot read generator settings from {path}: {exc}"]) from None
     if not isinstance(settings, dict):
-        typer.echo(f"{path} must hold a JSON object of generator settings.", err=True)
-        raise typer.Exit(2)
+        raise ConfigError([f"{path} must hold a JSON object of generator settings"])
     return settings
 
 
@@ -75,16 +75,13 @@ def load_command(
     """Load new Currents files into the warehouse (files loaded before are skipped)."""
     from rich.console import Console
 
-    from looker_braze.currents.load import load, redact, render
-    from looker_braze.errors import FailRun
+    from looker_braze.cli.exits import NOT_ALL_DONE
+    from looker_braze.currents.load import load, render
+    from looker_braze.redact import redact_url
 
     console = Console()
-    try:
-        report = load(source, db, progress=progress)
-    except FailRun as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from None
-    console.print(f"Loaded [bold]{source}[/] into [bold]{redact(db)}[/]")
+    report = load(source, db, progress=progress)
+    console.print(f"Loaded [bold]{source}[/] into [bold]{redact_url(db)}[/]")
     render(report, console)
     if not report.succeeded:
-        raise typer.Exit(1)
+        raise typer.Exit(NOT_ALL_DONE)

@@ -7,11 +7,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import urlsplit, urlunsplit
 
 import typer
 
-from looker_braze.currents.cli import app
+from looker_braze.cli.currents import app
 
 Db = Annotated[
     str,
@@ -40,26 +39,25 @@ def run_command(
     ] = None,
 ) -> None:
     """Run one of the blocks' analytics on a warehouse and print its result."""
-    with _errors():
-        if list_models:
-            _print_catalog()
-            return
-        if not model:
-            raise _usage("name a model to run, or use --list to see them")
-        if output not in ("table", "json", "csv"):
-            raise _usage(f"--format {output!r}: use table, json or csv")
-        from looker_braze.currents.models import params as model_params
-        from looker_braze.currents.models import render, run
-        from looker_braze.currents.models.runner import model as known_model
+    if list_models:
+        _print_catalog()
+        return
+    if not model:
+        raise _usage("name a model to run, or use --list to see them")
+    if output not in ("table", "json", "csv"):
+        raise _usage(f"--format {output!r}: use table, json or csv")
+    from looker_braze.currents.models import params as model_params
+    from looker_braze.currents.models import render, run
+    from looker_braze.currents.models.runner import model as known_model
 
-        known_model(model)  # an unknown name is the first thing to hear about
-        given = model_params.parse_assignments(param or [])
-        if sql:
-            typer.echo(render(model, dialect or _dialect_of(db), given))
-            return
-        with _open(db) as warehouse:
-            result = run(warehouse, model, given)
-        _print_result(result, output)
+    known_model(model)  # an unknown name is the first thing to hear about
+    given = model_params.parse_assignments(param or [])
+    if sql:
+        typer.echo(render(model, dialect or _dialect_of(db), given))
+        return
+    with _open(db) as warehouse:
+        result = run(warehouse, model, given)
+    _print_result(result, output)
 
 
 @app.command("lookml")
@@ -78,19 +76,19 @@ def lookml_command(
     connection: Annotated[str, typer.Option(help="Looker connection name.")] = "braze_currents",
 ) -> None:
     """Write both Braze blocks as LookML for a dialect, then validate what was written."""
-    with _errors():
-        from looker_braze.currents.lookml import validate_lookml, write_lookml
+    from looker_braze.cli.exits import NOT_ALL_DONE
+    from looker_braze.currents.lookml import validate_lookml, write_lookml
 
-        files = write_lookml(out, dialect, schema=schema, connection=connection)
-        problems = validate_lookml(out, dialect)
-        for problem in problems:
-            typer.echo(f"problem: {problem}", err=True)
-        typer.echo(
-            f"Wrote {len(files)} LookML files for {dialect} under {out}; "
-            f"validation: {'OK' if not problems else f'{len(problems)} problems'}"
-        )
-        if problems:
-            raise typer.Exit(1)
+    files = write_lookml(out, dialect, schema=schema, connection=connection)
+    problems = validate_lookml(out, dialect)
+    for problem in problems:
+        typer.echo(f"problem: {problem}", err=True)
+    typer.echo(
+        f"Wrote {len(files)} LookML files for {dialect} under {out}; "
+        f"validation: {'OK' if not problems else f'{len(problems)} problems'}"
+    )
+    if problems:
+        raise typer.Exit(NOT_ALL_DONE)
 
 
 @app.command("report")
@@ -101,31 +99,15 @@ def report_command(
     param: Params = None,
 ) -> None:
     """Render every dashboard from the warehouse into one self-contained HTML file."""
-    with _errors():
-        from looker_braze.currents.models import params as model_params
-        from looker_braze.currents.report import render_report
+    from looker_braze.currents.models import params as model_params
+    from looker_braze.currents.report import render_report
 
-        given = model_params.parse_assignments(param or [])
-        model_params.check_names(given)
-        with _open(db) as warehouse:
-            result = render_report(warehouse, out, given, png_dir=png, source=_safe(db))
-        extra = f" and {len(result.pngs)} PNG charts under {png}" if png else ""
-        typer.echo(f"Wrote {result.html} ({result.queries} queries){extra}")
-
-
-class _errors:
-    """Shows a LookerBrazeError as its message (exit 2) instead of a traceback."""
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, kind, exc, tb) -> bool:
-        from looker_braze.errors import LookerBrazeError
-
-        if isinstance(exc, LookerBrazeError):
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2)
-        return False
+    given = model_params.parse_assignments(param or [])
+    model_params.check_names(given)
+    with _open(db) as warehouse:
+        result = render_report(warehouse, out, given, png_dir=png, source=_safe(db))
+    extra = f" and {len(result.pngs)} PNG charts under {png}" if png else ""
+    typer.echo(f"Wrote {result.html} ({result.queries} queries){extra}")
 
 
 def _usage(message: str):
@@ -140,13 +122,9 @@ def _dialect_of(db: str) -> str:
 
 def _safe(db: str) -> str:
     """The warehouse location without a password, for messages and the report header."""
-    if "://" not in db:
-        return db
-    parts = urlsplit(db)
-    if parts.password is None:
-        return db
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+    from looker_braze.redact import redact_url
+
+    return redact_url(db)
 
 
 def _open(db: str):
@@ -164,8 +142,12 @@ def _open(db: str):
             return connect(path, read_only=True)
         except Exception as exc:  # duckdb.IOException and friends
             raise FailRun(f"cannot open {path}: {str(exc).splitlines()[0]}") from None
+    from looker_braze.currents.warehouse import MissingSchema
+
     try:
-        return connect(db)
+        return connect(db, read_only=True)  # a missing schema is refused, not created
+    except MissingSchema:
+        raise
     except Exception as exc:  # psycopg.OperationalError: its text carries no password
         raise FailRun(
             f"cannot connect to {_safe(db)}: {str(exc).strip().splitlines()[0]}"

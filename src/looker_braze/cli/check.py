@@ -105,6 +105,8 @@ def check(
 
     Exit code: 0 every check passed, 1 a problem was found, 2 usage error.
     """
+    from looker_braze.cli.exits import CANNOT_RUN
+
     if api_key and endpoint is None and _from_command_line(ctx, "api_key"):
         raise typer.BadParameter(
             "give --endpoint too: the key is tried there", param_hint="--api-key"
@@ -113,7 +115,7 @@ def check(
         raise typer.BadParameter("give --api-key too", param_hint="--probe-instances")
     if endpoint is None and look is None and lookml is None:
         typer.echo(ctx.get_help(), err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(CANNOT_RUN)  # a usage error, as click would answer it
     request = _request(
         endpoint, api_key, extra_endpoint, probe_instances, timeout, look, lookml, key_kind,
         array_attribute,
@@ -165,6 +167,7 @@ def _run(request, as_json: bool) -> int:
     from looker_braze.check.report import as_json as findings_json
     from looker_braze.check.report import render
     from looker_braze.check.run import run_check
+    from looker_braze.cli.exits import NOT_ALL_DONE, OK
 
     findings = asyncio.run(run_check(request))
     if as_json:
@@ -172,7 +175,7 @@ def _run(request, as_json: bool) -> int:
         sys.stdout.flush()
     else:
         render(findings, Console(), _titles(request))
-    return 1 if has_problems(findings) else 0
+    return NOT_ALL_DONE if has_problems(findings) else OK
 
 
 def _titles(request) -> dict[str, str]:

@@ -83,13 +83,7 @@ def braze_sim(
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "warning",
 ) -> None:
     """Run the Braze simulator: /users/track as Braze answers it, plus /sim/ inspection."""
-    from looker_braze.errors import ConfigError
-
-    try:
-        config = _config(locals())
-    except ConfigError as exc:
-        typer.echo(f"looker-braze braze-sim cannot start.\n{exc}", err=True)
-        raise typer.Exit(2) from None
+    config = _config(locals())  # ConfigError lists every problem (cli/exits.py shows them)
     _serve(config, host, port, log_level, default_key=not api_key)
 
 
@@ -168,11 +162,12 @@ def _latency(text: str, problems: list[str]) -> tuple[float, float]:
 
 
 def _serve(config, host: str, port: int, log_level: str, default_key: bool) -> None:
-    from looker_braze.serving import bind_socket, serve_forever, socket_url
+    from looker_braze.cli.exits import listen
+    from looker_braze.serving import serve_forever, socket_url
     from looker_braze.sim.braze import DEFAULT_API_KEY, create_app
 
+    sock = listen(host, port)
     app = create_app(config)
-    sock = bind_socket(host, port)
     if default_key:
         typer.echo(f"No --api-key given: use the test key '{DEFAULT_API_KEY}'.", err=True)
     serve_forever(

@@ -1,8 +1,8 @@
 """`looker-braze send`: what the command does once typer has read its options.
 
-Exit codes: 0 the hub answered success; 1 the hub answered, but not success (success false, an
-HTTP error, a body that is not an answer); 2 the command could not do its job (bad options or
-files, hub unreachable).
+Exit codes (cli/exits.py): 0 the hub answered success; 1 the hub answered, but not success
+(success false, an HTTP error, a body that is not an answer); 2 the command could not do its job
+(bad options, files or form fields, hub unreachable): raised, and shown by cli/exits.py.
 """
 
 from __future__ import annotations
@@ -15,14 +15,17 @@ from urllib.parse import urlsplit
 
 from rich.console import Console
 
-from looker_braze.errors import ConfigError, FailRun
+from looker_braze.cli.exits import NOT_ALL_DONE, OK
+from looker_braze.cli.send_progress import watch_execute
+from looker_braze.errors import ConfigError
+from looker_braze.redact import Masker
 from looker_braze.sim.looker.download import LookSource
-from looker_braze.sim.looker.masking import Masker, sensitive_params, shown_params
-from looker_braze.sim.looker.protocol import RESULTS
+from looker_braze.sim.looker.masking import sensitive_params, shown_params
+from looker_braze.sim.looker.protocol import RESULTS, new_webhook_id
 from looker_braze.sim.looker.report import Report
-from looker_braze.sim.looker.sender import HubRefused, HubUnreachable, LookerSender
+from looker_braze.sim.looker.sender import HubRefused, LookerSender
 
-OK, ANSWERED_NOT_OK, CANNOT_RUN = 0, 1, 2
+ANSWERED_NOT_OK = NOT_ALL_DONE
 
 
 @dataclass
@@ -50,6 +53,8 @@ class SendOptions:
     as_json: bool = False
     list_actions: bool = False
     show_form: bool = False
+    delimiter: str = ","
+    progress: bool = True
 
 
 def pairs(values: Iterable[str], option: str) -> dict[str, str]:
@@ -76,17 +81,10 @@ def multi_pairs(values: Iterable[str], option: str) -> dict[str, list[str]]:
 
 
 def run(options: SendOptions, console: Console) -> int:
+    """Talk to the hub; ConfigError or FailRun when the command cannot do its job."""
     report = Report(console, Masker([options.token]), options.as_json)
-    try:
-        _check_hub(options.hub)
-        look = None if options.list_actions or options.show_form else _look(options, report)
-    except ConfigError as exc:
-        for problem in exc.problems:
-            report.problem(problem)
-        return CANNOT_RUN
-    except FailRun as exc:
-        report.problem(str(exc))
-        return CANNOT_RUN
+    _check_hub(options.hub)
+    look = None if options.list_actions or options.show_form else _look(options, report)
     return asyncio.run(_talk(options, report, look))
 
 
@@ -110,7 +108,11 @@ def _look(options: SendOptions, report: Report) -> LookSource:
     from looker_braze.sim.looks.csv_look import CsvLook
 
     look = CsvLook(
-        options.csv, options.tags, options.types, timezone=options.query_timezone or "UTC"
+        options.csv,
+        options.tags,
+        options.types,
+        timezone=options.query_timezone or "UTC",
+        delimiter=options.delimiter,
     )
     rows = look.check()
     described = ", ".join(_column_note(c, look) for c in look.columns)
@@ -136,28 +138,27 @@ async def _talk(options: SendOptions, report: Report, look: LookSource | None) -
     try:
         async with sender as looker:
             return await _conversation(looker, options, report, look)
-    except HubUnreachable as exc:
-        report.problem(str(exc))
-        return CANNOT_RUN
     except HubRefused as exc:
         report.problem(str(exc))
         return ANSWERED_NOT_OK
     except OSError as exc:  # the download server could not listen (port taken, bad address)
-        report.problem(f"cannot serve the download URL: {exc}")
-        return CANNOT_RUN
+        raise ConfigError([f"cannot serve the download URL: {exc.strerror or exc}"]) from None
 
 
 async def _conversation(looker: LookerSender, options: SendOptions, report, look) -> int:
     if options.list_actions:
         report.actions(await looker.list_actions())
         return OK
-    sensitive = sensitive_params(await _definition(looker, options.action), options.params)
+    definition = await _definition(looker, options.action)
+    sensitive = sensitive_params(definition, options.params)
     report.masker = Masker([options.token, *(options.params[name] for name in sensitive)])
     if options.show_form:
         report.form(await looker.form(options.action, options.params, options.form_params))
         return OK
+    await _check_form_fields(looker, options, definition)
     delivery = ("inline-base64" if options.base64 else "inline") if options.inline else "url"
-    result = await looker.execute(
+    webhook_id = new_webhook_id()
+    execute = looker.execute(
         options.action,
         params=options.params,
         form_params=options.form_params,
@@ -167,7 +168,9 @@ async def _conversation(looker: LookerSender, options: SendOptions, report, look
         results=options.results,
         row_limit=options.row_limit,
         query_timezone=options.query_timezone,
+        webhook_id=webhook_id,
     )
+    result = await watch_execute(execute, looker, webhook_id, enabled=options.progress)
     report.result(result, shown_params(options.params, sensitive), options.form_params)
     return OK if result.success else ANSWERED_NOT_OK
 
@@ -180,3 +183,32 @@ async def _definition(looker: LookerSender, action: str) -> dict | None:
     except HubRefused:
         return None
     return definition if isinstance(definition, dict) else None
+
+
+async def _check_form_fields(
+    looker: LookerSender, options: SendOptions, definition: dict | None
+) -> None:
+    """Refuse form answers the action's form does not ask for (a typo would otherwise be
+    ignored by the hub and the send go ahead with the default). The form is fetched with the
+    answers given, as Looker does, since an interactive form's fields follow them."""
+    if not options.form_params:
+        return
+    if definition is not None and not definition.get("form_url"):
+        given = ", ".join(options.form_params)
+        raise ConfigError([f"--form-param {given}: the action {options.action!r} has no form"])
+    form = await looker.form(options.action, options.params, options.form_params)
+    fields = form.get("fields") if isinstance(form, dict) else form
+    names = [f["name"] for f in fields or [] if isinstance(f, dict) and f.get("name")]
+    if not names:  # no form at all, or one that failed (its error comes with the execute)
+        return
+    unknown = [name for name in options.form_params if name not in names]
+    if unknown:
+        raise ConfigError([_unknown_field(name, names) for name in unknown])
+
+
+def _unknown_field(name: str, names: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, names, n=1)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    return f"--form-param {name}: the form has no such field{hint}; its fields: {', '.join(names)}"

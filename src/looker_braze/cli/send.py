@@ -1,7 +1,7 @@
 """`looker-braze send`: play Looker against any Action Hub, local or deployed.
 
 Only typer is imported at the top so that `looker-braze --help` stays instant; the work is in
-looker_braze.sim.looker.command.
+looker_braze.cli.send_run.
 """
 
 from __future__ import annotations
@@ -64,6 +64,14 @@ def send(
             rich_help_panel=ROWS,
         ),
     ] = None,
+    delimiter: Annotated[
+        str,
+        typer.Option(
+            "--delimiter",
+            help="The CSV's field separator: one character, or tab (e.g. ';' from Excel).",
+            rich_help_panel=ROWS,
+        ),
+    ] = ",",
     type_: Annotated[
         list[str] | None,
         typer.Option(
@@ -145,46 +153,45 @@ def send(
     show_form: Annotated[
         bool, typer.Option("--form", help="Show the action's form, as Looker shows the user.")
     ] = False,
+    progress: Annotated[
+        bool, typer.Option(help="Show live counts on stderr while the hub works.")
+    ] = True,
 ) -> None:
     """Play Looker: send a Look's rows to an Action Hub exactly as Looker does, print the answer.
 
-    Exit status: 0 success, 1 the action answered but did not succeed, 2 bad usage or no hub.
+    Exit status: 0 success, 1 the action answered but did not succeed, 2 bad usage (options,
+    files, form fields) or no hub.
     """
     from rich.console import Console
-    from rich.markup import escape
 
-    from looker_braze.errors import ConfigError
-    from looker_braze.sim.looker.command import SendOptions, multi_pairs, pairs, run
+    from looker_braze.cli.send_run import SendOptions, multi_pairs, pairs, run
 
     console = Console(stderr=as_json, highlight=False, soft_wrap=True)
-    try:
-        options = SendOptions(
-            hub=hub,
-            token=token,
-            action=action,
-            params=pairs(param or [], "--param"),
-            form_params=pairs(form_param or [], "--form-param"),
-            look=look,
-            csv=csv,
-            tags=multi_pairs(tag or [], "--tag"),
-            types=pairs(type_ or [], "--type"),
-            inline=inline,
-            base64=base64,
-            format=format_,
-            results=results,
-            row_limit=row_limit,
-            query_timezone=query_timezone,
-            download_host=download_host,
-            download_port=download_port,
-            looker_version=looker_version,
-            instance=instance,
-            timeout_s=timeout,
-            as_json=as_json,
-            list_actions=list_actions,
-            show_form=show_form,
-        )
-    except ConfigError as exc:
-        for problem in exc.problems:
-            console.print(f"[bold red]error:[/bold red] {escape(problem)}")
-        raise typer.Exit(2) from None
+    options = SendOptions(  # ConfigError: every bad option at once (cli/exits.py shows them)
+        hub=hub,
+        token=token,
+        action=action,
+        params=pairs(param or [], "--param"),
+        form_params=pairs(form_param or [], "--form-param"),
+        look=look,
+        csv=csv,
+        tags=multi_pairs(tag or [], "--tag"),
+        types=pairs(type_ or [], "--type"),
+        inline=inline,
+        base64=base64,
+        format=format_,
+        results=results,
+        row_limit=row_limit,
+        query_timezone=query_timezone,
+        download_host=download_host,
+        download_port=download_port,
+        looker_version=looker_version,
+        instance=instance,
+        timeout_s=timeout,
+        as_json=as_json,
+        list_actions=list_actions,
+        show_form=show_form,
+        delimiter=delimiter,
+        progress=progress,
+    )
     raise typer.Exit(run(options, console))

@@ -169,7 +169,7 @@ class _RecordingReader:
         self.recorded.append(chunk)
         self._size += len(chunk)
         if self._size > MAX_HEADER:
-            raise FailRun(_HEADER_TOO_LARGE)
+            raise _header_too_large()
         return chunk
 
 
@@ -197,7 +197,7 @@ class ReplayReader:
 
 
 async def _pushed(
-    reader: ByteReader, parser: Callable[[list], Any], limit: int = MAX_ROW_BYTES
+    reader: ByteReader, parser: Callable[[list], Any], limit: int | None = None
 ) -> AsyncIterator[tuple[list, int]]:
     """What one of ijson's push parsers (``parser(target)``: items_coro, parse_coro) makes of
     the reader's bytes, a list at a time, with the number of bytes read for it.
@@ -205,30 +205,33 @@ async def _pushed(
     Why push rather than ijson's own async reading: its C lexer reads a token that spans two
     reads again from the token's start at every read, so a long string cost time quadratic in its
     length (a 32 MB cell 2 s, 1 GB hours). Pushing twice as many bytes each time a push completes
-    nothing bounds that re-reading to twice the token. RowTooLarge when ``limit`` bytes complete
-    nothing.
+    nothing bounds that re-reading to twice the token. RowTooLarge when more than ``limit``
+    bytes (by default MAX_ROW_BYTES) were pushed without completing anything (so a row up to
+    twice the limit may get through: the last push may complete it).
     """
+    limit = MAX_ROW_BYTES if limit is None else limit
     out = ijson.utils.sendable_list()
     coro = parser(out)
-    held, size = bytearray(), READ_SIZE
+    held, size, pending = bytearray(), READ_SIZE, 0  # pending: bytes pushed for nothing yet
     while chunk := await reader.read(READ_SIZE):
         held += chunk
         if len(held) < size:
             continue
-        if len(held) > limit:
-            raise RowTooLarge
         coro.send(held)
-        pushed = len(held)
+        pending += len(held)
         held.clear()
         if out:
             size = READ_SIZE
-            yield list(out), pushed
+            yield list(out), pending
             del out[:]
+            pending = 0
+        elif pending > limit:
+            raise RowTooLarge
         else:
             size *= 2
     coro.send(held)
     coro.close()  # ijson checks the document is complete
-    yield list(out), len(held)
+    yield list(out), pending + len(held)
 
 
 class _ParsedStream:
@@ -293,10 +296,12 @@ def _reading_failures() -> Iterator[None]:
         ) from None
 
 
-_HEADER_TOO_LARGE = (
-    f"The data from Looker has more than {MAX_HEADER // 2**20} MB before its rows (the 'fields' "
-    "description and other keys), more than the hub reads: is it json_detail from Looker?"
-)
+def _header_too_large() -> FailRun:
+    return FailRun(
+        f"The data from Looker has more than {MAX_HEADER // 2**20} MB before its rows (the "
+        "'fields' description and other keys), more than the hub reads: is it json_detail "
+        "from Looker?"
+    )
 
 
 def _short(exc: Exception) -> str:
@@ -322,7 +327,7 @@ async def open_stream(reader: ByteReader) -> RowStream:
         if not chunk:
             break
         if len(scanner.buffer) > MAX_HEADER:
-            raise FailRun(_HEADER_TOO_LARGE)
+            raise _header_too_large()
         await asyncio.sleep(0)  # a large header is many reads: let the server answer meanwhile
     if header is None or not header.fields_seen or header.data_offset is None:
         return await _general_stream(ReplayReader([bytes(scanner.buffer)], reader))

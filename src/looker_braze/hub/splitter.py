@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 
 import orjson
 
-# Where a value's scan stops: inside a string, at a quote or an escape; outside, at a quote or a
-# bracket; after a scalar, at what may follow it.
-_STRING_STOP = re.compile(rb'["\\]')
+# What a value's scan skips at once: a string's body up to its closing quote (possessive, so
+# the regex never backtracks nor keeps a stack, however long the string); outside strings, all
+# but quotes and brackets; after a scalar, all but what may follow it.
+_STRING_BODY = re.compile(rb'(?:[^"\\]++|\\.)*+', re.DOTALL)
 _STRUCTURAL = re.compile(rb'["{}\[\]]')
 _SCALAR_END = re.compile(rb"[,}\] \t\r\n]")
 _SPACE = re.compile(rb"[ \t\r\n]*")
@@ -86,6 +87,11 @@ class ValueEnd:
         self._in_string = False
         self._started = False
 
+    def shift(self, offset: int) -> None:
+        """The buffer got ``offset`` more bytes at its front."""
+        self.start += offset
+        self._pos += offset
+
     def end(self, buffer: bytes | bytearray) -> int | None:
         """The index just after the value, or None while the buffer does not hold all of it."""
         if not self._started:
@@ -115,17 +121,10 @@ class ValueEnd:
         size = len(buffer)
         while True:
             if in_string:
-                match = _STRING_STOP.search(buffer, pos)
-                if match is None:
-                    pos = size
-                    break
-                if buffer[match.start()] == _BACKSLASH:
-                    if match.end() >= size:  # the escaped byte is not here yet
-                        pos = match.start()
-                        break
-                    pos = match.end() + 1
-                    continue
-                in_string, pos = False, match.end()
+                pos = _STRING_BODY.match(buffer, pos).end()
+                if pos >= size or buffer[pos] == _BACKSLASH:
+                    break  # the string goes on, or its last escape does, in bytes still to come
+                in_string, pos = False, pos + 1  # its closing quote
                 if depth == 0:
                     return pos  # the value was a string
                 continue
@@ -333,9 +332,16 @@ class RowSplitter:
         return self._parse(b"[" + self._pending[:end] + b"]")
 
     def _start_large(self) -> list:
+        start = _SPACE.match(self._pending).end()
+        large = ValueEnd(start)
+        end = large.end(self._pending)
+        if end is not None and end - start < MAX_PENDING // 2:
+            # The first row is not large: the layout defeats the guesses (white space between
+            # rows, or many "},{" inside rows); following each row byte by byte would be slower.
+            raise NotFast("no safe cut in a large block")
         self._pending[0:0] = b"["  # once per large row: a copy of at most MAX_PENDING bytes
-        self._lead = 1
-        self._large = ValueEnd(_SPACE.match(self._pending, 1).end())
+        self._lead, self._large = 1, large
+        large.shift(1)
         return self._follow_large()
 
     def _follow_large(self) -> list:

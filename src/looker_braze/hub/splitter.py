@@ -28,7 +28,7 @@ _STRING_BODY = re.compile(rb'(?:[^"\\]++|\\.)*+', re.DOTALL)
 _STRUCTURAL = re.compile(rb'["{}\[\]]')
 _SCALAR_END = re.compile(rb"[,}\] \t\r\n]")
 _SPACE = re.compile(rb"[ \t\r\n]*")
-_FIRST_BYTE = re.compile(rb"[ \t\r\n]*(.)", re.DOTALL)
+_FIRST_BYTE = re.compile(rb"[ \t\r\n]*+(.)", re.DOTALL)  # possessive: never a space
 _QUOTE, _BACKSLASH, _OPENERS = ord('"'), ord("\\"), (ord("{"), ord("["))
 
 ROW_SEPARATOR = b"},{"
@@ -295,7 +295,12 @@ class RowSplitter:
         if end is not None:
             rows += end
         elif len(self._pending) > MAX_PENDING:
-            rows += self._start_large()
+            try:
+                rows += self._start_large()
+            except NotFast:
+                if not rows:
+                    raise
+                # Keep the rows cut: the next feed meets the same bytes and hands over then.
         return rows
 
     def _cut(self, candidate: int) -> list:
@@ -381,4 +386,9 @@ class RowSplitter:
             raise NotFast("unexpected byte after a row")
         del self._pending[: first.end()]
         self._between = False
-        return self.feed(b"")
+        try:
+            return self.feed(b"")
+        except NotFast:
+            # Keep the rows read: the next feed meets the same bytes and hands over then (or the
+            # stream ends and the rest, which starts at a row, is handed over as it is).
+            return []

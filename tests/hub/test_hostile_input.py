@@ -200,13 +200,14 @@ def test_reading_a_5000_column_look_takes_memory_independent_of_its_length():
 # ---------------------------------------------------------------- the event loop
 
 
-def test_the_event_loop_keeps_answering_while_hostile_rows_are_read():
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_the_event_loop_keeps_answering_while_hostile_rows_are_read(layout):
     """An inline body never waits for the network, so only the parser's own pauses let the
     server answer /status: the longest gap between two ticks must stay well under a second."""
     described = {**ID_FIELD, "description": "x" * (16 * MB)}
     rows = users(20_000)
     rows[10_000]["u.notes"] = {"value": "y" * (64 * MB)}
-    document = look(rows, {"dimensions": [described, {"name": "u.notes"}]})
+    document = look(rows, {"dimensions": [described, {"name": "u.notes"}]}, layout)
 
     async def longest_gap() -> tuple[float, int]:
         done, gaps = asyncio.Event(), [0.0]

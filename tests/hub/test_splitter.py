@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from looker_braze.errors import FailRun
+from looker_braze.hub import rows as rows_module
 from looker_braze.hub import splitter
 from looker_braze.hub.rows import open_stream
 
@@ -182,3 +183,29 @@ def test_value_end_finds_the_end_of_any_json_value_fed_a_byte_at_a_time():
             if end is not None:
                 break
         assert end == len(value.rstrip(" ,"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    data=rows,
+    sizes=st.lists(st.integers(1, 300), min_size=1, max_size=5),
+    layout=st.sampled_from(["pretty", "data first", "compact"]),
+    escaped=st.booleans(),
+    select=st.lists(nasty_text, max_size=4),
+    picks=st.lists(st.integers(0, 200), max_size=4),
+    read_size=st.integers(1, 64),
+)
+def test_the_general_path_gives_the_same_rows_however_it_cuts_its_pushes(
+    data, sizes, layout, escaped, select, picks, read_size
+):
+    """A tiny READ_SIZE makes every string a "long token" for the push loop (pushes that double,
+    cuts at a possible closing quote, escapes across pushes): the rows must not change."""
+    names = sorted({key for row in data if isinstance(row, dict) for key in row})
+    select += [names[pick % len(names)] for pick in picks if names]
+    if layout == "data first":
+        doc = orjson.dumps({"data": data, "fields": {"dimensions": [{"name": "a"}]}})
+    else:
+        doc = document(data, pretty=layout == "pretty", escaped=escaped)
+    with patch.object(rows_module, "READ_SIZE", read_size):
+        _, got = asyncio.run(read_rows(doc, sizes, select))
+    assert got == projected(orjson.loads(doc)["data"], select)

@@ -28,6 +28,7 @@ from looker_braze.hub.cells import Projection, Values
 from looker_braze.hub.protocol import ActionRequest
 from looker_braze.hub.splitter import (
     MAX_ROW_BYTES,
+    STRING_BODY,
     HeaderScanner,
     NotFast,
     RowSplitter,
@@ -200,38 +201,63 @@ async def _pushed(
     reader: ByteReader, parser: Callable[[list], Any], limit: int | None = None
 ) -> AsyncIterator[tuple[list, int]]:
     """What one of ijson's push parsers (``parser(target)``: items_coro, parse_coro) makes of
-    the reader's bytes, a list at a time, with the number of bytes read for it.
+    the reader's bytes, a list at a time, with the number of bytes pushed for it.
 
     Why push rather than ijson's own async reading: its C lexer reads a token that spans two
     reads again from the token's start at every read, so a long string cost time quadratic in its
-    length (a 32 MB cell 2 s, 1 GB hours). Pushing twice as many bytes each time a push completes
-    nothing bounds that re-reading to twice the token. RowTooLarge when more than ``limit``
-    bytes (by default MAX_ROW_BYTES) were pushed without completing anything (so a row up to
-    twice the limit may get through: the last push may complete it).
+    length (a 32 MB cell 2 s, 1 GB hours). Here each push that completes nothing makes the next
+    one twice as large, which bounds that re-reading to twice the token; and after a long token
+    the first push stops where the token may end (a closing quote), so that the bytes after it
+    go in small pushes again and no push makes a list of millions of rows or events. Any cut
+    parses the same: the cuts only change the cost. RowTooLarge when more than ``limit`` bytes
+    (by default MAX_ROW_BYTES) were pushed without completing anything.
     """
     limit = MAX_ROW_BYTES if limit is None else limit
     out = ijson.utils.sendable_list()
     coro = parser(out)
-    held, size, pending = bytearray(), READ_SIZE, 0  # pending: bytes pushed for nothing yet
-    while chunk := await reader.read(READ_SIZE):
+    held, step, pending, escaped = bytearray(), READ_SIZE, 0, 0
+    while True:
+        chunk = await reader.read(READ_SIZE)
         held += chunk
-        if len(held) < size:
+        if chunk and len(held) < step:
             continue
-        coro.send(held)
-        pending += len(held)
+        pos, cut = 0, _token_end(held, escaped) if step > READ_SIZE else None
+        while pos < len(held):
+            end = cut or min(pos + step, len(held))
+            with memoryview(held) as whole, whole[pos:end] as piece:
+                coro.send(piece)
+            pending, pos, produced = pending + end - pos, end, bool(out)
+            if produced:
+                yield list(out), pending
+                del out[:]
+                pending = 0
+            # Small pushes again after output, or where the long token probably ended.
+            step, cut = READ_SIZE if produced or cut else step * 2, None
+            await asyncio.sleep(0)  # let the server answer between pushes (files never wait)
+        escaped = _ends_in_escape(held)
         held.clear()
-        if out:
-            size = READ_SIZE
-            yield list(out), pending
-            del out[:]
-            pending = 0
-        elif pending > limit:
+        if not chunk:
+            break
+        if pending > limit:
             raise RowTooLarge
-        else:
-            size *= 2
-    coro.send(held)
     coro.close()  # ijson checks the document is complete
-    yield list(out), pending + len(held)
+    if out:
+        yield list(out), pending
+
+
+def _token_end(held: bytearray, escaped: int) -> int | None:
+    """Just after the first quote that may close the string ``held`` starts in (its first byte
+    is escaped when ``escaped`` is 1); None when there is none."""
+    end = STRING_BODY.match(held, escaped).end()
+    return end + 1 if end < len(held) else None
+
+
+def _ends_in_escape(held: bytearray) -> int:
+    """1 if ``held`` ends with an odd run of backslashes (the next byte is escaped), else 0."""
+    run = 0
+    while run < len(held) and held[len(held) - 1 - run] == 0x5C:
+        run += 1
+    return run % 2
 
 
 class _ParsedStream:
@@ -252,7 +278,6 @@ class _ParsedStream:
                     if len(batch) >= BATCH_ROWS or size >= BATCH_BYTES:
                         yield batch
                         batch, size = [], 0
-                        await asyncio.sleep(0)  # let the server answer between batches
         if batch:
             yield batch
 
@@ -446,6 +471,7 @@ async def _spooled_stream(recorded: list[bytes], reader: ByteReader) -> RowStrea
 async def _chunks(reader: ByteReader) -> AsyncIterator[bytes]:
     while chunk := await reader.read(READ_SIZE):
         yield chunk
+        await asyncio.sleep(0)  # an inline body never waits: let the server answer meanwhile
 
 
 async def _find_fields(reader: ByteReader) -> tuple[Any, dict[str, Any]]:

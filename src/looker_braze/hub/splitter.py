@@ -24,7 +24,7 @@ import orjson
 # What a value's scan skips at once: a string's body up to its closing quote (possessive, so
 # the regex never backtracks nor keeps a stack, however long the string); outside strings, all
 # but quotes and brackets; after a scalar, all but what may follow it.
-_STRING_BODY = re.compile(rb'(?:[^"\\]++|\\.)*+', re.DOTALL)
+STRING_BODY = re.compile(rb'(?:[^"\\]++|\\.)*+', re.DOTALL)
 _STRUCTURAL = re.compile(rb'["{}\[\]]')
 _SCALAR_END = re.compile(rb"[,}\] \t\r\n]")
 _SPACE = re.compile(rb"[ \t\r\n]*")
@@ -121,7 +121,7 @@ class ValueEnd:
         size = len(buffer)
         while True:
             if in_string:
-                pos = _STRING_BODY.match(buffer, pos).end()
+                pos = STRING_BODY.match(buffer, pos).end()
                 if pos >= size or buffer[pos] == _BACKSLASH:
                     break  # the string goes on, or its last escape does, in bytes still to come
                 in_string, pos = False, pos + 1  # its closing quote

@@ -11,6 +11,13 @@ Why a cut is safe: a block always starts at a real row start. A candidate cut is
 JSON is read left to right without look-ahead, so if that text parses, every value in it ends
 exactly where the same value ends in the whole document: a cut inside a string or inside a
 nested array cannot parse, and is never taken.
+
+Linear time whatever the shape (issue 9): the header is scanned as it arrives, each byte once
+(HeaderScanner), instead of again from the start after every read; a row that grows past
+MAX_PENDING without a safe cut is followed to its end byte by byte (ValueEnd, which skips a
+string's body in one regex step) and parsed alone, in place, instead of being guessed at again
+on every read; a row whose end is near (the layout, not the row, defeats the guesses) goes to
+ijson as before.
 """
 
 from __future__ import annotations

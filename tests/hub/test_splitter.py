@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from unittest.mock import patch
 
 import orjson
 import pytest
@@ -12,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from looker_braze.errors import FailRun
+from looker_braze.hub import rows as rows_module
 from looker_braze.hub import splitter
 from looker_braze.hub.rows import open_stream
 
@@ -126,3 +128,84 @@ def test_header_scan_finds_data_after_other_keys():
     assert header.fields == {"d": [1]} and doc[header.data_offset :].startswith(b" {")
     with pytest.raises(splitter.Incomplete):
         splitter.scan_header(doc[:30])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    data=rows,
+    sizes=st.lists(st.integers(1, 300), min_size=1, max_size=5),
+    pretty=st.booleans(),
+    select=st.lists(nasty_text, max_size=4),
+    picks=st.lists(st.integers(0, 200), max_size=4),
+    threshold=st.integers(2, 120),
+)
+def test_rows_followed_byte_by_byte_are_what_a_full_parse_gives(
+    data, sizes, pretty, select, picks, threshold
+):
+    """With a tiny MAX_PENDING every row counts as large: the splitter follows rows to their end
+    (ValueEnd), parses them in place, and goes back to guessing, or hands over to ijson."""
+    names = sorted({key for row in data if isinstance(row, dict) for key in row})
+    select += [names[pick % len(names)] for pick in picks if names]
+    doc = document(data, pretty=pretty)
+    with patch.object(splitter, "MAX_PENDING", threshold):
+        _, got = asyncio.run(read_rows(doc, sizes, select))
+    assert got == projected(orjson.loads(doc)["data"], select)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    before=st.dictionaries(nasty_text, st.one_of(scalars, rows), max_size=3),
+    fields=st.one_of(rows, st.dictionaries(nasty_text, scalars, max_size=3)),
+    pretty=st.booleans(),
+    sizes=st.lists(st.integers(1, 50), min_size=1, max_size=5),
+)
+def test_the_header_scan_gives_the_same_header_however_the_bytes_arrive(
+    before, fields, pretty, sizes
+):
+    before.pop("fields", None), before.pop("data", None)
+    doc = {**before, "timezone": "UTC", "fields": fields, "data": [1, 2]}
+    text = json.dumps(doc, indent=1 if pretty else None).encode()
+    scanner, header, pos, turn = splitter.HeaderScanner(), None, 0, 0
+    while header is None:
+        size = sizes[turn % len(sizes)]
+        header = scanner.feed(text[pos : pos + size])
+        pos, turn = pos + size, turn + 1
+    whole = splitter.scan_header(text)
+    assert header == whole and header.fields == fields and header.notes == {"timezone": "UTC"}
+    assert text[whole.data_offset :].lstrip().startswith(b"1")
+
+
+def test_value_end_finds_the_end_of_any_json_value_fed_a_byte_at_a_time():
+    for value in ['"a\\"b\\\\"', '{"a": ["}", {"b": "]\\""}]}', "[[],[[]]]", "12.5e3 ", "null,"]:
+        text, finder, end = value.encode(), splitter.ValueEnd(0), None
+        for size in range(1, len(text) + 1):
+            end = finder.end(text[:size])
+            if end is not None:
+                break
+        assert end == len(value.rstrip(" ,"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    data=rows,
+    sizes=st.lists(st.integers(1, 300), min_size=1, max_size=5),
+    layout=st.sampled_from(["pretty", "data first", "compact"]),
+    escaped=st.booleans(),
+    select=st.lists(nasty_text, max_size=4),
+    picks=st.lists(st.integers(0, 200), max_size=4),
+    read_size=st.integers(1, 64),
+)
+def test_the_general_path_gives_the_same_rows_however_it_cuts_its_pushes(
+    data, sizes, layout, escaped, select, picks, read_size
+):
+    """A tiny READ_SIZE makes every string a "long token" for the push loop (pushes that double,
+    cuts at a possible closing quote, escapes across pushes): the rows must not change."""
+    names = sorted({key for row in data if isinstance(row, dict) for key in row})
+    select += [names[pick % len(names)] for pick in picks if names]
+    if layout == "data first":
+        doc = orjson.dumps({"data": data, "fields": {"dimensions": [{"name": "a"}]}})
+    else:
+        doc = document(data, pretty=layout == "pretty", escaped=escaped)
+    with patch.object(rows_module, "READ_SIZE", read_size):
+        _, got = asyncio.run(read_rows(doc, sizes, select))
+    assert got == projected(orjson.loads(doc)["data"], select)

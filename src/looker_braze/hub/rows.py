@@ -9,10 +9,11 @@ ask for (cells.py), and never learn where the rows came from.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import tempfile
-from collections.abc import AsyncIterator, Iterator, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager, aclosing, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import IO, Any, Protocol
 
@@ -25,11 +26,24 @@ from looker_braze.hub.cells import Projection, Values
 from looker_braze.hub.download import Downloader, recognised_or_unusable
 from looker_braze.hub.jsonspan import decode_base64
 from looker_braze.hub.protocol import ActionRequest
-from looker_braze.hub.splitter import Incomplete, NotFast, RowSplitter, scan_header
+from looker_braze.hub.splitter import (
+    MAX_ROW_BYTES,
+    STRING_BODY,
+    HeaderScanner,
+    NotFast,
+    RowSplitter,
+    RowTooLarge,
+)
 
 READ_SIZE = 64 * 1024
+# A batch of rows ends at whichever comes first: so many rows, or so many bytes of JSON text read
+# for them, so that a batch of very wide rows (thousands of columns) takes no more memory than a
+# batch of ordinary ones.
 BATCH_ROWS = 1000
-MAX_HEADER = 64 * 1024 * 1024  # bytes before "data" the fast path reads ahead for; then ijson
+BATCH_BYTES = 1024 * 1024
+# The most the hub reads before the rows (``fields`` and the other top-level keys): Looker's is a
+# few KB a field, so this allows tens of thousands of fields and refuses an absurd description.
+MAX_HEADER = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -143,15 +157,20 @@ class FileReader:
 
 
 class _RecordingReader:
-    """Keeps what it reads so a second parser can start over from the first byte."""
+    """Keeps what it reads so a second parser can start over from the first byte; it reads the
+    part before the rows only, so it refuses to hold more than MAX_HEADER."""
 
     def __init__(self, reader: ByteReader) -> None:
         self._reader = reader
         self.recorded: list[bytes] = []
+        self._size = 0
 
     async def read(self, n: int = -1) -> bytes:
         chunk = await self._reader.read(n)
         self.recorded.append(chunk)
+        self._size += len(chunk)
+        if self._size > MAX_HEADER:
+            raise _header_too_large()
         return chunk
 
 
@@ -159,19 +178,86 @@ class ReplayReader:
     """Replays recorded bytes, then continues with the live reader."""
 
     def __init__(self, recorded: list[bytes], reader: ByteReader) -> None:
-        self._pending = b"".join(recorded)
+        # A view and an offset: slicing the rest off a bytes object at every read would copy it
+        # every time (quadratic in what was recorded).
+        self._pending = memoryview(b"".join(recorded))
+        self._pos = 0
         self._reader = reader
 
     async def read(self, n: int = -1) -> bytes:
         # ijson's async parsers expect at most n bytes per read.
-        if self._pending:
-            size = len(self._pending) if n < 0 else n
-            chunk, self._pending = self._pending[:size], self._pending[size:]
+        if self._pos < len(self._pending):
+            end = len(self._pending) if n < 0 else self._pos + n
+            chunk = bytes(self._pending[self._pos : end])
+            self._pos += len(chunk)
             return chunk
         return await self._reader.read(n)
 
 
 # ---------------------------------------------------------------- parsing
+
+
+async def _pushed(
+    reader: ByteReader, parser: Callable[[list], Any], limit: int | None = None
+) -> AsyncIterator[tuple[list, int]]:
+    """What one of ijson's push parsers (``parser(target)``: items_coro, parse_coro) makes of
+    the reader's bytes, a list at a time, with the number of bytes pushed for it.
+
+    Why push rather than ijson's own async reading: its C lexer reads a token that spans two
+    reads again from the token's start at every read, so a long string cost time quadratic in its
+    length (a 32 MB cell 2 s, 1 GB hours). Here each push that completes nothing makes the next
+    one twice as large, which bounds that re-reading to twice the token; and after a long token
+    the first push stops where the token may end (a closing quote), so that the bytes after it
+    go in small pushes again and no push makes a list of millions of rows or events. Any cut
+    parses the same: the cuts only change the cost. RowTooLarge when more than ``limit`` bytes
+    (by default MAX_ROW_BYTES) were pushed without completing anything.
+    """
+    limit = MAX_ROW_BYTES if limit is None else limit
+    out = ijson.utils.sendable_list()
+    coro = parser(out)
+    held, step, pending, escaped = bytearray(), READ_SIZE, 0, 0
+    while True:
+        chunk = await reader.read(READ_SIZE)
+        held += chunk
+        if chunk and len(held) < step:
+            continue
+        pos, cut = 0, _token_end(held, escaped) if step > READ_SIZE else None
+        while pos < len(held):
+            end = cut or min(pos + step, len(held))
+            with memoryview(held) as whole, whole[pos:end] as piece:
+                coro.send(piece)
+            pending, pos, produced = pending + end - pos, end, bool(out)
+            if produced:
+                yield list(out), pending
+                del out[:]
+                pending = 0
+            # Small pushes again after output, or where the long token probably ended.
+            step, cut = READ_SIZE if produced or cut else step * 2, None
+            await asyncio.sleep(0)  # let the server answer between pushes (files never wait)
+        escaped = _ends_in_escape(held)
+        held.clear()
+        if not chunk:
+            break
+        if pending > limit:
+            raise RowTooLarge
+    coro.close()  # ijson checks the document is complete
+    if out:
+        yield list(out), pending
+
+
+def _token_end(held: bytearray, escaped: int) -> int | None:
+    """Just after the first quote that may close the string ``held`` starts in (its first byte
+    is escaped when ``escaped`` is 1); None when there is none."""
+    end = STRING_BODY.match(held, escaped).end()
+    return end + 1 if end < len(held) else None
+
+
+def _ends_in_escape(held: bytearray) -> int:
+    """1 if ``held`` ends with an odd run of backslashes (the next byte is escaped), else 0."""
+    run = 0
+    while run < len(held) and held[len(held) - 1 - run] == 0x5C:
+        run += 1
+    return run % 2
 
 
 class _ParsedStream:
@@ -183,15 +269,25 @@ class _ParsedStream:
     async def batches(self, select: Sequence[str]) -> AsyncIterator[list[Values | None]]:
         project = Projection(select).row
         batch: list[Values | None] = []
-        rows = ijson.items_async(self._reader, "data.item", use_float=True, buf_size=READ_SIZE)
-        with _reading_failures():  # one generator layer per row only: this is the hot path
-            async for row in rows:
-                batch.append(project(row))
-                if len(batch) >= BATCH_ROWS:
-                    yield batch
-                    batch = []
+        size = 0
+        with _reading_failures():
+            async with aclosing(_pushed(self._reader, _row_parser)) as pushes:
+                async for rows, pushed in pushes:
+                    batch += map(project, rows)
+                    size += pushed
+                    if len(batch) >= BATCH_ROWS or size >= BATCH_BYTES:
+                        yield batch
+                        batch, size = [], 0
         if batch:
             yield batch
+
+
+def _row_parser(target: list) -> Any:
+    return ijson.items_coro(target, "data.item", use_float=True)
+
+
+def _event_parser(target: list) -> Any:
+    return ijson.parse_coro(target, use_float=True)
 
 
 @contextmanager
@@ -221,6 +317,19 @@ def _reading_failures() -> Iterator[None]:
             "The download from Looker was cut off before the end: rows after that point were "
             "not read. Send again from Looker."
         ) from None
+    except RowTooLarge:
+        raise FailRun(
+            f"The data from Looker holds a row larger than {MAX_ROW_BYTES // 2**20} MB, more "
+            "than the hub reads: remove the field with the huge values from the Look."
+        ) from None
+
+
+def _header_too_large() -> FailRun:
+    return FailRun(
+        f"The data from Looker has more than {MAX_HEADER // 2**20} MB before its rows (the "
+        "'fields' description and other keys), more than the hub reads: is it json_detail "
+        "from Looker?"
+    )
 
 
 NOT_JSON = (
@@ -236,26 +345,25 @@ async def open_stream(reader: ByteReader) -> RowStream:
     orjson (see splitter.py). Anything else takes the general path: ijson, spooling to disk when
     ``data`` comes before ``fields``.
     """
-    head = bytearray()
-    while True:
+    scanner = HeaderScanner()  # resumes where each read stopped: linear in the header's size
+    header = None
+    while header is None:
         with _reading_failures():
             chunk = await reader.read(READ_SIZE)
-        head += chunk
         try:
-            header = scan_header(head)
-            break
-        except Incomplete:
-            if chunk and len(head) <= MAX_HEADER:
-                continue
+            header = scanner.feed(chunk)
         except NotFast:
-            pass
-        return await _general_stream(ReplayReader([bytes(head)], reader))
-    if not header.fields_seen or header.data_offset is None:
-        return await _general_stream(ReplayReader([bytes(head)], reader))
+            break
+        if not chunk:
+            break
+        if len(scanner.buffer) > MAX_HEADER:
+            raise _header_too_large()
+        await asyncio.sleep(0)  # a large header is many reads: let the server answer meanwhile
+    if header is None or not header.fields_seen or header.data_offset is None:
+        return await _general_stream(ReplayReader([bytes(scanner.buffer)], reader))
     document = Document.of(header.notes)
-    return _FastStream(
-        parse_fields(header.fields), bytes(head[header.data_offset :]), reader, document
-    )
+    first = bytes(scanner.buffer[header.data_offset :])
+    return _FastStream(parse_fields(header.fields), first, reader, document)
 
 
 async def _general_stream(reader: ByteReader) -> RowStream:
@@ -278,14 +386,20 @@ class _FastStream:
     async def batches(self, select: Sequence[str]) -> AsyncIterator[list[Values | None]]:
         splitter = RowSplitter(Projection(select).block)
         batch: list[Values | None] = []
-        chunk = self._first
+        chunk, size = self._first, 0
         try:
             with _reading_failures():
                 while chunk:
                     batch += splitter.feed(chunk)
-                    if len(batch) >= BATCH_ROWS or (splitter.finished and batch):
+                    size += len(chunk)
+                    if (
+                        len(batch) >= BATCH_ROWS
+                        or (size >= BATCH_BYTES and batch)
+                        or (splitter.finished and batch)
+                    ):
                         yield batch
-                        batch = []
+                        batch, size = [], 0
+                        await asyncio.sleep(0)  # let the server answer between batches
                     if splitter.finished:
                         await _drain(self._reader)
                         return
@@ -311,28 +425,30 @@ async def _sniff(reader: ByteReader, notes: dict[str, Any]) -> tuple[str, Any]:
     the noted keys' values seen on the way go into ``notes``."""
     builder: ijson.ObjectBuilder | None = None
     expecting_fields = False
-    events = ijson.parse_async(reader, use_float=True, buf_size=READ_SIZE)
     with _reading_failures():
-        async for prefix, event, value in events:
-            if builder is not None:
-                builder.event(event, value)
-                if prefix == "fields" and event == "end_map":
-                    return "fields", builder.value
-            elif expecting_fields:
-                if event != "start_map":
-                    raise FailRun("The Look's data has no usable 'fields' description.")
-                builder = ijson.ObjectBuilder()
-                builder.event(event, value)
-            elif prefix in _NOTED and event == "string":
-                notes[prefix] = value
-            elif prefix == "" and event == "map_key":
-                if value == "data":
-                    return "data", None
-                expecting_fields = value == "fields"
-            elif prefix == "" and event == "start_array":
-                raise FailRun(
-                    "The data from Looker is a JSON list, not json_detail: choose JSON details."
-                )
+        async with aclosing(_pushed(reader, _event_parser, MAX_HEADER)) as pushes:
+            async for events, _ in pushes:
+                for prefix, event, value in events:
+                    if builder is not None:
+                        builder.event(event, value)
+                        if prefix == "fields" and event == "end_map":
+                            return "fields", builder.value
+                    elif expecting_fields:
+                        if event != "start_map":
+                            raise FailRun("The Look's data has no usable 'fields' description.")
+                        builder = ijson.ObjectBuilder()
+                        builder.event(event, value)
+                    elif prefix in _NOTED and event == "string":
+                        notes[prefix] = value
+                    elif prefix == "" and event == "map_key":
+                        if value == "data":
+                            return "data", None
+                        expecting_fields = value == "fields"
+                    elif prefix == "" and event == "start_array":
+                        raise FailRun(
+                            "The data from Looker is a JSON list, not json_detail: "
+                            "choose JSON details."
+                        )
     raise FailRun("The data from Looker has neither 'fields' nor 'data': is it json_detail?")
 
 
@@ -360,6 +476,7 @@ async def _spooled_stream(recorded: list[bytes], reader: ByteReader) -> RowStrea
 async def _chunks(reader: ByteReader) -> AsyncIterator[bytes]:
     while chunk := await reader.read(READ_SIZE):
         yield chunk
+        await asyncio.sleep(0)  # an inline body never waits: let the server answer meanwhile
 
 
 async def _find_fields(reader: ByteReader) -> tuple[Any, dict[str, Any]]:
@@ -368,16 +485,18 @@ async def _find_fields(reader: ByteReader) -> tuple[Any, dict[str, Any]]:
     notes: dict[str, Any] = {}
     builder: ijson.ObjectBuilder | None = None
     with _reading_failures():
-        async for prefix, event, value in ijson.parse_async(reader, use_float=True):
-            if builder is not None:
-                builder.event(event, value)
-                if prefix == "fields" and event == "end_map":
-                    return builder.value, notes
-            elif prefix == "fields" and event == "start_map":
-                builder = ijson.ObjectBuilder()
-                builder.event(event, value)
-            elif prefix in _NOTED and event == "string":
-                notes[prefix] = value
+        async with aclosing(_pushed(reader, _event_parser)) as pushes:
+            async for events, _ in pushes:
+                for prefix, event, value in events:
+                    if builder is not None:
+                        builder.event(event, value)
+                        if prefix == "fields" and event == "end_map":
+                            return builder.value, notes
+                    elif prefix == "fields" and event == "start_map":
+                        builder = ijson.ObjectBuilder()
+                        builder.event(event, value)
+                    elif prefix in _NOTED and event == "string":
+                        notes[prefix] = value
     raise FailRun("The Look's data has rows but no 'fields' description.")
 
 

@@ -42,13 +42,15 @@ def serve(
     except ConfigError as exc:
         typer.echo(f"looker-braze serve cannot start.\n{exc}", err=True)
         raise typer.Exit(2) from None
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     sock = bind_socket(host, settings.port if port is None else port)
+    app = create_app(settings, build_registry(settings))
     serve_forever(
-        create_app(settings, build_registry(settings)),
+        app,
         sock,
         log_level=settings.log_level,
         announcement=f"looker-braze hub listening on {socket_url(sock)}",
+        stop=app.state.hub,  # SIGTERM: runs in progress get the grace period, then answer
     )
 
 

@@ -6,7 +6,7 @@ swapping the image; everything new is prefixed LOOKER_BRAZE_.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
@@ -134,6 +134,26 @@ class HubSettings(BaseSettings):
     log_level: str = Field(
         "info", validation_alias=AliasChoices("LOOKER_BRAZE_LOG_LEVEL", "log_level")
     )
+    # Operations: log lines as text or one JSON object each; how long SIGTERM lets runs go on
+    # (Kubernetes kills after 30 s); how often running runs prove they are alive (a run silent
+    # for HEARTBEAT_STALE_BEATS beats is marked interrupted by any hub sharing the store).
+    log_format: Literal["text", "json"] = Field(
+        "text", validation_alias=AliasChoices("LOOKER_BRAZE_LOG_FORMAT", "log_format")
+    )
+    shutdown_grace_seconds: float = Field(
+        25.0,
+        ge=1,
+        le=3600,
+        validation_alias=AliasChoices(
+            "LOOKER_BRAZE_SHUTDOWN_GRACE_SECONDS", "shutdown_grace_seconds"
+        ),
+    )
+    heartbeat_seconds: float = Field(
+        10.0,
+        gt=0,
+        le=600,
+        validation_alias=AliasChoices("LOOKER_BRAZE_HEARTBEAT_SECONDS", "heartbeat_seconds"),
+    )
     # Audience state (sync mode, change-only sends, run history): SQLite file or PostgreSQL URL.
     state_url: str = Field(
         "sqlite:///looker-braze-state.sqlite3",
@@ -164,6 +184,11 @@ class HubSettings(BaseSettings):
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower(cls, value):
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("log_level")
     @classmethod

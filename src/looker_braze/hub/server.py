@@ -219,8 +219,7 @@ class Hub:
     async def _stop_runs(self, deadline: float) -> None:
         if self.runs:
             log.warning(
-                "stopping: %d run(s) in progress have %.0f s to finish before they are "
-                "interrupted",
+                "stopping: %d run(s) in progress have %.0f s to finish before they are interrupted",
                 len(self.runs),
                 deadline - self._margin - time.monotonic(),
                 extra={"event": "stopping", "runs_in_progress": len(self.runs)},

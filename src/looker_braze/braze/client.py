@@ -423,7 +423,15 @@ class Dispatcher:
                 self._messages[message] = None
 
     async def drain(self) -> None:
-        """Wait for every batch in flight; then raise the run's failure if there was one."""
+        """Wait for every batch in flight; then raise the run's failure if there was one.
+
+        A run being cancelled (its hub is stopping) does not wait for Braze's answers: the
+        batches in flight are cancelled and count as not sent, so what the run records is what
+        Braze confirmed before, and it records it in time."""
+        current = asyncio.current_task()
+        if current is not None and current.cancelling():
+            for task in self._tasks:
+                task.cancel()
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
         if self.failure is not None:

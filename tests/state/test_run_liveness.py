@@ -3,6 +3,7 @@ process stopped or fell silent is marked interrupted, never left "running". Both
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import subprocess
 import sys
@@ -10,6 +11,8 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from looker_braze.state import Beat, RunEnd, Sent, open_store
 from looker_braze.state.migrations import MIGRATIONS, latest_version
@@ -25,6 +28,7 @@ def execute(store, sql: str, params: tuple = ()) -> None:
         store._connection().execute(sql.replace("?", "%s"), params)
 
 
+@functools.cache
 def dead_pid() -> int:
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     child.wait()
@@ -144,3 +148,53 @@ def test_a_version_1_store_is_migrated_and_its_running_rows_interrupted(tmp_path
 def test_negative_silence_is_refused(store):
     with pytest.raises(ValueError, match="silent_for"):
         store.interrupt_runs(timedelta(seconds=-1))
+
+
+run_cases = st.lists(
+    st.tuples(
+        st.sampled_from(["running", "succeeded", "failed", "interrupted"]),
+        st.integers(min_value=0, max_value=7200),  # seconds since the last heartbeat
+        st.booleans(),  # alive in this process
+        st.sampled_from(["here", "here-dead", "elsewhere"]),
+    ),
+    max_size=12,
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(cases=run_cases, silent_minutes=st.integers(min_value=0, max_value=90))
+def test_exactly_the_silent_or_orphaned_running_runs_are_interrupted(
+    tmp_path, cases, silent_minutes
+):
+    """Whatever the mix of runs: interrupted are exactly the running runs not alive here that
+    are silent for longer than the limit or whose process on this host is gone."""
+    path = tmp_path / f"p{time.monotonic_ns()}.sqlite3"
+    dead = dead_pid()
+    now = datetime.now(UTC)
+    expected, ids, alive = set(), [], []
+    with open_store(f"sqlite:///{path}") as store:
+        for status, age, is_alive, where in cases:
+            run_id = store.start_run(run_start())
+            beat = (now - timedelta(seconds=age)).isoformat(timespec="microseconds")
+            host = "elsewhere" if where == "elsewhere" else None
+            pid = dead if where == "here-dead" else None
+            execute(
+                store,
+                "UPDATE runs SET status = ?, heartbeat_at = ?, host = coalesce(?, host),"
+                " pid = coalesce(?, pid) WHERE id = ?",
+                (status, beat, host, pid, run_id),
+            )
+            ids.append(run_id)
+            if is_alive:
+                alive.append(run_id)
+            silent = age > silent_minutes * 60 + 5  # 5 s: the test's own running time
+            orphan = where == "here-dead"
+            if status == "running" and not is_alive and (silent or orphan):
+                expected.add(run_id)
+            elif status == "running" and not is_alive and age >= silent_minutes * 60 - 5:
+                ids.remove(run_id)  # too close to the limit to tell: left out of the check
+        got = set(store.interrupt_runs(timedelta(minutes=silent_minutes), alive=alive))
+        assert got & set(ids) == expected
+        assert not got & set(alive)

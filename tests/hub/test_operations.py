@@ -279,3 +279,36 @@ async def test_a_stop_waits_for_runs_that_finish_within_the_grace_period(state_u
     assert answer["success"] is True and took < 5  # not the whole grace period
     with open_store(state_url) as store:
         assert store.runs(limit=1)[0].status == "succeeded"
+
+
+@pytest.mark.services
+async def test_replicas_sharing_postgres_see_each_others_live_counts_and_dead_runs(pg_schema):
+    url, schema = pg_schema
+    state_url = f"{url}?schema={schema}"
+    with open_store(state_url) as store:  # a replica on another machine, silent for 10 minutes
+        gone = store.start_run(RunStart("trickle", "sync", "M", "a", "w"))
+        store._connection().execute(
+            "UPDATE runs SET host = 'replica-9', heartbeat_at = now() - interval '10 minutes'"
+            " WHERE id = %s",
+            (gone,),
+        )
+    with (
+        background_server(hub_app(state_url, heartbeat_seconds=0.1)) as first,
+        background_server(hub_app(state_url, heartbeat_seconds=0.1)) as second,
+    ):
+        run = asyncio.create_task(execute(first, {"rows": "300", "pace": "0.01"}))
+
+        async def seen_from_the_other_replica():
+            runs = (await get_json(f"{second}/runs", HEADERS))["runs"]
+            live = [r for r in runs if r["id"] != gone and r["status"] == "running"]
+            return live if live and live[0]["counts"].get("read", 0) > 0 else None
+
+        (live,) = await wait_for(seen_from_the_other_replica)
+        assert live["label"] == LABEL
+        statuses = {
+            r["id"]: r["status"] for r in (await get_json(f"{second}/runs", HEADERS))["runs"]
+        }
+        assert statuses[gone] == "interrupted"
+        assert (await run)["success"] is True  # beating all along: never taken for dead
+    with open_store(state_url) as store:
+        assert store.run(live["id"]).status == "succeeded"

@@ -187,6 +187,10 @@ class Hub:
         finally:
             self.stopping()  # if the server did not say so first (a thread, a test)
             await self._stopper
+            if self.runs:  # started as the stop began (their request was still being read)
+                for task in self.runs:
+                    task.cancel()
+                await asyncio.wait(list(self.runs), timeout=self._margin / 2)
             heartbeat.cancel()
             for action in self.registry:
                 await action.shutdown()

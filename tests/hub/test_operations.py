@@ -312,3 +312,42 @@ async def test_replicas_sharing_postgres_see_each_others_live_counts_and_dead_ru
         assert (await run)["success"] is True  # beating all along: never taken for dead
     with open_store(state_url) as store:
         assert store.run(live["id"]).status == "succeeded"
+
+
+@pytest.mark.services
+async def test_a_run_whose_end_was_lost_in_a_database_outage_is_marked_interrupted(
+    pg_schema, caplog
+):
+    import psycopg
+
+    url, schema = pg_schema
+    state_url = f"{url}?schema={schema}"
+    caplog.set_level(logging.WARNING)
+    with (
+        psycopg.connect(url, autocommit=True) as admin,
+        background_server(hub_app(state_url, heartbeat_seconds=0.1)) as hub,
+    ):
+        run = asyncio.create_task(execute(hub, {"rows": "60", "pace": "0.02"}))
+
+        async def begun():
+            runs = (await get_json(f"{hub}/status", HEADERS))["runs_in_progress"]
+            return runs[0]["run_id"] if runs and runs[0]["run_id"] else None
+
+        run_id = await wait_for(begun)
+        # The hub's database goes away (as far as it can tell) until the run has ended.
+        admin.execute(f'ALTER SCHEMA "{schema}" RENAME TO "{schema}_away"')
+        try:
+            assert (await run)["success"] is True  # the send itself did not need the store
+            await asyncio.sleep(0.3)
+        finally:
+            admin.execute(f'ALTER SCHEMA "{schema}_away" RENAME TO "{schema}"')
+
+        async def interrupted():
+            with open_store(state_url, abandon_stale=False) as store:
+                return store.run(run_id).status == "interrupted"
+
+        await wait_for(interrupted, timeout=10)
+    messages = [r.getMessage() for r in caplog.records]
+    assert any(f"end of run {run_id}" in m for m in messages)
+    assert sum("could not record the heartbeat" in m for m in messages) == 1  # once, not per beat
+    assert any("recorded again" in m for m in messages)

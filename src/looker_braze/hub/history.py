@@ -55,6 +55,7 @@ class RunHistory:
         # Heartbeats go through a connection of their own, so a run's long database call (the
         # diff of a large sync) does not hold them back and make the run look dead.
         self._beats = beats or store
+        self._beat_failing = False
 
     def attach(self, progress: RunProgress, request: ActionRequest) -> None:
         """Let the action's ``progress.begin()`` write the run's first row."""
@@ -126,8 +127,13 @@ class RunHistory:
                     extra={"event": "run_taken_for_dead", "run_id": run_id},
                 )
         except Exception as exc:  # the store says what failed, without secrets
-            log.warning("could not record the heartbeat of runs in progress: %s", exc)
+            if not self._beat_failing:  # once per outage, not every few seconds
+                log.warning("could not record the heartbeat of runs in progress: %s", exc)
+            self._beat_failing = True
             return  # not sure our own runs look alive: mark nobody else either
+        if self._beat_failing:
+            log.warning("the heartbeat of runs in progress is recorded again")
+            self._beat_failing = False
         await self._interrupt(silent_for, alive=[beat.run_id for beat in beats])
 
     async def _interrupt(self, silent_for: timedelta, alive: Collection[int]) -> None:

@@ -19,8 +19,14 @@ import orjson
 
 WEBHOOK_ID: ContextVar[str] = ContextVar("webhook_id", default="-")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [webhook=%(webhook_id)s] %(message)s"
-# Attributes every LogRecord has: what is left over came from ``extra``.
-_STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "webhook_id"}
+# Attributes every LogRecord has: what is left over came from ``extra`` (but uvicorn's copy of
+# its message with terminal colours is no field for a log pipeline).
+_STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {
+    "message",
+    "asctime",
+    "webhook_id",
+    "color_message",
+}
 
 
 class _WebhookIdFilter(logging.Filter):

@@ -134,6 +134,7 @@ async def test_sigterm_answers_the_send_records_it_interrupted_and_exits_in_time
 
     lines = [orjson.loads(line) for line in (tmp_path / "hub.log").read_text().splitlines()]
     assert all({"time", "level", "logger", "message", "webhook_id"} <= set(line) for line in lines)
+    assert r"\u001b" not in (tmp_path / "hub.log").read_text()  # no terminal colours
     (started,) = [line for line in lines if line.get("event") == "run_started"]
     assert (started["mode"], started["label"]) == ("sync", SEGMENT)
     assert started["webhook_id"] == result.webhook_id

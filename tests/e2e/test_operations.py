@@ -111,7 +111,8 @@ async def test_sigterm_answers_the_send_records_it_interrupted_and_exits_in_time
         braze_has = await segment_size(braze.url)
 
     print(
-        f"SIGTERM with a {GRACE:.0f} s grace: answered after {answered:.2f} s, exited after {exited:.2f} s"
+        f"SIGTERM with a {GRACE:.0f} s grace: answered after {answered:.2f} s, "
+        f"exited after {exited:.2f} s"
     )
     # Within the grace period: the answer before it, the process right after.
     assert answered < GRACE, answered

@@ -3,6 +3,11 @@
 Used by the CLI (`serve`, `braze-sim`), the demo, the tests and the benchmarks, so that every one of
 them talks real HTTP. The socket is bound before uvicorn starts, so port 0 gives a free port with
 no race between choosing it and listening on it.
+
+Stopping (SIGTERM, SIGINT, or ``should_exit`` in a thread): uvicorn catches the signal, stops
+accepting connections, then waits for the responses in progress. An app that lends a
+``GracefulStop`` is told the moment that starts, so it can bring its long responses (an execute
+runs for minutes) to an end in time; uvicorn cancels what is left after ``grace_seconds``.
 """
 
 from __future__ import annotations
@@ -13,8 +18,23 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Protocol
 
 import uvicorn
+from uvicorn.config import LOGGING_CONFIG
+
+from looker_braze.logs import configured
+
+
+class GracefulStop(Protocol):
+    """What an app lends the server for a bounded stop."""
+
+    @property
+    def grace_seconds(self) -> float:
+        """How long the server may wait for responses in progress once it stops accepting."""
+
+    def stopping(self) -> None:
+        """Called in the event loop when the server stops accepting connections."""
 
 
 def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
@@ -33,43 +53,64 @@ def socket_url(sock: socket.socket) -> str:
     return f"http://{host}:{port}"
 
 
-def _config(app, log_level: str) -> uvicorn.Config:
+def _config(app, log_level: str, stop: GracefulStop | None = None) -> uvicorn.Config:
     # h11 rather than httptools would be slower; "auto" picks httptools and uvloop when installed.
     return uvicorn.Config(
         app,
         log_level=log_level,
+        # When the command set logging up (configure_logging), uvicorn's lines go through it,
+        # in the same format (JSON included).
+        log_config=None if configured() else LOGGING_CONFIG,
         access_log=False,
         lifespan="auto",
         timeout_keep_alive=75,
         server_header=False,
+        timeout_graceful_shutdown=None if stop is None else stop.grace_seconds,  # type: ignore[arg-type]
     )
 
 
-class _AnnouncingServer(uvicorn.Server):
+class _Server(uvicorn.Server):
     """Prints one line once the app has started and accepts connections, so that a program
-    that starts it (the demo, tests, scripts) knows when it may send."""
+    that starts it (the demo, tests, scripts) knows when it may send; tells the app's
+    GracefulStop when it stops accepting."""
 
-    def __init__(self, config: uvicorn.Config, announcement: str | None) -> None:
+    def __init__(
+        self,
+        config: uvicorn.Config,
+        announcement: str | None = None,
+        stop: GracefulStop | None = None,
+    ) -> None:
         super().__init__(config)
         self._announcement = announcement
+        self._stop = stop
 
     async def startup(self, sockets=None) -> None:
         await super().startup(sockets=sockets)
         if self.started and self._announcement:
             print(self._announcement, flush=True)
 
+    async def shutdown(self, sockets=None) -> None:
+        if self._stop is not None:
+            self._stop.stopping()
+        await super().shutdown(sockets=sockets)
+
 
 def serve_forever(
-    app, sock: socket.socket, log_level: str = "info", announcement: str | None = None
+    app,
+    sock: socket.socket,
+    log_level: str = "info",
+    announcement: str | None = None,
+    stop: GracefulStop | None = None,
 ) -> None:
     """Serve ``app`` on an already bound socket until interrupted (blocks); print
-    ``announcement`` on stdout once ready."""
+    ``announcement`` on stdout once ready. With ``stop``, a SIGTERM ends the process within its
+    grace period."""
     # What start-up built (modules, tables, the app) lives as long as the process: frozen, it is
     # left out of every later pass of the cycle collector, whose full passes then walk only
     # what sends create. Collected first, so that no garbage is frozen with it.
     gc.collect()
     gc.freeze()
-    _AnnouncingServer(_config(app, log_level), announcement).run(sockets=[sock])
+    _Server(_config(app, log_level, stop), announcement, stop).run(sockets=[sock])
 
 
 @contextmanager
@@ -79,13 +120,14 @@ def background_server(
     port: int = 0,
     log_level: str = "warning",
     sock: socket.socket | None = None,
+    stop: GracefulStop | None = None,
 ) -> Iterator[str]:
     """Serve ``app`` in a daemon thread; yields its base URL and stops it on exit.
 
     Pass ``sock`` (from bind_socket) when the app must know its own URL before it starts.
     """
     sock = sock or bind_socket(host, port)
-    server = uvicorn.Server(_config(app, log_level))
+    server = _Server(_config(app, log_level, stop), stop=stop)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:

@@ -13,7 +13,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
@@ -193,6 +193,26 @@ class HubSettings(BaseSettings):
     log_level: str = Field(
         "info", validation_alias=AliasChoices("LOOKER_BRAZE_LOG_LEVEL", "log_level")
     )
+    # Operations: log lines as text or one JSON object each; how long SIGTERM lets runs go on
+    # (Kubernetes kills after 30 s); how often running runs prove they are alive (a run silent
+    # for HEARTBEAT_STALE_BEATS beats is marked interrupted by any hub sharing the store).
+    log_format: Literal["text", "json"] = Field(
+        "text", validation_alias=AliasChoices("LOOKER_BRAZE_LOG_FORMAT", "log_format")
+    )
+    shutdown_grace_seconds: float = Field(
+        25.0,
+        ge=1,
+        le=3600,
+        validation_alias=AliasChoices(
+            "LOOKER_BRAZE_SHUTDOWN_GRACE_SECONDS", "shutdown_grace_seconds"
+        ),
+    )
+    heartbeat_seconds: float = Field(
+        10.0,
+        gt=0,
+        le=600,
+        validation_alias=AliasChoices("LOOKER_BRAZE_HEARTBEAT_SECONDS", "heartbeat_seconds"),
+    )
     # Audience state (sync mode, change-only sends, run history): SQLite file or PostgreSQL URL.
     state_url: str = Field(
         default_factory=default_state_url,
@@ -240,6 +260,11 @@ class HubSettings(BaseSettings):
                 "must start with redis://, rediss:// or unix:// (e.g. redis://localhost:6379/0)"
             )
         return value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower(cls, value):
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("log_level")
     @classmethod

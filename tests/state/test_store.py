@@ -283,7 +283,7 @@ def test_run_history_pages_newest_first(store):
         store.runs(limit=0)
 
 
-def test_runs_left_running_for_a_day_are_abandoned_on_open(store_url):
+def test_runs_silent_for_a_day_are_interrupted_on_open(store_url):
     with open_store(store_url) as store:
         audience = store.audience_id(WORKSPACE, "looker_export", "L")
         store.record_sent(audience, WORKSPACE, [Sent("a", {}, True)])
@@ -291,7 +291,7 @@ def test_runs_left_running_for_a_day_are_abandoned_on_open(store_url):
         store.add_run_members(old, ["a"])
         fresh = store.start_run(run_start())
     with open_store(store_url) as store:
-        assert store.run(old).status == "abandoned"
+        assert store.run(old).status == "interrupted"
         assert store.run(old).success is False
         assert "stopped" in store.run(old).message
         assert store.run(fresh).status == "running"

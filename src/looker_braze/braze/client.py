@@ -29,6 +29,7 @@ import asyncio
 import logging
 import random
 import time
+from collections import Counter as Tally
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -57,6 +58,7 @@ RETRIES = Counter(
 ALL_INVALID = "Valid data must be provided"
 MAX_INPUT = "max input length exceeded"
 MAX_MESSAGES = 5  # distinct non-"success" messages a send keeps
+RETRY_WARNING_SECONDS = 30.0  # retries are summed up in at most one warning this often per send
 
 
 @cache
@@ -123,6 +125,7 @@ class UsersTrackClient:
         self._policy = policy
         self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
         self._wait = _Wait(policy)
+        self._retry_warnings = _RetryWarnings()
         self.batch_size = batch_size or BatchSize()
         self._on_latency = on_latency
 
@@ -204,7 +207,7 @@ class UsersTrackClient:
             retry=retry_if_exception_type(Retry),
             wait=self._wait,
             stop=_Budget(self._policy),
-            before_sleep=lambda state: _count_retry(state, outcome),
+            before_sleep=lambda state: _count_retry(state, outcome, self._retry_warnings),
             reraise=True,
         )
         failed: Retry | None = first
@@ -316,12 +319,41 @@ class _Budget:
         return self._failures >= self._policy.max_attempts or over_time
 
 
-def _count_retry(state: RetryCallState, outcome: BatchOutcome) -> None:
+def _count_retry(state: RetryCallState, outcome: BatchOutcome, warnings: _RetryWarnings) -> None:
     error = state.outcome.exception() if state.outcome else None
     reason = "rate_limited" if isinstance(error, RateLimited) else "error"
     RETRIES.labels(reason).inc()
     outcome.retries += 1
-    log.info("retrying a Braze request after %s (attempt %d)", error, state.attempt_number)
+    log.debug("retrying a Braze request after %s (attempt %d)", error, state.attempt_number)
+    warnings.note(str(error))
+
+
+class _RetryWarnings:
+    """Retries leave a trace at WARNING without a line per retry (a slow send retries hundreds
+    of times): the first retry of a send is told at once, later ones are summed up at most every
+    RETRY_WARNING_SECONDS, with how many of each kind."""
+
+    def __init__(self) -> None:
+        self._pending: Tally[str] = Tally()
+        self._total = 0
+        self._told_at: float | None = None
+
+    def note(self, reason: str) -> None:
+        self._pending[reason] += 1
+        self._total += 1
+        now = time.monotonic()
+        if self._told_at is not None and now - self._told_at < RETRY_WARNING_SECONDS:
+            return
+        kinds = ", ".join(f"{kind}: {n}" for kind, n in self._pending.most_common())
+        log.warning(
+            "Braze requests retried %d time(s) (%s); %d so far in this send",
+            sum(self._pending.values()),
+            kinds,
+            self._total,
+            extra={"event": "braze_retries", "retries": dict(self._pending)},
+        )
+        self._pending.clear()
+        self._told_at = now
 
 
 class Dispatcher:
@@ -391,7 +423,15 @@ class Dispatcher:
                 self._messages[message] = None
 
     async def drain(self) -> None:
-        """Wait for every batch in flight; then raise the run's failure if there was one."""
+        """Wait for every batch in flight; then raise the run's failure if there was one.
+
+        A run being cancelled (its hub is stopping) does not wait for Braze's answers: the
+        batches in flight are cancelled and count as not sent, so what the run records is what
+        Braze confirmed before, and it records it in time."""
+        current = asyncio.current_task()
+        if current is not None and current.cancelling():
+            for task in self._tasks:
+                task.cancel()
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
         if self.failure is not None:

@@ -24,12 +24,14 @@ def serve(
     settings = load_hub_settings()
     open_store(settings.state_url, abandon_stale=False).close()  # reachable and migrated
     sock = listen(host, settings.port if port is None else port)  # before anything is built
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
+    app = create_app(settings, build_registry(settings))
     serve_forever(
-        create_app(settings, build_registry(settings)),
+        app,
         sock,
         log_level=settings.log_level,
         announcement=f"looker-braze hub listening on {socket_url(sock)}",
+        stop=app.state.hub,  # SIGTERM: runs in progress get the grace period, then answer
     )
 
 

@@ -10,6 +10,7 @@ import gc
 import logging
 import time
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import orjson
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -27,7 +28,7 @@ from looker_braze.hub.auth import is_authorized, is_authorized_any
 from looker_braze.hub.body import SPOOL_ABOVE, drain, release
 from looker_braze.hub.body import read_request as read_body_request
 from looker_braze.hub.download import Downloader, DownloadPolicy
-from looker_braze.hub.history import RunHistory
+from looker_braze.hub.history import STALE_BEATS, RunHistory, describe, run_fields
 from looker_braze.hub.metrics import RUN_SECONDS, RUNS
 from looker_braze.hub.protocol import (
     ActionRequest,
@@ -39,7 +40,8 @@ from looker_braze.hub.rows import RowSource
 from looker_braze.logs import WEBHOOK_ID
 from looker_braze.settings import HubSettings
 from looker_braze.state import AsyncStateStore
-from looker_braze.state.location import describe, parse_location
+from looker_braze.state.location import describe as describe_location
+from looker_braze.state.location import parse_location
 
 log = logging.getLogger(__name__)
 BUSY_RETRY_SECONDS = 60
@@ -74,6 +76,7 @@ class Hub:
         self.runs: dict[asyncio.Task, RunProgress] = {}
         self.executes = 0  # executes admitted and not finished, body reading included
         self.spool_above = SPOOL_ABOVE
+        self._stopper: asyncio.Task | None = None
 
     def check_token(self, request: Request) -> None:
         secret = self.settings.secret.get_secret_value()
@@ -157,14 +160,22 @@ class Hub:
         release(request)
 
     async def status(self, request: Request) -> Response:
+        # No token needed (health checks), but then runs show only their counts: labels are
+        # audience names. A hub token (as for /runs) shows what each run is.
+        try:
+            self.check_reader(request)
+            runs = [{"run_id": p.run_id, **p.to_json()} for p in self.runs.values()]
+        except Unauthorized:
+            runs = [_anonymous(progress.to_json()) for progress in self.runs.values()]
         return JSONResponse(
             {
                 "app": "looker-braze",
                 "version": __version__,
                 "label": self.settings.label,
                 "uptime_seconds": round(time.time() - self.started, 1),
+                "stopping": self._stopper is not None,
                 "actions": [action.name for action in self.registry],
-                "runs_in_progress": [progress.to_json() for progress in self.runs.values()],
+                "runs_in_progress": runs,
             }
         )
 
@@ -207,8 +218,12 @@ class Hub:
     async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
         self.downloads = Downloader(DownloadPolicy.of(self.settings))
         self.store = await AsyncStateStore.open(self.settings.state_url)
-        log.info("state: %s", describe(parse_location(self.settings.state_url)))
-        self.history = RunHistory(self.store)
+        log.info("state: %s", describe_location(parse_location(self.settings.state_url)))
+        beats = await AsyncStateStore.open(self.settings.state_url, abandon_stale=False)
+        self.history = RunHistory(self.store, beats)
+        every = self.settings.heartbeat_seconds
+        await self.history.recover(timedelta(seconds=every * STALE_BEATS))
+        heartbeat = asyncio.create_task(self.history.keep_alive(self.runs.values, every))
         for action in self.registry:
             await action.startup(HubServices(store=self.store))
         # Start-up objects live for the whole process: keep the collector from rescanning them
@@ -220,13 +235,59 @@ class Hub:
         try:
             yield
         finally:
-            if self.runs:
-                log.info("waiting for %d run(s) in progress before stopping", len(self.runs))
-                await asyncio.wait(list(self.runs))
+            self.stopping()  # if the server did not say so first (a thread, a test)
+            await self._stopper
+            if self.runs:  # started as the stop began (their request was still being read)
+                for task in self.runs:
+                    task.cancel()
+                await asyncio.wait(list(self.runs), timeout=self._margin / 2)
+            heartbeat.cancel()
             for action in self.registry:
                 await action.shutdown()
             await self.downloads.close()
+            await beats.close()
             await self.store.close()
+
+    # ------------------------------------------------------------ stopping (GracefulStop)
+    #
+    # SIGTERM: the server stops accepting at once; runs in progress get the grace period, less
+    # a margin; then they are cancelled, which ends each one as interrupted: its history row is
+    # finished with its counts so far and its execute answers Looker "send again". A run still
+    # busy (waiting for answers to requests in flight) at half the margin is cancelled once
+    # more. What was confirmed sent is recorded by the action as it goes; nothing else is.
+
+    @property
+    def _margin(self) -> float:
+        return min(4.0, self.settings.shutdown_grace_seconds / 4)
+
+    @property
+    def grace_seconds(self) -> float:
+        """How long the server waits for responses; by then every run has answered."""
+        return self.settings.shutdown_grace_seconds - self._margin / 4
+
+    def stopping(self) -> None:
+        if self._stopper is None:
+            deadline = time.monotonic() + self.settings.shutdown_grace_seconds
+            self._stopper = asyncio.create_task(self._stop_runs(deadline))
+
+    async def _stop_runs(self, deadline: float) -> None:
+        if self.runs:
+            log.warning(
+                "stopping: %d run(s) in progress have %.0f s to finish before they are interrupted",
+                len(self.runs),
+                deadline - self._margin - time.monotonic(),
+                extra={"event": "stopping", "runs_in_progress": len(self.runs)},
+            )
+        for cut_at in (deadline - self._margin, deadline - self._margin / 2):
+            if self.runs:
+                await asyncio.wait(list(self.runs), timeout=max(0.0, cut_at - time.monotonic()))
+            for task, progress in list(self.runs.items()):
+                log.warning("interrupting %s: the hub is stopping", describe(progress))
+                task.cancel()
+
+
+def _anonymous(run: dict) -> dict:
+    return {key: run[key] for key in ("action", "running_seconds", "counts") if key in run}
 
 
 async def _run(
@@ -237,12 +298,19 @@ async def _run(
     history: RunHistory,
 ) -> ActionResult:
     started = time.monotonic()
+    level, interrupted = logging.INFO, False
     try:
         result = await _execute(action, request, rows, progress)
     except FailRun as exc:
         result = ActionResult(success=False, message=str(exc))
+    except asyncio.CancelledError:
+        # Only the hub's stop cancels a run (a dropped connection does not): answer Looker.
+        asyncio.current_task().uncancel()
+        result = ActionResult(success=False, message=_stopped_message(progress))
+        interrupted = True
     except Exception:
         log.exception("action %s failed unexpectedly", action.name)
+        level = logging.ERROR
         result = ActionResult(
             success=False,
             message=(
@@ -251,17 +319,49 @@ async def _run(
             ),
         )
     seconds = time.monotonic() - started
-    await history.finish(progress, request, result)
+    # Shielded: a second cancel (the end of the grace period) must not cost the run its record.
+    with contextlib.suppress(asyncio.CancelledError):
+        await asyncio.shield(history.finish(progress, request, result, interrupted=interrupted))
     RUN_SECONDS.labels(action.name).observe(seconds)
     RUNS.labels(action.name, "success" if result.success else "failure").inc()
-    log.info(
-        "%s run finished in %.1f s: success=%s %s",
-        action.name,
-        seconds,
-        result.success,
-        result.message,
-    )
+    if not result.success:
+        level = max(level, logging.WARNING)
+    _log_end(progress, result, seconds, level, interrupted)
     return result
+
+
+def _log_end(
+    progress: RunProgress, result: ActionResult, seconds: float, level: int, interrupted: bool
+) -> None:
+    status = "interrupted" if interrupted else "succeeded" if result.success else "failed"
+    counts = progress.counts
+    tally = " ".join(f"{name}={value}" for name, value in counts.items()) or "no rows"
+    log.log(
+        level,
+        "%s %s in %.1f s: %s. %s",
+        describe(progress),
+        status,
+        seconds,
+        tally,
+        result.message,
+        extra={
+            "event": "run_finished",
+            **run_fields(progress),
+            "status": status,
+            "seconds": round(seconds, 3),
+            "counts": counts,
+            "reason": None if result.success else result.message,
+        },
+    )
+
+
+def _stopped_message(progress: RunProgress) -> str:
+    counts = progress.counts
+    return (
+        "The hub was stopped (a restart or a shutdown) before this send finished: "
+        f"{counts.get('read', 0):,} rows read, {counts.get('sent', 0):,} sent so far. "
+        "What was confirmed sent is recorded; send again to complete it."
+    )
 
 
 async def _execute(

@@ -8,7 +8,9 @@ for each member's attributes, and the run history; on SQLite (default) or Postgr
     known = store.lookup(audience, workspace, members)     # skip what Braze already has
     store.record_sent(audience, workspace, accepted)       # only what Braze accepted
     for gone in store.gone_members(audience, run_id): ...  # send removals, then remove_members
+    store.heartbeat([Beat(run_id, counts)])                # every few seconds while it runs
     store.finish_run(run_id, RunEnd(...))
+    store.interrupt_runs(silent_for)                       # runs whose process stopped
 
 Locks per audience across replicas: looker_braze.state.locks.
 """
@@ -17,15 +19,16 @@ from __future__ import annotations
 
 from looker_braze.state.async_store import AsyncStateStore
 from looker_braze.state.location import StoreLocation, make_folder, parse_location
-from looker_braze.state.models import Known, RunEnd, RunRecord, RunStart, Sent
+from looker_braze.state.models import Beat, Known, RunEnd, RunRecord, RunStart, Sent
 from looker_braze.state.store import STALE_RUN_AGE, StateStore, member_problem
 
 
 def open_store(url: str, *, abandon_stale: bool = True) -> StateStore:
     """Open the store at ``url`` and bring its schema up to date (ConfigError if it cannot).
 
-    Runs left "running" for longer than STALE_RUN_AGE died with their process: with
-    ``abandon_stale`` they are marked abandoned and their staged members dropped."""
+    Runs silent for longer than STALE_RUN_AGE died with their process: with ``abandon_stale``
+    they are marked interrupted and their staged members dropped (the hub also marks runs
+    interrupted much sooner, by their heartbeat: ``interrupt_runs``)."""
     location = parse_location(url)
     if location.dialect == "postgresql":
         from looker_braze.state.postgres import PostgresStateStore  # psycopg loads only if used
@@ -47,6 +50,7 @@ def open_store(url: str, *, abandon_stale: bool = True) -> StateStore:
 __all__ = [
     "STALE_RUN_AGE",
     "AsyncStateStore",
+    "Beat",
     "Known",
     "RunEnd",
     "RunRecord",

@@ -7,13 +7,13 @@ database, and the connection only ever sees one thread, in call order.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from functools import partial
 from typing import TypeVar
 
-from looker_braze.state.models import Known, RunEnd, RunRecord, RunStart, Sent
+from looker_braze.state.models import Beat, Known, RunEnd, RunRecord, RunStart, Sent
 from looker_braze.state.store import STALE_RUN_AGE, StateStore
 
 T = TypeVar("T")
@@ -25,13 +25,14 @@ class AsyncStateStore:
         self._executor = executor or _own_thread()
 
     @classmethod
-    async def open(cls, url: str) -> AsyncStateStore:
+    async def open(cls, url: str, *, abandon_stale: bool = True) -> AsyncStateStore:
         """Open (and migrate) the store on its own thread, off the event loop."""
         from looker_braze.state import open_store
 
         executor = _own_thread()
+        opening = partial(open_store, url, abandon_stale=abandon_stale)
         try:
-            store = await asyncio.get_running_loop().run_in_executor(executor, open_store, url)
+            store = await asyncio.get_running_loop().run_in_executor(executor, opening)
         except BaseException:
             executor.shutdown(wait=False)
             raise
@@ -86,6 +87,12 @@ class AsyncStateStore:
 
     async def audience_size(self, audience_id: int) -> int:
         return await self._call(self.store.audience_size, audience_id)
+
+    async def heartbeat(self, beats: Sequence[Beat]) -> list[int]:
+        return await self._call(self.store.heartbeat, beats)
+
+    async def interrupt_runs(self, silent_for: timedelta, alive: Collection[int] = ()) -> list[int]:
+        return await self._call(self.store.interrupt_runs, silent_for, alive)
 
     async def abandon_stale_runs(self, older_than: timedelta = STALE_RUN_AGE) -> int:
         return await self._call(self.store.abandon_stale_runs, older_than)

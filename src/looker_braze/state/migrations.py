@@ -10,7 +10,7 @@ Tables (both dialects):
     audiences         (workspace, attribute, label) -> id
     audience_members  who carries the label, as far as Braze accepted it
     member_hashes     per workspace and member: JSON object attribute -> hash of the value sent
-    runs              the run history
+    runs              the run history (v2: heartbeat_at and the owning process)
     run_members       the members of a running sync, dropped when it finishes
     run_gone          gone_members' snapshot of a run (members of the audience not in the run)
 """
@@ -131,8 +131,25 @@ _POSTGRESQL_V1 = (
         PRIMARY KEY (run_id, member))""",
 )
 
+# Runs tell the truth after a crash: each running run's row is refreshed (heartbeat_at, and its
+# counts so far) by the process that runs it, named by host, pid and a per-process token, so that
+# any hub can tell a run whose process is gone or silent and mark it interrupted.
+_SQLITE_V2 = (
+    "ALTER TABLE runs ADD COLUMN heartbeat_at TEXT",
+    "ALTER TABLE runs ADD COLUMN host TEXT",
+    "ALTER TABLE runs ADD COLUMN pid INTEGER",
+    "ALTER TABLE runs ADD COLUMN process TEXT",
+)
+_POSTGRESQL_V2 = (
+    "ALTER TABLE runs ADD COLUMN heartbeat_at timestamptz",
+    "ALTER TABLE runs ADD COLUMN host text",
+    "ALTER TABLE runs ADD COLUMN pid integer",
+    "ALTER TABLE runs ADD COLUMN process text",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "audiences, member hashes, run history", _SQLITE_V1, _POSTGRESQL_V1),
+    Migration(2, "run heartbeats and owners", _SQLITE_V2, _POSTGRESQL_V2),
 )
 
 CREATE_VERSION_TABLE = (

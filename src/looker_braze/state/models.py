@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal, NamedTuple
 
-RunStatus = Literal["running", "succeeded", "failed", "abandoned"]
+# "interrupted": the run's process stopped (a shutdown, a crash, a lost database) before its end
+# was recorded. "abandoned" is what versions before heartbeats wrote for the same thing.
+RunStatus = Literal["running", "succeeded", "failed", "interrupted", "abandoned"]
 
 
 def utc(moment: datetime) -> datetime:
@@ -65,6 +67,17 @@ class RunEnd:
     data_points_saved: int = 0
     rejections: dict[str, int] = field(default_factory=dict)  # reason -> rows, the top ones
     finished_at: datetime = field(default_factory=utc_now)
+    interrupted: bool = False  # the hub stopped the run (shutdown) before it could finish
+
+
+@dataclass(frozen=True)
+class Beat:
+    """A running run's heartbeat: it is alive, and these are its counts so far."""
+
+    run_id: int
+    counts: dict[str, int] = field(default_factory=dict)
+    data_points_sent: int = 0
+    data_points_saved: int = 0
 
 
 @dataclass(frozen=True)
@@ -89,11 +102,13 @@ class RunRecord:
     data_points_sent: int = 0
     data_points_saved: int = 0
     rejections: dict[str, int] = field(default_factory=dict)
+    heartbeat_at: datetime | None = None  # last sign of life of a running run
+    host: str | None = None  # the machine whose hub ran it
 
     def as_json(self) -> dict:
         """A JSON-ready dict (timestamps as ISO 8601 UTC) for GET /runs and the CLI."""
         data = {name: getattr(self, name) for name in self.__dataclass_fields__}
-        for name in ("started_at", "finished_at"):
+        for name in ("started_at", "finished_at", "heartbeat_at"):
             if data[name] is not None:
                 data[name] = data[name].isoformat()
         return data

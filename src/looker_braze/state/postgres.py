@@ -19,8 +19,15 @@ from psycopg.types.json import Jsonb, set_json_loads
 from looker_braze.errors import ConfigError
 from looker_braze.state import migrations
 from looker_braze.state.location import StoreLocation
-from looker_braze.state.models import Known, RunEnd, RunRecord, RunStart, Sent, utc, utc_now
-from looker_braze.state.store import ABANDONED_MESSAGE, RUN_COLUMNS, StateStore, run_record
+from looker_braze.state.models import Beat, Known, RunEnd, RunRecord, RunStart, Sent, utc, utc_now
+from looker_braze.state.store import (
+    INTERRUPTED_MESSAGE,
+    RUN_COLUMNS,
+    StateStore,
+    finished_status,
+    run_owner,
+    run_record,
+)
 
 # LATERAL ... LIMIT 1 keeps the plan a nested loop of index probes: a plain join lets the
 # planner hash the whole audience on every call, which makes a sync quadratic in its size.
@@ -56,9 +63,26 @@ WHERE a.audience_id = %(audience)s
 """
 INSERT_RUN = """
 INSERT INTO runs (status, action, mode, label, attribute, workspace, webhook_id,
-                  scheduled_plan_id, title, started_at)
-VALUES ('running', %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                  scheduled_plan_id, title, started_at, heartbeat_at, host, pid, process)
+VALUES ('running', %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
 RETURNING id
+"""
+HEARTBEAT = """
+UPDATE runs SET heartbeat_at = %s, counts = %s, data_points_sent = %s, data_points_saved = %s
+WHERE id = %s AND status = 'running'
+"""
+# Silent: no heartbeat since the cutoff (rows written before heartbeats: no start since then).
+INTERRUPT = """
+UPDATE runs SET status = 'interrupted', success = false,
+                finished_at = coalesce(heartbeat_at, started_at), message = %(message)s
+WHERE status = 'running'
+  AND (coalesce(heartbeat_at, started_at) < %(cutoff)s OR id = ANY(%(ids)s::bigint[]))
+  AND NOT id = ANY(%(alive)s::bigint[])
+RETURNING id
+"""
+SILENT_RUNS = """
+SELECT id FROM runs
+WHERE status IN ('interrupted', 'abandoned') AND coalesce(heartbeat_at, started_at) < %s
 """
 FINISH_RUN = """
 UPDATE runs SET status = %s, finished_at = %s, success = %s, message = %s, counts = %s,
@@ -166,7 +190,9 @@ class PostgresStateStore(StateStore):
 
     def _start_run(self, meta: RunStart) -> int:
         values = (meta.action, meta.mode, meta.label, meta.attribute, meta.workspace)
-        values += (meta.webhook_id, meta.scheduled_plan_id, meta.title, utc(meta.started_at))
+        started = utc(meta.started_at)
+        values += (meta.webhook_id, meta.scheduled_plan_id, meta.title, started, started)
+        values += run_owner()
         return self._connection().execute(INSERT_RUN, values).fetchone()[0]
 
     def _add_run_members(self, run_id: int, members: Sequence[str]) -> None:
@@ -200,7 +226,7 @@ class PostgresStateStore(StateStore):
         return [member for (member,) in self._connection().execute(query, params)]
 
     def _finish_run(self, run_id: int, record: RunEnd) -> bool:
-        status = "succeeded" if record.success else "failed"
+        status = finished_status(record)
         values = (status, utc(record.finished_at), record.success, record.message)
         values += (Jsonb(record.counts), record.data_points_sent, record.data_points_saved)
         values += (Jsonb(record.rejections), run_id)
@@ -228,19 +254,35 @@ class PostgresStateStore(StateStore):
         found = self._connection().execute(query, (run_id,)).fetchone()
         return None if found is None else _record(found)
 
-    def _abandon_runs(self, started_before: datetime) -> int:
+    def _heartbeat(self, beats: Sequence[Beat], now: datetime) -> list[int]:
+        lost = []
         conn = self._connection()
         with conn.transaction():
-            ids = [
-                run_id
-                for (run_id,) in conn.execute(
-                    "UPDATE runs SET status = 'abandoned', success = false, finished_at = %s,"
-                    " message = %s WHERE status = 'running' AND started_at < %s RETURNING id",
-                    (utc_now(), ABANDONED_MESSAGE, started_before),
-                )
-            ]
-            _drop_staged(conn, ids)
-        return len(ids)
+            for beat in beats:
+                values = (now, Jsonb(beat.counts), beat.data_points_sent)
+                values += (beat.data_points_saved, beat.run_id)
+                if conn.execute(HEARTBEAT, values).rowcount == 0:
+                    lost.append(beat.run_id)
+        return lost
+
+    def _running_on(self, host: str) -> list[tuple[int, int | None, str | None]]:
+        query = "SELECT id, pid, process FROM runs WHERE status = 'running' AND host = %s"
+        return [tuple(row) for row in self._connection().execute(query, (host,))]
+
+    def _interrupt(self, silent_before: datetime, ids: list[int], alive: list[int]) -> list[int]:
+        params = {"message": INTERRUPTED_MESSAGE, "cutoff": silent_before}
+        params |= {"ids": ids, "alive": alive}
+        rows = self._connection().execute(INTERRUPT, params).fetchall()
+        return sorted(run_id for (run_id,) in rows)
+
+    def _silent_runs(self, before: datetime) -> list[int]:
+        return [run_id for (run_id,) in self._connection().execute(SILENT_RUNS, (before,))]
+
+    def _drop_staged_runs(self, run_ids: list[int]) -> None:
+        if run_ids:
+            conn = self._connection()
+            with conn.transaction():
+                _drop_staged(conn, run_ids)
 
     def _close(self) -> None:
         self._forget_connection()

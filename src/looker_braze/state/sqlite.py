@@ -17,8 +17,15 @@ import orjson
 from looker_braze.errors import ConfigError
 from looker_braze.state import migrations
 from looker_braze.state.location import StoreLocation
-from looker_braze.state.models import Known, RunEnd, RunRecord, RunStart, Sent, utc, utc_now
-from looker_braze.state.store import ABANDONED_MESSAGE, RUN_COLUMNS, StateStore, run_record
+from looker_braze.state.models import Beat, Known, RunEnd, RunRecord, RunStart, Sent, utc, utc_now
+from looker_braze.state.store import (
+    INTERRUPTED_MESSAGE,
+    RUN_COLUMNS,
+    StateStore,
+    finished_status,
+    run_owner,
+    run_record,
+)
 
 LOOKUP = """
 SELECT m.value,
@@ -40,8 +47,25 @@ WHERE audience_id = ?2 AND member NOT IN (SELECT member FROM run_members WHERE r
 """
 INSERT_RUN = """
 INSERT INTO runs (status, action, mode, label, attribute, workspace, webhook_id,
-                  scheduled_plan_id, title, started_at)
-VALUES ('running', ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                  scheduled_plan_id, title, started_at, heartbeat_at, host, pid, process)
+VALUES ('running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+HEARTBEAT = """
+UPDATE runs SET heartbeat_at = ?, counts = ?, data_points_sent = ?, data_points_saved = ?
+WHERE id = ? AND status = 'running'
+"""
+# Silent: no heartbeat since the cutoff (rows written before heartbeats: no start since then).
+INTERRUPT = """
+UPDATE runs SET status = 'interrupted', success = 0,
+                finished_at = coalesce(heartbeat_at, started_at), message = ?1
+WHERE status = 'running'
+  AND (coalesce(heartbeat_at, started_at) < ?2 OR id IN (SELECT value FROM json_each(?3)))
+  AND id NOT IN (SELECT value FROM json_each(?4))
+RETURNING id
+"""
+SILENT_RUNS = """
+SELECT id FROM runs
+WHERE status IN ('interrupted', 'abandoned') AND coalesce(heartbeat_at, started_at) < ?
 """
 FINISH_RUN = """
 UPDATE runs SET status = ?, finished_at = ?, success = ?, message = ?, counts = ?,
@@ -144,7 +168,9 @@ class SqliteStateStore(StateStore):
 
     def _start_run(self, meta: RunStart) -> int:
         values = (meta.action, meta.mode, meta.label, meta.attribute, meta.workspace)
-        values += (meta.webhook_id, meta.scheduled_plan_id, meta.title, _text(meta.started_at))
+        started = _text(meta.started_at)
+        values += (meta.webhook_id, meta.scheduled_plan_id, meta.title, started, started)
+        values += run_owner()
         with self._transaction() as conn:
             return conn.execute(INSERT_RUN, values).lastrowid
 
@@ -173,7 +199,7 @@ class SqliteStateStore(StateStore):
         return [member for (member,) in self._conn.execute(sql, params)]
 
     def _finish_run(self, run_id: int, record: RunEnd) -> bool:
-        status = "succeeded" if record.success else "failed"
+        status = finished_status(record)
         values = (status, _text(record.finished_at), int(record.success), record.message)
         values += (_json(record.counts), record.data_points_sent, record.data_points_saved)
         values += (_json(record.rejections), run_id)
@@ -198,22 +224,32 @@ class SqliteStateStore(StateStore):
         found = row.fetchone()
         return None if found is None else _record(found)
 
-    def _abandon_runs(self, started_before: datetime) -> int:
+    def _heartbeat(self, beats: Sequence[Beat], now: datetime) -> list[int]:
+        lost = []
         with self._transaction() as conn:
-            ids = [
-                run_id
-                for (run_id,) in conn.execute(
-                    "SELECT id FROM runs WHERE status = 'running' AND started_at < ?",
-                    (_text(started_before),),
-                )
-            ]
-            conn.executemany(
-                "UPDATE runs SET status = 'abandoned', success = 0, finished_at = ?, message = ?"
-                " WHERE id = ?",
-                ((_text(utc_now()), ABANDONED_MESSAGE, run_id) for run_id in ids),
-            )
-            _drop_staged(conn, ids)
-        return len(ids)
+            for beat in beats:
+                values = (_text(now), _json(beat.counts), beat.data_points_sent)
+                values += (beat.data_points_saved, beat.run_id)
+                if conn.execute(HEARTBEAT, values).rowcount == 0:
+                    lost.append(beat.run_id)
+        return lost
+
+    def _running_on(self, host: str) -> list[tuple[int, int | None, str | None]]:
+        sql = "SELECT id, pid, process FROM runs WHERE status = 'running' AND host = ?"
+        return [tuple(row) for row in self._conn.execute(sql, (host,))]
+
+    def _interrupt(self, silent_before: datetime, ids: list[int], alive: list[int]) -> list[int]:
+        params = (INTERRUPTED_MESSAGE, _text(silent_before), _json(ids), _json(alive))
+        with self._transaction() as conn:
+            return sorted(run_id for (run_id,) in conn.execute(INTERRUPT, params).fetchall())
+
+    def _silent_runs(self, before: datetime) -> list[int]:
+        return [run_id for (run_id,) in self._conn.execute(SILENT_RUNS, (_text(before),))]
+
+    def _drop_staged_runs(self, run_ids: list[int]) -> None:
+        if run_ids:
+            with self._transaction() as conn:
+                _drop_staged(conn, run_ids)
 
     def _close(self) -> None:
         self._conn.close()

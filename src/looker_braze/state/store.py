@@ -12,20 +12,58 @@ thread of its own).
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 from looker_braze.errors import FailRun
 from looker_braze.state.location import StoreLocation
-from looker_braze.state.models import Known, RunEnd, RunRecord, RunStart, Sent, utc, utc_now
+from looker_braze.state.models import (
+    Beat,
+    Known,
+    RunEnd,
+    RunRecord,
+    RunStart,
+    Sent,
+    utc,
+    utc_now,
+)
 
 log = logging.getLogger(__name__)
 
-# A run still "running" after this long died with its process (a hub run lasts minutes).
+# A run silent this long died with its process: its staged members are dropped then, not when it
+# is first marked interrupted (a run wrongly taken for dead may still need them for its diff).
 STALE_RUN_AGE = timedelta(hours=24)
+# Tells this process's runs from those a previous process with the same pid left (a container
+# restarted keeps its hostname and pid 1).
+PROCESS_TOKEN = uuid.uuid4().hex
+
+
+def run_owner() -> tuple[str, int, str]:
+    """(host, pid, process token) recorded with each run this process starts."""
+    return socket.gethostname(), os.getpid(), PROCESS_TOKEN
+
+
+def _process_gone(pid: int | None, token: str | None) -> bool:
+    """Whether the process that started a run on this host has stopped."""
+    if pid is None:
+        return False
+    if pid == os.getpid():
+        return token != PROCESS_TOKEN
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, another user's
+    return False
+
+
 MAX_PAGE = 1000
 HASH_RANGE = range(-(2**63), 2**63)
 
@@ -200,11 +238,39 @@ class StateStore(ABC):
         with self._failures("read the run"):
             return self._run(run_id)
 
+    def heartbeat(self, beats: Sequence[Beat]) -> list[int]:
+        """Refresh running runs' heartbeat and counts so far; the ids of those whose row is no
+        longer running (another hub took them for dead: their end is still recorded)."""
+        if not beats:
+            return []
+        beats = [replace(beat, counts=_clean_counts(beat.counts)) for beat in beats]
+        with self._failures("record the heartbeat of runs in progress"):
+            return self._heartbeat(beats, utc_now())
+
+    def interrupt_runs(self, silent_for: timedelta, alive: Collection[int] = ()) -> list[int]:
+        """Mark interrupted the running runs that gave no sign of life for ``silent_for``, and
+        those started on this host by a process that is gone; never the ids in ``alive`` (this
+        process's runs). Their ids."""
+        if silent_for < timedelta(0):
+            raise ValueError(f"silent_for must not be negative, not {silent_for}")
+        host = socket.gethostname()
+        with self._failures("mark interrupted runs"):
+            gone = [
+                run_id
+                for run_id, pid, token in self._running_on(host)
+                if run_id not in alive and _process_gone(pid, token)
+            ]
+            ids = self._interrupt(utc_now() - silent_for, gone, list(alive))
+            self._drop_staged_runs(gone)  # their process is gone: nothing will read them
+        return ids
+
     def abandon_stale_runs(self, older_than: timedelta = STALE_RUN_AGE) -> int:
-        """Runs still "running" that started before ``older_than`` ago died with their process:
-        mark them abandoned and drop their staged members. How many there were."""
-        with self._failures("tidy up abandoned runs"):
-            return self._abandon_runs(utc_now() - older_than)
+        """Runs silent for ``older_than`` died with their process: mark them interrupted, and
+        drop the staged members of every run silent that long. How many were marked."""
+        ids = self.interrupt_runs(older_than)
+        with self._failures("tidy up interrupted runs"):
+            self._drop_staged_runs(self._silent_runs(utc_now() - older_than))
+        return len(ids)
 
     # -- plumbing -------------------------------------------------------------------------------
 
@@ -287,7 +353,23 @@ class StateStore(ABC):
     def _run(self, run_id: int) -> RunRecord | None: ...
 
     @abstractmethod
-    def _abandon_runs(self, started_before: datetime) -> int: ...
+    def _heartbeat(self, beats: Sequence[Beat], now: datetime) -> list[int]: ...
+
+    @abstractmethod
+    def _running_on(self, host: str) -> list[tuple[int, int | None, str | None]]:
+        """(id, pid, process token) of the running runs started on ``host``."""
+
+    @abstractmethod
+    def _interrupt(self, silent_before: datetime, ids: list[int], alive: list[int]) -> list[int]:
+        """Mark interrupted the running runs silent since before ``silent_before`` or listed in
+        ``ids``, except those in ``alive``; their ids."""
+
+    @abstractmethod
+    def _silent_runs(self, before: datetime) -> list[int]:
+        """Interrupted or abandoned runs whose last sign of life is older than ``before``."""
+
+    @abstractmethod
+    def _drop_staged_runs(self, run_ids: list[int]) -> None: ...
 
     @abstractmethod
     def _close(self) -> None: ...
@@ -296,7 +378,7 @@ class StateStore(ABC):
 RUN_COLUMNS = (
     "id, status, action, mode, label, attribute, workspace, webhook_id, scheduled_plan_id, title,"
     " started_at, finished_at, success, message, counts, data_points_sent, data_points_saved,"
-    " rejections"
+    " rejections, heartbeat_at, host"
 )
 
 
@@ -304,7 +386,7 @@ def run_record(row: Sequence, when, mapping) -> RunRecord:
     """A RunRecord from a row in RUN_COLUMNS order; ``when`` and ``mapping`` decode the
     dialect's timestamps and JSON columns."""
     (id_, status, action, mode, label, attribute, workspace, webhook_id, plan_id, title) = row[:10]
-    started, finished, success, message, counts, sent, saved, rejections = row[10:]
+    started, finished, success, message, counts, sent, saved, rejections, beat, host = row[10:]
     return RunRecord(
         id=id_,
         status=status,
@@ -324,7 +406,18 @@ def run_record(row: Sequence, when, mapping) -> RunRecord:
         data_points_sent=sent,
         data_points_saved=saved,
         rejections=mapping(rejections),
+        heartbeat_at=None if beat is None else when(beat),
+        host=host,
     )
 
 
-ABANDONED_MESSAGE = "The hub stopped before this run finished; the next run repairs the audience."
+INTERRUPTED_MESSAGE = (
+    "Interrupted: the hub running this send stopped (a crash, a restart or a lost database) "
+    "before it finished. What Braze confirmed is recorded; send again to complete it."
+)
+
+
+def finished_status(record: RunEnd) -> str:
+    if record.interrupted:
+        return "interrupted"
+    return "succeeded" if record.success else "failed"

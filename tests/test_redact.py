@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from urllib.parse import quote
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -26,12 +27,13 @@ def test_a_url_keeps_everything_but_its_password():
 
 @given(user=st.sampled_from(["app", "", "u-1"]), password=PASSWORD, host=HOST)
 def test_no_password_survives_a_url(user, password, host):
-    for url in (
-        f"postgresql://{user}:{password}@{host}/db",
-        f"postgresql://{host}/db?password={password}",
+    # In a query a password is written percent-encoded: a raw "&" would end it there.
+    for url, written in (
+        (f"postgresql://{user}:{password}@{host}/db", password),
+        (f"postgresql://{host}/db?password={quote(password, safe='')}", quote(password, safe="")),
     ):
-        shown = redact_url(url)
-        assert password not in shown.replace("***", "")
+        shown = redact_url(url).replace("***", "").replace("password=", "=")
+        assert password not in shown and written not in shown
 
 
 @given(secret=st.text(min_size=4, max_size=40), text=st.text(max_size=40))

@@ -108,6 +108,11 @@ def looks_like_api_key(text: str) -> bool:
     return "." not in rest and _TOKEN_LIKE.fullmatch(rest) is not None
 
 
+def is_braze_key_shaped(text: str) -> bool:
+    """Whether a value has the form of a Braze REST API key (a UUID, nothing else)."""
+    return _UUID.fullmatch(text.strip()) is not None
+
+
 def quoted(value: str) -> str | None:
     """``'value'`` when it is plainly a host name and safe to show, else None."""
     plain = len(value) <= _MAX_QUOTED and _PLAIN_HOST.fullmatch(value) is not None

@@ -23,6 +23,7 @@ from looker_braze.braze.attributes import IDENTIFIER_NAMES, MAX_STRING
 from looker_braze.braze.instances import (
     KEY_IN_ENDPOINT,
     Endpoint,
+    is_braze_key_shaped,
     looks_like_api_key,
     parse_endpoint,
 )
@@ -139,6 +140,7 @@ def run_options(request: ActionRequest, extra_endpoints: tuple[str, ...]) -> Run
     if attribute in IDENTIFIER_NAMES or not attribute or attribute.startswith("$"):
         errors["braze_attribute"] = f"{shown(attribute)} cannot be used as the array attribute."
     alias_label = (form.get("braze_alias_label") or DEFAULT_ALIAS_LABEL).strip()
+    _refuse_key_shaped(form, errors)
     flags = {name: _yes_no(form, name, default, errors) for name, default in _FLAGS}
     mode = _mode(form, errors)
     send = (form.get("braze_send") or ("changes" if mode == Mode.SYNC else "everything")).lower()
@@ -158,6 +160,22 @@ def run_options(request: ActionRequest, extra_endpoints: tuple[str, ...]) -> Run
         mode=mode,
         changes_only=send == "changes" and mode != Mode.REMOVE,
     )
+
+
+# The fields people type into; the others are lists of choices, whose refusals use shown().
+_TYPED_FIELDS = ("braze_segment", "braze_attribute", "braze_alias_label")
+
+
+def _refuse_key_shaped(form, errors: dict[str, str]) -> None:
+    """A typed field holding only a UUID is most likely a pasted Braze API key (perhaps of
+    another workspace): refused, so it is never sent to Braze nor kept in the run history."""
+    labels = field_labels()
+    for name in _TYPED_FIELDS:
+        if is_braze_key_shaped(form.get(name) or ""):
+            errors[name] = (
+                f"{labels[name]} looks like a Braze API key (a UUID): the key belongs only in the "
+                "Braze API Key setting; type the field's own value."
+            )
 
 
 def _mode(form, errors: dict[str, str]) -> Mode:

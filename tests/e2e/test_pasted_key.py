@@ -156,3 +156,18 @@ async def test_the_same_settings_with_the_fields_right_send_and_still_echo_nothi
     runs, page = await read_history(hub)
     for text in (result.body_text, runs, page, logs.text):
         assert_no_key(text, KEY)
+
+
+@pytest.mark.parametrize("name", ["braze_segment", "braze_attribute", "braze_alias_label"])
+async def test_a_typed_field_holding_only_another_key_is_refused_and_not_quoted(
+    servers, logs, name
+):
+    hub, braze = servers
+    settings = {"braze_api_key": KEY, "braze_api_endpoint": braze.url}
+    form = {"braze_key": "user_alias", name: f" {OTHER_KEY.upper()} "}
+    result = await execute(hub, settings, form)
+    assert result.looker["success"] is False
+    assert "looks like a Braze API key" in result.looker["validation_errors"][name]
+    runs, page = await read_history(hub)
+    for text in (result.body_text, runs, page, logs.text):
+        assert_no_key(text, KEY, OTHER_KEY, OTHER_KEY.upper())

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import gzip
 import json
 import logging
+import secrets
 import socket
 import string
 import tempfile
@@ -27,7 +29,11 @@ import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect
+from starlette.requests import Request as StarletteRequest
+from starlette.responses import Response
+from starlette.routing import Route
 
 from looker_braze.actions.registry import build_registry
 from looker_braze.hub.auth import authorization_header, new_token
@@ -56,11 +62,39 @@ class Target:
     port: int
     sim_url: str
     closed_port: int
+    downloads: Downloads
     token: str = field(default_factory=lambda: new_token(SECRET))
 
     @property
     def hub_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+
+@dataclass(frozen=True)
+class Served:
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+
+class Downloads:
+    """Looker's download URLs, played by a small server answering what each example chose."""
+
+    def __init__(self) -> None:
+        self.url = ""
+        self._answers: dict[str, Served] = {}
+        self.app = Starlette(routes=[Route("/files/{name}", self._serve)])
+
+    def add(self, served: Served) -> str:
+        name = secrets.token_hex(8)
+        self._answers[name] = served
+        return f"{self.url}/files/{name}"
+
+    async def _serve(self, request: StarletteRequest) -> Response:
+        served = self._answers.get(request.path_params["name"])
+        if served is None:
+            return Response(b"gone", status_code=410)
+        return Response(served.body, served.status, headers=dict(served.headers))
 
 
 class Records(logging.Handler):
@@ -86,7 +120,12 @@ def closed_port() -> int:
 @pytest.fixture(scope="module")
 def target() -> Iterator[Target]:
     sim = SimConfig(users=50, api_keys={SIM_KEY: KeySpec()})
-    with running(sim) as (sim_url, _), tempfile.TemporaryDirectory() as folder:
+    downloads = Downloads()
+    with (
+        running(sim) as (sim_url, _),
+        background_server(downloads.app) as downloads.url,
+        tempfile.TemporaryDirectory() as folder,
+    ):
         sock = bind_socket()
         settings = HubSettings(
             base_url=socket_url(sock),
@@ -100,7 +139,7 @@ def target() -> Iterator[Target]:
         )
         app = create_app(settings, build_registry(settings))
         with background_server(app, sock=sock) as url:
-            yield Target(urlsplit(url).port, sim_url, closed_port())
+            yield Target(urlsplit(url).port, sim_url, closed_port(), downloads)
 
 
 @pytest.fixture(scope="module")
@@ -133,17 +172,35 @@ class Request:
         lines = [f"{self.method} {self.target} HTTP/1.1", f"Host: 127.0.0.1:{port}"]
         lines.append("Connection: close")
         lines += [f"{name}: {value}" for name, value in self.headers]
+        body = self.body
         declared = {
-            "honest": str(len(self.body)),
-            "short": str(max(len(self.body) - 3, 0)),
-            "long": str(len(self.body) + 10),
+            "honest": str(len(body)),
+            "short": str(max(len(body) - 3, 0)),
+            "long": str(len(body) + 10),
             "garbage": "12abc",
             "negative": "-5",
+            "twice": f"{len(body)}\r\nContent-Length: {len(body) + 1}",
         }.get(self.length)
         if declared is not None:
             lines.append(f"Content-Length: {declared}")
+        if self.length.startswith("chunked"):
+            lines.append("Transfer-Encoding: chunked")
+            body = chunked(body, broken=self.length == "chunked-broken")
         head = "\r\n".join(lines).encode("latin-1") + b"\r\n\r\n"
-        return head + self.body
+        return head + body
+
+
+def chunked(body: bytes, broken: bool) -> bytes:
+    pieces = [body[i : i + 100] for i in range(0, len(body), 100)]
+    out = b"".join(b"%x\r\n%s\r\n" % (len(piece), piece) for piece in pieces)
+    # A broken one claims more than it holds and never ends.
+    return out + (b"ffff\r\nshort" if broken else b"0\r\n\r\n")
+
+
+# Ways of framing a body that break HTTP itself: the hub may close without an answer.
+BROKEN_FRAMING = ("long", "garbage", "negative", "twice", "chunked-broken")
+# Ways that leave the hub waiting for bytes that never come: the client gives up.
+NEVER_ENDING = ("long", "chunked-broken")
 
 
 @dataclass
@@ -155,7 +212,7 @@ class Answer:
 
 def exchange(port: int, request: Request) -> Answer:
     # A request that promises more body than it sends gets no answer until it gives up.
-    timeout = GIVE_UP_WAITING if request.length == "long" else READ_TIMEOUT
+    timeout = GIVE_UP_WAITING if request.length in NEVER_ENDING else READ_TIMEOUT
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as conn:
         # The hub may answer (413) and close before reading everything.
         with contextlib.suppress(OSError):
@@ -282,7 +339,7 @@ user_agents = st.one_of(
 content_types = st.sampled_from(
     [None, "application/json", "text/plain", "multipart/form-data; boundary=x", "\xe9/\xe9", ""]
 )
-lengths = mostly("honest", st.sampled_from(["short", "long", "absent", "garbage", "negative"]), 5)
+lengths = mostly("honest", st.sampled_from(["short", "absent", "chunked", *BROKEN_FRAMING]), 5)
 
 
 def headers(target: Target) -> st.SearchStrategy[list[tuple[str, str]]]:
@@ -292,6 +349,7 @@ def headers(target: Target) -> st.SearchStrategy[list[tuple[str, str]]]:
         "X-Looker-Instance": st.none() | header_text,
         "X-Looker-Webhook-Id": st.none() | header_text | st.just("w" * 8000),
         "Content-Type": content_types,
+        "Cookie": mostly(None, st.just("c=" + "x" * 100_000), times=10),
         st.text(string.ascii_letters, min_size=1, max_size=20): header_text,
     }
 
@@ -340,10 +398,38 @@ def endpoints(target: Target) -> st.SearchStrategy[str]:
     ) | odd_text.filter(lambda text: "braze" not in text.lower())
 
 
+def served_downloads(target: Target) -> st.SearchStrategy[str]:
+    """The URL of a download answering a random Look, status, encoding and type. Redirects go
+    only to 127.0.0.1: nothing the hub fetches may leave the machine."""
+    closed = f"http://127.0.0.1:{target.closed_port}/x"
+    bodies = look_documents().map(str.encode) | st.binary(max_size=300)
+    encodings = st.sampled_from(["identity", "gzip", "gzip-but-not", "deflate-but-not", "br"])
+    statuses = mostly(200, st.sampled_from([204, 301, 302, 404, 410, 500, 503]))
+    types = st.sampled_from(["application/json", "text/html", "", "application/json; charset=x"])
+    places = st.sampled_from([closed, f"{target.hub_url}/status", f"{target.downloads.url}/x"])
+
+    @st.composite
+    def build(draw) -> str:
+        body, encoding = draw(bodies), draw(encodings)
+        headers = [("content-type", draw(types))]
+        if encoding != "identity":
+            headers.append(("content-encoding", encoding.removesuffix("-but-not")))
+        if encoding == "gzip":
+            body = gzip.compress(body)
+        status = draw(statuses)
+        if status in (301, 302):
+            headers.append(("location", draw(places)))
+        return target.downloads.add(Served(status, tuple(headers), body))
+
+    return build()
+
+
 def download_urls(target: Target) -> st.SearchStrategy[str | None]:
     closed = f"http://127.0.0.1:{target.closed_port}"
     return st.one_of(
         st.none(),
+        served_downloads(target),
+        served_downloads(target),
         st.sampled_from(
             [
                 closed,
@@ -403,7 +489,8 @@ def look_documents() -> st.SearchStrategy[str]:
             "fields": mostly(None, odd_fields).flatmap(
                 lambda odd: plausible_fields if odd is None else st.just(odd)
             ),
-            "data": st.lists(row, max_size=6) | rows.filter(lambda found: None not in found),
+            "data": st.lists(row, min_size=1, max_size=6)
+            | rows.filter(lambda found: None not in found),
         }
     )
     return mostly(None, odd_text, times=5).flatmap(
@@ -587,7 +674,7 @@ def check(target: Target, request: Request) -> None:
     answer = exchange(target.port, request)
     if answer.status is None:
         # No answer is fair only to a request that broke HTTP framing itself.
-        assert request.length in ("long", "garbage", "negative") or not answer.head, answer
+        assert request.length in BROKEN_FRAMING, (request.length, answer)
     else:
         assert answer.status < 500, (answer.status, answer.body[:500])
     assert_no_secret(answer.head + answer.body, f"{request.method} {request.target[:80]}")
@@ -626,10 +713,14 @@ def test_the_known_500s_are_clear_answers_now(target):
         looker = orjson.loads(answer.body)["looker"]
         assert answer.status == 200 and looker["success"] is False
         assert "Braze endpoint" in looker["message"] or "Braze REST endpoint" in looker["message"]
-    for before in ("1" + "0" * 19, "9" * 5000):
-        assert get(target, f"/runs?before={before}").status in (200, 400)
-    assert get(target, f"/runs?before={2**64}").status == 200
-    assert get(target, "/runs?since=0001-01-01T00:00:00%2B05:00").status == 400
+    for before in ("1" + "0" * 19, str(2**63), str(2**64)):  # beyond 64 bits: the newest runs
+        assert get(target, f"/runs?before={before}").status == 200
+    for before in ("9" * 5000, "-1", "0", "-" + "9" * 30):
+        answer = get(target, f"/runs?before={before}")
+        assert answer.status == 400 and "before" in orjson.loads(answer.body)["error"]
+    for since in ("0001-01-01T00:00:00%2B05:00", "9999-12-31T23:59:59-05:00"):
+        answer = get(target, f"/runs?since={since}")
+        assert answer.status == 400 and "since" in orjson.loads(answer.body)["error"]
     huge = [("User-Agent", "LookerOutgoingWebhook/" + "9" * 5000)]
     for path in ("/", "/actions/braze"):
         answer = exchange(
@@ -673,3 +764,19 @@ def test_a_client_that_hangs_up_mid_body_is_no_unexpected_error(target, logs):
     exchange(target.port, Request("POST", "/actions/braze/execute", headers, b"{}", "long"))
     get(target, "/status")  # the hub has noticed the hang-up by the time it answers this
     assert not [r for r in logs.records[before:] if r.levelno >= logging.ERROR]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="runs.py's as_html (not this change's part of it) copies ?token= into the 'Older "
+    "runs' link whatever it holds, so a hub secret pasted there comes back in the page; remove "
+    "this mark once only a valid token is carried over.",
+)
+def test_the_hub_secret_given_as_token_is_not_echoed_by_the_runs_page(target):
+    for _ in range(3):  # enough runs for the page to link to older ones
+        body = b'{"type": "query"}'
+        headers = [("Authorization", authorization_header(target.token))]
+        exchange(target.port, Request("POST", "/actions/braze/execute", headers, body, "honest"))
+    page = get(target, f"/runs/view?limit=1&token={SECRET}")
+    assert page.status == 200 and b"Older runs" in page.body
+    assert_no_secret(page.body, "/runs/view")

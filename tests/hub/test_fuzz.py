@@ -646,6 +646,9 @@ def requests(draw, route: str, target: Target) -> Request:
     method, template = ROUTES[route]
     method = draw(mostly(method, st.sampled_from(METHODS)))
     path = template.format(name=draw(action_names))
+    # Now and then a request target of another form: absolute, asterisk, doubled or cut short.
+    odd_forms = [f"http://127.0.0.1{path}", "*", f"/{path}", f"{path}/", f"{path}%", f"{path}%2"]
+    path = draw(mostly(path, st.sampled_from(odd_forms), times=8))
     query = draw(queries(target))
     return Request(
         method=method,

@@ -138,14 +138,23 @@ class ActionRequest:
         return replace(self, spooled_data=spooled)
 
 
-_USER_AGENT = re.compile(r"LookerOutgoingWebhook/(\d+(?:\.\d+)*)", re.IGNORECASE)
+_USER_AGENT = re.compile(r"LookerOutgoingWebhook/(\d+(?:\.\d+)*)", re.IGNORECASE | re.ASCII)
+# Looker versions are like 23.4.0; a part longer than this is no version (int() of thousands of
+# digits is refused by Python, and would be slow if it were not): the caller counts as unknown.
+_MAX_VERSION_DIGITS = 9
+
+
+def _version(text: str) -> tuple[int, ...] | None:
+    parts = text.split(".")
+    if any(len(part) > _MAX_VERSION_DIGITS for part in parts):
+        return None
+    return tuple(int(part) for part in parts)
 
 
 def looker_context(headers: Mapping[str, str]) -> LookerContext:
     match = _USER_AGENT.search(headers.get("user-agent", ""))
-    version = tuple(int(part) for part in match.group(1).split(".")) if match else None
     return LookerContext(
-        version=version,
+        version=_version(match.group(1)) if match else None,
         instance_id=headers.get("x-looker-instance"),
         webhook_id=headers.get("x-looker-webhook-id"),
     )

@@ -4,7 +4,7 @@ browser asks for it), or ?token=."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from urllib.parse import quote
 
@@ -24,14 +24,38 @@ def page_params(request: Request) -> tuple[int, int | None, datetime | None]:
         limit = int(query.get("limit", DEFAULT_LIMIT))
         before = int(query["before"]) if query.get("before") else None
         since = datetime.fromisoformat(query["since"]) if query.get("since") else None
-    except ValueError:
+    except ValueError:  # Python also refuses ints of more than 4,300 digits with ValueError
         raise RejectRequest(
             "limit and before must be whole numbers, since an ISO 8601 time "
             "(e.g. /runs?limit=20&before=120&since=2026-01-31T00:00:00Z)."
         ) from None
     if not 1 <= limit <= MAX_LIMIT:
         raise RejectRequest(f"limit must be between 1 and {MAX_LIMIT}.")
-    return limit, before, since
+    if before is not None and before < 1:
+        raise RejectRequest("before must be a run id (1 or more).")
+    return limit, _within_ids(before), _in_utc(since)
+
+
+# Run ids are 64-bit in every store (SQLite INTEGER, PostgreSQL bigint): a larger ``before``
+# overflows the database driver, and means the same as "before the newest run".
+MAX_RUN_ID = 2**63 - 1
+
+
+def _within_ids(before: int | None) -> int | None:
+    return None if before is None else min(before, MAX_RUN_ID)
+
+
+def _in_utc(since: datetime | None) -> datetime | None:
+    """``since`` as UTC (naive means UTC), refusing times that UTC cannot hold (year 1 at +05:00
+    is still in year 0)."""
+    if since is None or since.tzinfo is None:
+        return since
+    try:
+        return since.astimezone(UTC)
+    except OverflowError:
+        raise RejectRequest(
+            "since is out of range: use a time between the years 1 and 9999."
+        ) from None
 
 
 async def fetch(

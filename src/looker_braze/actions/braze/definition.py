@@ -29,6 +29,7 @@ DEFAULT_ARRAY_ATTRIBUTE = "looker_export"
 DEFAULT_ALIAS_LABEL = "looker"
 KEY_KINDS = ("external_id", "braze_id", "user_alias", "email", "phone")
 
+API_KEY_PARAM = "braze_api_key"
 PARAMS = (
     Param(
         name="braze_description",
@@ -36,7 +37,7 @@ PARAMS = (
         description="A note for admins: which Braze workspace this action sends to.",
     ),
     Param(
-        name="braze_api_key",
+        name=API_KEY_PARAM,
         label="Braze API Key",
         required=True,
         sensitive=True,
@@ -180,3 +181,14 @@ def form(request: ActionRequest) -> Form:
         ),
     ]
     return Form(tuple(fields))
+
+
+@cache
+def field_labels() -> dict[str, str]:
+    """The label Looker shows for each setting and form field, by name: every field, as the
+    form of a user-alias send in append mode has them all."""
+    every_field = form(ActionRequest(form_params={"braze_key": "user_alias"}))
+    return {
+        **{param.name: param.label for param in PARAMS},
+        **{field.name: field.label for field in every_field.fields},
+    }

@@ -1,20 +1,33 @@
-"""The settings and form answers of one Braze send, checked before a single row is read."""
+"""The settings and form answers of one Braze send, checked before a single row is read.
+
+Refusals quote what was typed, to help spot a typo, but never a value that holds the API key
+(pasted into the wrong field) or looks like one: such a value would reach the answer, the log
+and the run history."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from looker_braze.actions.braze.definition import (
+    API_KEY_PARAM,
     DEFAULT_ALIAS_LABEL,
     DEFAULT_ARRAY_ATTRIBUTE,
     DEFAULT_LABEL,
     KEY_KINDS,
+    field_labels,
 )
 from looker_braze.actions.braze.modes import Mode
 from looker_braze.braze.attributes import IDENTIFIER_NAMES, MAX_STRING
-from looker_braze.braze.instances import Endpoint, parse_endpoint
-from looker_braze.errors import FailRun
+from looker_braze.braze.instances import (
+    KEY_IN_ENDPOINT,
+    Endpoint,
+    is_braze_key_shaped,
+    looks_like_api_key,
+    parse_endpoint,
+)
+from looker_braze.errors import FailRun, InvalidEndpoint
 from looker_braze.hub.protocol import ActionRequest
 
 
@@ -66,34 +79,73 @@ def check_settings(
             "The Braze action has no settings: set the Braze API Key and REST API Endpoint "
             "in Looker (Admin > Actions > Braze)."
         )
-    endpoint = parse_endpoint(params.get("braze_api_endpoint"), extra_endpoints)
     api_key = (params.get("braze_api_key") or "").strip()
+    _refuse_key_in_settings(request, api_key)
+    endpoint = parse_endpoint(params.get("braze_api_endpoint"), extra_endpoints)
     if not api_key:
         raise FailRun("The Braze API Key is missing: set it in Looker (Admin > Actions > Braze).")
     return endpoint, api_key
 
 
+# Shorter keys are not real Braze keys (UUIDs), and would match ordinary words by chance.
+_MIN_KEY_TO_FIND = 8
+
+
+def _refuse_key_in_settings(request: ActionRequest, api_key: str) -> None:
+    """A setting other than the key's that holds the API key is refused without being quoted."""
+    if len(api_key) < _MIN_KEY_TO_FIND:
+        return
+    if api_key in request.params.get("braze_api_endpoint", ""):
+        raise InvalidEndpoint(KEY_IN_ENDPOINT)
+    _refuse_key_in(request.params, api_key, "setting")
+
+
+def _refuse_key_in_form(request: ActionRequest, api_key: str) -> None:
+    if len(api_key) >= _MIN_KEY_TO_FIND:
+        _refuse_key_in(request.form_params, api_key, "form field")
+
+
+def _refuse_key_in(values: Mapping[str, str], api_key: str, kind: str) -> None:
+    labels = field_labels()
+    for name, value in values.items():
+        if name != API_KEY_PARAM and api_key in value:
+            raise FailRun(
+                f"The {labels.get(name, name)} {kind} holds the Braze API key: the key belongs "
+                "only in the Braze API Key setting (Admin > Actions > Braze); type this "
+                f"{kind}'s own value instead."
+            )
+
+
+def shown(value: str) -> str:
+    """A typed value as quoted in a refusal: not when it may be a key, and never very long."""
+    if looks_like_api_key(value):
+        return "a value that looks like an API key"
+    return f"'{value}'" if len(value) <= 100 else f"'{value[:100]}...'"
+
+
 def run_options(request: ActionRequest, extra_endpoints: tuple[str, ...]) -> RunOptions:
     endpoint, api_key = check_settings(request, extra_endpoints)
+    _refuse_key_in_form(request, api_key)
     form = request.form_params
     errors: dict[str, str] = {}
     key_kind = form.get("braze_key") or "external_id"
     if key_kind not in KEY_KINDS:
         errors["braze_key"] = (
-            f"Unique Key must be one of {', '.join(KEY_KINDS)} (got '{key_kind}')."
+            f"Unique Key must be one of {', '.join(KEY_KINDS)} (got {shown(key_kind)})."
         )
     label = (form.get("braze_segment") or DEFAULT_LABEL).strip()
     if len(label) > MAX_STRING:
         errors["braze_segment"] = f"Export Label is longer than {MAX_STRING} characters."
     attribute = (form.get("braze_attribute") or DEFAULT_ARRAY_ATTRIBUTE).strip()
     if attribute in IDENTIFIER_NAMES or not attribute or attribute.startswith("$"):
-        errors["braze_attribute"] = f"'{attribute}' cannot be used as the array attribute."
+        errors["braze_attribute"] = f"{shown(attribute)} cannot be used as the array attribute."
     alias_label = (form.get("braze_alias_label") or DEFAULT_ALIAS_LABEL).strip()
+    _refuse_key_shaped(form, errors)
     flags = {name: _yes_no(form, name, default, errors) for name, default in _FLAGS}
     mode = _mode(form, errors)
     send = (form.get("braze_send") or ("changes" if mode == Mode.SYNC else "everything")).lower()
     if send not in ("changes", "everything"):
-        errors["braze_send"] = f"Send must be changes or everything (got '{send}')."
+        errors["braze_send"] = f"Send must be changes or everything (got {shown(send)})."
     if errors:
         raise InvalidForm(errors)
     return RunOptions(
@@ -110,12 +162,28 @@ def run_options(request: ActionRequest, extra_endpoints: tuple[str, ...]) -> Run
     )
 
 
+# The fields people type into; the others are lists of choices, whose refusals use shown().
+_TYPED_FIELDS = ("braze_segment", "braze_attribute", "braze_alias_label")
+
+
+def _refuse_key_shaped(form, errors: dict[str, str]) -> None:
+    """A typed field holding only a UUID is most likely a pasted Braze API key (perhaps of
+    another workspace): refused, so it is never sent to Braze nor kept in the run history."""
+    labels = field_labels()
+    for name in _TYPED_FIELDS:
+        if is_braze_key_shaped(form.get(name) or ""):
+            errors[name] = (
+                f"{labels[name]} looks like a Braze API key (a UUID): the key belongs only in the "
+                "Braze API Key setting; type the field's own value."
+            )
+
+
 def _mode(form, errors: dict[str, str]) -> Mode:
     text = (form.get("braze_mode") or Mode.APPEND).strip().lower()
     try:
         return Mode(text)
     except ValueError:
-        errors["braze_mode"] = f"Mode must be one of {Mode.names()} (got '{text}')."
+        errors["braze_mode"] = f"Mode must be one of {Mode.names()} (got {shown(text)})."
         return Mode.APPEND
 
 
@@ -130,5 +198,5 @@ def _yes_no(form, name: str, default: bool, errors: dict[str, str]) -> bool:
         return True
     if value in ("no", "false", "0"):
         return False
-    errors[name] = f"{name} must be yes or no (got '{value}')."
+    errors[name] = f"{name} must be yes or no (got {shown(value)})."
     return default

@@ -30,7 +30,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.applications import Starlette
-from starlette.requests import ClientDisconnect
 from starlette.requests import Request as StarletteRequest
 from starlette.responses import Response
 from starlette.routing import Route
@@ -746,23 +745,11 @@ def assert_history_and_log_clean(target: Target, logs: Records) -> None:
     crashes = [
         f"{record.getMessage()}\n{record.exc_text}"
         for record in logs.records
-        if (record.levelno >= logging.ERROR or record.exc_info) and not hung_up(record)
+        if (record.levelno >= logging.ERROR or record.exc_info)
     ]
     assert not crashes, crashes[:3]
 
 
-def hung_up(record: logging.LogRecord) -> bool:
-    """A client that hung up in the middle of its body: server.py logs it as an unexpected
-    error (test_a_client_that_hangs_up_mid_body_is_no_unexpected_error, reported)."""
-    return record.exc_info is not None and isinstance(record.exc_info[1], ClientDisconnect)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="server.py (not this change's file) lets starlette's ClientDisconnect reach its "
-    "catch-all handler, which logs 'unexpected error' with a traceback and answers 500 to "
-    "nobody; remove this mark and hung_up() once it is answered as a 400.",
-)
 def test_a_client_that_hangs_up_mid_body_is_no_unexpected_error(target, logs):
     headers = [("Authorization", authorization_header(target.token))]
     before = len(logs.records)
@@ -771,12 +758,6 @@ def test_a_client_that_hangs_up_mid_body_is_no_unexpected_error(target, logs):
     assert not [r for r in logs.records[before:] if r.levelno >= logging.ERROR]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="runs.py's as_html (not this change's part of it) copies ?token= into the 'Older "
-    "runs' link whatever it holds, so a hub secret pasted there comes back in the page; remove "
-    "this mark once only a valid token is carried over.",
-)
 def test_the_hub_secret_given_as_token_is_not_echoed_by_the_runs_page(target):
     for _ in range(3):  # enough runs for the page to link to older ones
         body = b'{"type": "query"}'

@@ -140,6 +140,7 @@ class Registry:
             return self._actions[name]
         except KeyError:
             known = ", ".join(sorted(self._actions)) or "none"
+            shown = name if len(name) <= 64 else f"{name[:64]}…"  # a path can be any length
             raise RejectRequest(
-                f"No action named '{name}' (this hub has: {known}).", status=404
+                f"No action named {shown!r} (this hub has: {known}).", status=404
             ) from None

@@ -73,13 +73,14 @@ async def fetch(
 def as_json(runs: list[RunRecord], next_before: int | None, request: Request) -> dict:
     next_url = None
     if next_before is not None:
-        limit = request.query_params.get("limit", DEFAULT_LIMIT)
+        limit = page_params(request)[0]  # as read and checked, never the raw text
         next_url = f"/runs?limit={limit}&before={next_before}"
     return {"runs": [run.as_json() for run in runs], "next": next_url}
 
 
-def as_html(label: str, runs: list[RunRecord], next_before: int | None, request: Request) -> str:
-    token = request.query_params.get("token")
+def as_html(label: str, runs: list[RunRecord], next_before: int | None, token: str | None) -> str:
+    """The page; ``token`` (a valid hub token given as ?token=, or None) goes on to the next
+    page's link."""
     token_query = f"&token={quote(token)}" if token else ""
     return _template().render(
         label=label, runs=runs, next_before=next_before, token_query=token_query

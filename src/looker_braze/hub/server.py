@@ -16,7 +16,7 @@ import orjson
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import Route
 
@@ -24,7 +24,7 @@ from looker_braze import __version__
 from looker_braze.errors import FailRun, RejectRequest, Unauthorized
 from looker_braze.hub import runs as runs_page
 from looker_braze.hub.action import Action, HubServices, Registry, RunProgress
-from looker_braze.hub.auth import is_authorized, is_authorized_any
+from looker_braze.hub.auth import is_authorized, is_authorized_any, is_valid_token
 from looker_braze.hub.body import SPOOL_ABOVE, drain, release
 from looker_braze.hub.body import read_request as read_body_request
 from looker_braze.hub.download import Downloader, DownloadPolicy
@@ -192,7 +192,12 @@ class Hub:
             return Response("A hub token is needed (as password).", status_code=401,
                             headers={"WWW-Authenticate": 'Basic realm="looker-braze"'})  # fmt: skip
         found, next_before = await runs_page.fetch(self.store, request)
-        html = runs_page.as_html(self.settings.label, found, next_before, request)
+        # The next page's link carries ?token= only when it is a hub token: anything else given
+        # there (the hub secret pasted by mistake) must not come back in the page.
+        token = request.query_params.get("token")
+        if token and not is_valid_token(token, self.settings.secret.get_secret_value()):
+            token = None
+        html = runs_page.as_html(self.settings.label, found, next_before, token)
         return HTMLResponse(html)
 
     async def metrics(self, request: Request) -> Response:
@@ -403,6 +408,13 @@ async def _rejected(request: Request, exc: RejectRequest) -> Response:
     return _error(str(exc), exc.status)
 
 
+async def _hung_up(request: Request, exc: ClientDisconnect) -> Response:
+    # The client went away in the middle of its body: nobody reads this answer, and it is no
+    # fault of the hub's, so no traceback.
+    log.info("%s %s: the client hung up before its request ended", request.method, request.url.path)
+    return _error("The request ended before its body did.", 400)
+
+
 async def _http_error(request: Request, exc: HTTPException) -> Response:
     return _error(exc.detail, exc.status_code)
 
@@ -429,6 +441,7 @@ def create_app(settings: HubSettings, registry: Registry) -> Starlette:
         lifespan=hub.lifespan,
         exception_handlers={
             RejectRequest: _rejected,
+            ClientDisconnect: _hung_up,
             HTTPException: _http_error,
             Exception: _internal_error,
         },

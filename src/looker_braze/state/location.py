@@ -100,4 +100,3 @@ def make_folder(location: StoreLocation) -> None:
                     "create it, or point LOOKER_BRAZE_STATE_URL elsewhere"
                 ]
             ) from None
-

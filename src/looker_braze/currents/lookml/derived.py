@@ -12,6 +12,11 @@ from looker_braze.currents.lookml.views import SEND, rate
 DAY_TIERS = [str(n) for n in range(1, 15)] + ["28"]
 WEEK_TIERS = [str(n) for n in range(1, 14)] + ["23", "33", "52"]
 TIMEFRAMES = ["raw", "time", "date", "hour_of_day", "day_of_week", "week", "month"]
+# Model parameters the derived tables keep at their default: machine opens and suspected bot
+# clicks are not engagement (as in Braze's dashboards).
+MODEL_DEFAULTS = {"include_machine_events": 0}
+# The frequency views' templated filters (the blocks filtered canvas_step_id with canvas_name).
+FREQUENCY_FILTERS = ("campaign_name", "canvas_name", "message_variation_id", "canvas_step_id")
 CHANNELS = {  # channel -> (fragment prefix, recipient label, explore for filter suggestions)
     "email": ("email", "email_address", SEND),
     "push": ("push", "user_id", "users_messages_pushnotification_send"),
@@ -82,7 +87,9 @@ def cadence_view(channel: str, d: str) -> dict:
     prefix, recipient, _ = CHANNELS[channel]
     return {
         "name": f"{channel}_messaging_cadence",
-        "derived_table": {"sql": derived_sql(f"{prefix}_cadence", d, LiquidBinder())},
+        "derived_table": {
+            "sql": derived_sql(f"{prefix}_cadence", d, LiquidBinder(constants=MODEL_DEFAULTS))
+        },
         "dimensions": [
             _dim(
                 "delivery_id",
@@ -154,7 +161,7 @@ def cadence_view(channel: str, d: str) -> dict:
 
 def frequency_view(channel: str, d: str) -> dict:
     prefix, recipient, suggest = CHANNELS[channel]
-    binder = LiquidBinder({"granularity": "date_granularity"})
+    binder = LiquidBinder({"granularity": "date_granularity"}, MODEL_DEFAULTS)
     occasion = expression("${TABLE}.recipient || '|' || CAST(${TABLE}.period_start AS VARCHAR)", d)
     return {
         "name": f"{channel}_messaging_frequency",
@@ -165,9 +172,9 @@ def frequency_view(channel: str, d: str) -> dict:
                 "type": "string",
                 "suggest_explore": suggest,
                 "suggest_dimension": name,
-                "description": f"Only messages of this {name[:-5]}",
+                "description": f"Only messages of this {name.replace('_', ' ').removesuffix(' name')}",
             }
-            for name in ("campaign_name", "canvas_name")
+            for name in FREQUENCY_FILTERS
         ],
         "parameters": [
             {
@@ -226,7 +233,7 @@ def frequency_view(channel: str, d: str) -> dict:
 def retention_view(grain: str, d: str) -> dict:
     unit, limit = ("days", 31) if grain == "daily" else ("weeks", 12)
     cohort = "cohort_date" if grain == "daily" else "cohort_week"
-    binder = LiquidBinder(constants={unit: limit})
+    binder = LiquidBinder(constants={unit: limit, **MODEL_DEFAULTS})
     binder.match = _app_filter(binder.match)
     return {
         "name": f"{grain}_retention",

@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+STAGING, MART = "staging", "mart"
+LAYERS = (STAGING, MART)
+
 EMAIL_DELIVERIES = {"engaged_deliveries": "email_engaged_deliveries"}
 PUSH_DELIVERIES = {"engaged_deliveries": "push_engaged_deliveries"}
 EMAIL_CADENCE = {"cadence": "email_cadence", **EMAIL_DELIVERIES}
@@ -32,13 +35,33 @@ class Query:
     dashboard: str = ""
     sources: Mapping[str, str] = field(default_factory=dict)
     fixed: Mapping[str, Any] = field(default_factory=dict)
+    # "staging": reads raw Currents tables (and only those): one per event family, names,
+    # types, one row per event id. "mart": the analytics, built on staging (never on raw tables).
+    layer: str = MART
 
     def __post_init__(self) -> None:
+        if self.layer not in LAYERS:
+            raise ValueError(f"layer of {self.name} must be one of {LAYERS}, not {self.layer!r}")
         object.__setattr__(self, "sources", MappingProxyType(dict(self.sources)))
         object.__setattr__(self, "fixed", MappingProxyType(dict(self.fixed)))
 
 
+_STAGING = (
+    Query("stg_email", "stg_email", "Email events, one row per event id", layer=STAGING),
+    Query("stg_push", "stg_push", "Push events, one row per event id", layer=STAGING),
+    Query(
+        "stg_in_app",
+        "stg_in_app",
+        "In-app message and content card events, one row per event id",
+        layer=STAGING,
+    ),
+    Query(
+        "stg_sessions", "stg_sessions", "App session events, one row per event id", layer=STAGING
+    ),
+)
+
 _FRAGMENTS = (
+    *_STAGING,
     Query("email_engaged_deliveries", "email_engaged_deliveries", "Email deliveries, engagement"),
     Query("push_engaged_deliveries", "push_engaged_deliveries", "Push deliveries, engagement"),
     Query("email_cadence", "cadence", "Email cadence rows", sources=EMAIL_DELIVERIES),
@@ -252,5 +275,6 @@ _MODELS = (
 )
 
 FRAGMENTS: Mapping[str, Query] = MappingProxyType({q.name: q for q in _FRAGMENTS})
+STAGING_MODELS: Mapping[str, Query] = MappingProxyType({q.name: q for q in _STAGING})
 MODELS: Mapping[str, Query] = MappingProxyType({q.name: q for q in _MODELS})
 DASHBOARDS: tuple[str, ...] = tuple(dict.fromkeys(q.dashboard for q in _MODELS))

@@ -22,7 +22,7 @@ from sqlglot import exp
 
 from looker_braze.currents.models import dialects
 from looker_braze.currents.models.binding import Binder, bind, match_calls, match_param
-from looker_braze.currents.models.catalog import FRAGMENTS, MODELS, Query
+from looker_braze.currents.models.catalog import FRAGMENTS, MODELS, STAGING, Query
 from looker_braze.currents.models.macros import SOURCE_DIALECT, expand_macros
 from looker_braze.currents.schemas import TABLES, fields
 
@@ -37,6 +37,11 @@ _EMPTY_TYPES = {
 }
 
 
+# Engines that would otherwise materialize a CTE read twice (all events, every column) and
+# could then not push a model's filters into the staging union.
+_INLINES_CTES = ("duckdb", "postgres")
+
+
 def query(name: str) -> Query:
     try:
         return MODELS.get(name) or FRAGMENTS[name]
@@ -48,17 +53,22 @@ def compile_sql(
     name: str,
     dialect: str,
     binder: Binder,
-    tables: Iterable[str] | None = None,
+    tables: Iterable[str] | Mapping[str, Iterable[str]] | None = None,
     pretty: bool = True,
     ordered: bool = True,
     table_sql: Callable[[str], str] | None = None,
     materialized: Mapping[str, str] | None = None,
+    unique_ids: bool = False,
 ) -> str:
     """SQL of model (or fragment) ``name`` for ``dialect``. ``tables``: the Currents tables the
     warehouse has; any other Currents table the SQL reads becomes an empty stand-in.
     ``ordered=False`` drops a final ORDER BY (for SQL that becomes someone else's subquery).
+    A mapping (table -> its columns) also says which columns each table has: a column the SQL
+    reads and the loaded table lacks (a field of a later schema version) reads as NULL.
     ``table_sql`` writes each Currents table reference (LookML: `${view.SQL_TABLE_NAME}`).
-    ``materialized``: fragments already computed into tables (fragment -> table name)."""
+    ``materialized``: fragments already computed into tables (fragment -> table name).
+    ``unique_ids``: the raw tables already hold one row per id (our loader's tables), so the
+    staging models' deduplication is left out."""
     tree = assemble(name)
     if materialized:
         tree = _read_materialized(tree, materialized)
@@ -66,9 +76,13 @@ def compile_sql(
         tree.set("order", None)
     tree = bind(tree, binder, dialect)
     if tables is not None:
-        tree = _stand_in_missing(tree, {t.upper() for t in tables})
+        tree = _stand_in_missing(tree, _present(tables))
     if table_sql is not None:
         tree = _rewrite_tables(tree, table_sql)
+    if unique_ids:
+        _drop_deduplication(tree)
+    if dialect in _INLINES_CTES:
+        _inline_staging(tree)
     tree = dialects.fix(tree, dialect)
     return tree.sql(dialect=dialect, identify=True, pretty=pretty)
 
@@ -196,8 +210,19 @@ def _parsed(stem: str) -> exp.Query:
     return sqlglot.parse_one(text, read=SOURCE_DIALECT)
 
 
-def _stand_in_missing(tree: exp.Expression, present: set[str]) -> exp.Expression:
-    """A Currents table the warehouse lacks (no file of that type loaded yet) reads as empty."""
+def _present(tables: Iterable[str] | Mapping[str, Iterable[str]]) -> dict[str, frozenset | None]:
+    """Table -> its upper-cased columns (None: not known, taken to have every column)."""
+    if isinstance(tables, Mapping):
+        return {t.upper(): frozenset(c.upper() for c in cols) for t, cols in tables.items()}
+    return {t.upper(): None for t in tables}
+
+
+def _stand_in_missing(
+    tree: exp.Expression, present: Mapping[str, frozenset | None]
+) -> exp.Expression:
+    """A Currents table the warehouse lacks (no file of that type loaded yet) reads as empty;
+    a column a loaded table lacks reads as NULL."""
+    _null_missing_columns(tree, present)
     for table in list(tree.find_all(exp.Table)):
         name = table.name.upper()
         if name in TABLES and name not in present and not table.args.get("db"):
@@ -214,3 +239,70 @@ def _empty_table(name: str, alias: str) -> exp.Expression:
         exp.EQ(this=exp.Literal.number(1), expression=exp.Literal.number(0))
     )
     return exp.Subquery(this=select, alias=exp.TableAlias(this=exp.to_identifier(alias)))
+
+
+def _null_missing_columns(tree: exp.Expression, present: Mapping[str, frozenset | None]) -> None:
+    """In each SELECT that reads one Currents table alone (how staging models read them), a
+    column the table does not have becomes NULL. Braze only ever adds optional fields, so a
+    table loaded from older files lacks the newer ones (``machine_open``...) and NULL is what
+    those files meant. A table not loaded at all is taken to have its schema's fields."""
+    for select in list(tree.find_all(exp.Select)):
+        source = _single_raw_table(select)
+        if source is None:
+            continue
+        name = source.name.upper()
+        have = (
+            present.get(name, _schema_columns(name)) if name in present else _schema_columns(name)
+        )
+        if have is None:
+            continue
+        for column in list(select.find_all(exp.Column)):
+            if column.find_ancestor(exp.Select) is not select or column.name.upper() in have:
+                continue
+            if column.table and column.table != source.alias_or_name:
+                continue
+            if column.parent is select:  # a bare projection keeps its name
+                column.replace(exp.alias_(exp.null(), column.name))
+            else:
+                column.replace(exp.null())
+
+
+def _single_raw_table(select: exp.Select) -> exp.Table | None:
+    from_ = select.args.get("from_") or select.args.get("from")
+    if from_ is None or select.args.get("joins"):
+        return None
+    source = from_.this
+    if not isinstance(source, exp.Table) or source.args.get("db"):
+        return None
+    return source if source.name.upper() in TABLES else None
+
+
+def _schema_columns(name: str) -> frozenset[str]:
+    return frozenset(f.name.upper() for f in fields(TABLES[name]))
+
+
+def _drop_deduplication(tree: exp.Expression) -> None:
+    """``ROW_NUMBER() OVER (PARTITION BY ID ...)`` over a raw table -> 1: the table is already
+    one row per id, and the window would sort every event of every run for nothing."""
+    for select in list(tree.find_all(exp.Select)):
+        if _single_raw_table(select) is None:
+            continue
+        for window in list(select.find_all(exp.Window)):
+            keys = window.args.get("partition_by") or []
+            if (
+                isinstance(window.this, exp.RowNumber)
+                and len(keys) == 1
+                and isinstance(keys[0], exp.Column)
+                and keys[0].name.upper() == "ID"
+            ):
+                window.replace(exp.Literal.number(1))
+
+
+def _inline_staging(tree: exp.Expression) -> None:
+    """Staging CTEs (and their own CTEs) as NOT MATERIALIZED: each mart reads the branches of
+    the staging union it needs, with its filters pushed down, as if it read the raw tables."""
+    staging = [q.name for q in FRAGMENTS.values() if q.layer == STAGING]
+    clause = tree.args.get("with_")
+    for cte in clause.expressions if clause else []:
+        if any(cte.alias == s or cte.alias.startswith(f"{s}__") for s in staging):
+            cte.set("materialized", False)

@@ -69,6 +69,16 @@ def _choice(*allowed: str) -> Callable[[str], str]:
     return parse
 
 
+def _switch(text: str) -> int:
+    """on/off as 1/0: an integer binds the same way in every engine and in LookML."""
+    value = str(text).strip().lower()
+    if value in ("1", "true", "yes", "on", "include"):
+        return 1
+    if value in ("0", "false", "no", "off", "exclude"):
+        return 0
+    raise FailRun(f"{text!r} is not true or false")
+
+
 def _text(text: str) -> str | None:
     value = str(text)
     return value if value != "" else None
@@ -82,6 +92,15 @@ PARAMS: dict[str, Param] = {
         Param("end", "last local date included (YYYY-MM-DD)", _date),
         Param("campaign_name", "only messages of this campaign", _text),
         Param("canvas_name", "only messages of this canvas", _text),
+        Param("message_variation_id", "only messages of this campaign variation", _text),
+        Param("canvas_step_id", "only messages of this canvas step", _text),
+        Param("platform", "only pushes to this platform (ios, android, web ...)", _text),
+        Param(
+            "include_machine_events",
+            "count machine opens and suspected bot clicks as engagement (true/false)",
+            _switch,
+            0,
+        ),
         Param("app_id", "only sessions of this app", _text),
         Param("limit", "number of rows in top/bottom lists", _positive_int(10_000), 10),
         Param(

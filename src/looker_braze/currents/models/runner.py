@@ -69,7 +69,7 @@ def render(
     name: str,
     dialect: str,
     given: Mapping[str, Any] | None = None,
-    tables: Iterable[str] | None = None,
+    tables: Iterable[str] | Mapping[str, Iterable[str]] | None = None,
 ) -> str:
     """The SQL model ``name`` runs for ``dialect`` with parameters ``given``."""
     return compile_sql(name, dialect, ValueBinder(bound_values(name, given)), tables)
@@ -77,7 +77,37 @@ def render(
 
 def run(warehouse: Warehouse, name: str, given: Mapping[str, Any] | None = None) -> ModelResult:
     """Run model ``name`` on ``warehouse``; Currents tables it lacks read as empty."""
-    return execute(warehouse, name, render(name, warehouse.dialect, given, warehouse.tables()))
+    values = bound_values(name, given)
+    sql = compile_sql(
+        name,
+        warehouse.dialect,
+        ValueBinder(values),
+        table_columns(warehouse),
+        unique_ids=loaded_by_us(warehouse),
+    )
+    return execute(warehouse, name, sql)
+
+
+def table_columns(warehouse: Warehouse) -> dict[str, frozenset[str]]:
+    """The Currents tables of the working schema, each with its columns: the compiler stands in
+    for the tables and columns that are missing."""
+    _, rows = warehouse.query(
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE table_schema = current_schema()"
+    )
+    warehouse.commit()  # end the read transaction (PostgreSQL)
+    columns: dict[str, set[str]] = {}
+    for table, column in rows:
+        if table in TABLES:
+            columns.setdefault(table, set()).add(column)
+    return {table: frozenset(names) for table, names in columns.items()}
+
+
+def loaded_by_us(warehouse: Warehouse) -> bool:
+    """Our loader (whose manifest table is there) keeps one row per event id in every table."""
+    from looker_braze.currents.load.sink import MANIFEST  # here: the loader imports pyarrow
+
+    return MANIFEST in warehouse.tables()
 
 
 def execute(warehouse: Warehouse, name: str, sql: str) -> ModelResult:

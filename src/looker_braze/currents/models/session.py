@@ -16,8 +16,15 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from looker_braze.currents.models.binding import ValueBinder
+from looker_braze.currents.models.catalog import FRAGMENTS, STAGING
 from looker_braze.currents.models.compiler import compile_sql, fragments_of, placeholders
-from looker_braze.currents.models.runner import ModelResult, bound_values, execute
+from looker_braze.currents.models.runner import (
+    ModelResult,
+    bound_values,
+    execute,
+    loaded_by_us,
+    table_columns,
+)
 from looker_braze.currents.warehouse import Warehouse
 
 Plan = Iterable[tuple[str, Mapping[str, Any]]]
@@ -26,11 +33,13 @@ Plan = Iterable[tuple[str, Mapping[str, Any]]]
 class Session:
     def __init__(self, warehouse: Warehouse, plan: Plan) -> None:
         self.warehouse = warehouse
-        self.tables = warehouse.tables()
+        self.tables = table_columns(warehouse)
+        self.unique_ids = loaded_by_us(warehouse)
         uses: Counter = Counter()
         for name, given in plan:
             values = bound_values(name, given)
-            uses.update(_key(f, values) for f in fragments_of(name))
+            # staging is a thin view over raw tables: copying it would cost, not save
+            uses.update(_key(f, values) for f in fragments_of(name) if not _staging(f))
         self.shared = {key for key, count in uses.items() if count > 1}
         self.made: dict[tuple, str] = {}
         if warehouse.dialect == "duckdb":  # row order of the temporary tables does not matter
@@ -42,7 +51,12 @@ class Session:
             f: self._table(f, values) for f in fragments_of(name) if _key(f, values) in self.shared
         }
         sql = compile_sql(
-            name, self.warehouse.dialect, ValueBinder(values), self.tables, materialized=ready
+            name,
+            self.warehouse.dialect,
+            ValueBinder(values),
+            self.tables,
+            materialized=ready,
+            unique_ids=self.unique_ids,
         )
         return execute(self.warehouse, name, sql)
 
@@ -62,6 +76,7 @@ class Session:
                 pretty=False,
                 ordered=False,
                 materialized=inner,
+                unique_ids=self.unique_ids,
             )
             name = f"lb_{fragment}_{hashlib.sha1(repr(key).encode()).hexdigest()[:8]}"
             self.warehouse.execute(f'CREATE TEMPORARY TABLE "{name}" AS {sql}')
@@ -85,3 +100,7 @@ class Session:
 
 def _key(fragment: str, values: Mapping[str, Any]) -> tuple:
     return (fragment, tuple(sorted((p, str(values.get(p))) for p in placeholders(fragment))))
+
+
+def _staging(fragment: str) -> bool:
+    return FRAGMENTS[fragment].layer == STAGING

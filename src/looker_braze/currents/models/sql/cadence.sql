@@ -13,6 +13,7 @@ WITH dated AS (
     canvas_name,
     message_variation_id,
     canvas_step_id,
+    platform,
     opened,
     clicked,
     local_day(delivered_time) AS local_day
@@ -26,6 +27,7 @@ SELECT
   canvas_name,
   message_variation_id,
   canvas_step_id,
+  platform,
   opened,
   clicked,
   ROW_NUMBER() OVER (

@@ -14,6 +14,7 @@ WITH tiered AS (
   WHERE days_since_previous IS NOT NULL
     AND delivered_time >= :start_time AND delivered_time < :end_time
     AND param_match(campaign_name, :campaign_name) AND param_match(canvas_name, :canvas_name)
+    AND param_match(platform, :platform)
 )
 SELECT
   tier_start AS days_since_previous,

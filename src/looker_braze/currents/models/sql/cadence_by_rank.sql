@@ -11,5 +11,6 @@ SELECT
 FROM cadence
 WHERE delivered_time >= :start_time AND delivered_time < :end_time
   AND param_match(campaign_name, :campaign_name) AND param_match(canvas_name, :canvas_name)
+  AND param_match(platform, :platform)
 GROUP BY delivery_rank
 ORDER BY delivery_rank

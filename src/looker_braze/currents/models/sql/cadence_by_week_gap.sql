@@ -15,6 +15,7 @@ WITH tiered AS (
   WHERE weeks_since_previous IS NOT NULL
     AND delivered_time >= :start_time AND delivered_time < :end_time
     AND param_match(campaign_name, :campaign_name) AND param_match(canvas_name, :canvas_name)
+    AND param_match(platform, :platform)
 )
 SELECT
   tier_start AS weeks_since_previous,

@@ -11,30 +11,28 @@
 -- How: an equi-join of each open/click to the deliveries of its (address, message), then per
 -- event the latest delivery time at or before it. Portable (no ASOF join, no IGNORE NULLS) and,
 -- as nearly every (address, message) has a single delivery, a hash join instead of a sort.
--- Variation and step ids are distinct UUIDs, so one COALESCEd column identifies the message.
+-- The message is stg_email's `message_key`. Machine opens and suspected bot clicks are not
+-- engagement unless parameter include_machine_events is set (as in Braze's dashboards).
 WITH delivery AS (
   SELECT
-    ID AS delivery_id,
-    EMAIL_ADDRESS AS recipient,
-    TIME AS delivered_time,
-    COALESCE(MESSAGE_VARIATION_ID, CANVAS_STEP_ID) AS message_id,
-    COALESCE(SEND_ID, '') AS send_key
-  FROM USERS_MESSAGES_EMAIL_DELIVERY
+    event_id AS delivery_id,
+    email_address AS recipient,
+    event_time AS delivered_time,
+    message_key AS message_id,
+    COALESCE(send_id, '') AS send_key
+  FROM stg_email
+  WHERE event_type = 'Delivery'
 ),
 engagement_event AS (
   SELECT
-    ID AS event_id,
-    1 AS kind,
-    EMAIL_ADDRESS AS recipient,
-    TIME AS event_time,
-    COALESCE(MESSAGE_VARIATION_ID, CANVAS_STEP_ID) AS message_id,
-    COALESCE(SEND_ID, '') AS send_key
-  FROM USERS_MESSAGES_EMAIL_OPEN
-  UNION ALL
-  SELECT
-    ID, 2, EMAIL_ADDRESS, TIME, COALESCE(MESSAGE_VARIATION_ID, CANVAS_STEP_ID),
-    COALESCE(SEND_ID, '')
-  FROM USERS_MESSAGES_EMAIL_CLICK
+    event_id,
+    CASE WHEN event_type = 'Open' THEN 1 ELSE 2 END AS kind,
+    email_address AS recipient,
+    event_time,
+    message_key AS message_id,
+    COALESCE(send_id, '') AS send_key
+  FROM stg_email
+  WHERE event_type IN ('Open', 'Click') AND (NOT is_machine OR :include_machine_events = 1)
 ),
 candidate AS (
   SELECT e.event_id, e.kind, e.event_time, d.delivery_id, d.delivered_time
@@ -63,18 +61,19 @@ engagement AS (
   GROUP BY c.delivery_id
 )
 SELECT
-  d.ID AS delivery_id,
-  d.EMAIL_ADDRESS AS recipient,
-  d.TIME AS delivered_time,
-  d.CAMPAIGN_ID AS campaign_id,
-  d.CAMPAIGN_NAME AS campaign_name,
-  d.MESSAGE_VARIATION_ID AS message_variation_id,
-  d.CANVAS_ID AS canvas_id,
-  d.CANVAS_NAME AS canvas_name,
-  d.CANVAS_STEP_ID AS canvas_step_id,
+  d.event_id AS delivery_id,
+  d.email_address AS recipient,
+  d.event_time AS delivered_time,
+  d.campaign_id,
+  d.campaign_name,
+  d.message_variation_id,
+  d.canvas_id,
+  d.canvas_name,
+  d.canvas_step_id,
+  CAST(NULL AS VARCHAR) AS platform,
   COALESCE(e.opened, 0) AS opened,
   COALESCE(e.clicked, 0) AS clicked
-FROM USERS_MESSAGES_EMAIL_DELIVERY AS d
+FROM stg_email AS d
 LEFT JOIN engagement AS e
-  ON e.delivery_id = d.ID
-WHERE d.EMAIL_ADDRESS IS NOT NULL
+  ON e.delivery_id = d.event_id
+WHERE d.event_type = 'Delivery' AND d.email_address IS NOT NULL

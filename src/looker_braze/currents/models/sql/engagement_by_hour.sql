@@ -9,5 +9,6 @@ SELECT
 FROM engaged_deliveries
 WHERE delivered_time >= :start_time AND delivered_time < :end_time
   AND param_match(campaign_name, :campaign_name) AND param_match(canvas_name, :canvas_name)
+  AND param_match(platform, :platform)
 GROUP BY CAST(EXTRACT(hour FROM local_ts(delivered_time)) AS BIGINT)
 ORDER BY hour_of_day

@@ -7,6 +7,7 @@ WITH dated AS (
   FROM engaged_deliveries
   WHERE delivered_time >= :start_time AND delivered_time < :end_time
     AND param_match(campaign_name, :campaign_name) AND param_match(canvas_name, :canvas_name)
+    AND param_match(platform, :platform)
 )
 SELECT
   iso_weekday,

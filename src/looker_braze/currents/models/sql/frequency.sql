@@ -8,6 +8,7 @@ WITH periods AS (
     delivered_time,
     opened,
     clicked,
+    platform,
     CASE
       WHEN :granularity = 'week' THEN week_start
       WHEN :granularity = 'month' THEN month_start
@@ -21,6 +22,7 @@ SELECT
   delivered_time,
   opened,
   clicked,
+  platform,
   period_start,
   COUNT(*) OVER (PARTITION BY recipient, period_start) AS frequency
 FROM periods

@@ -1,6 +1,8 @@
 -- Engagement by frequency: recipients who got N deliveries in one local day, week or month
 -- (parameter `granularity`), how often that happened and how they engaged. The date range
--- selects deliveries after counting, so a period cut by the range keeps its true frequency.
+-- selects deliveries after counting, so a period cut by the range keeps its true frequency;
+-- so does the push platform filter (parameter `platform`: a user's pushes to all devices make
+-- the pressure, the platform's deliveries are the ones measured).
 -- Same result as aggregating the frequency rows, computed by grouping instead of a window.
 WITH periods AS (
   SELECT
@@ -12,7 +14,8 @@ WITH periods AS (
     END AS period_start,
     opened,
     clicked,
-    CASE WHEN delivered_time >= :start_time AND delivered_time < :end_time THEN 1 ELSE 0 END
+    CASE WHEN delivered_time >= :start_time AND delivered_time < :end_time
+      AND param_match(platform, :platform) THEN 1 ELSE 0 END
       AS in_range
   FROM delivery_periods
 ),

@@ -5,26 +5,24 @@
 -- NULL so click rates come out NULL rather than a misleading 0.
 WITH send AS (
   SELECT
-    ID AS delivery_id,
-    USER_ID AS recipient,
-    TIME AS delivered_time,
-    COALESCE(MESSAGE_VARIATION_ID, CANVAS_STEP_ID) AS message_id,
-    COALESCE(SEND_ID, '') AS send_key
-  FROM USERS_MESSAGES_PUSHNOTIFICATION_SEND
+    event_id AS delivery_id,
+    user_id AS recipient,
+    event_time AS delivered_time,
+    message_key AS message_id,
+    COALESCE(send_id, '') AS send_key
+  FROM stg_push
+  WHERE event_type = 'Send'
 ),
 outcome_event AS (
   SELECT
-    ID AS event_id,
-    1 AS kind,
-    USER_ID AS recipient,
-    TIME AS event_time,
-    COALESCE(MESSAGE_VARIATION_ID, CANVAS_STEP_ID) AS message_id,
-    COALESCE(SEND_ID, '') AS send_key
-  FROM USERS_MESSAGES_PUSHNOTIFICATION_BOUNCE
-  UNION ALL
-  SELECT
-    ID, 2, USER_ID, TIME, COALESCE(MESSAGE_VARIATION_ID, CANVAS_STEP_ID), COALESCE(SEND_ID, '')
-  FROM USERS_MESSAGES_PUSHNOTIFICATION_OPEN
+    event_id,
+    CASE WHEN event_type = 'Bounce' THEN 1 ELSE 2 END AS kind,
+    user_id AS recipient,
+    event_time,
+    message_key AS message_id,
+    COALESCE(send_id, '') AS send_key
+  FROM stg_push
+  WHERE event_type IN ('Bounce', 'Open')
 ),
 candidate AS (
   SELECT e.event_id, e.kind, e.event_time, s.delivery_id, s.delivered_time
@@ -53,18 +51,19 @@ outcome AS (
   GROUP BY c.delivery_id
 )
 SELECT
-  s.ID AS delivery_id,
-  s.USER_ID AS recipient,
-  s.TIME AS delivered_time,
-  s.CAMPAIGN_ID AS campaign_id,
-  s.CAMPAIGN_NAME AS campaign_name,
-  s.MESSAGE_VARIATION_ID AS message_variation_id,
-  s.CANVAS_ID AS canvas_id,
-  s.CANVAS_NAME AS canvas_name,
-  s.CANVAS_STEP_ID AS canvas_step_id,
+  s.event_id AS delivery_id,
+  s.user_id AS recipient,
+  s.event_time AS delivered_time,
+  s.campaign_id,
+  s.campaign_name,
+  s.message_variation_id,
+  s.canvas_id,
+  s.canvas_name,
+  s.canvas_step_id,
+  s.platform,
   COALESCE(o.opened, 0) AS opened,
   CAST(NULL AS BIGINT) AS clicked
-FROM USERS_MESSAGES_PUSHNOTIFICATION_SEND AS s
+FROM stg_push AS s
 LEFT JOIN outcome AS o
-  ON o.delivery_id = s.ID
-WHERE s.USER_ID IS NOT NULL AND COALESCE(o.bounced, 0) = 0
+  ON o.delivery_id = s.event_id
+WHERE s.event_type = 'Send' AND s.user_id IS NOT NULL AND COALESCE(o.bounced, 0) = 0

@@ -1,5 +1,5 @@
--- Push funnel, all selected messages together (sent -> delivered -> opens). Unique recipients
--- are not additive over messages, so they are counted once more over all events here.
+-- Push funnel, all selected messages together (sent -> delivered -> opens). Unique and bounced
+-- recipients are not additive over messages, so they are counted once more over all events.
 WITH total AS (
   SELECT
     CAST(COALESCE(SUM(sent), 0) AS BIGINT) AS sent,
@@ -10,27 +10,25 @@ WITH total AS (
 ),
 recipients AS (
   SELECT
-    COUNT(DISTINCT CASE WHEN kind = 'send' THEN USER_ID END)
-      - COUNT(DISTINCT CASE WHEN kind = 'bounce' THEN USER_ID END) AS unique_recipients
-  FROM (
-    SELECT 'send' AS kind, USER_ID, TIME, CAMPAIGN_NAME, CANVAS_NAME
-    FROM USERS_MESSAGES_PUSHNOTIFICATION_SEND
-    UNION ALL
-    SELECT 'bounce', USER_ID, TIME, CAMPAIGN_NAME, CANVAS_NAME
-    FROM USERS_MESSAGES_PUSHNOTIFICATION_BOUNCE
-  ) AS push_events
-  WHERE TIME >= :start_time AND TIME < :end_time
-    AND param_match(CAMPAIGN_NAME, :campaign_name) AND param_match(CANVAS_NAME, :canvas_name)
+    COUNT(DISTINCT CASE WHEN event_type = 'Send' THEN user_id END)
+      - COUNT(DISTINCT CASE WHEN event_type = 'Bounce' THEN user_id END) AS unique_recipients,
+    COUNT(DISTINCT CASE WHEN event_type = 'Bounce' THEN user_id END) AS bounced_recipients
+  FROM stg_push
+  WHERE event_type IN ('Send', 'Bounce')
+    AND event_time >= :start_time AND event_time < :end_time
+    AND param_match(campaign_name, :campaign_name) AND param_match(canvas_name, :canvas_name)
 )
 SELECT
   total.sent,
   total.bounces,
   CAST(total.bounces AS DOUBLE) / NULLIF(total.sent, 0) AS bounce_rate,
   total.sent - total.bounces AS delivered,
+  CAST(total.sent - total.bounces AS DOUBLE) / NULLIF(total.sent, 0) AS delivery_rate,
   total.opens,
   CAST(total.opens AS DOUBLE) / NULLIF(total.sent - total.bounces, 0) AS open_rate,
   total.unique_opens,
   CAST(total.unique_opens AS DOUBLE) / NULLIF(total.sent - total.bounces, 0) AS unique_open_rate,
-  recipients.unique_recipients
+  recipients.unique_recipients,
+  recipients.bounced_recipients
 FROM total
 CROSS JOIN recipients

@@ -4,10 +4,10 @@
 -- the unit. The first session itself counts as activity on day 0. Day numbers count local days
 -- from Monday 1900-01-01, so `// 7` numbers Monday weeks on every engine.
 WITH first_session AS (
-  SELECT USER_ID, APP_ID, MIN(TIME) AS first_time
-  FROM USERS_BEHAVIORS_APP_FIRSTSESSION
-  WHERE param_match(APP_ID, :app_id)
-  GROUP BY USER_ID, APP_ID
+  SELECT user_id AS USER_ID, app_id AS APP_ID, MIN(event_time) AS first_time
+  FROM stg_sessions
+  WHERE event_type = 'FirstSession' AND param_match(app_id, :app_id)
+  GROUP BY user_id, app_id
 ),
 cohort AS (
   SELECT
@@ -19,9 +19,9 @@ cohort AS (
   WHERE first_time >= :start_time AND first_time < :end_time
 ),
 active AS (
-  SELECT USER_ID, APP_ID, local_day(TIME) AS active_day
-  FROM USERS_BEHAVIORS_APP_SESSIONSTART
-  WHERE param_match(APP_ID, :app_id)
+  SELECT user_id AS USER_ID, app_id AS APP_ID, local_day(event_time) AS active_day
+  FROM stg_sessions
+  WHERE event_type = 'SessionStart' AND param_match(app_id, :app_id)
   UNION
   SELECT USER_ID, APP_ID, cohort_day
   FROM cohort

@@ -74,7 +74,12 @@ def test_block_defects_are_fixed(projects):
         assert re.search(
             r"\{% condition canvas_name %\} \S*canvas_name\S* \{% endcondition", frequency
         )
-        assert 'canvas_step_id" {% endcondition' not in frequency
+        assert not re.search(r"\{% condition canvas_name %\} \S*canvas_step_id", frequency)
+        # canvas_step_id and message_variation_id have filters of their own
+        for name in ("canvas_step_id", "message_variation_id"):
+            assert re.search(
+                rf"\{{% condition {name} %\}} \S*{name}\S* \{{% endcondition", frequency
+            )
         cadence = (projects / dialect / "views/email_messaging_cadence.view.lkml").read_text()
         assert "delivered_ADDRESS" not in cadence
     chart = yaml.safe_load(

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from looker_braze.currents.models import bound_values
 from looker_braze.currents.models.binding import ValueBinder
 from looker_braze.currents.models.compiler import compile_sql
+from looker_braze.currents.schemas import table_name
 from looker_braze.currents.warehouse import Warehouse
 from tests.currents.test_models_support import CLICK, DELIVERY, OPEN, create_tables
 
@@ -81,7 +82,10 @@ def test_attribution_follows_the_documented_rule(deliveries, opens, clicks):
     warehouse.execute("SET TimeZone = 'UTC'")
     create_tables(warehouse, rows)
     sql = compile_sql(
-        "email_engaged_deliveries", "duckdb", ValueBinder(bound_values("email_cadence_by_rank"))
+        "email_engaged_deliveries",
+        "duckdb",
+        ValueBinder(bound_values("email_cadence_by_rank")),
+        tables=[table_name(event_type) for event_type in rows],
     )
     _, result = warehouse.query(f"SELECT delivery_id, opened, clicked FROM ({sql}) AS t")
     warehouse.close()

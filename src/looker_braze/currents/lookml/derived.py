@@ -172,7 +172,8 @@ def frequency_view(channel: str, d: str) -> dict:
                 "type": "string",
                 "suggest_explore": suggest,
                 "suggest_dimension": name,
-                "description": f"Only messages of this {name.replace('_', ' ').removesuffix(' name')}",
+                "description": "Only messages of this "
+                + name.replace("_", " ").removesuffix(" name"),
             }
             for name in FREQUENCY_FILTERS
         ],

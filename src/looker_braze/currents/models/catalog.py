@@ -55,9 +55,8 @@ _STAGING = (
         "In-app message and content card events, one row per event id",
         layer=STAGING,
     ),
-    Query(
-        "stg_sessions", "stg_sessions", "App session events, one row per event id", layer=STAGING
-    ),
+    Query("stg_sessions", "stg_sessions", "First sessions and session starts", layer=STAGING),
+    Query("stg_session_ends", "stg_session_ends", "Session ends, with duration", layer=STAGING),
 )
 
 _FRAGMENTS = (

@@ -77,6 +77,8 @@ def compile_sql(
     tree = bind(tree, binder, dialect)
     if tables is not None:
         tree = _stand_in_missing(tree, _present(tables))
+    else:  # tables not known (LookML, dbt): they have the fields schemas.py declares
+        _null_missing_columns(tree, {})
     if table_sql is not None:
         tree = _rewrite_tables(tree, table_sql)
     if unique_ids:
@@ -211,7 +213,7 @@ def _parsed(stem: str) -> exp.Query:
 
 
 def _present(tables: Iterable[str] | Mapping[str, Iterable[str]]) -> dict[str, frozenset | None]:
-    """Table -> its upper-cased columns (None: not known, taken to have every column)."""
+    """Table -> its upper-cased columns (None: not known, taken to have its schema's fields)."""
     if isinstance(tables, Mapping):
         return {t.upper(): frozenset(c.upper() for c in cols) for t, cols in tables.items()}
     return {t.upper(): None for t in tables}
@@ -251,11 +253,7 @@ def _null_missing_columns(tree: exp.Expression, present: Mapping[str, frozenset 
         if source is None:
             continue
         name = source.name.upper()
-        have = (
-            present.get(name, _schema_columns(name)) if name in present else _schema_columns(name)
-        )
-        if have is None:
-            continue
+        have = present.get(name) or _schema_columns(name)  # not known: the schema's fields
         for column in list(select.find_all(exp.Column)):
             if column.find_ancestor(exp.Select) is not select or column.name.upper() in have:
                 continue

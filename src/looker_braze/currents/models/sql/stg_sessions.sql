@@ -1,22 +1,17 @@
--- Staging, app sessions: first sessions, session starts and ends as one stream, one row per
--- event id (at-least-once delivery: the first copy by time is kept). `duration`: seconds, on
--- SessionEnd only.
+-- Staging, app sessions: first sessions and session starts as one stream, one row per event id
+-- (at-least-once delivery: the first copy by time is kept). Session ends, which carry the
+-- duration and arrive only from SDKs that track it, are stg_session_ends: a warehouse (or a
+-- Looker connection) without them still has retention.
 WITH copies AS (
   SELECT
     'FirstSession' AS event_type, ID, USER_ID, EXTERNAL_USER_ID, APP_ID, TIME, SESSION_ID,
-    PLATFORM, DEVICE_ID, CAST(NULL AS DOUBLE) AS duration, ROW_NUMBER() OVER (PARTITION BY ID
-    ORDER BY TIME) AS copy_number
+    PLATFORM, DEVICE_ID, ROW_NUMBER() OVER (PARTITION BY ID ORDER BY TIME) AS copy_number
   FROM USERS_BEHAVIORS_APP_FIRSTSESSION
   UNION ALL
   SELECT
     'SessionStart', ID, USER_ID, EXTERNAL_USER_ID, APP_ID, TIME, SESSION_ID, PLATFORM,
-    DEVICE_ID, CAST(NULL AS DOUBLE), ROW_NUMBER() OVER (PARTITION BY ID ORDER BY TIME)
+    DEVICE_ID, ROW_NUMBER() OVER (PARTITION BY ID ORDER BY TIME)
   FROM USERS_BEHAVIORS_APP_SESSIONSTART
-  UNION ALL
-  SELECT
-    'SessionEnd', ID, USER_ID, EXTERNAL_USER_ID, APP_ID, TIME, SESSION_ID, PLATFORM,
-    DEVICE_ID, CAST(DURATION AS DOUBLE), ROW_NUMBER() OVER (PARTITION BY ID ORDER BY TIME)
-  FROM USERS_BEHAVIORS_APP_SESSIONEND
 )
 SELECT
   ID AS event_id,
@@ -27,7 +22,6 @@ SELECT
   TIME AS event_time,
   SESSION_ID AS session_id,
   PLATFORM AS platform,
-  DEVICE_ID AS device_id,
-  duration
+  DEVICE_ID AS device_id
 FROM copies
 WHERE copy_number = 1

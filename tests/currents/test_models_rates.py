@@ -1,0 +1,203 @@
+"""Property test: on any event set shaped as Braze sends it, every rate of every model lies in
+[0, 1], machine events in or out.
+
+Shape (Braze's guarantees and its samples): each email open, click, spam report and
+unsubscribe follows a delivery of its message to its address, each delivery or bounce follows a
+send; a push is opened at most once and only if it did not bounce; every message event carries
+both a message_variation_id and a canvas_step_id (as in Braze's samples, which made the blocks'
+unique counts 200%); rows may arrive twice with the same id (at-least-once delivery); opens may
+be machine opens and clicks suspected bot clicks. Ratios that may pass 1 by definition
+(opens_per_send: repeat opens) are not rates and are not checked."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import duckdb
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from looker_braze.currents.models import MODELS, accepted_params, bound_values
+from looker_braze.currents.models.binding import ValueBinder
+from looker_braze.currents.models.compiler import compile_sql
+from looker_braze.currents.schemas import EVENT_TYPES, table_name
+from looker_braze.currents.warehouse import Warehouse
+from tests.currents.test_models_support import create_tables
+
+EMAIL = "users.messages.email."
+PUSH = "users.messages.pushnotification."
+SESSION = "users.behaviors.app."
+DAY = 86_400
+START = 1_704_067_200  # 2024-01-01 00:00 UTC
+MESSAGES = [
+    {"campaign_id": "c1", "campaign_name": "Spring", "message_variation_id": "v1"},
+    {"campaign_id": "c2", "campaign_name": "Summer", "message_variation_id": "v2"},
+    {"canvas_id": "k1", "canvas_name": "Onboarding", "canvas_step_id": "s1"},
+]
+
+email_outcome = st.fixed_dictionaries(
+    {
+        "address": st.sampled_from(["a@x", "b@x", "c@x"]),
+        "message": st.integers(0, len(MESSAGES) - 1),
+        "day": st.integers(0, 20),
+        "fate": st.sampled_from(["delivered", "bounced", "soft", "lost"]),
+        "opens": st.lists(st.booleans(), max_size=3),  # True = a machine open
+        "clicks": st.lists(st.booleans(), max_size=2),  # True = a suspected bot click
+        "spam": st.booleans(),
+        "unsubscribe": st.booleans(),
+        "duplicate": st.booleans(),
+    }
+)
+push_outcome = st.fixed_dictionaries(
+    {
+        "user": st.sampled_from(["u1", "u2"]),
+        "message": st.integers(0, len(MESSAGES) - 1),
+        "day": st.integers(0, 20),
+        "bounced": st.booleans(),
+        "opened": st.booleans(),
+        "platform": st.sampled_from(["ios", "android"]),
+    }
+)
+session = st.fixed_dictionaries(
+    {"user": st.sampled_from(["u1", "u2"]), "days": st.lists(st.integers(0, 40), max_size=5)}
+)
+
+
+def _message(index: int) -> dict:
+    # Braze's samples fill both ids on every message event
+    ids = {"message_variation_id": f"var-{index}", "canvas_step_id": f"step-{index}"}
+    return {**ids, **MESSAGES[index]}
+
+
+def _email_rows(outcomes: list[dict]) -> dict[str, list[dict]]:
+    rows: dict[str, list[dict]] = {
+        EMAIL + e: []
+        for e in (
+            "Send",
+            "Delivery",
+            "Open",
+            "Click",
+            "Bounce",
+            "SoftBounce",
+            "MarkAsSpam",
+            "Unsubscribe",
+        )
+    }
+
+    def add(event: str, n: int, o: dict, offset: int, **extra) -> None:
+        row = {
+            "id": f"{event}-{n}-{offset}",
+            "user_id": o["address"],
+            "email_address": o["address"],
+            "time": START + o["day"] * DAY + offset * 60,
+            **_message(o["message"]),
+            **extra,
+        }
+        rows[EMAIL + event].append(row)
+        if o["duplicate"]:
+            rows[EMAIL + event].append(dict(row))
+
+    for n, o in enumerate(outcomes):
+        add("Send", n, o, 0)
+        if o["fate"] == "bounced":
+            add("Bounce", n, o, 1, sending_ip="10.0.0.1")
+        elif o["fate"] == "soft":
+            add("SoftBounce", n, o, 1, sending_ip="10.0.0.2")
+        if o["fate"] != "delivered":
+            continue
+        add("Delivery", n, o, 1, sending_ip="10.0.0.1")
+        for k, machine in enumerate(o["opens"]):
+            add("Open", n, o, 2 + k, machine_open="true" if machine else None)
+        if o["opens"]:
+            for k, bot in enumerate(o["clicks"]):
+                add("Click", n, o, 10 + k, is_suspected_bot_click=bot)
+        if o["spam"]:
+            add("MarkAsSpam", n, o, 20)
+        if o["unsubscribe"]:
+            add("Unsubscribe", n, o, 21)
+    return rows
+
+
+def _push_rows(outcomes: list[dict]) -> dict[str, list[dict]]:
+    rows: dict[str, list[dict]] = {PUSH + e: [] for e in ("Send", "Bounce", "Open")}
+    for n, o in enumerate(outcomes):
+        base = {
+            "user_id": o["user"],
+            "app_id": "app",
+            "platform": o["platform"],
+            "time": START + o["day"] * DAY,
+            **_message(o["message"]),
+        }
+        rows[PUSH + "Send"].append({**base, "id": f"ps-{n}"})
+        if o["bounced"]:
+            rows[PUSH + "Bounce"].append({**base, "id": f"pb-{n}", "time": base["time"] + 1})
+        elif o["opened"]:
+            rows[PUSH + "Open"].append({**base, "id": f"po-{n}", "time": base["time"] + 60})
+    return rows
+
+
+def _session_rows(users: list[dict]) -> dict[str, list[dict]]:
+    rows: dict[str, list[dict]] = {SESSION + "FirstSession": [], SESSION + "SessionStart": []}
+    for n, u in enumerate(users):
+        if not u["days"]:
+            continue
+        first = min(u["days"])
+        base = {"user_id": f"{u['user']}-{n}", "app_id": "app", "session_id": "s"}
+        rows[SESSION + "FirstSession"].append({**base, "id": f"f-{n}", "time": START + first * DAY})
+        for k, day in enumerate(u["days"]):
+            rows[SESSION + "SessionStart"].append(
+                {**base, "id": f"s-{n}-{k}", "time": START + day * DAY}
+            )
+    return rows
+
+
+@cache
+def _sql(model: str, machine: int) -> str:
+    given = {"include_machine_events": machine} if machine else {}
+    if "include_machine_events" not in accepted_params(model):
+        given = {}
+    values = bound_values(model, given)
+    tables = [table_name(t) for t in EVENT_TYPES]
+    return compile_sql(model, "duckdb", ValueBinder(values), tables=tables)
+
+
+def _create_with_bot_column(warehouse: Warehouse, rows: dict) -> None:
+    create_tables(warehouse, {t: [] for t in EVENT_TYPES if t not in rows})
+    create_tables(warehouse, rows)
+    clicks = rows[EMAIL + "Click"]
+    # IS_SUSPECTED_BOT_CLICK: a field of later schemas (Braze's samples have it)
+    warehouse.execute(
+        'ALTER TABLE "USERS_MESSAGES_EMAIL_CLICK" ADD COLUMN IF NOT EXISTS '
+        '"IS_SUSPECTED_BOT_CLICK" BOOLEAN'
+    )
+    for c in clicks:
+        if c.get("is_suspected_bot_click"):
+            warehouse.execute(
+                'UPDATE "USERS_MESSAGES_EMAIL_CLICK" SET "IS_SUSPECTED_BOT_CLICK" = TRUE '
+                'WHERE "ID" = ?',
+                [c["id"]],
+            )
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    emails=st.lists(email_outcome, max_size=8),
+    pushes=st.lists(push_outcome, max_size=6),
+    sessions=st.lists(session, max_size=4),
+)
+def test_every_rate_of_every_model_is_between_0_and_1(emails, pushes, sessions):
+    warehouse = Warehouse("duckdb", duckdb.connect(":memory:"))
+    warehouse.execute("SET TimeZone = 'UTC'")
+    _create_with_bot_column(
+        warehouse, {**_email_rows(emails), **_push_rows(pushes), **_session_rows(sessions)}
+    )
+    try:
+        for model in MODELS:
+            for machine in (0, 1):
+                columns, rows = warehouse.query(_sql(model, machine))
+                for row in rows:
+                    for column, value in zip(columns, row, strict=True):
+                        if column.endswith("_rate") and value is not None:
+                            assert 0 <= value <= 1, (model, machine, column, value)
+    finally:
+        warehouse.close()

@@ -41,7 +41,9 @@ def assert_recovers(measured: float, p: float, n: int, what: str) -> None:
 
 
 def test_email_funnel_rates(warehouse, config):
-    rates, funnel = config["email"], one(warehouse, "email_funnel")
+    # The generator's open rate counts every opened delivery, machine opens included.
+    rates = config["email"]
+    funnel = one(warehouse, "email_funnel", include_machine_events=True)
     sent, delivered = funnel["sent"], funnel["delivered"]
     assert_recovers(funnel["bounce_rate"], rates["bounce_rate"], sent, "hard bounce rate")
     assert_recovers(funnel["soft_bounce_rate"], rates["soft_bounce_rate"], sent, "soft bounces")
@@ -66,7 +68,7 @@ def test_email_funnel_rates(warehouse, config):
 
 def test_every_campaign_and_canvas_recovers_the_rates(warehouse, config):
     rates = config["email"]
-    rows = run(warehouse, "email_funnel_by_message").records()
+    rows = run(warehouse, "email_funnel_by_message", {"include_machine_events": True}).records()
     assert {r["message_name"] for r in rows} == set(rates["campaigns"]) | set(rates["canvases"])
     for row in rows:
         assert_recovers(
@@ -105,6 +107,55 @@ def test_attributed_opens_match_the_funnel(warehouse, config):
     assert sum(r["unique_clicks"] for r in by_rank) == funnel["unique_clicks"]
     pressure_rate = sum(r["unique_opens"] for r in by_rank) / funnel["delivered"]
     assert_recovers(pressure_rate, config["email"]["open_rate"], funnel["delivered"], "pressure")
+
+
+def test_machine_opens_are_left_out_of_engagement_and_counted_beside(warehouse, config):
+    """Machine opens (MACHINE_OPEN = "true", written by the generator into later-schema files)
+    are not engagement by default; include_machine_events puts them back. Checked against the
+    raw rows, read here without the models."""
+    _, rows = warehouse.query(
+        'SELECT "EMAIL_ADDRESS", COALESCE("MESSAGE_VARIATION_ID", "CANVAS_STEP_ID"), '
+        '"MACHINE_OPEN" FROM "USERS_MESSAGES_EMAIL_OPEN"'
+    )
+    machine = sum(1 for *_, flag in rows if flag == "true")
+    human_pairs = {(address, message) for address, message, flag in rows if flag != "true"}
+    default = one(warehouse, "email_funnel")
+    everything = one(warehouse, "email_funnel", include_machine_events=True)
+    assert 0 < machine < len(rows)
+    assert default["machine_opens"] == everything["machine_opens"] == machine
+    assert default["total_opens"] == len(rows) - machine
+    assert everything["total_opens"] == len(rows)
+    assert default["unique_opens"] == len(human_pairs) < everything["unique_opens"]
+    assert everything["unique_opens"] == len({(a, m) for a, m, _ in rows})
+    assert_recovers(
+        everything["unique_open_rate"],
+        config["email"]["open_rate"],
+        everything["delivered"],
+        "opens, machine opens included",
+    )
+    # the pressure views leave them out alike
+    by_rank = run(warehouse, "email_cadence_by_rank").records()
+    assert sum(r["unique_opens"] for r in by_rank) == default["unique_opens"]
+    by_rank = run(warehouse, "email_cadence_by_rank", {"include_machine_events": 1}).records()
+    assert sum(r["unique_opens"] for r in by_rank) == everything["unique_opens"]
+
+
+def test_push_and_email_block_measures(warehouse):
+    """The block's measures beside the funnels: push delivery rate and bounced recipients,
+    distinct delivered addresses, opens and clicks per send."""
+    push = one(warehouse, "push_funnel")
+    assert push["delivery_rate"] == pytest.approx(push["delivered"] / push["sent"])
+    _, [(bounced,)] = warehouse.query(
+        'SELECT COUNT(DISTINCT "USER_ID") FROM "USERS_MESSAGES_PUSHNOTIFICATION_BOUNCE"'
+    )
+    assert push["bounced_recipients"] == bounced > 0
+    email = one(warehouse, "email_funnel")
+    _, [(addresses,)] = warehouse.query(
+        'SELECT COUNT(DISTINCT "EMAIL_ADDRESS") FROM "USERS_MESSAGES_EMAIL_DELIVERY"'
+    )
+    assert email["delivered_addresses"] == addresses
+    assert email["opens_per_send"] == pytest.approx(email["total_opens"] / email["sent"])
+    assert email["clicks_per_send"] == pytest.approx(email["total_clicks"] / email["sent"])
 
 
 def _expected_mean_gap(per_week: float, success: float, days: int) -> float:

@@ -244,3 +244,38 @@ def test_retention_cohorts_use_the_configured_zone(warehouse, config):
     assert max(first_days) == start + dt.timedelta(days=config["days"] - 1)
     tokyo = run(warehouse, "retention_daily_cohorts", {"timezone": "Asia/Tokyo"}).records()
     assert {r["cohort_date"] for r in tokyo} != first_days
+
+
+def _raw(warehouse, sql: str):
+    _, [(value,)] = warehouse.query(sql)
+    return value
+
+
+def test_in_app_click_rate_counts_users_per_message(warehouse):
+    funnel = one(warehouse, "in_app_funnel")
+    pair = '"USER_ID" || \'|\' || COALESCE("MESSAGE_VARIATION_ID", "CANVAS_STEP_ID")'
+    viewers = _raw(
+        warehouse, f'SELECT COUNT(DISTINCT {pair}) FROM "USERS_MESSAGES_INAPPMESSAGE_IMPRESSION"'
+    )
+    clickers = _raw(
+        warehouse, f'SELECT COUNT(DISTINCT {pair}) FROM "USERS_MESSAGES_INAPPMESSAGE_CLICK"'
+    )
+    clicks = _raw(warehouse, 'SELECT COUNT(*) FROM "USERS_MESSAGES_INAPPMESSAGE_CLICK"')
+    assert (funnel["in_app_viewers"], funnel["in_app_clickers"]) == (viewers, clickers)
+    assert funnel["in_app_clicks"] == clicks > 0
+    assert funnel["in_app_click_rate"] == pytest.approx(clickers / viewers)
+    assert 0 < funnel["card_click_rate"] <= 1
+
+
+def test_sessions_count_distinct_session_ids(warehouse, config):
+    sessions = one(warehouse, "app_sessions")
+    for column, table in (
+        ("first_sessions", "USERS_BEHAVIORS_APP_FIRSTSESSION"),
+        ("sessions", "USERS_BEHAVIORS_APP_SESSIONSTART"),
+        ("ended_sessions", "USERS_BEHAVIORS_APP_SESSIONEND"),
+    ):
+        assert sessions[column] == _raw(
+            warehouse, f'SELECT COUNT(DISTINCT "SESSION_ID") FROM "{table}"'
+        ), column
+    assert sessions["first_sessions"] <= config["users"]
+    assert sessions["average_duration"] > 0

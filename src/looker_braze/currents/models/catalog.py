@@ -167,6 +167,12 @@ _MODELS = (
         _ENG,
     ),
     Query(
+        "in_app_funnel",
+        "in_app_funnel",
+        "In-app messages and content cards: impressions, clicks, click rates",
+        _ENG,
+    ),
+    Query(
         "email_cadence_by_rank",
         "cadence_by_rank",
         "Email engagement by delivery rank",
@@ -270,6 +276,12 @@ _MODELS = (
         "retention_weekly_curve",
         "Weekly retention curve, all cohorts pooled",
         _RW,
+    ),
+    Query(
+        "app_sessions",
+        "app_sessions",
+        "Sessions: first sessions, starts and ends (distinct session ids), users",
+        "App Sessions",
     ),
 )
 

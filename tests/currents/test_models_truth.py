@@ -279,3 +279,14 @@ def test_sessions_count_distinct_session_ids(warehouse, config):
         ), column
     assert sessions["first_sessions"] <= config["users"]
     assert sessions["average_duration"] > 0
+
+
+def test_push_send_cadence_accounts_for_every_send_and_bounce(warehouse, config):
+    by_rank = run(warehouse, "push_send_cadence").records()
+    funnel = one(warehouse, "push_funnel")
+    assert [r["send_rank"] for r in by_rank] == list(range(1, len(by_rank) + 1))
+    assert sum(r["sends"] for r in by_rank) == funnel["sent"]
+    assert sum(r["bounces"] for r in by_rank) == funnel["bounces"]
+    assert all(r["bounced_recipients"] <= r["bounces"] for r in by_rank)
+    first = by_rank[0]
+    assert_recovers(first["bounce_rate"], config["push"]["bounce_rate"], first["sends"], "rank 1")

@@ -62,6 +62,7 @@ _STAGING = (
 _FRAGMENTS = (
     *_STAGING,
     Query("email_engaged_deliveries", "email_engaged_deliveries", "Email deliveries, engagement"),
+    Query("push_sends", "push_sends", "Push sends, bounce and open"),
     Query("push_engaged_deliveries", "push_engaged_deliveries", "Push deliveries, engagement"),
     Query("email_cadence", "cadence", "Email cadence rows", sources=EMAIL_DELIVERIES),
     Query("push_cadence", "cadence", "Push cadence rows", sources=PUSH_DELIVERIES),
@@ -220,6 +221,12 @@ _MODELS = (
         "Push engagement by delivery rank",
         _PP,
         sources=PUSH_CADENCE,
+    ),
+    Query(
+        "push_send_cadence",
+        "push_send_cadence",
+        "Push sends, bounces and bounced recipients by send rank",
+        _PP,
     ),
     Query(
         "push_cadence_by_day_gap",

@@ -22,9 +22,13 @@ SECTIONS = [
     "push-funnel",
     "email-performance",
     "message-engagement",
-    "email-pressure",
-    "push-pressure",
-    "retention",
+    "email-marketing-pressure",
+    "push-marketing-pressure",
+    "28-day-retention",
+    "daily-retention-chart",
+    "daily-retention-graph",
+    "weekly-retention-chart",
+    "weekly-retention-graph",
 ]
 REQUIRE = os.environ.get("LOOKER_BRAZE_REQUIRE_SERVICES") == "1"
 
@@ -67,7 +71,7 @@ def test_deliverability_table_counts_failures_like_the_block(tmp_path):
     with connect(tmp_path / "failures.duckdb") as warehouse:
         create_tables(warehouse, failures_world())
         html = render_report(warehouse, tmp_path / "r.html").html.read_text()
-    part = html[html.index("Deliverability overview by day") : html.index("Top 10 sending IPs")]
+    part = html[html.index("Deliverability Overview by Day") : html.index("Top 10 Sending IPs")]
     headers = re.findall(r"<th[^>]*>([^<]*)</th>", part)
     rows = [re.findall(r"<td[^>]*>([^<]*)</td>", row) for row in part.split("<tr>")[2:]]
     by_day = {row[0]: dict(zip(headers, row, strict=True)) for row in rows}

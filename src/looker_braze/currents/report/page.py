@@ -24,6 +24,7 @@ class Table:
     rows: list[dict]
     note: str = ""
     wide: bool = False  # spans the whole section instead of half of it
+    empty: str = "Nothing in the data for this."
 
 
 @dataclass
@@ -33,6 +34,7 @@ class Heatmap:
     offsets: list[int]
     rows: list[tuple[str, int, dict[int, float]]]  # (cohort, users, {offset: rate})
     note: str = ""
+    empty: str = "No sessions in the data."
 
 
 @dataclass
@@ -56,5 +58,7 @@ def fmt(value: Any, kind: str) -> str:
     if kind == "num":
         return f"{value:,.1f}"
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return value.strftime("%b %d") if kind == "week" else value.isoformat()
+    if kind == "weekday":
+        return str(value)[:3]
     return str(value)

@@ -79,8 +79,14 @@ def _render(name: str, fig, count_axis=None, texts: Sequence[str] = ()) -> Chart
 class FunnelBar:
     label: str
     count: float
-    share: float  # of the first stage (the sends): the bar's length
+    share: float  # of the first stage (the sends)
     text: str  # written beside the bar
+
+    @property
+    def length(self) -> float:
+        """The bar's length: its share, at most a full bar should a later stage outnumber
+        the sends (the label still tells the true share)."""
+        return min(self.share, 1.0)
 
 
 def funnel_bars(
@@ -108,9 +114,9 @@ def funnel(name: str, stages: Sequence[tuple[str, float | None]], base: int | No
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(6.4, 0.7 + 0.62 * len(bars)))
         ys = list(range(len(bars)))[::-1]
-        ax.barh(ys, [bar.share for bar in bars], color=PALETTE[: len(bars)], height=0.62)
+        ax.barh(ys, [bar.length for bar in bars], color=PALETTE[: len(bars)], height=0.62)
         for y, bar in zip(ys, bars, strict=True):
-            ax.text(bar.share + 0.01, y, bar.text, va="center", color=INK, fontsize=9)
+            ax.text(bar.length + 0.01, y, bar.text, va="center", color=INK, fontsize=9)
         ax.set_yticks(ys, [bar.label for bar in bars])
         ax.set_xlim(0, 1.75)  # room for the labels right of a full bar
         ax.set_xticks([0, 0.25, 0.5, 0.75, 1])
@@ -145,6 +151,8 @@ def bars_and_rates(
                 alpha=0.28 if rates else 0.9,
             )
         _count_axis(ax.yaxis)
+        # counts start at 0 and the axis spans at least 0..1 (all-zero bars gave a ±0.05 axis)
+        ax.set_ylim(0, max(ax.get_ylim()[1], 1))
         ax.set_xlabel(xlabel, color=MUTED)
         _categories(ax, labels)
         handles, names = ax.get_legend_handles_labels()

@@ -46,6 +46,7 @@ class Section:
     charts: list[tuple[str, charts.Chart]] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     heatmaps: list[Heatmap] = field(default_factory=list)
+    tiles: list[str] = field(default_factory=list)  # titles of the tiles drawn, in order
 
 
 def fmt(value: Any, kind: str) -> str:

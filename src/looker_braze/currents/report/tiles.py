@@ -153,3 +153,4 @@ RENDERERS: dict[str, Callable[[Tile, Records, Section, str], None]] = {
 
 def render_tile(tile: Tile, records: Records, section: Section, board: str) -> None:
     RENDERERS[tile.chart](tile, records, section, f"{board}_{_slug(tile.title)}")
+    section.tiles.append(tile.title)

@@ -301,10 +301,13 @@ def test_report_and_lookml_draw_the_same_dashboards_and_tiles(projects, tmp_path
     """Both come from currents/dashboards: the report's sections and the LookML dashboards
     list the same dashboards, and each the same tiles in the same order."""
     from looker_braze.currents.dashboards import DASHBOARDS
+    from looker_braze.currents.dashboards.spec import CHART_KINDS
     from looker_braze.currents.models import MODELS
     from looker_braze.currents.report.queries import run_queries
     from looker_braze.currents.report.sections import build_sections
+    from looker_braze.currents.report.tiles import RENDERERS
 
+    assert set(RENDERERS) == set(CHART_KINDS)
     defined = [(b.title, [t.title for t in b.tiles]) for b in DASHBOARDS]
     assert len({title for title, _ in defined}) == len(defined) == len(WRITTEN)
     assert all(t.model in MODELS for b in DASHBOARDS for t in b.tiles)

@@ -189,6 +189,12 @@ def test_sessions_without_a_complete_week_say_so(tmp_path):
     daily = html[html.index('id="28-day-retention"') : html.index('id="daily-retention-chart"')]
     assert "No complete week in the data yet." in weekly
     assert "No sessions in the data." not in html
+    with connect(tmp_path / "days.duckdb") as warehouse:
+        sections = {s.id: s for s in build_sections(run_queries(warehouse))}
+    [(_, curves)] = sections["weekly-retention-graph"].charts
+    assert curves.texts == ("No complete week in the data yet.",)
+    [(_, curves)] = sections["daily-retention-graph"].charts
+    assert curves.texts == ()
     assert '<table class="heat">' in daily
 
 

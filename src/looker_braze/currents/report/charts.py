@@ -218,8 +218,10 @@ def retention_curves(
     cohorts: dict[str, tuple[list[int], list[float]]],
     pooled: tuple[list[int], list[float]],
     unit: str,
+    empty: str = "",
 ) -> Chart:
-    """Each cohort's curve in light grey, all cohorts pooled in bold."""
+    """Each cohort's curve in light grey, all cohorts pooled in bold; ``empty`` written
+    across the axes when there is no curve to draw."""
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(6.4, 3.2))
         for xs, ys in cohorts.values():
@@ -232,4 +234,8 @@ def retention_curves(
         ax.set_ylim(0, 1.02)
         ax.set_xlabel(f"{unit} since first session", color=MUTED)
         ax.legend(loc="upper right", fontsize=8.5)
-        return _render(name, fig)
+        texts = []
+        if empty and not pooled[0]:
+            ax.text(0.5, 0.5, empty, transform=ax.transAxes, ha="center", color=MUTED)
+            texts.append(empty)
+        return _render(name, fig, texts=texts)

@@ -133,7 +133,11 @@ def curves(tile: Tile, records: Records, section: Section, chart: str) -> None:
     _, first, last = tile.offsets or (None, float("-inf"), float("inf"))
     pooled = [r for r in records[tile.context[0]] if first <= r[offset.key] <= last]
     drawn = charts.retention_curves(
-        chart, lines, ([r[offset.key] for r in pooled], [r[rate.key] for r in pooled]), tile.axis
+        chart,
+        lines,
+        ([r[offset.key] for r in pooled], [r[rate.key] for r in pooled]),
+        tile.axis,
+        _empty_message(tile, records),
     )
     section.charts.append((tile.title, drawn))
 

@@ -213,6 +213,7 @@ class BrazeAction(Action):
             timeout_seconds=settings.request_timeout_seconds,
             batch_size=BatchSize(settings.objects_per_request),
             on_latency=in_flight.observe,
+            counter=report,
         )
         return Dispatcher(
             client,

@@ -190,8 +190,6 @@ def count_outcome(report: RunReport, audience: Audience | None, outcome: BatchOu
             report.count_rejected(reason)
         else:
             report.count("removals_rejected")
-    report.count("requests", outcome.requests)
-    report.count("retries", outcome.retries)
 
 
 def _record(report: RunReport, audience: Audience, accepted: list[Delivery]) -> None:

@@ -35,6 +35,7 @@ from looker_braze.braze.ratelimit import RateLimiter
 from looker_braze.braze.shared_limit import shared_limiter
 from looker_braze.errors import FailRun
 from looker_braze.hub.action import Action, HubServices, RunProgress
+from looker_braze.hub.document import RowStream
 from looker_braze.hub.protocol import (
     ActionDefinition,
     ActionRequest,
@@ -43,7 +44,7 @@ from looker_braze.hub.protocol import (
     LookerContext,
 )
 from looker_braze.hub.result import possible_cut, time_zone
-from looker_braze.hub.rows import RowSource, RowStream
+from looker_braze.hub.rows import RowSource
 from looker_braze.redis_keys import redis_client
 from looker_braze.settings import HubSettings
 from looker_braze.state import AsyncStateStore

@@ -13,13 +13,20 @@ class ByteReader(Protocol):
 
 
 class BytesReader:
-    """An in-memory body (inline attachment) behind the same async read interface."""
+    """Bytes in memory behind the async read interface (an inline attachment, a recording)."""
 
     def __init__(self, data: bytes) -> None:
+        # A view and an offset: slicing the rest off a bytes object at every read would copy it
+        # every time (quadratic in its size).
         self._data = memoryview(data)
         self._pos = 0
 
+    @property
+    def left(self) -> int:
+        return len(self._data) - self._pos
+
     async def read(self, n: int = -1) -> bytes:
+        # At most n bytes: ijson's async parsers expect no more.
         end = len(self._data) if n < 0 else self._pos + n
         chunk = bytes(self._data[self._pos : end])
         self._pos += len(chunk)
@@ -40,17 +47,10 @@ class ReplayReader:
     """Replays recorded bytes, then continues with the live reader."""
 
     def __init__(self, recorded: Sequence[bytes], reader: ByteReader) -> None:
-        # A view and an offset: slicing the rest off a bytes object at every read would copy it
-        # every time (quadratic in what was recorded).
-        self._pending = memoryview(b"".join(recorded))
-        self._pos = 0
+        self._recorded = BytesReader(b"".join(recorded))
         self._reader = reader
 
     async def read(self, n: int = -1) -> bytes:
-        # ijson's async parsers expect at most n bytes per read.
-        if self._pos < len(self._pending):
-            end = len(self._pending) if n < 0 else self._pos + n
-            chunk = bytes(self._pending[self._pos : end])
-            self._pos += len(chunk)
-            return chunk
+        if self._recorded.left:
+            return await self._recorded.read(n)
         return await self._reader.read(n)

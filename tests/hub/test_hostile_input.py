@@ -205,7 +205,9 @@ def test_reading_a_5000_column_look_takes_memory_independent_of_its_length():
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_the_event_loop_keeps_answering_while_hostile_rows_are_read(layout):
     """An inline body never waits for the network, so only the parser's own pauses let the
-    server answer /status: the longest gap between two ticks must stay well under a second."""
+    server answer /status: the longest gap between two ticks must stay well under a second.
+    Gaps are measured in this process's CPU time, which is what the parser spends between
+    pauses: wall time would also count the moments a busy shared machine gave the core away."""
     described = {**ID_FIELD, "description": "x" * (16 * MB)}
     rows = users(20_000)
     rows[10_000]["u.notes"] = {"value": "y" * (64 * MB)}
@@ -215,10 +217,10 @@ def test_the_event_loop_keeps_answering_while_hostile_rows_are_read(layout):
         done, gaps = asyncio.Event(), [0.0]
 
         async def ticker():
-            last = time.perf_counter()
+            last = time.process_time()
             while not done.is_set():
                 await asyncio.sleep(0.005)
-                now = time.perf_counter()
+                now = time.process_time()
                 gaps.append(now - last)
                 last = now
 

@@ -31,7 +31,7 @@ _STRICT = (
     exp.Neg, exp.Paren, exp.Cast, exp.AtTimeZone, exp.UnixToTime, exp.DateDiff, exp.DateTrunc,
     exp.TimestampTrunc, exp.Extract, exp.DayOfWeek, exp.DayOfWeekIso, exp.Hour,
 )  # fmt: skip
-_NEVER_NULL = (exp.Count, exp.RowNumber, exp.Rank, exp.DenseRank, exp.Var, exp.Boolean)
+_NEVER_NULL = exp.Count | exp.RowNumber | exp.Rank | exp.DenseRank | exp.Var | exp.Boolean
 
 
 def column_tests(node: Node) -> dict[str, list[str]]:
@@ -58,9 +58,10 @@ def event_id_columns(name: str) -> list[str]:
     tree, names = _qualified(name)
     if "*" in names or len(names) != len(tree.selects):
         return []
-    found = []
+    found, scope = [], build_scope(tree)  # one scope for every column: qualifying is the cost
     for written, select in zip(names, tree.named_selects, strict=True):
-        leaves = [n for n in lineage(select, tree, None, dialect=SOURCE_DIALECT).walk() if not n.downstream]
+        graph = lineage(select, tree, None, dialect=SOURCE_DIALECT, scope=scope, copy=False)
+        leaves = [n for n in graph.walk() if not n.downstream]
         if leaves and all(_is_raw_id(leaf) for leaf in leaves):
             found.append(written)
     return found
@@ -103,7 +104,7 @@ def _key_positions(select: exp.Select) -> list[int]:
 def _not_null(node: exp.Expression, scope: Scope) -> bool:
     if isinstance(node, exp.Alias):
         return _not_null(node.this, scope)
-    if isinstance(node, exp.Literal) or isinstance(node, _NEVER_NULL):
+    if isinstance(node, exp.Literal | _NEVER_NULL):
         return True
     if isinstance(node, exp.Null | exp.TryCast):
         return False

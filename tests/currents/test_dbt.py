@@ -265,6 +265,7 @@ def _render(sql: str, is_set: bool) -> str:
         braze_currents_table=lambda relation: relation,
         braze_currents_string=lambda name: "'x'",
         braze_currents_number=lambda name: "7",
+        braze_currents_boolean=lambda name: "TRUE",
         braze_currents_is_set=lambda name: is_set,
     )
 
@@ -319,6 +320,7 @@ def _calls(sql: str, function: str) -> list[str]:
         braze_currents_table=lambda relation: "",
         braze_currents_string=lambda name: "",
         braze_currents_number=lambda name: "",
+        braze_currents_boolean=lambda name: "",
         braze_currents_is_set=lambda name: False,
     )
     return found

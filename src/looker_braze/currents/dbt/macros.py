@@ -8,7 +8,8 @@
   models/params.py.
 - ``braze_currents_string(name)``: that value as a string literal, escaped the way sqlglot
   escapes literals for this dialect (backslashes too where the dialect reads them as escapes).
-- ``braze_currents_number(name)``, ``braze_currents_is_set(name)``.
+- ``braze_currents_number(name)``, ``braze_currents_boolean(name)`` (TRUE or FALSE),
+  ``braze_currents_is_set(name)``.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ _EMPTY_TYPES["boolean"] = "BOOLEAN"
 _TEMPLATE = "macros_template.sql"  # beside this file: Jinja, with PKG_ and WORDS to fill in
 
 
-def macros_sql(dialect: str, numbers: frozenset[str]) -> str:
+def macros_sql(dialect: str, numbers: frozenset[str], booleans: frozenset[str]) -> str:
     """The text of macros/braze_currents.sql for ``dialect``."""
     quote, backslash = _escapes(dialect)
     text = resources.files(__package__).joinpath(_TEMPLATE).read_text()
@@ -41,6 +42,7 @@ def macros_sql(dialect: str, numbers: frozenset[str]) -> str:
     for key, value in {
         "DEFAULT_ZONE": repr(DEFAULT_TIMEZONE),
         "NUMBERS": repr(tuple(sorted(numbers - {"start_time", "end_time"}))),
+        "BOOLEANS": repr(tuple(sorted(booleans))),
         "NO_START": str(_NO_START),
         "NO_END": str(_NO_END),
         "BACKSLASH_ESCAPED": repr(backslash),

@@ -11,6 +11,12 @@
     {%- if value not in modules.pytz.all_timezones_set -%}
       {{ exceptions.raise_compiler_error("var timezone: " ~ value ~ " is not an IANA time zone (e.g. America/New_York)") }}
     {%- endif -%}
+  {%- elif name in BOOLEANS -%}
+    {%- set text = (value if value is not none else "") | string | trim | lower -%}
+    {%- if text not in ("true", "false", "1", "0", "yes", "no") -%}
+      {{ exceptions.raise_compiler_error("var " ~ name ~ ": " ~ value ~ " is not true or false") }}
+    {%- endif -%}
+    {%- set value = text in ("true", "1", "yes") -%}
   {%- elif name in NUMBERS -%}
     {%- if value is none or not (value | string | trim) is match_digits -%}
       {{ exceptions.raise_compiler_error("var " ~ name ~ ": " ~ value ~ " is not a whole number of 1 or more") }}
@@ -52,6 +58,10 @@
 
 {% macro PKG_number(name) -%}
   {{- PKG_value(name) -}}
+{%- endmacro %}
+
+{% macro PKG_boolean(name) -%}
+  {{- "TRUE" if PKG_value(name) else "FALSE" -}}
 {%- endmacro %}
 
 {% macro PKG_is_set(name) -%}

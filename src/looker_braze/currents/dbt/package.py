@@ -9,7 +9,7 @@ import yaml
 
 from looker_braze.currents.dbt.layers import INTERMEDIATE, MARTS, PACKAGE, STAGING, Node, nodes
 from looker_braze.currents.dbt.macros import macros_sql
-from looker_braze.currents.dbt.sqlgen import NUMBERS, model_sql
+from looker_braze.currents.dbt.sqlgen import BOOLEANS, NUMBERS, model_sql
 from looker_braze.currents.dbt.tests import column_tests
 from looker_braze.currents.models.params import PARAMS
 from looker_braze.currents.schemas import TABLES
@@ -33,7 +33,7 @@ def write_package(out: Path, dialect: str) -> list[Path]:
     files = {
         "dbt_project.yml": _dump(_project(dialect)),
         "models/sources.yml": _dump(_sources()),
-        f"macros/{PACKAGE}.sql": macros_sql(dialect, NUMBERS),
+        f"macros/{PACKAGE}.sql": macros_sql(dialect, NUMBERS, BOOLEANS),
     }
     for layer in (STAGING, INTERMEDIATE, MARTS):
         members = [n for n in every.values() if n.layer == layer]

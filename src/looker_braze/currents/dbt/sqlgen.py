@@ -26,9 +26,11 @@ from looker_braze.currents.models.binding import Binder, literal
 from looker_braze.currents.models.compiler import compile_sql, fragments_of, placeholders
 from looker_braze.currents.models.params import PARAMS
 
-# Placeholders bound as numbers; every other one is text.
+# Placeholders bound as booleans and as numbers; every other one is text.
+BOOLEANS = frozenset(name for name, p in PARAMS.items() if isinstance(p.default, bool))
 NUMBERS = frozenset(
-    {"start_time", "end_time"} | {name for name, p in PARAMS.items() if isinstance(p.default, int)}
+    {"start_time", "end_time"}
+    | {name for name, p in PARAMS.items() if isinstance(p.default, int)} - BOOLEANS
 )
 _REF = "__braze_currents_ref__"
 _VAR = "__braze_currents_var__"
@@ -46,6 +48,8 @@ class DbtBinder(Binder):
     def value(self, name: str) -> exp.Expression:
         if name in self.fixed:
             return literal(self.fixed[name])
+        if name in BOOLEANS:
+            return exp.var(f'{{{{ {PACKAGE}_boolean("{name}") }}}}')
         if name in NUMBERS:
             return exp.var(f'{{{{ {PACKAGE}_number("{name}") }}}}')
         return exp.Literal.string(f"{_VAR}{name}__")

@@ -343,3 +343,14 @@ def test_cli_writes_the_package_and_refuses_an_unknown_dialect(tmp_path):
     bad = runner.invoke(cli_app, ["currents", "dbt", str(tmp_path / "q"), "--dialect", "oracle"])
     assert bad.exit_code != 0 and "use one of duckdb, postgres" in bad.output
     assert not (tmp_path / "q").exists()
+
+
+def test_a_new_export_removes_its_old_models_and_keeps_the_teams(tmp_path):
+    stale = tmp_path / "models/marts/braze_currents__renamed_since.sql"
+    own = tmp_path / "models/marts/team_model.sql"
+    for path in (stale, own):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("select 1")
+    write_package(tmp_path, "duckdb")
+    assert not stale.exists() and own.exists()
+    assert (tmp_path / "models/marts/braze_currents__email_funnel.sql").exists()

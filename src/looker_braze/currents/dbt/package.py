@@ -40,6 +40,7 @@ def write_package(out: Path, dialect: str) -> list[Path]:
         files[f"models/{layer}/_{layer}.yml"] = _dump(_schema(members, dialect))
         for node in members:
             files[f"models/{layer}/{node.model}.sql"] = _model_file(node, dialect, names)
+    _remove_stale_models(out)
     written = []
     for relative, text in files.items():
         path = out / relative
@@ -47,6 +48,15 @@ def write_package(out: Path, dialect: str) -> list[Path]:
         path.write_text(text)
         written.append(path)
     return written
+
+
+def _remove_stale_models(out: Path) -> None:
+    """Model files of an earlier export (a query renamed since) would still build: remove ours,
+    never a file of the team's own."""
+    for layer in (STAGING, INTERMEDIATE, MARTS):
+        for path in (out / "models" / layer).glob("*.sql"):
+            if PACKAGE in path.stem.split("__", 1)[0]:
+                path.unlink()
 
 
 def _model_file(node: Node, dialect: str, names: dict[str, str]) -> str:

@@ -34,8 +34,12 @@ NUMBERS = frozenset(
 )
 _REF = "__braze_currents_ref__"
 _VAR = "__braze_currents_var__"
-_REF_TEXT = re.compile(rf'[`"]?{_REF}(\w+?)__[`"]?')
+_REF_TEXT = re.compile(rf'[`"]?{_REF}(\w+)__[`"]?')  # greedy: a name may hold __
 _VAR_TEXT = re.compile(rf"'{_VAR}(\w+?)__'")
+# A comment of the catalogue SQL is carried into the model, where dbt would read `{{`, `{%` or
+# `{#` in it as Jinja: they are spaced apart there (our own Jinja is never inside a comment).
+_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
+_JINJA_OPEN = re.compile(r"(\{)([{%#])")
 
 
 class DbtBinder(Binder):
@@ -80,5 +84,6 @@ def model_sql(node: Node, dialect: str, models: dict[str, str]) -> str:
         table_sql=lambda table: f"{{{{ {PACKAGE}_table(source('{PACKAGE}', '{table}')) }}}}",
         materialized=referenced,
     )
+    sql = _COMMENT.sub(lambda m: _JINJA_OPEN.sub(r"\1 \2", m.group(0)), sql)
     sql = _REF_TEXT.sub(lambda m: f"{{{{ ref('{models[m.group(1)]}') }}}}", sql)
     return _VAR_TEXT.sub(lambda m: f'{{{{ {PACKAGE}_string("{m.group(1)}") }}}}', sql)

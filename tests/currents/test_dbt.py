@@ -354,3 +354,43 @@ def test_a_new_export_removes_its_old_models_and_keeps_the_teams(tmp_path):
     write_package(tmp_path, "duckdb")
     assert not stale.exists() and own.exists()
     assert (tmp_path / "models/marts/braze_currents__email_funnel.sql").exists()
+
+
+@pytest.fixture
+def sql_of(monkeypatch):
+    """Make the dbt tests read a given SQL as the catalogue query's assembled tree."""
+    from looker_braze.currents.dbt import tests as dbt_tests
+
+    def use(sql: str) -> None:
+        tree = sqlglot.parse_one(sql, read="duckdb")
+        monkeypatch.setattr(dbt_tests, "assemble", lambda name: tree.copy())
+        dbt_tests._qualified.cache_clear()
+
+    yield use
+    dbt_tests._qualified.cache_clear()
+
+
+def test_a_deduplicating_staging_model_gets_its_id_tested(sql_of):
+    from looker_braze.currents.dbt.tests import event_id_columns
+
+    sql_of(
+        "WITH d AS (SELECT *, ROW_NUMBER() OVER (PARTITION BY ID ORDER BY TIME) AS rn "
+        "FROM USERS_MESSAGES_EMAIL_SEND) SELECT * EXCLUDE (rn) FROM d WHERE rn = 1"
+    )
+    assert event_id_columns("any") == ["ID"]
+    sql_of("SELECT COALESCE(ID, USER_ID) AS id FROM USERS_MESSAGES_EMAIL_SEND")
+    assert event_id_columns("any") == []  # not the id passed through unchanged
+
+
+def test_only_keys_that_can_never_be_null_get_not_null(sql_of):
+    from looker_braze.currents.dbt.tests import never_null_keys
+
+    sql_of(
+        "SELECT s.USER_ID AS user_id, o.USER_AGENT AS agent, s.CAMPAIGN_NAME AS campaign, "
+        "COALESCE(o.ID, 'none') AS open_id, COUNT(*) AS n "
+        "FROM USERS_MESSAGES_EMAIL_SEND AS s LEFT JOIN USERS_MESSAGES_EMAIL_OPEN AS o "
+        "ON o.ID = s.ID GROUP BY s.USER_ID, o.USER_AGENT, s.CAMPAIGN_NAME, open_id ORDER BY n"
+    )
+    # USER_ID is not nullable in the writer schema; USER_AGENT is on the outer side of the join;
+    # CAMPAIGN_NAME is nullable; COALESCE with a literal and COUNT never are.
+    assert never_null_keys("any") == ["user_id", "open_id", "n"]

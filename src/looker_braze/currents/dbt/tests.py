@@ -51,12 +51,15 @@ def _qualified(name: str) -> tuple[exp.Query, list[str]]:
     names = list(tree.named_selects)
     schema = {t: {f.name.upper(): "VARCHAR" for f in fields(e)} for t, e in TABLES.items()}
     qualified = qualify(tree, schema=schema, dialect=SOURCE_DIALECT, quote_identifiers=False)
+    if "*" in names:  # expanded by qualify, in lower case: raw columns are upper case
+        raw = {c for columns in schema.values() for c in columns}
+        names = [n.upper() if n.upper() in raw else n for n in qualified.named_selects]
     return qualified, names
 
 
 def event_id_columns(name: str) -> list[str]:
     tree, names = _qualified(name)
-    if "*" in names or len(names) != len(tree.selects):
+    if len(names) != len(tree.selects):
         return []
     found, scope = [], build_scope(tree)  # one scope for every column: qualifying is the cost
     for written, select in zip(names, tree.named_selects, strict=True):
@@ -79,7 +82,7 @@ def _is_raw_id(node) -> bool:
 
 def never_null_keys(name: str) -> list[str]:
     tree, names = _qualified(name)
-    if not isinstance(tree, exp.Select) or "*" in names or len(names) != len(tree.selects):
+    if not isinstance(tree, exp.Select) or len(names) != len(tree.selects):
         return []
     root = build_scope(tree)
     keys = _key_positions(tree)

@@ -183,13 +183,16 @@ def test_vars_are_the_model_parameters(duckdb_build):
         ({"timezone": "Mars/Olympus"}, "is not an IANA time zone"),
         ({"start": "2024-02-01", "end": "2024-01-01"}, "is after end"),
         ({"limit": "ten"}, "is not a whole number"),
+        ({"limit": 10001}, "is out of range: use 1 to 10000"),
+        ({"granularity": "fortnight"}, "is not one of day, month, week"),
     ],
 )
 def test_a_bad_var_stops_dbt_with_a_clear_message(duckdb_build, variables, message):
     project, _ = duckdb_build
     result = dbt(
         project, "compile", "--target", "alt", "--select", "braze_currents__email_funnel",
-        "braze_currents__email_messages_top_open_rate", "--vars", json.dumps(variables),
+        "braze_currents__email_messages_top_open_rate", "braze_currents__email_frequency",
+        "--vars", json.dumps(variables),
     )  # fmt: skip
     assert result.returncode != 0 and message in result.stdout, result.stdout[-3000:]
 

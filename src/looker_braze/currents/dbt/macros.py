@@ -16,11 +16,14 @@ from __future__ import annotations
 
 from importlib import resources
 
+import sqlglot
 from sqlglot import exp
 
 from looker_braze.currents.dbt.layers import PACKAGE
-from looker_braze.currents.models.params import _NO_END, _NO_START, DEFAULT_TIMEZONE
+from looker_braze.currents.models.macros import SOURCE_DIALECT
+from looker_braze.currents.models.params import _NO_END, _NO_START, DEFAULT_TIMEZONE, PARAMS
 from looker_braze.currents.schemas import TABLES, fields
+from looker_braze.errors import FailRun
 
 # Avro primitive -> column type of an empty stand-in table (as the compiler's stand-ins).
 _EMPTY_TYPES = {"int": "BIGINT", "long": "BIGINT", "float": "DOUBLE", "double": "DOUBLE"}
@@ -43,6 +46,8 @@ def macros_sql(dialect: str, numbers: frozenset[str], booleans: frozenset[str]) 
         "DEFAULT_ZONE": repr(DEFAULT_TIMEZONE),
         "NUMBERS": repr(tuple(sorted(numbers - {"start_time", "end_time"}))),
         "BOOLEANS": repr(tuple(sorted(booleans))),
+        "MAXIMA": repr(_maxima(numbers)),
+        "CHOICES": repr(_choices()),
         "NO_START": str(_NO_START),
         "NO_END": str(_NO_END),
         "BACKSLASH_ESCAPED": repr(backslash),
@@ -60,6 +65,55 @@ def macros_sql(dialect: str, numbers: frozenset[str], booleans: frozenset[str]) 
             "",
         ]
     )
+
+
+def _accepts(name: str, text: str) -> bool:
+    try:
+        PARAMS[name].parse(text)
+    except FailRun:
+        return False
+    return True
+
+
+def _maxima(numbers: frozenset[str]) -> dict[str, int]:
+    """The largest value params.py accepts for each whole-number parameter (found by bisection,
+    so the bound is the one params.py enforces, not a copy of it)."""
+    found = {}
+    for name in sorted(numbers & set(PARAMS)):
+        low, high = 1, 2**31
+        if _accepts(name, str(high)):
+            continue  # no upper bound
+        while high - low > 1:
+            middle = (low + high) // 2
+            low, high = (middle, high) if _accepts(name, str(middle)) else (low, middle)
+        found[name] = low
+    return found
+
+
+def _choices() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """name -> (default, allowed values) for each text parameter that takes one of a few words:
+    the words are found among the catalogue SQL's string literals (a choice the SQL never
+    compares with is the default, reached by its ELSE) and kept when params.py accepts them."""
+    words = sorted(_sql_strings())
+    found = {}
+    for name, param in PARAMS.items():
+        if not isinstance(param.default, str) or name == "timezone":
+            continue
+        if _accepts(name, "no such choice 0"):
+            continue  # free text
+        allowed = {w for w in words if _accepts(name, w) and PARAMS[name].parse(w) == w}
+        found[name] = (param.default, tuple(sorted(allowed | {param.default})))
+    return found
+
+
+def _sql_strings() -> set[str]:
+    folder = resources.files("looker_braze.currents.models").joinpath("sql")
+    found = set()
+    for entry in folder.iterdir():
+        if entry.name.endswith(".sql"):
+            tree = sqlglot.parse_one(entry.read_text(), read=SOURCE_DIALECT)
+            found |= {lit.this for lit in tree.find_all(exp.Literal) if lit.is_string}
+    return found
 
 
 def _escapes(dialect: str) -> tuple[str, str]:

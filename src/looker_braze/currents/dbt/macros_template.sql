@@ -22,8 +22,13 @@
       {{ exceptions.raise_compiler_error("var " ~ name ~ ": " ~ value ~ " is not a whole number of 1 or more") }}
     {%- endif -%}
     {%- set value = value | int -%}
-    {%- if value < 1 -%}
-      {{ exceptions.raise_compiler_error("var " ~ name ~ ": use a whole number of 1 or more") }}
+    {%- if value < 1 or value > MAXIMA.get(name, value) -%}
+      {{ exceptions.raise_compiler_error("var " ~ name ~ ": " ~ value ~ " is out of range: use 1 to " ~ MAXIMA.get(name, "any")) }}
+    {%- endif -%}
+  {%- elif name in CHOICES -%}
+    {%- set value = (value if value is not none else CHOICES[name][0]) | string | trim | lower -%}
+    {%- if value not in CHOICES[name][1] -%}
+      {{ exceptions.raise_compiler_error("var " ~ name ~ ": " ~ value ~ " is not one of " ~ CHOICES[name][1] | join(", ")) }}
     {%- endif -%}
   {%- elif value is not none -%}
     {%- set value = value | string -%}

@@ -61,7 +61,12 @@ def dbt_installed() -> None:
 
 
 def dbt(project: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
+    env = {
+        **os.environ,
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DO_NOT_TRACK": "1",
+        "DBT_VERSION_CHECK": "false",
+    }
     return subprocess.run(
         [str(DBT), *args, "--profiles-dir", str(project), "--no-use-colors"],
         cwd=project, env=env, capture_output=True, text=True, timeout=600,

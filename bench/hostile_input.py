@@ -28,7 +28,8 @@ import aiohttp
 import orjson
 
 from looker_braze.hub.auth import new_token
-from looker_braze.hub.rows import BytesReader, open_stream
+from looker_braze.hub.jsondetail import open_stream
+from looker_braze.hub.readers import BytesReader
 from looker_braze.processes import spawn
 from looker_braze.sim.looker import LookerSender
 

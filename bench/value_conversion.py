@@ -18,7 +18,7 @@ from looker_braze.actions.braze.mapping import RowMapper, ValueNotes
 from looker_braze.actions.braze.options import RunOptions
 from looker_braze.braze.instances import Endpoint
 from looker_braze.hub.cells import Projection
-from looker_braze.hub.rows import parse_fields
+from looker_braze.hub.document import parse_fields
 
 FIELDS = {
     "dimensions": [

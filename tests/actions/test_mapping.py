@@ -5,7 +5,7 @@ from looker_braze.actions.braze.options import RunOptions
 from looker_braze.braze.instances import parse_endpoint
 from looker_braze.errors import FailRun, RejectRow
 from looker_braze.hub.cells import Projection
-from looker_braze.hub.rows import parse_fields
+from looker_braze.hub.document import parse_fields
 
 
 def options(**overrides):

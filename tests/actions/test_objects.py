@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from looker_braze.actions.braze.mapping import RowMapper, ValueNotes
 from looker_braze.braze.attributes import MAX_STRING, UNBILLED
 from looker_braze.hub.cells import Projection
-from looker_braze.hub.rows import parse_fields
+from looker_braze.hub.document import parse_fields
 from tests.actions.test_mapping import ID, options
 
 FIELDS = (

@@ -13,7 +13,7 @@ from looker_braze.actions.braze.values import (
     value_kind,
 )
 from looker_braze.errors import DropValue
-from looker_braze.hub.rows import Field
+from looker_braze.hub.document import Field
 
 PARIS = ZoneInfo("Europe/Paris")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -42,9 +42,24 @@ async def session():
         yield session
 
 
-def client(url, session, key="sim-key", limiter=None, policy=FAST) -> UsersTrackClient:
+class Requests:
+    """Counts what the client says it sent (a RequestCounter)."""
+
+    def __init__(self) -> None:
+        self.made = self.retries = 0
+
+    def request_made(self, retry: bool) -> None:
+        self.made += 1
+        self.retries += retry
+
+
+def client(
+    url, session, key="sim-key", limiter=None, policy=FAST, counter=None
+) -> UsersTrackClient:
     endpoint = parse_endpoint(url, [url])
-    return UsersTrackClient(endpoint, key, session, limiter or NoLimit(), policy, timeout_seconds=5)
+    return UsersTrackClient(
+        endpoint, key, session, limiter or NoLimit(), policy, timeout_seconds=5, counter=counter
+    )
 
 
 async def test_accepted_batch(session):
@@ -83,11 +98,14 @@ async def test_429_waits_as_braze_says_and_delivers(session, style):
         users=100, rate_limit_requests=3, rate_limit_seconds=1, rate_limit_headers=style
     )
     with running(config) as (url, sim):
-        c = client(url, session, limiter=SlidingWindowLimiter(1000, 1))  # a limiter that is too lax
+        requests = Requests()
+        lax = SlidingWindowLimiter(1000, 1)  # a limiter that is too lax
+        c = client(url, session, limiter=lax, counter=requests)
         outcome = BatchOutcome()
         for start in range(0, 100, 10):
             outcome.merge(await c.send(batch_of([flag(i) for i in range(start, start + 10)])))
-        assert len(outcome.accepted) == 100 and outcome.retries > 0
+        assert len(outcome.accepted) == 100 and requests.retries > 0
+        assert requests.made == sum(sim.stats()["requests"].values()) == 10 + requests.retries
         assert sim.segment_count("looker_export", "L") == 100
 
 
@@ -116,10 +134,13 @@ async def test_5xx_and_dropped_connections_are_retried(session):
 async def test_braze_down_fails_the_run_after_a_bounded_number_of_attempts(session):
     with running(SimConfig(users=1, error_rate=1.0)) as (url, sim):
         started = time.monotonic()
-        with pytest.raises(FailRun, match="kept failing"):
-            await client(url, session).send(batch_of([flag(0)]))
+        requests = Requests()
+        with pytest.raises(FailRun, match=f"kept failing .* after {FAST.max_attempts} attempts"):
+            await client(url, session, counter=requests).send(batch_of([flag(0)]))
         assert time.monotonic() - started < 10
         assert sum(sim.stats()["requests"].values()) == FAST.max_attempts
+        # The failed batch's requests and retries are counted all the same.
+        assert (requests.made, requests.retries) == (FAST.max_attempts, FAST.max_attempts - 1)
 
 
 async def test_401_and_403_fail_fast_without_showing_the_key(session):

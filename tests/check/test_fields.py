@@ -8,7 +8,7 @@ import pytest
 from looker_braze.braze.attributes import STANDARD
 from looker_braze.check import Status
 from looker_braze.check.fields import analyse_tags, tag_findings
-from looker_braze.hub.rows import parse_fields
+from looker_braze.hub.document import parse_fields
 
 ID = {"name": "users.id", "type": "string", "tags": ["braze_id"]}
 

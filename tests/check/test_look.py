@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from looker_braze.check import Status
 from looker_braze.check.look import check_options, field_findings, look_findings
 from looker_braze.check.tally import RowTally
-from looker_braze.hub.rows import BytesReader, open_stream
+from looker_braze.hub.jsondetail import open_stream
+from looker_braze.hub.readers import BytesReader
 from looker_braze.sim import population
 from looker_braze.sim.looks import MALFORMED_TAGS, LookSpec, compute_truth, look_bytes
 
@@ -248,7 +249,7 @@ def test_the_check_refuses_exactly_the_fields_the_hubs_mapper_refuses(tag_sets, 
     from looker_braze.actions.braze.mapping import RowMapper
     from looker_braze.check.fields import analyse_tags, usable_fields
     from looker_braze.errors import FailRun
-    from looker_braze.hub.rows import parse_fields
+    from looker_braze.hub.document import parse_fields
 
     fields = parse_fields({
         "dimensions": [{"name": f"v.f{i}", "type": "string", "tags": tags}

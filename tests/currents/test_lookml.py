@@ -17,7 +17,7 @@ from looker_braze.currents.schemas import EVENT_TYPES, table_name
 from looker_braze.currents.warehouse import connect
 from tests.currents.test_models_support import create_tables, scenario
 
-DASHBOARDS = {
+WRITTEN = {
     "email_funnel",
     "push_funnel",
     "email_performance",
@@ -55,7 +55,7 @@ def test_written_project_is_complete_and_valid(projects, dialect):
     views = {p.name.removesuffix(".view.lkml") for p in (project / "views").iterdir()}
     assert views == {table_name(e).lower() for e in EVENT_TYPES} | DERIVED
     boards = {p.name.removesuffix(".dashboard.lookml") for p in (project / "dashboards").iterdir()}
-    assert boards == DASHBOARDS
+    assert boards == WRITTEN
     assert len(list(project.glob("*.model.lkml"))) == 2
 
 
@@ -300,3 +300,45 @@ def test_lookml_command(tmp_path):
     assert "validation: OK" in result.output
     bad = CliRunner().invoke(app, ["currents", "lookml", str(tmp_path / "x"), "--dialect", "mysql"])
     assert bad.exit_code == 2 and "snowflake, bigquery, postgres, redshift" in bad.output
+
+
+def test_report_and_lookml_draw_the_same_dashboards_and_tiles(projects, tmp_path):
+    """Both come from currents/dashboards: the report's sections and the LookML dashboards
+    list the same dashboards, and each the same tiles in the same order."""
+    from looker_braze.currents.dashboards import DASHBOARDS
+    from looker_braze.currents.dashboards.spec import CHART_KINDS
+    from looker_braze.currents.models import MODELS
+    from looker_braze.currents.report.queries import run_queries
+    from looker_braze.currents.report.sections import build_sections
+    from looker_braze.currents.report.tiles import RENDERERS
+
+    assert set(RENDERERS) == set(CHART_KINDS)
+    defined = [(b.title, [t.title for t in b.tiles]) for b in DASHBOARDS]
+    assert len({title for title, _ in defined}) == len(defined) == len(WRITTEN)
+    assert all(t.model in MODELS for b in DASHBOARDS for t in b.tiles)
+    looker = {}
+    for path in (projects / "postgres/dashboards").iterdir():
+        [board] = yaml.safe_load(path.read_text())
+        looker[board["title"]] = [element["title"] for element in board["elements"]]
+    with connect(tmp_path / "empty.duckdb") as warehouse:
+        sections = build_sections(run_queries(warehouse))
+    report = [(section.title, section.tiles) for section in sections]
+    assert report == defined
+    assert looker == dict(defined)
+    assert {b.name for b in DASHBOARDS} == WRITTEN
+
+
+def test_tiles_fill_the_grid_row_by_row(projects):
+    """The layout flows tiles left to right: no overlap, nothing past column 24."""
+    for path in (projects / "postgres/dashboards").iterdir():
+        [board] = yaml.safe_load(path.read_text())
+        taken = set()
+        for element in board["elements"]:
+            assert element["col"] + element["width"] <= 24, (path.name, element["title"])
+            cells = {
+                (row, col)
+                for row in range(element["row"], element["row"] + element["height"])
+                for col in range(element["col"], element["col"] + element["width"])
+            }
+            assert not cells & taken, (path.name, element["title"])
+            taken |= cells

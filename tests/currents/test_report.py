@@ -9,22 +9,39 @@ import shutil
 import subprocess
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 from typer.testing import CliRunner
 
 from looker_braze.cli import app
-from looker_braze.currents.report import render_report
+from looker_braze.currents.report import charts, render_report
+from looker_braze.currents.report.queries import run_queries
+from looker_braze.currents.report.sections import build_sections
 from looker_braze.currents.warehouse import connect
-from tests.currents.test_models_support import create_tables, failures_world, scenario
+from tests.currents.test_models_support import (
+    FIRST,
+    NEW_YORK,
+    START,
+    create_tables,
+    epoch,
+    failures_world,
+    scenario,
+    session,
+)
 
 SECTIONS = [
     "email-funnel",
     "push-funnel",
     "email-performance",
     "message-engagement",
-    "email-pressure",
-    "push-pressure",
-    "retention",
+    "email-marketing-pressure",
+    "push-marketing-pressure",
+    "28-day-retention",
+    "daily-retention-chart",
+    "daily-retention-graph",
+    "weekly-retention-chart",
+    "weekly-retention-graph",
 ]
 REQUIRE = os.environ.get("LOOKER_BRAZE_REQUIRE_SERVICES") == "1"
 
@@ -67,7 +84,7 @@ def test_deliverability_table_counts_failures_like_the_block(tmp_path):
     with connect(tmp_path / "failures.duckdb") as warehouse:
         create_tables(warehouse, failures_world())
         html = render_report(warehouse, tmp_path / "r.html").html.read_text()
-    part = html[html.index("Deliverability overview by day") : html.index("Top 10 sending IPs")]
+    part = html[html.index("Deliverability Overview by Day") : html.index("Top 10 Sending IPs")]
     headers = re.findall(r"<th[^>]*>([^<]*)</th>", part)
     rows = [re.findall(r"<td[^>]*>([^<]*)</td>", row) for row in part.split("<tr>")[2:]]
     by_day = {row[0]: dict(zip(headers, row, strict=True)) for row in rows}
@@ -89,6 +106,96 @@ def test_empty_warehouse_renders_and_says_so(tmp_path):
     with connect(tmp_path / "empty.duckdb") as warehouse:
         html = render_report(warehouse, tmp_path / "r.html").html.read_text()
     assert "Nothing in the data for this." in html and "No sessions in the data." in html
+    assert "No complete week" not in html  # no sessions at all: not a matter of weeks
+
+
+def _is_whole(label: str) -> bool:
+    return label.replace(",", "").isdigit()
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    counts=st.lists(st.integers(0, 40), min_size=1, max_size=8),
+    with_rates=st.booleans(),
+)
+def test_count_axes_tick_on_distinct_whole_numbers(counts, with_rates):
+    """A small count axis once read "0 0 1 2 2 2" (fractional ticks rounded)."""
+    labels = list(range(len(counts)))
+    rates = {"Open rate": [0.5] * len(counts)} if with_rates else {}
+    chart = charts.bars_and_rates("t", labels, {"Deliveries": counts}, rates)
+    ticks = chart.count_ticks
+    assert len(ticks) >= 2 and len(set(ticks)) == len(ticks), ticks
+    assert all(_is_whole(t) for t in ticks), ticks
+    assert ticks[0] == "0"
+
+
+@settings(max_examples=200, deadline=None)
+@given(counts=st.lists(st.integers(0, 10**7), min_size=1, max_size=5), base=st.integers(0, 4))
+def test_funnel_bars_are_a_share_of_sends_and_say_so(counts, base):
+    names = ["Sent", "Delivered", "Unique opens", "Unique clicks", "Other"][: len(counts)]
+    base = base if base < len(counts) else None
+    bars = charts.funnel_bars(list(zip(names, counts, strict=True)), base)
+    sent = counts[0]
+    for i, (bar, count) in enumerate(zip(bars, counts, strict=True)):
+        assert 0 <= bar.length <= 1
+        share = count / sent if sent else 0.0
+        assert bar.share == pytest.approx(share)
+        assert bar.text.startswith(f"{count:,} · {share:.1%} of sent")
+        if base is not None and i > base:
+            rate = count / counts[base] if counts[base] else 0.0
+            assert bar.text.endswith(f" · {rate:.1%} of {names[base].lower()}")
+        else:
+            assert bar.text.count(" of ") == 1
+    descending = sorted(counts, reverse=True)
+    for bar in charts.funnel_bars(list(zip(names, descending, strict=True))):
+        assert 0 <= bar.share <= 1 and bar.length == bar.share
+
+
+def test_rate_cards_and_funnel_bars_show_the_same_number_over_the_same_base(world):
+    sections = {s.id: s for s in build_sections(run_queries(world))}
+    for section_id, expected in (
+        (
+            "email-funnel",
+            {
+                "Delivery rate (of sent)": "71.4%",  # 5 of 7
+                "Unique open rate (of delivered)": "60.0%",  # 3 of 5
+                "Unique click rate (of delivered)": "20.0%",  # 1 of 5
+            },
+        ),
+        ("push-funnel", {"Open rate (of delivered)": "100.0%"}),  # 3 opens of 4 - 1 bounce
+    ):
+        section = sections[section_id]
+        cards = dict(section.kpis)
+        [(_, funnel)] = section.charts
+        for label, value in expected.items():
+            base = label.rpartition("(of ")[2].rstrip(")")
+            assert cards[label] == value, (label, cards)
+            assert any(f"{value} of {base}" in text for text in funnel.texts), funnel.texts
+
+
+def test_sessions_without_a_complete_week_say_so(tmp_path):
+    """Three days of sessions: daily cohorts exist, no week is complete yet."""
+    t = epoch
+    world = {
+        FIRST: [session("u1", t("2024-01-01 10:00", NEW_YORK))],
+        START: [session("u1", t(f"2024-01-0{d} 10:00", NEW_YORK)) for d in (1, 2, 3)],
+    }
+    with connect(tmp_path / "days.duckdb") as warehouse:
+        create_tables(warehouse, world)
+        html = render_report(warehouse, tmp_path / "r.html").html.read_text()
+    weekly = html[
+        html.index('id="weekly-retention-chart"') : html.index('id="weekly-retention-graph"')
+    ]
+    daily = html[html.index('id="28-day-retention"') : html.index('id="daily-retention-chart"')]
+    assert "No complete week in the data yet." in weekly
+    assert "No sessions in the data." not in html
+    with connect(tmp_path / "days.duckdb") as warehouse:
+        sections = {s.id: s for s in build_sections(run_queries(warehouse))}
+    [(_, curves)] = sections["weekly-retention-graph"].charts
+    assert curves.texts == ("No complete week in the data yet.",)
+    [(_, curves)] = sections["daily-retention-graph"].charts
+    assert curves.texts == ()
+    assert '<table class="heat">' in daily
 
 
 def test_report_command(world, tmp_path):

@@ -11,7 +11,7 @@ from looker_braze.actions.braze.mapping import RowMapper, ValueNotes
 from looker_braze.actions.braze.options import RunOptions
 from looker_braze.braze.instances import Endpoint
 from looker_braze.hub.cells import Projection
-from looker_braze.hub.rows import parse_fields
+from looker_braze.hub.document import parse_fields
 from looker_braze.sim import population
 from looker_braze.sim.braze.objects import BLOCKLISTED
 from looker_braze.sim.looker import LookerSender

@@ -3,6 +3,7 @@ both read the run's one set of counters."""
 
 from __future__ import annotations
 
+import logging
 import re
 
 import pytest
@@ -46,3 +47,40 @@ async def test_a_stopped_runs_counts_are_the_same_in_the_answer_and_the_history(
     assert run.counts.get("duplicates", 0) == duplicates
     assert run.counts.get("sent", 0) + not_sent + duplicates == 2000
     assert run.message == message
+
+
+async def test_a_failed_runs_requests_and_retries_are_counted_in_the_answer_history_and_log(
+    tmp_path, caplog
+):
+    caplog.set_level(logging.INFO)
+    state_url = f"sqlite:///{tmp_path}/state.sqlite3"
+    # Braze answers every request 5xx; each batch gets three attempts, then the run fails.
+    with (
+        running_braze(users=3000, error_rate=1.0) as braze,
+        running_hub(braze.url, state_url=state_url, max_attempts=3) as hub,
+    ):
+        async with LookerSender(hub.url, token=hub.token) as looker:
+            result = await looker.execute(
+                "braze",
+                params=braze.params(),
+                form_params={"braze_key": "external_id", "braze_segment": "FAILED"},
+                look=look_bytes(LookSpec(rows=1000, known_users=3000)),
+            )
+        braze_saw = sum(braze.sim.stats()["requests"].values())
+    message = result.looker["message"]
+    assert result.success is False and "kept failing" in message
+    effort = re.search(r"([\d,]+) requests?, ([\d,]+) retr(?:y|ies)", message)
+    requests, retries = (int(effort[i].replace(",", "")) for i in (1, 2))
+    # Every request that reached Braze is counted, and every batch made all three attempts.
+    assert requests == braze_saw > 0
+    assert retries == 2 * (requests - retries) > 0
+    store = open_store(state_url)
+    try:
+        (run,) = store.runs(limit=1)
+    finally:
+        store.close()
+    assert (run.counts["requests"], run.counts["retries"]) == (requests, retries)
+    assert run.message == message
+    (end,) = [r for r in caplog.records if getattr(r, "event", None) == "run_finished"]
+    assert (end.counts["requests"], end.counts["retries"]) == (requests, retries)
+    assert end.status == "failed" and end.reason == message

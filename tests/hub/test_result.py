@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from looker_braze.hub.document import Document
 from looker_braze.hub.protocol import ActionRequest, LookQuery, ScheduledPlan
 from looker_braze.hub.result import JSON_DETAIL_CAP, possible_cut, time_zone
-from looker_braze.hub.rows import Document
 
 
 def request(**query) -> ActionRequest:

@@ -182,3 +182,27 @@ async def test_an_attachment_holding_the_json_document_itself_is_read():
     attachment = Attachment(mimetype="application/json", data=document)
     _, rows = await read_all(RowSource(ActionRequest(attachment=attachment), None))
     assert rows == [(f"id-{i}",) for i in range(4)]
+
+
+def _inline(document: dict) -> RowSource:
+    # Pretty JSON takes the general parser (the fast path wants compact rows).
+    text = orjson.dumps(document, option=orjson.OPT_INDENT_2).decode()
+    attachment = Attachment(mimetype="application/json", data=text)
+    return RowSource(ActionRequest(attachment=attachment), None)
+
+
+@pytest.mark.parametrize("data_first", [False, True])
+@pytest.mark.parametrize("fields", [[FIELDS], "u.id", None])
+async def test_fields_that_are_not_an_object_are_refused_before_or_after_the_rows(
+    data_first, fields
+):
+    data = [{"u.id": {"value": "a"}}]
+    document = {"data": data, "fields": fields} if data_first else {"fields": fields, "data": data}
+    with pytest.raises(FailRun, match="no usable 'fields' description"):
+        await read_all(_inline(document))
+
+
+async def test_a_rows_own_fields_key_is_not_the_documents():
+    data = [{"u.id": {"value": f"id-{i}"}, "fields": {"x": i}} for i in range(3)]
+    fields, rows = await read_all(_inline({"data": data, "timezone": "UTC", "fields": FIELDS}))
+    assert fields.fields[0].name == "u.id" and rows == [(f"id-{i}",) for i in range(3)]

@@ -13,9 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from looker_braze.errors import FailRun
-from looker_braze.hub import rows as rows_module
-from looker_braze.hub import splitter
-from looker_braze.hub.rows import open_stream
+from looker_braze.hub import jsondetail, splitter
+from looker_braze.hub.jsondetail import open_stream
 
 # Strings full of the splitter's own markers, escapes and non-ASCII text.
 nasty_text = st.text(alphabet=st.sampled_from(list('},{]["\\ab é😀\n:/')), max_size=12)
@@ -206,6 +205,6 @@ def test_the_general_path_gives_the_same_rows_however_it_cuts_its_pushes(
         doc = orjson.dumps({"data": data, "fields": {"dimensions": [{"name": "a"}]}})
     else:
         doc = document(data, pretty=layout == "pretty", escaped=escaped)
-    with patch.object(rows_module, "READ_SIZE", read_size):
+    with patch.object(jsondetail, "READ_SIZE", read_size):
         _, got = asyncio.run(read_rows(doc, sizes, select))
     assert got == projected(orjson.loads(doc)["data"], select)

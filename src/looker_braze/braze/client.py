@@ -33,6 +33,7 @@ from collections import Counter as Tally
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Protocol
 
 import aiohttp
 import orjson
@@ -76,12 +77,22 @@ class RetryPolicy:
     max_rate_limit_wait: float = 300.0  # a longer wait (Braze's 429, the hourly budget) stops
 
 
+class RequestCounter(Protocol):
+    """Where a send counts the requests it makes to Braze, each as it goes out: a batch that
+    fails after a hundred retries made them all the same, so they cannot wait for its outcome."""
+
+    def request_made(self, retry: bool) -> None: ...
+
+
+class _NoCounter:
+    def request_made(self, retry: bool) -> None:
+        return None
+
+
 @dataclass
 class BatchOutcome:
     accepted: list[Hashable] = field(default_factory=list)
     rejected: list[tuple[Hashable, str]] = field(default_factory=list)
-    retries: int = 0
-    requests: int = 0
     queued: int = 0  # of the accepted, those Braze answered 202 "queued" for
     messages: list[str] = field(default_factory=list)  # Braze's non-"success" 2xx messages
     batch_size: tuple[int, int] | None = None  # (from, to) when this batch shrank the size
@@ -89,8 +100,6 @@ class BatchOutcome:
     def merge(self, other: BatchOutcome) -> None:
         self.accepted += other.accepted
         self.rejected += other.rejected
-        self.retries += other.retries
-        self.requests += other.requests
         self.queued += other.queued
         self.messages += other.messages
         self.batch_size = other.batch_size or self.batch_size
@@ -116,6 +125,7 @@ class UsersTrackClient:
         timeout_seconds: float = 60.0,
         batch_size: BatchSize | None = None,
         on_latency: Callable[[float], None] | None = None,
+        counter: RequestCounter | None = None,
     ) -> None:
         self._url = endpoint.users_track_url
         self._endpoint = endpoint
@@ -128,12 +138,13 @@ class UsersTrackClient:
         self._retry_warnings = _RetryWarnings()
         self.batch_size = batch_size or BatchSize()
         self._on_latency = on_latency
+        self._counter = counter or _NoCounter()
 
     async def send(self, batch: Batch) -> BatchOutcome:
         if len(batch) > self.batch_size.current:  # formed before the size shrank
             return await self._send_each(chunks(batch, self.batch_size.current))
         outcome = BatchOutcome()
-        answer = await self._post_with_retries(batch.body(), outcome)
+        answer = await self._post_with_retries(batch.body())
         if 200 <= answer.status < 300:
             read_success(batch, answer, outcome)
         elif answer.status == 413:
@@ -195,39 +206,40 @@ class UsersTrackClient:
 
     # ------------------------------------------------------------ one request, retried
 
-    async def _post_with_retries(self, body: bytes, outcome: BatchOutcome) -> Answer:
-        outcome.requests += 1
+    async def _post_with_retries(self, body: bytes) -> Answer:
         try:
             return await self._post_once(body)  # the usual case, without the retry machinery
         except Retry as first:
-            return await self._retry(body, outcome, first)
+            return await self._retry(body, first)
 
-    async def _retry(self, body: bytes, outcome: BatchOutcome, first: Retry) -> Answer:
+    async def _retry(self, body: bytes, first: Retry) -> Answer:
         retrying = AsyncRetrying(
             retry=retry_if_exception_type(Retry),
             wait=self._wait,
             stop=_Budget(self._policy),
-            before_sleep=lambda state: _count_retry(state, outcome, self._retry_warnings),
+            before_sleep=lambda state: _note_retry(state, self._retry_warnings),
             reraise=True,
         )
         failed: Retry | None = first
+        attempts = 1
         try:
             async for attempt in retrying:
                 with attempt:
                     if failed is not None:  # tenacity's first attempt is the one that failed
                         error, failed = failed, None
                         raise error
-                    outcome.requests += 1
-                    return await self._post_once(body)
+                    attempts += 1
+                    return await self._post_once(body, retry=True)
         except Retry as exc:
             raise FailRun(
-                f"Braze kept failing ({exc}) after {outcome.requests} attempts; the run stopped. "
+                f"Braze kept failing ({exc}) after {attempts} attempts; the run stopped. "
                 "Send again later."
             ) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _post_once(self, body: bytes) -> Answer:
+    async def _post_once(self, body: bytes, retry: bool = False) -> Answer:
         await self._limiter.acquire(self._policy.max_rate_limit_wait)
+        self._counter.request_made(retry)  # counted once it may go: the limiter may stop it
         started = time.perf_counter()
         try:
             async with self._session.post(
@@ -319,11 +331,10 @@ class _Budget:
         return self._failures >= self._policy.max_attempts or over_time
 
 
-def _count_retry(state: RetryCallState, outcome: BatchOutcome, warnings: _RetryWarnings) -> None:
+def _note_retry(state: RetryCallState, warnings: _RetryWarnings) -> None:
     error = state.outcome.exception() if state.outcome else None
     reason = "rate_limited" if isinstance(error, RateLimited) else "error"
     RETRIES.labels(reason).inc()
-    outcome.retries += 1
     log.debug("retrying a Braze request after %s (attempt %d)", error, state.attempt_number)
     warnings.note(str(error))
 

@@ -18,7 +18,7 @@ from looker_braze.actions.braze.tags import ID_TAG, attribute_name
 from looker_braze.actions.braze.values import BOOLEAN, DATE, NUMBER, TEXT, TIME, value_kind
 from looker_braze.braze.attributes import IDENTIFIER_NAMES, MAX_STRING, STANDARD
 from looker_braze.check.findings import Finding, passed, problem, warning
-from looker_braze.hub.rows import Field, Fields
+from looker_braze.hub.document import Field, Fields
 
 # How a custom attribute's values are sent, by what values.py makes of the field.
 SENT_AS = {

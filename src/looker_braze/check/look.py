@@ -16,7 +16,9 @@ from looker_braze.check.fields import analyse_tags, tag_findings, usable_fields
 from looker_braze.check.findings import Finding, passed, problem, shown, warning
 from looker_braze.check.tally import Example, RowTally
 from looker_braze.errors import FailRun
-from looker_braze.hub.rows import READ_SIZE, Fields, FileReader, ReplayReader, open_stream
+from looker_braze.hub.document import Fields
+from looker_braze.hub.jsondetail import READ_SIZE, open_stream
+from looker_braze.hub.readers import FileReader, ReplayReader
 
 EMPTY_ID = "empty identifier"
 JSON_DETAIL_HINT = (

@@ -19,7 +19,7 @@ from lkml.simple import DictVisitor
 from looker_braze.actions.braze.tags import ID_TAG
 from looker_braze.check.fields import analyse_tags, tag_findings
 from looker_braze.check.findings import Finding, passed, problem, warning
-from looker_braze.hub.rows import Field, Fields
+from looker_braze.hub.document import Field, Fields
 
 _KINDS = (("dimensions", "dimension"), ("dimension_groups", "dimension"), ("measures", "measure"))
 

@@ -1,5 +1,6 @@
 """`looker-braze currents ...`: the commands are registered by currents_load (generate, load) and
-currents_analytics (run, lookml, report), imported at the bottom so each stays in its own module."""
+currents_analytics (run, lookml, report) and currents_dbt (dbt), imported at the bottom so each
+stays in its own module."""
 
 from __future__ import annotations
 
@@ -22,4 +23,4 @@ def _needs_the_extra() -> None:
     require("currents")
 
 
-from looker_braze.cli import currents_analytics, currents_load  # noqa: E402,F401  (registers)
+from looker_braze.cli import currents_analytics, currents_dbt, currents_load  # noqa: E402,F401

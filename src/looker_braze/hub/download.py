@@ -321,6 +321,6 @@ def recognised_or_unusable() -> Iterator[None]:
     try:
         yield
     except FailRun as exc:
-        # Our own message (rows.py puts no fetched byte in one), so the log may keep it.
+        # Our own message (jsondetail.py puts no fetched byte in one), so the log may keep it.
         log.warning("download unusable: %s", exc)
         raise FailRun(UNUSABLE) from None

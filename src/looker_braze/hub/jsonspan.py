@@ -176,7 +176,7 @@ def find_span(fd: int, size: int, path: tuple[str, ...]) -> Span | None:
 
 
 class SpanReader:
-    """The bytes a span stands for, as a ByteReader (rows.py): a string's content unescaped
+    """The bytes a span stands for, as a ByteReader (readers.py): a string's content unescaped
     (and base64-decoded when asked), a container's JSON text as it is."""
 
     def __init__(self, fd: int, span: Span, *, is_base64: bool) -> None:

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from looker_braze.hub.document import Document
 from looker_braze.hub.protocol import ActionRequest
-from looker_braze.hub.rows import Document
 
 JSON_DETAIL_CAP = 5_000  # rows json_detail sends at most; json_detail_lite_stream has no cap
 

@@ -35,6 +35,7 @@ from looker_braze.braze.ratelimit import RateLimiter
 from looker_braze.braze.shared_limit import shared_limiter
 from looker_braze.errors import FailRun
 from looker_braze.hub.action import Action, HubServices, RunProgress
+from looker_braze.hub.document import RowStream
 from looker_braze.hub.protocol import (
     ActionDefinition,
     ActionRequest,
@@ -43,7 +44,7 @@ from looker_braze.hub.protocol import (
     LookerContext,
 )
 from looker_braze.hub.result import possible_cut, time_zone
-from looker_braze.hub.rows import RowSource, RowStream
+from looker_braze.hub.rows import RowSource
 from looker_braze.redis_keys import redis_client
 from looker_braze.settings import HubSettings
 from looker_braze.state import AsyncStateStore
@@ -213,6 +214,7 @@ class BrazeAction(Action):
             timeout_seconds=settings.request_timeout_seconds,
             batch_size=BatchSize(settings.objects_per_request),
             on_latency=in_flight.observe,
+            counter=report,
         )
         return Dispatcher(
             client,

@@ -42,7 +42,7 @@ from looker_braze.braze.phones import normalise_phone
 from looker_braze.braze.time_zones import iana_zone
 from looker_braze.errors import DropValue, FailRun, RejectRow
 from looker_braze.hub.cells import Values
-from looker_braze.hub.rows import Field, Fields
+from looker_braze.hub.document import Field, Fields
 
 _BRAZE_ID = re.compile(r"[0-9a-f]{24}")
 

@@ -24,7 +24,7 @@ from looker_braze.braze.batch import MAX_OBJECTS, Batch, Batcher
 from looker_braze.braze.client import BatchOutcome, SendNotes
 from looker_braze.errors import LookerBrazeError, RejectRow
 from looker_braze.hub.cells import Values
-from looker_braze.hub.rows import RowStream
+from looker_braze.hub.document import RowStream
 from looker_braze.state import Sent
 
 
@@ -190,8 +190,6 @@ def count_outcome(report: RunReport, audience: Audience | None, outcome: BatchOu
             report.count_rejected(reason)
         else:
             report.count("removals_rejected")
-    report.count("requests", outcome.requests)
-    report.count("retries", outcome.retries)
 
 
 def _record(report: RunReport, audience: Audience, accepted: list[Delivery]) -> None:

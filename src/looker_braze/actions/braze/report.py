@@ -110,6 +110,12 @@ class RunReport:
         self.rejected[reason] += amount
         self.progress.metric("rejected", amount)
 
+    def request_made(self, retry: bool) -> None:
+        """A request to Braze, counted as it goes out (braze.client.RequestCounter), so that
+        a batch that failed counts its requests and retries as one Braze accepted does."""
+        self.requests += 1
+        self.retries += retry
+
     def count_unaccounted(self) -> None:
         """Rows read that the run stopped before sending: not sent."""
         self.count("not_sent", self.read - self.accounted)

@@ -30,7 +30,7 @@ from typing import Any
 
 from looker_braze.braze.attributes import is_iso_day
 from looker_braze.errors import DropValue
-from looker_braze.hub.rows import Field
+from looker_braze.hub.document import Field
 
 Converter = Callable[[Any], Any]
 

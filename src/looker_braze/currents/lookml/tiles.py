@@ -4,18 +4,21 @@ from __future__ import annotations
 
 
 class Layout:
-    """Places tiles on Looker's 24-column newspaper grid, row by row."""
+    """Places tiles on Looker's 24-column newspaper grid, left to right, row by row."""
 
     def __init__(self) -> None:
         self.row = 0
+        self.col = 0  # next free column of the current row
+        self.height = 0  # tallest tile of the current row
 
-    def place(self, widths: list[int], height: int) -> list[dict]:
-        spots, col = [], 0
-        for width in widths:
-            spots.append({"row": self.row, "col": col, "width": width, "height": height})
-            col += width
-        self.row += height
-        return spots
+    def flow(self, width: int, height: int) -> dict:
+        """The next spot of ``width`` on the current row, or on a new row when it is full."""
+        if self.col + width > 24:
+            self.row, self.col, self.height = self.row + self.height, 0, 0
+        spot = {"row": self.row, "col": self.col, "width": width, "height": height}
+        self.col += width
+        self.height = max(self.height, height)
+        return spot
 
 
 def tile(

@@ -24,6 +24,7 @@ class Table:
     rows: list[dict]
     note: str = ""
     wide: bool = False  # spans the whole section instead of half of it
+    empty: str = "Nothing in the data for this."
 
 
 @dataclass
@@ -33,6 +34,7 @@ class Heatmap:
     offsets: list[int]
     rows: list[tuple[str, int, dict[int, float]]]  # (cohort, users, {offset: rate})
     note: str = ""
+    empty: str = "No sessions in the data."
 
 
 @dataclass
@@ -44,6 +46,7 @@ class Section:
     charts: list[tuple[str, charts.Chart]] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     heatmaps: list[Heatmap] = field(default_factory=list)
+    tiles: list[str] = field(default_factory=list)  # titles of the tiles drawn, in order
 
 
 def fmt(value: Any, kind: str) -> str:
@@ -56,5 +59,7 @@ def fmt(value: Any, kind: str) -> str:
     if kind == "num":
         return f"{value:,.1f}"
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return value.strftime("%b %d") if kind == "week" else value.isoformat()
+    if kind == "weekday":
+        return str(value)[:3]
     return str(value)

@@ -12,12 +12,12 @@ are read from the placeholders its SQL uses, so the list cannot go stale.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
-STAGING, MART = "staging", "mart"
-LAYERS = (STAGING, MART)
+STAGING, INTERMEDIATE, MART = "staging", "intermediate", "mart"
+LAYERS = (STAGING, INTERMEDIATE, MART)
 
 EMAIL_DELIVERIES = {"engaged_deliveries": "email_engaged_deliveries"}
 PUSH_DELIVERIES = {"engaged_deliveries": "push_engaged_deliveries"}
@@ -36,7 +36,9 @@ class Query:
     sources: Mapping[str, str] = field(default_factory=dict)
     fixed: Mapping[str, Any] = field(default_factory=dict)
     # "staging": reads raw Currents tables (and only those): one per event family, names,
-    # types, one row per event id. "mart": the analytics, built on staging (never on raw tables).
+    # types, one row per event id. "intermediate": row-level fragments built on staging (set
+    # for every non-staging fragment below). "mart": a dashboard's query. Only staging reads
+    # raw tables.
     layer: str = MART
 
     def __post_init__(self) -> None:
@@ -59,8 +61,7 @@ _STAGING = (
     Query("stg_session_ends", "stg_session_ends", "Session ends, with duration", layer=STAGING),
 )
 
-_FRAGMENTS = (
-    *_STAGING,
+_INTERMEDIATE = (
     Query("email_engaged_deliveries", "email_engaged_deliveries", "Email deliveries, engagement"),
     Query("push_sends", "push_sends", "Push sends, bounce and open"),
     Query("push_engaged_deliveries", "push_engaged_deliveries", "Push deliveries, engagement"),
@@ -88,6 +89,8 @@ _FRAGMENTS = (
     Query("retention_daily", "retention_daily", "Daily retention grid"),
     Query("retention_weekly", "retention_weekly", "Weekly retention grid"),
 )
+
+_FRAGMENTS = (*_STAGING, *(replace(q, layer=INTERMEDIATE) for q in _INTERMEDIATE))
 
 _E, _P = "Email Funnel", "Push Funnel"
 _PERF, _ENG = "Email Performance", "Message Engagement"

@@ -124,10 +124,7 @@ def test_dbt_build_runs_every_model_and_test_of_the_package(duckdb_build):
         r["unique_id"] for r in tests if r["status"] != "pass"
     ]
     names = {t["unique_id"].split(".")[2] for t in tests}
-    assert any(
-        n.startswith("unique_stg_braze_currents__email_engaged_deliveries_") and "delivery_id" in n
-        for n in names
-    )
+    assert any(n.startswith("unique_stg_braze_currents__email_") and "event_id" in n for n in names)
     assert any(n.startswith("not_null_braze_currents__retention_daily_cohorts_") for n in names)
 
 

@@ -21,7 +21,7 @@ VARIANTS = [
     {"campaign_name": "Email Campaign 2", "granularity": "week"},
     {"canvas_name": "Onboarding Canvas", "granularity": "month", "limit": "3"},
     {"timezone": "Asia/Kolkata", "days": "10", "weeks": "2"},
-    {"include_machine_events": "true", "platform": "ios", "granularity": "week"},
+    {"machine_events": "include", "platform": "ios", "granularity": "week"},
 ]
 
 

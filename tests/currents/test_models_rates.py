@@ -153,8 +153,8 @@ def _session_rows(users: list[dict]) -> dict[str, list[dict]]:
 
 @cache
 def _sql(model: str, machine: int) -> str:
-    given = {"include_machine_events": machine} if machine else {}
-    if "include_machine_events" not in accepted_params(model):
+    given = {"machine_events": "include"} if machine else {}
+    if "machine_events" not in accepted_params(model):
         given = {}
     values = bound_values(model, given)
     tables = [table_name(t) for t in EVENT_TYPES]

@@ -43,7 +43,7 @@ def assert_recovers(measured: float, p: float, n: int, what: str) -> None:
 def test_email_funnel_rates(warehouse, config):
     # The generator's open rate counts every opened delivery, machine opens included.
     rates = config["email"]
-    funnel = one(warehouse, "email_funnel", include_machine_events=True)
+    funnel = one(warehouse, "email_funnel", machine_events="include")
     sent, delivered = funnel["sent"], funnel["delivered"]
     assert_recovers(funnel["bounce_rate"], rates["bounce_rate"], sent, "hard bounce rate")
     assert_recovers(funnel["soft_bounce_rate"], rates["soft_bounce_rate"], sent, "soft bounces")
@@ -68,7 +68,7 @@ def test_email_funnel_rates(warehouse, config):
 
 def test_every_campaign_and_canvas_recovers_the_rates(warehouse, config):
     rates = config["email"]
-    rows = run(warehouse, "email_funnel_by_message", {"include_machine_events": True}).records()
+    rows = run(warehouse, "email_funnel_by_message", {"machine_events": "include"}).records()
     assert {r["message_name"] for r in rows} == set(rates["campaigns"]) | set(rates["canvases"])
     for row in rows:
         assert_recovers(
@@ -111,7 +111,7 @@ def test_attributed_opens_match_the_funnel(warehouse, config):
 
 def test_machine_opens_are_left_out_of_engagement_and_counted_beside(warehouse, config):
     """Machine opens (MACHINE_OPEN = "true", written by the generator into later-schema files)
-    are not engagement by default; include_machine_events puts them back. Checked against the
+    are not engagement by default; machine_events=include puts them back. Checked against the
     raw rows, read here without the models."""
     _, rows = warehouse.query(
         'SELECT "EMAIL_ADDRESS", COALESCE("MESSAGE_VARIATION_ID", "CANVAS_STEP_ID"), '
@@ -120,7 +120,7 @@ def test_machine_opens_are_left_out_of_engagement_and_counted_beside(warehouse, 
     machine = sum(1 for *_, flag in rows if flag == "true")
     human_pairs = {(address, message) for address, message, flag in rows if flag != "true"}
     default = one(warehouse, "email_funnel")
-    everything = one(warehouse, "email_funnel", include_machine_events=True)
+    everything = one(warehouse, "email_funnel", machine_events="include")
     assert 0 < machine < len(rows)
     assert default["machine_opens"] == everything["machine_opens"] == machine
     assert default["total_opens"] == len(rows) - machine
@@ -136,7 +136,7 @@ def test_machine_opens_are_left_out_of_engagement_and_counted_beside(warehouse, 
     # the pressure views leave them out alike
     by_rank = run(warehouse, "email_cadence_by_rank").records()
     assert sum(r["unique_opens"] for r in by_rank) == default["unique_opens"]
-    by_rank = run(warehouse, "email_cadence_by_rank", {"include_machine_events": 1}).records()
+    by_rank = run(warehouse, "email_cadence_by_rank", {"machine_events": "include"}).records()
     assert sum(r["unique_opens"] for r in by_rank) == everything["unique_opens"]
 
 

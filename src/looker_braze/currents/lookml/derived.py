@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from looker_braze.currents.lookml.sqltext import LiquidBinder, column, derived_sql, expression
 from looker_braze.currents.lookml.views import SEND, rate
+from looker_braze.currents.models.binding import literal
 
 DAY_TIERS = [str(n) for n in range(1, 15)] + ["28"]
 WEEK_TIERS = [str(n) for n in range(1, 14)] + ["23", "33", "52"]
 TIMEFRAMES = ["raw", "time", "date", "hour_of_day", "day_of_week", "week", "month"]
 # Model parameters the derived tables keep at their default: machine opens and suspected bot
 # clicks are not engagement (as in Braze's dashboards).
-MODEL_DEFAULTS = {"include_machine_events": 0}
+MODEL_DEFAULTS = {"machine_events": "exclude"}
 # The frequency views' templated filters (the blocks filtered canvas_step_id with canvas_name).
 FREQUENCY_FILTERS = ("campaign_name", "canvas_name", "message_variation_id", "canvas_step_id")
 CHANNELS = {  # channel -> (fragment prefix, recipient label, explore for filter suggestions)
@@ -88,7 +89,7 @@ def cadence_view(channel: str, d: str) -> dict:
     return {
         "name": f"{channel}_messaging_cadence",
         "derived_table": {
-            "sql": derived_sql(f"{prefix}_cadence", d, LiquidBinder(constants=MODEL_DEFAULTS))
+            "sql": derived_sql(f"{prefix}_cadence", d, _with_defaults(LiquidBinder()))
         },
         "dimensions": [
             _dim(
@@ -161,7 +162,7 @@ def cadence_view(channel: str, d: str) -> dict:
 
 def frequency_view(channel: str, d: str) -> dict:
     prefix, recipient, suggest = CHANNELS[channel]
-    binder = LiquidBinder({"granularity": "date_granularity"}, MODEL_DEFAULTS)
+    binder = _with_defaults(LiquidBinder({"granularity": "date_granularity"}))
     occasion = expression("${TABLE}.recipient || '|' || CAST(${TABLE}.period_start AS VARCHAR)", d)
     return {
         "name": f"{channel}_messaging_frequency",
@@ -234,7 +235,7 @@ def frequency_view(channel: str, d: str) -> dict:
 def retention_view(grain: str, d: str) -> dict:
     unit, limit = ("days", 31) if grain == "daily" else ("weeks", 12)
     cohort = "cohort_date" if grain == "daily" else "cohort_week"
-    binder = LiquidBinder(constants={unit: limit, **MODEL_DEFAULTS})
+    binder = _with_defaults(LiquidBinder(constants={unit: limit}))
     binder.match = _app_filter(binder.match)
     return {
         "name": f"{grain}_retention",
@@ -278,3 +279,12 @@ def retention_view(grain: str, d: str) -> dict:
 
 def _app_filter(match):
     return lambda column_, name, dialect: match(column_, "app_id", dialect)
+
+
+def _with_defaults(binder: LiquidBinder) -> LiquidBinder:
+    """``binder`` binding the parameters of MODEL_DEFAULTS to their default values."""
+    value = binder.value
+    binder.value = lambda name: (
+        literal(MODEL_DEFAULTS[name]) if name in MODEL_DEFAULTS else value(name)
+    )
+    return binder

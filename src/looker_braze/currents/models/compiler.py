@@ -77,8 +77,6 @@ def compile_sql(
     tree = bind(tree, binder, dialect)
     if tables is not None:
         tree = _stand_in_missing(tree, _present(tables))
-    else:  # tables not known (LookML, dbt): they have the fields schemas.py declares
-        _null_missing_columns(tree, {})
     if table_sql is not None:
         tree = _rewrite_tables(tree, table_sql)
     if unique_ids:
@@ -159,7 +157,11 @@ def _assembled(name: str) -> exp.Query:
     every = list(ctes.values()) + (list(own.expressions) if own else [])
     if every:
         tree.set("with_", exp.With(expressions=every))
-    return expand_macros(tree)
+    tree = expand_macros(tree)
+    # A field schemas.py does not declare is NULL everywhere (runs, LookML, dbt alike): the
+    # staging SQL may name a field Braze sends before the schemas list it.
+    _null_missing_columns(tree, {})
+    return tree
 
 
 def _expand(q: Query, outer: dict[str, str], ctes: dict[str, exp.CTE], top: bool) -> exp.Query:

@@ -69,14 +69,14 @@ def _choice(*allowed: str) -> Callable[[str], str]:
     return parse
 
 
-def _switch(text: str) -> int:
-    """on/off as 1/0: an integer binds the same way in every engine and in LookML."""
+def _machine_events(text: str) -> str:
+    """include or exclude (true/false, yes/no are understood as those)."""
     value = str(text).strip().lower()
-    if value in ("1", "true", "yes", "on", "include"):
-        return 1
-    if value in ("0", "false", "no", "off", "exclude"):
-        return 0
-    raise FailRun(f"{text!r} is not true or false")
+    if value in ("include", "true", "yes", "1"):
+        return "include"
+    if value in ("exclude", "false", "no", "0"):
+        return "exclude"
+    raise FailRun(f"{text!r} is not include or exclude")
 
 
 def _text(text: str) -> str | None:
@@ -96,10 +96,10 @@ PARAMS: dict[str, Param] = {
         Param("canvas_step_id", "only messages of this canvas step", _text),
         Param("platform", "only pushes to this platform (ios, android, web ...)", _text),
         Param(
-            "include_machine_events",
-            "count machine opens and suspected bot clicks as engagement (true/false)",
-            _switch,
-            0,
+            "machine_events",
+            "machine opens and suspected bot clicks in engagement: exclude or include",
+            _machine_events,
+            "exclude",
         ),
         Param("app_id", "only sessions of this app", _text),
         Param("limit", "number of rows in top/bottom lists", _positive_int(10_000), 10),

@@ -12,7 +12,7 @@
 -- event the latest delivery time at or before it. Portable (no ASOF join, no IGNORE NULLS) and,
 -- as nearly every (address, message) has a single delivery, a hash join instead of a sort.
 -- The message is stg_email's `message_key`. Machine opens and suspected bot clicks are not
--- engagement unless parameter include_machine_events is set (as in Braze's dashboards).
+-- engagement unless parameter machine_events=include is set (as in Braze's dashboards).
 WITH delivery AS (
   SELECT
     event_id AS delivery_id,
@@ -32,7 +32,7 @@ engagement_event AS (
     message_key AS message_id,
     COALESCE(send_id, '') AS send_key
   FROM stg_email
-  WHERE event_type IN ('Open', 'Click') AND (NOT is_machine OR :include_machine_events = 1)
+  WHERE event_type IN ('Open', 'Click') AND (NOT is_machine OR :machine_events = 'include')
 ),
 candidate AS (
   SELECT e.event_id, e.kind, e.event_time, d.delivery_id, d.delivered_time

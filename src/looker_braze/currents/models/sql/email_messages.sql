@@ -5,7 +5,7 @@
 -- distinct (address, message) pair with an open (click), the message being stg_email's
 -- `message_key` (never a variation pair plus a step pair: Braze fills both ids on every event,
 -- which made the blocks' sum count each open twice). Machine opens and suspected bot clicks
--- are not engagement unless parameter include_machine_events is set; they are counted beside
+-- are not engagement unless parameter machine_events=include is set; they are counted beside
 -- (`machine_opens`, `bot_clicks`). Unique rates are per delivery, delivery/bounce/spam/
 -- unsubscribe rates per send; `opens_per_send` and `clicks_per_send` (the block's total open
 -- and click rates) count every open and click, so they may pass 1.
@@ -22,7 +22,7 @@ WITH scoped AS (
     COALESCE(canvas_name, campaign_name) AS message_name,
     -- engagement that counts: machine events only when asked for
     CASE WHEN event_type IN ('Open', 'Click')
-      AND (NOT is_machine OR :include_machine_events = 1) THEN 1 ELSE 0 END AS engaged,
+      AND (NOT is_machine OR :machine_events = 'include') THEN 1 ELSE 0 END AS engaged,
     CASE WHEN event_type IN ('Open', 'Click') AND email_address IS NOT NULL
       THEN message_key || '|' || email_address END AS pair
   FROM stg_email

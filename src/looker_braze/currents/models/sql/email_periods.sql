@@ -1,6 +1,6 @@
 -- Email performance and deliverability per local day or Monday week (parameter `granularity`):
 -- the measures of email_messages (unique opens and clicks: distinct (address, message) pairs,
--- machine opens and bot clicks left out unless include_machine_events; bounces, soft bounces,
+-- machine opens and bot clicks left out unless machine_events=include; bounces, soft bounces,
 -- spam reports: events; unsubscribes: distinct addresses, with `unsubscribe_events` beside),
 -- grouped by the local period of each event's own time. A week's unsubscribes are counted over
 -- the week, not summed from its days: an address unsubscribing on two days counts once.
@@ -9,7 +9,7 @@ WITH scoped AS (
     event_type,
     local_date(event_time) AS local_date,
     CASE WHEN event_type IN ('Open', 'Click') AND email_address IS NOT NULL
-      AND (NOT is_machine OR :include_machine_events = 1)
+      AND (NOT is_machine OR :machine_events = 'include')
       THEN message_key || '|' || email_address END AS engaged_pair,
     CASE WHEN event_type = 'Unsubscribe' THEN email_address END AS unsubscribed_address
   FROM stg_email

@@ -334,7 +334,8 @@ def _calls(sql: str, function: str) -> list[str]:
 def test_a_declared_layer_wins_over_the_inferred_one():
     assert layer_of("email_messages", SimpleNamespace(layer="mart")) == MARTS
     assert layer_of("email_funnel", SimpleNamespace(layer="staging")) == STAGING
-    assert layer_of("email_messages", SimpleNamespace()) == STAGING  # reads raw tables
+    assert layer_of("stg_email", SimpleNamespace()) == STAGING  # reads raw tables
+    assert layer_of("email_messages", SimpleNamespace()) == "intermediate"  # reads staging
     assert layer_of("email_cadence", SimpleNamespace()) == "intermediate"
 
 

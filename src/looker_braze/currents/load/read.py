@@ -1,10 +1,12 @@
-"""Reading one Currents Avro file whole into an Arrow table, or refusing it as unreadable.
+"""Reading one Currents Avro file whole into a polars frame, or refusing it as unreadable.
 
 The file is decoded completely before anything is written, so a truncated or corrupt file is
-never half-loaded. polars' native reader does the bulk work (about ten times fastavro's speed);
-files it cannot decode (complex field types, or a codec it lacks) go through fastavro, and a file
-both refuse is corrupt. Columns come out upper-cased, ``int`` widened to 64 bits; fields of
-complex Avro types are kept as JSON text.
+never half-loaded. polars' native reader does the bulk work (about ten times fastavro's speed) for
+every codec: files in a codec polars lacks (bzip2, xz, zstandard) are first rewritten uncompressed
+(``container.uncompressed``). Files polars cannot decode (complex field types it lacks) go through
+fastavro, and a file both refuse is corrupt. A codec whose library is missing is said to be that,
+not corruption. Columns come out upper-cased, ``int`` widened to 64 bits; fields of complex Avro
+types (arrays, maps, records) are kept as JSON text.
 """
 
 from __future__ import annotations
@@ -19,11 +21,19 @@ import orjson
 import polars as pl
 import pyarrow as pa
 
+from looker_braze.currents.load.container import (
+    BadContainer,
+    Header,
+    MissingCodecLibrary,
+    read_header,
+    uncompressed,
+)
 from looker_braze.currents.schemas import event_type_from_record_name, table_name
 from looker_braze.errors import RejectRow
 
 FILE_INDEX = "LOOKER_BRAZE_FILE_INDEX"  # staging column: which file of a batch a row came from
 PRIMITIVES = {"string", "int", "long", "float", "double", "boolean"}
+POLARS_CODECS = {"null", "deflate", "snappy"}  # what pl.read_avro decompresses itself
 _ARROW_TYPES = {
     "string": pa.string(),
     "int": pa.int64(),
@@ -82,6 +92,10 @@ def combine(files: list[FileData]) -> Combined:
     return Combined(table, types, kept.tolist())
 
 
+# polars raises ComputeError and friends on bad data, and a Rust panic (a BaseException subclass
+# from pyo3) on a case it does not implement; neither must stop the load.
+_POLARS_FAILURES = (Exception, pl.exceptions.PanicException)
+
 _POLARS_TYPES = {
     "string": pl.String,
     "int": pl.Int64,
@@ -98,7 +112,8 @@ def arrow_type(avro_type: str) -> pa.DataType:
 
 def read_avro(data: bytes, event_type: str | None) -> FileData:
     """Decode a whole Avro file; ``event_type`` from the key, else from the record name."""
-    schema = _writer_schema(data)
+    header = _header(data)
+    schema = _writer_schema(header)
     event_type = event_type or event_type_from_record_name(_full_name(schema))
     if not event_type:
         raise UnreadableFile(
@@ -110,20 +125,27 @@ def read_avro(data: bytes, event_type: str | None) -> FileData:
     types = _field_types(schema)
     if "ID" not in types:
         raise UnreadableFile("the writer schema has no 'id' field: events cannot be deduplicated")
-    frame = _decode(data, types)
+    frame = _decode(data, header, types, _polars_reads(schema))
     missing_ids = frame.get_column("ID").null_count()
     if missing_ids:
         raise UnreadableFile(f"{missing_ids} events have no id")
     return FileData(event_type, frame, types)
 
 
-def _writer_schema(data: bytes) -> dict[str, Any]:
+def _header(data: bytes) -> Header:
     if not data:
         raise UnreadableFile("the file is empty")
     try:
-        schema = fastavro.reader(io.BytesIO(data)).writer_schema
-    except Exception as exc:  # fastavro raises several types for a bad header
-        raise UnreadableFile(f"not an Avro file ({_short(exc)})") from None
+        return read_header(data)
+    except BadContainer as exc:
+        raise UnreadableFile(f"not an Avro file ({exc})") from None
+
+
+def _writer_schema(header: Header) -> dict[str, Any]:
+    try:
+        schema = orjson.loads(header.metadata["avro.schema"])
+    except (KeyError, orjson.JSONDecodeError):
+        raise UnreadableFile("not an Avro file (no readable avro.schema in the header)") from None
     if not isinstance(schema, dict) or schema.get("type") != "record":
         raise UnreadableFile("the Avro schema is not a record")
     return schema
@@ -155,18 +177,56 @@ def _primitive(avro_type: Any) -> str:
     return avro_type if avro_type in PRIMITIVES else "json"
 
 
-def _decode(data: bytes, types: dict[str, str]) -> pl.DataFrame:
-    if all(kind in PRIMITIVES for kind in types.values()):
-        try:
-            frame = pl.read_avro(io.BytesIO(data))
-            frame.columns = [name.upper() for name in frame.columns]
-            return frame
-        except Exception:  # polars lacks some codecs and types: fastavro has the last word
-            pass
+def _decode(data: bytes, header: Header, types: dict[str, str], polars: bool) -> pl.DataFrame:
     try:
-        return pl.from_arrow(_decode_fastavro(data, types))
+        plain = data if header.codec in POLARS_CODECS else uncompressed(data, header)
+        if polars:
+            return _as_json_text(_decode_polars(plain), types)
+    except MissingCodecLibrary as exc:
+        raise UnreadableFile(str(exc)) from None
+    except BadContainer as exc:
+        raise UnreadableFile(f"corrupt or truncated Avro data ({exc})") from None
+    except _POLARS_FAILURES:  # a corrupt block, or a type polars lacks: fastavro has the last word
+        pass
+    try:
+        return pl.from_arrow(_decode_fastavro(uncompressed(data, header), types))
+    except MissingCodecLibrary as exc:
+        raise UnreadableFile(str(exc)) from None
     except Exception as exc:  # fastavro raises many types on bad blocks (EOF, ValueError ...)
         raise UnreadableFile(f"corrupt or truncated Avro data ({_short(exc)})") from None
+
+
+def _polars_reads(schema: Any) -> bool:
+    """Whether polars' Avro reader handles every field type: it panics on maps (a Rust panic,
+    which Python sees as a BaseException), and multi-type unions and binary types have no JSON
+    text the fastavro path would agree with. Primitives, arrays, records and nullable unions."""
+    if isinstance(schema, str):
+        return schema in PRIMITIVES or schema == "null"
+    if isinstance(schema, list):
+        return len([t for t in schema if t != "null"]) == 1 and all(map(_polars_reads, schema))
+    kind = schema.get("type")
+    if kind == "array":
+        return _polars_reads(schema.get("items"))
+    if kind == "record":
+        return all(_polars_reads(field.get("type")) for field in schema.get("fields", []))
+    return kind in PRIMITIVES
+
+
+def _decode_polars(data: bytes) -> pl.DataFrame:
+    frame = pl.read_avro(io.BytesIO(data))
+    frame.columns = [name.upper() for name in frame.columns]
+    return frame
+
+
+def _as_json_text(frame: pl.DataFrame, types: dict[str, str]) -> pl.DataFrame:
+    """Complex columns (polars lists and structs) as JSON text, the same text fastavro's path
+    gives: polars encodes a one-field struct {"C": value}, and the value is cut out of it."""
+    encoded = []
+    for column in (c for c, kind in types.items() if kind == "json"):
+        value, prefix = pl.col(column), "{" + orjson.dumps(column).decode() + ":"
+        text = pl.struct(value).struct.json_encode().str.strip_prefix(prefix).str.strip_suffix("}")
+        encoded.append(pl.when(value.is_not_null()).then(text).alias(column))
+    return frame.with_columns(encoded) if encoded else frame
 
 
 def _decode_fastavro(data: bytes, types: dict[str, str]) -> pa.Table:

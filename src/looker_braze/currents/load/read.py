@@ -12,7 +12,8 @@ types (arrays, maps, records) are kept as JSON text.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 import fastavro
@@ -32,6 +33,7 @@ from looker_braze.currents.schemas import event_type_from_record_name, table_nam
 from looker_braze.errors import RejectRow
 
 FILE_INDEX = "LOOKER_BRAZE_FILE_INDEX"  # staging column: which file of a batch a row came from
+ARROW_BATCH_ROWS = 61_440  # half a DuckDB row group
 PRIMITIVES = {"string", "int", "long", "float", "double", "boolean"}
 POLARS_CODECS = {"null", "deflate", "snappy"}  # what pl.read_avro decompresses itself
 _ARROW_TYPES = {
@@ -51,16 +53,18 @@ class UnreadableFile(RejectRow):
 @dataclass(frozen=True)
 class FileData:
     event_type: str
-    frame: pl.DataFrame  # upper-case column names, types as decoded (conformed per batch)
+    # Upper-case column names, types as decoded (conformed per batch); None once combined into a
+    # batch, so a batch's events are not held twice (``reread`` brings them back).
+    frame: pl.DataFrame | None
     avro_types: dict[str, str]  # upper-case column -> Avro primitive ("json" for JSON text)
+    rows: int
 
     @property
     def table_name(self) -> str:
         return table_name(self.event_type)
 
-    @property
-    def rows(self) -> int:
-        return self.frame.height
+    def without_frame(self) -> FileData:
+        return replace(self, frame=None)
 
 
 @dataclass(frozen=True)
@@ -87,8 +91,10 @@ def combine(files: list[FileData]) -> Combined:
     frame = frame.with_columns(pl.Series(FILE_INDEX, origin), *casts)
     frame = frame.filter(pl.col("ID").is_first_distinct())  # the first file's copy wins
     kept = np.bincount(frame.get_column(FILE_INDEX).to_numpy(), minlength=len(files))
-    # Arrow string views: no copy out of polars, and DuckDB scans them directly.
-    table = frame.to_arrow(compat_level=pl.CompatLevel.newest())
+    # Arrow string views: no copy out of polars, and DuckDB scans them directly. Several record
+    # batches (zero-copy slices), because DuckDB's Arrow scan gives each thread whole batches.
+    arrow = frame.rechunk().to_arrow(compat_level=pl.CompatLevel.newest())
+    table = pa.Table.from_batches(arrow.to_batches(max_chunksize=ARROW_BATCH_ROWS), arrow.schema)
     return Combined(table, types, kept.tolist())
 
 
@@ -113,23 +119,23 @@ def arrow_type(avro_type: str) -> pa.DataType:
 def read_avro(data: bytes, event_type: str | None) -> FileData:
     """Decode a whole Avro file; ``event_type`` from the key, else from the record name."""
     header = _header(data)
-    schema = _writer_schema(header)
-    event_type = event_type or event_type_from_record_name(_full_name(schema))
+    schema = _Schema.of(header.metadata.get("avro.schema", b""))
+    event_type = event_type or event_type_from_record_name(schema.full_name)
     if not event_type:
         raise UnreadableFile(
             f"cannot tell the event type: no event_type= folder and record name "
-            f"{_full_name(schema)!r} has no '.inner.<event name>'"
+            f"{schema.full_name!r} has no '.inner.<event name>'"
         )
     if not table_name(event_type).replace("_", "").isalnum():
         raise UnreadableFile(f"event type {event_type!r} does not make a valid table name")
-    types = _field_types(schema)
+    types = schema.types
     if "ID" not in types:
         raise UnreadableFile("the writer schema has no 'id' field: events cannot be deduplicated")
-    frame = _decode(data, header, types, _polars_reads(schema))
+    frame = _decode(data, header, types, schema.polars_reads)
     missing_ids = frame.get_column("ID").null_count()
     if missing_ids:
         raise UnreadableFile(f"{missing_ids} events have no id")
-    return FileData(event_type, frame, types)
+    return FileData(event_type, frame, types, frame.height)
 
 
 def _header(data: bytes) -> Header:
@@ -141,10 +147,26 @@ def _header(data: bytes) -> Header:
         raise UnreadableFile(f"not an Avro file ({exc})") from None
 
 
-def _writer_schema(header: Header) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Schema:
+    """What the loader needs of a writer schema, worked out once per distinct schema (files of
+    one event type and version share it; thousands of files, a few dozen schemas)."""
+
+    full_name: str
+    types: dict[str, str]  # shared by every file with this schema: never mutate
+    polars_reads: bool
+
+    @staticmethod
+    @lru_cache(maxsize=1024)
+    def of(raw: bytes) -> _Schema:
+        schema = _writer_schema(raw)
+        return _Schema(_full_name(schema), _field_types(schema), _polars_reads(schema))
+
+
+def _writer_schema(raw: bytes) -> dict[str, Any]:
     try:
-        schema = orjson.loads(header.metadata["avro.schema"])
-    except (KeyError, orjson.JSONDecodeError):
+        schema = orjson.loads(raw)
+    except orjson.JSONDecodeError:
         raise UnreadableFile("not an Avro file (no readable avro.schema in the header)") from None
     if not isinstance(schema, dict) or schema.get("type") != "record":
         raise UnreadableFile("the Avro schema is not a record")

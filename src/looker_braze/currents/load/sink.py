@@ -58,6 +58,9 @@ class Sink:
             # loader's memory independent of the data set's size (evicted blocks are on disk).
             warehouse.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
             warehouse.execute("SET enable_progress_bar = false")  # ours is rich's, on demand
+            # Rows need no order (tables are sets of events; dedupe is done before the insert),
+            # and without it DuckDB inserts an Arrow batch on all its threads.
+            warehouse.execute("SET preserve_insertion_order = false")
         self._create_manifest()
 
     def loaded_sizes(self) -> dict[str, int]:
@@ -65,10 +68,16 @@ class Sink:
         _, rows = self.warehouse.query(f"SELECT {q('KEY')}, {q('SIZE')} FROM {q(MANIFEST)}")
         return dict(rows)
 
-    def write(self, table: str, batch: list[tuple[SourceFile, FileData]]) -> list[Loaded]:
-        """Insert the new events of ``batch`` (files of one table) and record the files."""
+    def write(
+        self,
+        table: str,
+        batch: list[tuple[SourceFile, FileData]],
+        combined: Combined | None = None,
+    ) -> list[Loaded]:
+        """Insert the new events of ``batch`` (files of one table) and record the files.
+        ``combined``: the batch already combined (``read.combine``), else it is done here."""
+        combined = combined or combine([data for _, data in batch])
         with self.warehouse.transaction():
-            combined = combine([data for _, data in batch])
             self._ensure_table(table, combined.types)
             self.warehouse.stage_arrow(STAGING, combined.table, self._staging_types(combined))
             present = self._insert_new(table, combined.types)

@@ -31,7 +31,7 @@ from looker_braze.redact import redact_url as redact  # re-exported: callers pri
 
 __all__ = ["MANIFEST", "FailedFile", "LoadReport", "TableCounts", "load", "redact", "render"]
 
-DEFAULT_BATCH_EVENTS = 250_000
+DEFAULT_BATCH_EVENTS = 200_000  # two batches are in memory at once (decoding, inserting)
 Batch = list[tuple[SourceFile, FileData]]
 
 

@@ -328,3 +328,33 @@ def test_cli_load_exits_non_zero_only_when_nothing_could_be_loaded(tmp_path):
 def test_progress_bar_does_not_change_the_result(dataset, tmp_path):
     report = load(dataset[0], tmp_path / "w.duckdb", progress=True)
     assert report.events_inserted == dataset[1].unique_events
+
+
+def _load_in_child(source: str, db: str, queue) -> None:
+    import resource
+
+    began = resource.getrusage(resource.RUSAGE_SELF)
+    report = load(source, db)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = usage.ru_utime + usage.ru_stime - began.ru_utime - began.ru_stime
+    queue.put((report.events_read, len(report.failed), cpu, usage.ru_maxrss / 1024))
+
+
+def test_load_speed_per_cpu_second_and_memory(generated_currents, tmp_path):
+    """bench/currents_load.py measures 10 million events (about 200,000 per CPU-second, peak RSS
+    under 1 GB); this checks the same figures on the shared data set, in a fresh process so the
+    peak RSS is the load's own. Its files are small (400 events: per-file costs weigh more; about
+    38,000 events per CPU-second measured), so the floor only catches a gross regression such as
+    a Python loop per row."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    source, db = str(generated_currents[0]), str(tmp_path / "w.duckdb")
+    child = context.Process(target=_load_in_child, args=(source, db, queue))
+    child.start()
+    events, failed, cpu, peak_mb = queue.get(timeout=300)
+    child.join()
+    assert events > 50_000 and not failed
+    assert events / cpu > 12_000, f"{events / cpu:,.0f} events per CPU-second"
+    assert peak_mb < 1024, f"peak RSS {peak_mb:,.0f} MB"

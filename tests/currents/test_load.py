@@ -155,6 +155,24 @@ def test_a_file_the_warehouse_refuses_fails_alone(tmp_path):
     assert report.files_loaded == 2 and counts(db)[SEND_TABLE] == (2, 2)
 
 
+def test_a_refused_batch_is_retried_file_by_file_reading_the_files_again(tmp_path):
+    """A combined batch no longer holds its files' frames (memory): the retry reads them again."""
+    root = tmp_path / "src"
+    send_file(root, "a.avro", [send_record("a-1")])
+    db = tmp_path / "w.duckdb"
+    load(root, db)  # the table now has an integer TIME
+    string_time = {**writer_schema(SEND, 1)}
+    string_time["fields"] = [
+        {**f, "type": "string"} if f["name"] == "time" else f for f in string_time["fields"]
+    ]
+    send_file(root, "b.avro", [send_record("b-1", time="yesterday")], string_time)
+    send_file(root, "c.avro", [send_record("c-1", time="1700000000")], string_time)
+    report = load(root, db)
+    assert [Path(f.key).name for f in report.failed] == ["b.avro"]
+    assert "warehouse refused it" in report.failed[0].reason
+    assert report.files_loaded == 1 and counts(db)[SEND_TABLE] == (2, 2)
+
+
 def test_schema_evolution_adds_nullable_columns(tmp_path):
     root = tmp_path / "src"
     send_file(root, "old.avro", [send_record("old-1")])

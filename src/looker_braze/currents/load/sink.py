@@ -3,9 +3,10 @@ that skip ids already present, and the manifest of loaded files, all in one tran
 batch so that a failure leaves neither rows nor manifest entries behind.
 
 Dedupe: the batch is reduced to one row per id (the first file's copy wins) before it is staged,
-and only ids the table does not hold yet are inserted. PostgreSQL tables get a primary key on ID
-(an index lookup per row); DuckDB's anti-join scans the ID column instead, because an ART index
-would keep every id in memory and memory must not grow with the data set.
+and only ids the table does not hold yet are inserted (one probe of the table counts the ids
+already there per file; the insert probes again only when there were some). PostgreSQL tables
+get a primary key on ID (an index lookup per row); DuckDB's anti-join scans the ID column instead,
+because an ART index would keep every id in memory and memory must not grow with the data set.
 """
 
 from __future__ import annotations

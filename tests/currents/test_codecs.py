@@ -56,6 +56,8 @@ def sample(avro_type, rng: random.Random):
         return {f["name"]: sample(f["type"], rng) for f in avro_type["fields"]}
     if kind == "enum":
         return rng.choice(avro_type["symbols"])
+    if kind == "fixed":
+        return rng.randbytes(avro_type["size"])
     return {
         "string": lambda: rng.choice(["ios", "web", "é ü", 'quote " and \\']) + str(rng.random()),
         "int": lambda: rng.randint(-(2**31), 2**31 - 1),
@@ -64,6 +66,7 @@ def sample(avro_type, rng: random.Random):
         "double": lambda: rng.uniform(-180, 180),
         "boolean": lambda: rng.random() < 0.5,
         "bytes": lambda: rng.randbytes(4),
+        "null": lambda: None,
     }[kind]()
 
 

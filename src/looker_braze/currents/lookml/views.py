@@ -65,7 +65,7 @@ def event_view(event_type: str, dialect: str, schema: str | None) -> dict:
     dimensions += EXTRA_DIMENSIONS.get(event_type, lambda d: [])(dialect)
     measures = [
         {"name": "count", "type": "count", "description": "Number of events"},
-        *_counts(dialect),
+        *_counts(dialect, {field.name for field in fields(event_type)}),
         *MEASURES.get(event_type, lambda d: [])(dialect),
     ]
     return {
@@ -107,11 +107,11 @@ def _time_group(event_type: str, dialect: str) -> dict:
     }
 
 
-def _counts(dialect: str) -> list[dict]:
-    return [
-        _distinct("events", column("ID", dialect), "Distinct event ids (dedupe-safe count)"),
-        _distinct("users", column("USER_ID", dialect), "Distinct Braze user ids"),
-    ]
+def _counts(dialect: str, names: set[str]) -> list[dict]:
+    counts = [_distinct("events", column("ID", dialect), "Distinct event ids (dedupe-safe count)")]
+    if "user_id" in names:  # an agent's tool invocation (agentconsole) has no user
+        counts.append(_distinct("users", column("USER_ID", dialect), "Distinct Braze user ids"))
+    return counts
 
 
 def _distinct(name: str, sql: str, description: str, hidden: bool = False) -> dict:

@@ -58,6 +58,8 @@ class PushConfig(_Strict):
     sends_per_user_per_week: float = Field(1.0, ge=0.0)
     bounce_rate: float = Field(0.05, ge=0.0, le=1.0)  # P(bounce | send)
     open_rate: float = Field(0.12, ge=0.0, le=1.0)  # P(open | delivered push)
+    # P(the push arrives while the iOS app is in the foreground | delivered to iOS)
+    ios_foreground_rate: float = Field(0.03, ge=0.0, le=1.0)
     retry_rate: float = Field(0.01, ge=0.0, le=1.0)  # P(send retried | send)
     abort_rate: float = Field(0.01, ge=0.0, le=1.0)  # aborted messages per send
 
@@ -71,7 +73,7 @@ class PushConfig(_Strict):
 class PhoneChannelConfig(_Strict):
     """SMS, WhatsApp, RCS or LINE: sends, then delivery, reads, clicks, replies, opt-outs."""
 
-    campaigns: list[str]
+    campaigns: list[str] = []
     sends_per_user_per_week: float = Field(0.5, ge=0.0)
     # SMS: P(rejected by Braze or the carrier | send); the rest go to the carrier (CarrierSend).
     # RCS: P(Rejection | send). Unused by WhatsApp and LINE.
@@ -88,55 +90,47 @@ class PhoneChannelConfig(_Strict):
     abort_rate: float = Field(0.0, ge=0.0, le=1.0)  # aborted messages per send
 
 
-def _sms() -> PhoneChannelConfig:
-    return PhoneChannelConfig(
-        campaigns=["SMS Campaign 1", "SMS Campaign 2"],
-        rejection_rate=0.02,
-        delivery_rate=0.95,
-        click_rate=0.06,
-        bot_click_share=0.05,
-        reply_rate=0.03,
-        opt_out_rate=0.01,
-        retry_rate=0.01,
-        abort_rate=0.01,
-    )
+class SmsConfig(PhoneChannelConfig):
+    campaigns: list[str] = ["SMS Campaign 1", "SMS Campaign 2"]
+    rejection_rate: float = Field(0.02, ge=0.0, le=1.0)
+    delivery_rate: float = Field(0.95, ge=0.0, le=1.0)
+    click_rate: float = Field(0.06, ge=0.0, le=1.0)
+    bot_click_share: float = Field(0.05, ge=0.0, lt=1.0)
+    reply_rate: float = Field(0.03, ge=0.0, le=1.0)
+    opt_out_rate: float = Field(0.01, ge=0.0, le=1.0)
+    retry_rate: float = Field(0.01, ge=0.0, le=1.0)
+    abort_rate: float = Field(0.01, ge=0.0, le=1.0)
 
 
-def _whatsapp() -> PhoneChannelConfig:
-    return PhoneChannelConfig(
-        campaigns=["WhatsApp Campaign 1"],
-        sends_per_user_per_week=0.3,
-        delivery_rate=0.97,
-        read_rate=0.7,
-        click_rate=0.1,
-        reply_rate=0.05,
-        retry_rate=0.01,
-        abort_rate=0.01,
-    )
+class WhatsAppConfig(PhoneChannelConfig):
+    campaigns: list[str] = ["WhatsApp Campaign 1"]
+    sends_per_user_per_week: float = Field(0.3, ge=0.0)
+    delivery_rate: float = Field(0.97, ge=0.0, le=1.0)
+    read_rate: float = Field(0.7, ge=0.0, le=1.0)
+    click_rate: float = Field(0.1, ge=0.0, le=1.0)
+    reply_rate: float = Field(0.05, ge=0.0, le=1.0)
+    retry_rate: float = Field(0.01, ge=0.0, le=1.0)
+    abort_rate: float = Field(0.01, ge=0.0, le=1.0)
 
 
-def _rcs() -> PhoneChannelConfig:
-    return PhoneChannelConfig(
-        campaigns=["RCS Campaign 1"],
-        sends_per_user_per_week=0.2,
-        rejection_rate=0.03,
-        read_rate=0.6,
-        click_rate=0.12,
-        bot_click_share=0.05,
-        reply_rate=0.04,
-        abort_rate=0.01,
-    )
+class RcsConfig(PhoneChannelConfig):
+    campaigns: list[str] = ["RCS Campaign 1"]
+    sends_per_user_per_week: float = Field(0.2, ge=0.0)
+    rejection_rate: float = Field(0.03, ge=0.0, le=1.0)
+    read_rate: float = Field(0.6, ge=0.0, le=1.0)
+    click_rate: float = Field(0.12, ge=0.0, le=1.0)
+    bot_click_share: float = Field(0.05, ge=0.0, lt=1.0)
+    reply_rate: float = Field(0.04, ge=0.0, le=1.0)
+    abort_rate: float = Field(0.01, ge=0.0, le=1.0)
 
 
-def _line() -> PhoneChannelConfig:
-    return PhoneChannelConfig(
-        campaigns=["LINE Campaign 1"],
-        sends_per_user_per_week=0.2,
-        click_rate=0.08,
-        reply_rate=0.03,
-        retry_rate=0.01,
-        abort_rate=0.01,
-    )
+class LineConfig(PhoneChannelConfig):
+    campaigns: list[str] = ["LINE Campaign 1"]
+    sends_per_user_per_week: float = Field(0.2, ge=0.0)
+    click_rate: float = Field(0.08, ge=0.0, le=1.0)
+    reply_rate: float = Field(0.03, ge=0.0, le=1.0)
+    retry_rate: float = Field(0.01, ge=0.0, le=1.0)
+    abort_rate: float = Field(0.01, ge=0.0, le=1.0)
 
 
 class InAppConfig(_Strict):
@@ -151,7 +145,7 @@ class InAppConfig(_Strict):
 class SurfaceConfig(_Strict):
     """Content cards and banners: impressions, clicks, dismissals."""
 
-    campaigns: list[str]
+    campaigns: list[str] = []
     # Banners: impressions per user-week; content cards: sends per user-week.
     per_user_per_week: float = Field(0.5, ge=0.0)
     impression_rate: float = Field(1.0, ge=0.0, le=1.0)  # cards: P(Impression | sent)
@@ -161,6 +155,19 @@ class SurfaceConfig(_Strict):
     abort_rate: float = Field(0.01, ge=0.0, le=1.0)  # aborted messages per impression (send)
 
 
+class ContentCardConfig(SurfaceConfig):
+    campaigns: list[str] = ["Content Card Campaign 1", "Content Card Campaign 2"]
+    impression_rate: float = Field(0.5, ge=0.0, le=1.0)
+    dismiss_rate: float = Field(0.08, ge=0.0, le=1.0)
+
+
+class BannerConfig(SurfaceConfig):
+    campaigns: list[str] = ["Banner Campaign 1"]
+    per_user_per_week: float = Field(1.0, ge=0.0)
+    click_rate: float = Field(0.05, ge=0.0, le=1.0)
+    dismiss_rate: float = Field(0.03, ge=0.0, le=1.0)
+
+
 class WebhookConfig(_Strict):
     campaigns: list[str] = ["Webhook Campaign 1"]
     sends_per_user_per_week: float = Field(0.25, ge=0.0)
@@ -168,6 +175,9 @@ class WebhookConfig(_Strict):
     # P(a failed send is given up | failed): a Failure with is_terminal; else a Retry follows.
     terminal_share: float = Field(0.3, ge=0.0, le=1.0)
     abort_rate: float = Field(0.01, ge=0.0, le=1.0)  # aborted messages per send
+
+
+EXIT_REASONS = ("MatchedAudience", "PerformedEvent")  # Braze's users.canvas.exit.<Reason>
 
 
 class CanvasJourneyConfig(_Strict):
@@ -192,6 +202,9 @@ class CanvasJourneyConfig(_Strict):
             raise ValueError("canvas splits, split_shares and conversion_rates differ in length")
         if abs(sum(self.split_shares) - 1) > 1e-9:
             raise ValueError("canvas split_shares must add up to 1")
+        unknown = set(self.exit_rates) - set(EXIT_REASONS)
+        if unknown:
+            raise ValueError(f"unknown canvas exit reasons {sorted(unknown)}: use {EXIT_REASONS}")
         if sum(self.exit_rates.values()) > 1:
             raise ValueError("canvas exit_rates must add up to at most 1")
         return self
@@ -265,27 +278,13 @@ class GeneratorConfig(_Strict):
     email: EmailConfig = Field(default_factory=EmailConfig)
     push: PushConfig = Field(default_factory=PushConfig)
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
-    sms: PhoneChannelConfig = Field(default_factory=_sms)
-    whatsapp: PhoneChannelConfig = Field(default_factory=_whatsapp)
-    rcs: PhoneChannelConfig = Field(default_factory=_rcs)
-    line: PhoneChannelConfig = Field(default_factory=_line)
+    sms: SmsConfig = Field(default_factory=SmsConfig)
+    whatsapp: WhatsAppConfig = Field(default_factory=WhatsAppConfig)
+    rcs: RcsConfig = Field(default_factory=RcsConfig)
+    line: LineConfig = Field(default_factory=LineConfig)
     in_app: InAppConfig = Field(default_factory=InAppConfig)
-    content_cards: SurfaceConfig = Field(
-        default_factory=lambda: SurfaceConfig(
-            campaigns=["Content Card Campaign 1", "Content Card Campaign 2"],
-            impression_rate=0.5,
-            click_rate=0.1,
-            dismiss_rate=0.08,
-        )
-    )
-    banners: SurfaceConfig = Field(
-        default_factory=lambda: SurfaceConfig(
-            campaigns=["Banner Campaign 1"],
-            per_user_per_week=1.0,
-            click_rate=0.05,
-            dismiss_rate=0.03,
-        )
-    )
+    content_cards: ContentCardConfig = Field(default_factory=ContentCardConfig)
+    banners: BannerConfig = Field(default_factory=BannerConfig)
     webhooks: WebhookConfig = Field(default_factory=WebhookConfig)
     canvas_journeys: CanvasJourneyConfig = Field(default_factory=CanvasJourneyConfig)
     campaign_conversions: CampaignConfig = Field(default_factory=CampaignConfig)

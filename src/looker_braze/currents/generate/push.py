@@ -17,7 +17,6 @@ from looker_braze.currents.generate.users import DEVICE_MODELS, OS_VERSIONS, PLA
 
 PUSH = "users.messages.pushnotification."
 CARD = "users.messages.contentcard."
-IOS_FOREGROUND_RATE = 0.03  # P(push arrives while the iOS app is in the foreground | delivered)
 WEBHOOK = "users.messages.webhook."
 
 
@@ -61,7 +60,7 @@ def push_events(
     rows = np.flatnonzero(opened)
     maker.emit(PUSH + "Open", base, rows, after_delay(rng, send_time[rows], 2 * HOUR))
     ios = users.platform[who] == PLATFORMS.index("ios")
-    rows = np.flatnonzero(~bounced & ios & bernoulli(rng, IOS_FOREGROUND_RATE, n))
+    rows = np.flatnonzero(~bounced & ios & bernoulli(rng, rates.ios_foreground_rate, n))
     maker.emit(PUSH + "IosForeground", base, rows, later(rng, send_time[rows], 1, 5))
     side = maker.side
     rows = np.flatnonzero(bernoulli(side, rates.retry_rate, n))

@@ -387,6 +387,58 @@ _CURRENT: dict[str, str] = {
     ),
 }
 
+# What the fields that need explaining mean (Braze's Currents event glossary, braze-inc/braze-docs
+# event_glossary/*.md, restated); the LookML views use these as descriptions.
+DESCRIPTIONS: dict[str, str] = {
+    "id": "Unique id of the event (deduplicate on it: Currents delivers at least once)",
+    "user_id": "Braze id of the user",
+    "external_user_id": "Your own id of the user",
+    "app_group_id": "Braze id of the workspace",
+    "time": "UTC epoch seconds of the event",
+    "time_ms": "UTC epoch milliseconds of the event",
+    "timezone": "The user's IANA time zone",
+    "send_id": "Id of the send (a campaign's send identifier)",
+    "dispatch_id": "Id of the dispatch (one run of a campaign or Canvas step) the message was in",
+    "message_variation_id": "Id of the campaign's message variation the user received",
+    "canvas_step_message_variation_id": "Id of the Canvas step's message variation",
+    "canvas_variation_id": "Id of the Canvas variation the user is in",
+    "canvas_step_id": "Id of the Canvas step",
+    "machine_open": "Set (today to true) when an automated process opened the email, such as "
+    "mail privacy proxies and pre-fetching by Apple or Google, not a person",
+    "is_suspected_bot_click": "True when Braze suspects a bot made the click (filled only "
+    "when bot filtering is on)",
+    "suspected_bot_click_reason": "Why Braze suspects a bot (JSON array of reasons)",
+    "abort_type": "Why the message was aborted (for example liquid_abort_message, quiet_hours)",
+    "abort_log": "Details of the abort",
+    "retry_type": "Why the send was retried",
+    "bounce_reason": "The receiving server's reason for the bounce",
+    "is_drop": "True when Braze dropped the email without trying to send it",
+    "ip_pool": "IP pool the email was sent from",
+    "esp": "Email service provider that sent the email",
+    "from_domain": "Sending domain of the email",
+    "mailbox_provider": "Mailbox provider of the recipient",
+    "subscription_group_id": "Id of the subscription group the message was sent through",
+    "to_phone_number": "Phone number the message was sent to",
+    "user_phone_number": "The user's phone number",
+    "inbound_phone_number": "Your number the user's message was sent to",
+    "action": "What the inbound message did to the subscription (Subscribed, Unsubscribed, "
+    "or neither)",
+    "is_sms_fallback": "True when the message was sent by SMS as a fallback (RCS)",
+    "provider_error_code": "Error code from the provider or carrier",
+    "is_terminal": "True when Braze gave the webhook up (no more retries)",
+    "progression_type": "How the user moved in the Canvas",
+    "exit_reason": "Why the user left the Canvas",
+    "in_control_group": "True when the user was held out in the control group",
+    "experiment_split_id": "Id of the experiment path the user entered",
+    "conversion_behavior": "The conversion event, as JSON text",
+    "conversion_behavior_index": "Which conversion event of the campaign (0 = primary)",
+    "subscription_status": "The new subscription state (Subscribed, Unsubscribed ...)",
+    "state_change_source": "What changed the subscription state",
+    "live_activity_event_outcome": "Outcome of the live activity update (Success ...)",
+    "price": "Price of the purchase (Avro float)",
+    "duration": "How long it took; for SessionEnd the session length in seconds",
+}
+
 EVENT_TYPES: tuple[str, ...] = tuple(_CURRENT)
 # Retired by Braze and not in the current catalogue: users.messages.newsfeedcard.{Impression,
 # Click} and users.behaviors.newsfeed.Impression.

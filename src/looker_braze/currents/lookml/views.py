@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 
 from looker_braze.currents.lookml.sqltext import column, expression, table
-from looker_braze.currents.schemas import EVENT_TYPES, fields, table_name
+from looker_braze.currents.schemas import DESCRIPTIONS, EVENT_TYPES, fields, table_name
 
 _TYPES = {
     "string": "string",
@@ -82,7 +82,7 @@ def _field_dimension(name: str, avro_type: str, dialect: str) -> dict:
         name,
         _TYPES.get(avro_type, "string"),
         column(name.upper(), dialect),
-        f"Currents field {name}",
+        DESCRIPTIONS.get(name, f"Currents field {name}"),
     )
     if name == "id":
         dimension.update(primary_key="yes", hidden="yes", description="Unique id of the event")

@@ -434,7 +434,7 @@ def test_sms_funnel_recovers_its_truth(currents_duckdb, generated_currents):
         bots=f"SELECT COUNT(*) FROM {t}SHORTLINKCLICK WHERE IS_SUSPECTED_BOT_CLICK",
         clicks=f"SELECT COUNT(*) FROM {t}SHORTLINKCLICK",
         stops=f"SELECT COUNT(*) FROM {t}INBOUNDRECEIVE WHERE ACTION = 'Unsubscribed'",
-        replies=f"SELECT COUNT(*) FROM {t}INBOUNDRECEIVE WHERE ACTION = 'Other'",
+        replies=f"SELECT COUNT(*) FROM {t}INBOUNDRECEIVE WHERE ACTION = 'None'",
         unsubscribed="SELECT COUNT(*) FROM USERS_BEHAVIORS_SUBSCRIPTIONGROUP_STATECHANGE "
         "WHERE CHANNEL = 'sms' AND SUBSCRIPTION_STATUS = 'Unsubscribed'",
     )

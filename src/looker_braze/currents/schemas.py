@@ -421,8 +421,8 @@ DESCRIPTIONS: dict[str, str] = {
     "to_phone_number": "Phone number the message was sent to",
     "user_phone_number": "The user's phone number",
     "inbound_phone_number": "Your number the user's message was sent to",
-    "action": "What the inbound message did to the subscription (Subscribed, Unsubscribed, "
-    "or neither)",
+    "action": "Subscription action Braze took on the inbound message: Subscribed, Unsubscribed "
+    "or None (no keyword matched)",
     "is_sms_fallback": "True when the message was sent by SMS as a fallback (RCS)",
     "provider_error_code": "Error code from the provider or carrier",
     "is_terminal": "True when Braze gave the webhook up (no more retries)",

@@ -151,8 +151,8 @@ def _replies(maker, rng, name, base, delivered, seen_at, rates) -> None:
         base,
         rows,
         received,
-        # Braze's action for an inbound message: the keyword category it matched.
-        action=Coded.of(is_stop.astype(np.int64), ["Other", "Unsubscribed"]),
+        # The subscription action Braze took: "None" when no opt-in or opt-out keyword matched.
+        action=Coded.of(is_stop.astype(np.int64), ["None", "Unsubscribed"]),
         message_body=Coded.of(
             np.where(is_stop, len(REPLIES), rng.integers(0, len(REPLIES), k)), [*REPLIES, "STOP"]
         ),

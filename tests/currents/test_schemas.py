@@ -195,3 +195,27 @@ def test_whatsapp_and_agent_events_carry_time_as_long():
 def test_a_declaration_can_replace_and_drop_fields_of_a_group():
     parsed = schemas._parse("a? b c? -b a c:int")
     assert parsed == (schemas.Field("a", "string", False), schemas.Field("c", "int", False))
+
+
+_SPEC = st.tuples(
+    st.sampled_from(["a", "b", "c", "d"]),
+    st.booleans(),
+    st.sampled_from(["", ":int", ":float", ":[string]"]),
+    st.booleans(),  # a removal ("-name") instead
+)
+
+
+@given(st.lists(_SPEC, max_size=12))
+def test_declarations_keep_first_positions_last_specs_and_drop_removed_names(specs):
+    text, expected = [], {}
+    for name, nullable, avro_type, remove in specs:
+        if remove:
+            if name not in expected:
+                continue  # dropping a field the group does not have is a typo: not generated
+            text.append(f"-{name}")
+            del expected[name]
+            continue
+        text.append(f"{name}{'?' if nullable else ''}{avro_type}")
+        field = schemas.Field(name, avro_type[1:] or "string", nullable)
+        expected[name] = field  # a dict keeps the first position of a replaced key
+    assert schemas._parse(" ".join(text)) == tuple(expected.values())

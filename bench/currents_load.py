@@ -1,13 +1,16 @@
 """Load speed and memory of `looker-braze currents load` on ~10 million generated events, DuckDB.
 
-    .venv/bin/python bench/currents_load.py [--events N] [--all-cores]
+    .venv/bin/python bench/currents_load.py [--events N] [--one-core] [--postgres URL]
 
 Generates the data set first if bench/out/ does not hold it yet (cached: git-ignored), then loads
-it into a fresh DuckDB file in a child process pinned to one CPU core (unless --all-cores), and
-prints events/s (wall and per CPU-second) and the child's peak RSS, also per quarter of the run
-(flat: memory does not grow with the data). A second, incremental run over the same files is
-timed too (it must load nothing). The result is kept as bench/out/currents-<N>.duckdb, which
-bench/currents_dashboards.py reuses.
+it into a fresh DuckDB file in a child process on every core this process may use (the loader
+decodes and inserts at once; --one-core pins it to one), and prints events/s (wall and per
+CPU-second) and the child's peak RSS, also per quarter of the run (flat: memory does not grow
+with the data). A second, incremental run over the same files is timed too (it must load
+nothing). The result is kept as bench/out/currents-<N>.duckdb, which
+bench/currents_dashboards.py reuses. With --postgres, the same two runs load into a fresh schema
+of that database (dropped afterwards); the CPU figures are then the loader's alone, not the
+server's.
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ PILOT_USERS = 2000
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=10_000_000, help="about this many events")
-    parser.add_argument("--all-cores", action="store_true", help="do not pin the load to 1 core")
+    parser.add_argument("--one-core", action="store_true", help="pin the load to one CPU core")
+    parser.add_argument("--postgres", metavar="URL", help="also load into PostgreSQL at URL")
     args = parser.parse_args()
     source = ensure_data(args.events)
     # Loaded under a working name and renamed at the end: bench/currents_dashboards.py reads
@@ -43,11 +47,23 @@ def main() -> None:
     files = sum(1 for _ in source.rglob("*.avro"))
     size = sum(p.stat().st_size for p in source.rglob("*.avro"))
     print(f"data set: {files:,} Avro files, {size / 1e6:,.0f} MB under {source}")
+    run_twice("DuckDB", source, str(database), pin=args.one_core)
+    print(f"warehouse file: {database.stat().st_size / 1e6:,.0f} MB")
+    os.replace(database, final)
+    if args.postgres:
+        schema = f"bench_load_{os.getpid()}"
+        try:
+            run_twice("PostgreSQL", source, f"{args.postgres}?schema={schema}", args.one_core)
+        finally:
+            drop_schema(args.postgres, schema)
+
+
+def run_twice(engine: str, source: Path, database: str, pin: bool) -> None:
     for run in ("first load", "second load (incremental)"):
-        result = in_child(source, database, pin=not args.all_cores)
+        result = in_child(source, database, pin=pin)
         rate = result["events_read"] / result["seconds"] if result["seconds"] else 0.0
         print(
-            f"{run}: {result['events_read']:,} events read, {result['events_inserted']:,} "
+            f"{engine} {run}: {result['events_read']:,} events read, {result['events_inserted']:,} "
             f"inserted, {result['duplicates']:,} duplicates skipped, {result['files_new']:,} new "
             f"files, {result['seconds']:.1f} s, {rate:,.0f} events/s, "
             f"peak RSS {result['peak_rss_mb']:,.0f} MB ({result['cores']})"
@@ -61,8 +77,13 @@ def main() -> None:
             print(f"  NOT LOADED {failure}")
         quarters = ", ".join(f"{mb:,.0f}" for mb in result["rss_by_quarter"])
         print(f"  peak RSS (MB) in each quarter of the load time: {quarters}")
-    print(f"warehouse file: {database.stat().st_size / 1e6:,.0f} MB")
-    os.replace(database, final)
+
+
+def drop_schema(url: str, schema: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 def ensure_data(events: int) -> Path:
@@ -103,11 +124,11 @@ def users_for(events: int) -> int:
     return max(1, round(events / per_user))
 
 
-def in_child(source: Path, database: Path, pin: bool) -> dict:
+def in_child(source: Path, database: str, pin: bool) -> dict:
     """Run one load in a fresh process, so its peak RSS is the loader's alone."""
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
-    child = context.Process(target=_load, args=(str(source), str(database), pin, queue))
+    child = context.Process(target=_load, args=(str(source), database, pin, queue))
     child.start()
     result = queue.get()
     child.join()

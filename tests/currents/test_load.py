@@ -155,6 +155,24 @@ def test_a_file_the_warehouse_refuses_fails_alone(tmp_path):
     assert report.files_loaded == 2 and counts(db)[SEND_TABLE] == (2, 2)
 
 
+def test_a_refused_batch_is_retried_file_by_file_reading_the_files_again(tmp_path):
+    """A combined batch no longer holds its files' frames (memory): the retry reads them again."""
+    root = tmp_path / "src"
+    send_file(root, "a.avro", [send_record("a-1")])
+    db = tmp_path / "w.duckdb"
+    load(root, db)  # the table now has an integer TIME
+    string_time = {**writer_schema(SEND, 1)}
+    string_time["fields"] = [
+        {**f, "type": "string"} if f["name"] == "time" else f for f in string_time["fields"]
+    ]
+    send_file(root, "b.avro", [send_record("b-1", time="yesterday")], string_time)
+    send_file(root, "c.avro", [send_record("c-1", time="1700000000")], string_time)
+    report = load(root, db)
+    assert [Path(f.key).name for f in report.failed] == ["b.avro"]
+    assert "warehouse refused it" in report.failed[0].reason
+    assert report.files_loaded == 1 and counts(db)[SEND_TABLE] == (2, 2)
+
+
 def test_schema_evolution_adds_nullable_columns(tmp_path):
     root = tmp_path / "src"
     send_file(root, "old.avro", [send_record("old-1")])
@@ -328,3 +346,33 @@ def test_cli_load_exits_non_zero_only_when_nothing_could_be_loaded(tmp_path):
 def test_progress_bar_does_not_change_the_result(dataset, tmp_path):
     report = load(dataset[0], tmp_path / "w.duckdb", progress=True)
     assert report.events_inserted == dataset[1].unique_events
+
+
+def _load_in_child(source: str, db: str, queue) -> None:
+    import resource
+
+    began = resource.getrusage(resource.RUSAGE_SELF)
+    report = load(source, db)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = usage.ru_utime + usage.ru_stime - began.ru_utime - began.ru_stime
+    queue.put((report.events_read, len(report.failed), cpu, usage.ru_maxrss / 1024))
+
+
+def test_load_speed_per_cpu_second_and_memory(generated_currents, tmp_path):
+    """bench/currents_load.py measures 10 million events (about 200,000 per CPU-second, peak RSS
+    under 1 GB); this checks the same figures on the shared data set, in a fresh process so the
+    peak RSS is the load's own. Its files are small (400 events: per-file costs weigh more; about
+    38,000 events per CPU-second measured), so the floor only catches a gross regression such as
+    a Python loop per row."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    source, db = str(generated_currents[0]), str(tmp_path / "w.duckdb")
+    child = context.Process(target=_load_in_child, args=(source, db, queue))
+    child.start()
+    events, failed, cpu, peak_mb = queue.get(timeout=300)
+    child.join()
+    assert events > 50_000 and not failed
+    assert events / cpu > 12_000, f"{events / cpu:,.0f} events per CPU-second"
+    assert peak_mb < 1024, f"peak RSS {peak_mb:,.0f} MB"

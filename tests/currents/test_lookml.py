@@ -11,6 +11,7 @@ import lkml
 import pytest
 import yaml
 
+from looker_braze.currents import schemas
 from looker_braze.currents.lookml import DIALECTS, validate_lookml, write_lookml
 from looker_braze.currents.models import run
 from looker_braze.currents.schemas import EVENT_TYPES, table_name
@@ -342,3 +343,37 @@ def test_tiles_fill_the_grid_row_by_row(projects):
             }
             assert not cells & taken, (path.name, element["title"])
             taken |= cells
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_every_event_type_has_a_view_with_every_field(projects, dialect):
+    """Each of the 94 types: a dimension per field (typed as its Avro type), the event's time
+    group, and the dedupe-safe counts; a type without users counts no users."""
+    kinds = {"string": "string", "int": "number", "long": "number", "float": "number",
+             "boolean": "yesno"}  # fmt: skip
+    for event_type in EVENT_TYPES:
+        name = table_name(event_type).lower()
+        text = (projects / dialect / "views" / f"{name}.view.lkml").read_text()
+        [view] = lkml.load(text)["views"]
+        dimensions = {d["name"]: d for d in view["dimensions"]}
+        for field in schemas.fields(event_type):
+            if field.name == "time":
+                continue
+            assert dimensions[field.name]["type"] == kinds.get(field.type, "string"), field.name
+            assert field.name.upper() in dimensions[field.name]["sql"]
+        [group] = view["dimension_groups"]
+        assert group["datatype"] == "epoch" and "TIME" in group["sql"]
+        measures = {m["name"] for m in view["measures"]}
+        has_users = any(f.name == "user_id" for f in schemas.fields(event_type))
+        assert {"count", "events"} <= measures and ("users" in measures) == has_users
+
+
+def test_view_descriptions_say_what_brazes_flags_mean(projects):
+    text = (projects / "snowflake" / "views" / "users_messages_email_open.view.lkml").read_text()
+    [view] = lkml.load(text)["views"]
+    machine = next(d for d in view["dimensions"] if d["name"] == "machine_open")
+    assert "automated process" in machine["description"]
+    text = (projects / "postgres" / "views" / "users_messages_rcs_click.view.lkml").read_text()
+    [view] = lkml.load(text)["views"]
+    bot = next(d for d in view["dimensions"] if d["name"] == "is_suspected_bot_click")
+    assert bot["type"] == "yesno" and "bot" in bot["description"]

@@ -1,10 +1,11 @@
 """Synthetic Braze Currents with a known truth.
 
-``generate(out_dir, config)`` writes Avro files laid out as Braze lands them and, beside them,
-``currents-config.json``: the exact configuration (rates, cadences, retention curve) the events
-were drawn from, so tests can check that the analytics recover it. Users are processed in chunks
-(``users_per_chunk``) so memory stays bounded however many events are written; the same seed gives
-the same files.
+``generate(out_dir, config)`` writes Avro files of every event type of Braze's catalogue, laid
+out as Braze lands them, and beside them ``currents-config.json``: the exact configuration
+(rates, cadences, retention curve, each channel's funnel rates) the events were drawn from, so
+tests can check that the analytics recover it. Users are processed in chunks
+(``users_per_chunk``) so memory stays bounded however many events are written; the same seed
+gives the same files.
 """
 
 from __future__ import annotations
@@ -17,11 +18,15 @@ from pathlib import Path
 
 import numpy as np
 
+from looker_braze.currents.generate.accounts import account_events
+from looker_braze.currents.generate.channels import phone_events
 from looker_braze.currents.generate.config import GeneratorConfig
 from looker_braze.currents.generate.email import email_events
 from looker_braze.currents.generate.events import EventMaker
+from looker_braze.currents.generate.journeys import journey_events
 from looker_braze.currents.generate.push import card_and_webhook_events, push_events
 from looker_braze.currents.generate.sessions import session_events
+from looker_braze.currents.generate.surfaces import surface_events
 from looker_braze.currents.generate.timeline import window
 from looker_braze.currents.generate.users import app_ids, make_users
 from looker_braze.currents.generate.writer import Writer, WriteTally
@@ -94,6 +99,12 @@ def _generate_chunk(config: GeneratorConfig, root: Path, chunk: int, first: int)
     push_events(maker, config, users, span, rng, apps)
     card_and_webhook_events(maker, config, users, span, rng, apps)
     session_events(maker, config, users, span, rng, apps)
+    # Channels and families added with the whole catalogue draw after the first four, so the
+    # events above stay the same for the same seed.
+    phone_events(maker, config, users, span, rng)
+    surface_events(maker, config, users, span, rng, apps)
+    journey_events(maker, config, users, span, rng)
+    account_events(maker, config, users, span, rng, apps)
     writer = Writer(root, config, span.start)
     for frame in maker.frames:
         writer.write(frame, rng, chunk)

@@ -78,8 +78,11 @@ class Coded:
     table: np.ndarray  # object array of str, with None appended so that code -1 maps to it
 
     @classmethod
-    def of(cls, codes: np.ndarray, table: list[str] | np.ndarray) -> Coded:
-        return cls(np.asarray(codes), np.array([*list(table), None], dtype=object))
+    def of(cls, codes: np.ndarray, table: list | np.ndarray) -> Coded:
+        # Filled element by element: a table of lists (array fields) stays one list per code.
+        values = np.empty(len(table) + 1, dtype=object)
+        values[: len(table)] = list(table) if not isinstance(table, np.ndarray) else table
+        return cls(np.asarray(codes), values)
 
     def take(self, rows: np.ndarray) -> Coded:
         return Coded(self.codes[rows], self.table)

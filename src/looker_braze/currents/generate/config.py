@@ -32,6 +32,15 @@ class EmailConfig(_Strict):
     click_rate: float = Field(0.08, ge=0.0, le=1.0)  # P(>= 1 click | delivery); implies an open
     spam_rate: float = Field(0.002, ge=0.0, le=1.0)  # P(spam report | delivery)
     unsubscribe_rate: float = Field(0.004, ge=0.0, le=1.0)  # P(unsubscribe | delivery)
+    # Share of Open events that a mail privacy proxy or scanner made (machine_open = "true").
+    # They come on top of people's opens of the same email, so the unique open rate is
+    # open_rate with or without them; what leaving them out changes is the total opens.
+    machine_open_share: float = Field(0.1, ge=0.0, lt=1.0)
+    # Share of Click events Braze flags is_suspected_bot_click, likewise on top of people's clicks.
+    bot_click_share: float = Field(0.05, ge=0.0, lt=1.0)
+    deferral_rate: float = Field(0.03, ge=0.0, le=1.0)  # P(deferred before delivery | delivery)
+    retry_rate: float = Field(0.01, ge=0.0, le=1.0)  # P(send retried | send)
+    abort_rate: float = Field(0.01, ge=0.0, le=1.0)  # aborted messages per send
 
     @model_validator(mode="after")
     def _consistent(self) -> EmailConfig:
@@ -49,12 +58,194 @@ class PushConfig(_Strict):
     sends_per_user_per_week: float = Field(1.0, ge=0.0)
     bounce_rate: float = Field(0.05, ge=0.0, le=1.0)  # P(bounce | send)
     open_rate: float = Field(0.12, ge=0.0, le=1.0)  # P(open | delivered push)
+    # P(the push arrives while the iOS app is in the foreground | delivered to iOS)
+    ios_foreground_rate: float = Field(0.03, ge=0.0, le=1.0)
+    retry_rate: float = Field(0.01, ge=0.0, le=1.0)  # P(send retried | send)
+    abort_rate: float = Field(0.01, ge=0.0, le=1.0)  # aborted messages per send
 
     @model_validator(mode="after")
     def _campaigns(self) -> PushConfig:
         if self.sends_per_user_per_week > 0 and not self.campaigns:
             raise ValueError("push needs at least one campaign when it sends")
         return self
+
+
+class PhoneChannelConfig(_Strict):
+    """SMS, WhatsApp, RCS or LINE: sends, then delivery, reads, clicks, replies, opt-outs."""
+
+    campaigns: list[str] = []
+    sends_per_user_per_week: float = Field(0.5, ge=0.0)
+    # SMS: P(rejected by Braze or the carrier | send); the rest go to the carrier (CarrierSend).
+    # RCS: P(Rejection | send). Unused by WhatsApp and LINE.
+    rejection_rate: float = Field(0.0, ge=0.0, le=1.0)
+    # P(Delivery | not rejected); the rest are DeliveryFailure (SMS) or Failure (WhatsApp).
+    # LINE reports no delivery: its sends count as delivered.
+    delivery_rate: float = Field(1.0, ge=0.0, le=1.0)
+    read_rate: float = Field(0.0, ge=0.0, le=1.0)  # P(Read | delivery): WhatsApp and RCS
+    click_rate: float = Field(0.0, ge=0.0, le=1.0)  # P(>= 1 human click | delivery)
+    bot_click_share: float = Field(0.0, ge=0.0, lt=1.0)  # share of clicks flagged as bots
+    reply_rate: float = Field(0.0, ge=0.0, le=1.0)  # P(inbound reply | delivery)
+    opt_out_rate: float = Field(0.0, ge=0.0, le=1.0)  # P(inbound STOP | delivery), SMS
+    retry_rate: float = Field(0.0, ge=0.0, le=1.0)  # P(send retried | send)
+    abort_rate: float = Field(0.0, ge=0.0, le=1.0)  # aborted messages per send
+
+
+class SmsConfig(PhoneChannelConfig):
+    campaigns: list[str] = ["SMS Campaign 1", "SMS Campaign 2"]
+    rejection_rate: float = Field(0.02, ge=0.0, le=1.0)
+    delivery_rate: float = Field(0.95, ge=0.0, le=1.0)
+    click_rate: float = Field(0.06, ge=0.0, le=1.0)
+    bot_click_share: float = Field(0.05, ge=0.0, lt=1.0)
+    reply_rate: float = Field(0.03, ge=0.0, le=1.0)
+    opt_out_rate: float = Field(0.01, ge=0.0, le=1.0)
+    retry_rate: float = Field(0.01, ge=0.0, le=1.0)
+    abort_rate: float = Field(0.01, ge=0.0, le=1.0)
+
+
+class WhatsAppConfig(PhoneChannelConfig):
+    campaigns: list[str] = ["WhatsApp Campaign 1"]
+    sends_per_user_per_week: float = Field(0.3, ge=0.0)
+    delivery_rate: float = Field(0.97, ge=0.0, le=1.0)
+    read_rate: float = Field(0.7, ge=0.0, le=1.0)
+    click_rate: float = Field(0.1, ge=0.0, le=1.0)
+    reply_rate: float = Field(0.05, ge=0.0, le=1.0)
+    retry_rate: float = Field(0.01, ge=0.0, le=1.0)
+    abort_rate: float = Field(0.01, ge=0.0, le=1.0)
+
+
+class RcsConfig(PhoneChannelConfig):
+    campaigns: list[str] = ["RCS Campaign 1"]
+    sends_per_user_per_week: float = Field(0.2, ge=0.0)
+    rejection_rate: float = Field(0.03, ge=0.0, le=1.0)
+    read_rate: float = Field(0.6, ge=0.0, le=1.0)
+    click_rate: float = Field(0.12, ge=0.0, le=1.0)
+    bot_click_share: float = Field(0.05, ge=0.0, lt=1.0)
+    reply_rate: float = Field(0.04, ge=0.0, le=1.0)
+    abort_rate: float = Field(0.01, ge=0.0, le=1.0)
+
+
+class LineConfig(PhoneChannelConfig):
+    campaigns: list[str] = ["LINE Campaign 1"]
+    sends_per_user_per_week: float = Field(0.2, ge=0.0)
+    click_rate: float = Field(0.08, ge=0.0, le=1.0)
+    reply_rate: float = Field(0.03, ge=0.0, le=1.0)
+    retry_rate: float = Field(0.01, ge=0.0, le=1.0)
+    abort_rate: float = Field(0.01, ge=0.0, le=1.0)
+
+
+class InAppConfig(_Strict):
+    """In-app messages, shown in app sessions."""
+
+    campaigns: list[str] = ["In-App Campaign 1", "In-App Campaign 2", "In-App Campaign 3"]
+    impression_rate: float = Field(0.15, ge=0.0, le=1.0)  # P(an impression | session)
+    click_rate: float = Field(0.2, ge=0.0, le=1.0)  # P(Click | impression)
+    abort_rate: float = Field(0.01, ge=0.0, le=1.0)  # aborted messages per impression
+
+
+class SurfaceConfig(_Strict):
+    """Content cards and banners: impressions, clicks, dismissals."""
+
+    campaigns: list[str] = []
+    # Banners: impressions per user-week; content cards: sends per user-week.
+    per_user_per_week: float = Field(0.5, ge=0.0)
+    impression_rate: float = Field(1.0, ge=0.0, le=1.0)  # cards: P(Impression | sent)
+    # Banners: P(... | impression); content cards: P(... | sent), each drawn independently.
+    click_rate: float = Field(0.1, ge=0.0, le=1.0)
+    dismiss_rate: float = Field(0.0, ge=0.0, le=1.0)
+    abort_rate: float = Field(0.01, ge=0.0, le=1.0)  # aborted messages per impression (send)
+
+
+class ContentCardConfig(SurfaceConfig):
+    campaigns: list[str] = ["Content Card Campaign 1", "Content Card Campaign 2"]
+    impression_rate: float = Field(0.5, ge=0.0, le=1.0)
+    dismiss_rate: float = Field(0.08, ge=0.0, le=1.0)
+
+
+class BannerConfig(SurfaceConfig):
+    campaigns: list[str] = ["Banner Campaign 1"]
+    per_user_per_week: float = Field(1.0, ge=0.0)
+    click_rate: float = Field(0.05, ge=0.0, le=1.0)
+    dismiss_rate: float = Field(0.03, ge=0.0, le=1.0)
+
+
+class WebhookConfig(_Strict):
+    campaigns: list[str] = ["Webhook Campaign 1"]
+    sends_per_user_per_week: float = Field(0.25, ge=0.0)
+    failure_rate: float = Field(0.05, ge=0.0, le=1.0)  # P(>= 1 failed attempt | send)
+    # P(a failed send is given up | failed): a Failure with is_terminal; else a Retry follows.
+    terminal_share: float = Field(0.3, ge=0.0, le=1.0)
+    abort_rate: float = Field(0.01, ge=0.0, le=1.0)  # aborted messages per send
+
+
+EXIT_REASONS = ("MatchedAudience", "PerformedEvent")  # Braze's users.canvas.exit.<Reason>
+
+
+class CanvasJourneyConfig(_Strict):
+    """Canvas journeys: entries, steps, exits by reason, an experiment split."""
+
+    canvases: list[str] = ["Journey Canvas 1", "Journey Canvas 2"]
+    entry_rate: float = Field(0.3, ge=0.0, le=1.0)  # P(a user enters a canvas in the window)
+    control_share: float = Field(0.1, ge=0.0, le=1.0)  # P(entry held in the control group)
+    steps: int = Field(4, ge=1, le=20)
+    progression_rate: float = Field(0.8, ge=0.0, le=1.0)  # P(step k+1 | step k), not exited
+    # P(exit at a step | at that step), by Braze's exit reasons (exit.<Reason> events).
+    exit_rates: dict[str, float] = {"MatchedAudience": 0.05, "PerformedEvent": 0.05}
+    splits: list[str] = ["Path A", "Path B"]  # the experiment step's paths, after step 1
+    split_shares: list[float] = [0.5, 0.5]
+    conversion_rates: list[float] = [0.1, 0.15]  # P(conversion | entered that path)
+
+    @model_validator(mode="after")
+    def _splits(self) -> CanvasJourneyConfig:
+        if not self.canvases:
+            raise ValueError("canvas journeys need at least one canvas")
+        if not len(self.splits) == len(self.split_shares) == len(self.conversion_rates):
+            raise ValueError("canvas splits, split_shares and conversion_rates differ in length")
+        if abs(sum(self.split_shares) - 1) > 1e-9:
+            raise ValueError("canvas split_shares must add up to 1")
+        unknown = set(self.exit_rates) - set(EXIT_REASONS)
+        if unknown:
+            raise ValueError(f"unknown canvas exit reasons {sorted(unknown)}: use {EXIT_REASONS}")
+        if sum(self.exit_rates.values()) > 1:
+            raise ValueError("canvas exit_rates must add up to at most 1")
+        return self
+
+
+class CampaignConfig(_Strict):
+    """Email campaign conversions against their control groups (lift)."""
+
+    conversion_rate: float = Field(0.03, ge=0.0, le=1.0)  # P(conversion | email delivered)
+    control_share: float = Field(0.02, ge=0.0, le=1.0)  # control enrolments per campaign send
+    control_conversion_rate: float = Field(0.02, ge=0.0, le=1.0)  # P(conversion | in control)
+
+
+class AccountConfig(_Strict):
+    """Per-user account events over the whole window."""
+
+    subscription_group_opt_in_rate: float = Field(0.05, ge=0.0, le=1.0)  # P(user opts in)
+    profile_updates_per_user_per_week: float = Field(0.3, ge=0.0)
+    push_token_change_rate: float = Field(0.2, ge=0.0, le=1.0)  # P(user's token changes)
+    random_bucket_update_rate: float = Field(0.01, ge=0.0, le=1.0)
+    delete_request_rate: float = Field(0.003, ge=0.0, le=1.0)
+    orphan_rate: float = Field(0.01, ge=0.0, le=1.0)  # merged into another profile
+
+
+class FeatureFlagConfig(_Strict):
+    flags: list[str] = ["new_checkout", "dark_mode"]
+    impressions_per_user_per_week: float = Field(0.5, ge=0.0)
+
+
+class LiveActivityConfig(_Strict):
+    """iOS live activities: sends to iOS users and their outcomes."""
+
+    sends_per_ios_user_per_week: float = Field(0.2, ge=0.0)
+    success_rate: float = Field(0.9, ge=0.0, le=1.0)  # P(Outcome "Success" | send); else failure
+
+
+class AgentConfig(_Strict):
+    agents: list[str] = ["Support Agent", "Recommendations Agent"]
+    executions_per_user_per_week: float = Field(0.05, ge=0.0)
+    tool_calls_per_execution: float = Field(1.5, ge=0.0)  # Poisson mean
+    error_rate: float = Field(0.02, ge=0.0, le=1.0)
 
 
 class RetentionConfig(_Strict):
@@ -87,6 +278,20 @@ class GeneratorConfig(_Strict):
     email: EmailConfig = Field(default_factory=EmailConfig)
     push: PushConfig = Field(default_factory=PushConfig)
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
+    sms: SmsConfig = Field(default_factory=SmsConfig)
+    whatsapp: WhatsAppConfig = Field(default_factory=WhatsAppConfig)
+    rcs: RcsConfig = Field(default_factory=RcsConfig)
+    line: LineConfig = Field(default_factory=LineConfig)
+    in_app: InAppConfig = Field(default_factory=InAppConfig)
+    content_cards: ContentCardConfig = Field(default_factory=ContentCardConfig)
+    banners: BannerConfig = Field(default_factory=BannerConfig)
+    webhooks: WebhookConfig = Field(default_factory=WebhookConfig)
+    canvas_journeys: CanvasJourneyConfig = Field(default_factory=CanvasJourneyConfig)
+    campaign_conversions: CampaignConfig = Field(default_factory=CampaignConfig)
+    accounts: AccountConfig = Field(default_factory=AccountConfig)
+    feature_flags: FeatureFlagConfig = Field(default_factory=FeatureFlagConfig)
+    live_activities: LiveActivityConfig = Field(default_factory=LiveActivityConfig)
+    agents: AgentConfig = Field(default_factory=AgentConfig)
     duplicate_rate: float = Field(0.01, ge=0.0, le=1.0)  # P(an event is delivered twice)
     late_rate: float = Field(0.02, ge=0.0, le=1.0)  # P(queued 1-48 h after its time)
     events_per_file: int = Field(15000, ge=1)  # Braze rolls files at 15,000 events

@@ -1,12 +1,15 @@
 """Email: sends, then per send exactly one of hard bounce / soft bounce / delivery; per delivery
 opens, clicks (a click implies an open), spam reports and unsubscribes at the configured rates;
-campaign and canvas conversions, canvas entries and control-group enrolments around them."""
+machine opens and suspected bot clicks on top of people's; deferrals, retries and aborts;
+campaign and canvas conversions, canvas entries, control-group enrolments and their conversions
+around them."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from looker_braze.currents.generate.columns import Coded, Column, choice, constant
+from looker_braze.currents.generate.channels import aborts
+from looker_braze.currents.generate.columns import Coded, Column, choice, constant, take
 from looker_braze.currents.generate.config import GeneratorConfig
 from looker_braze.currents.generate.events import EventMaker, bernoulli, repeat_extra
 from looker_braze.currents.generate.messages import (
@@ -28,8 +31,16 @@ USER_AGENTS = [
 ]
 URLS = ["https://example.com/sale", "https://example.com/new", "https://example.com/account"]
 CONVERSION = '{"type":"Makes Purchase","window":86400}'
-CONVERSION_RATE = 0.03  # P(conversion | delivery)
-CONTROL_SHARE = 0.02  # control-group enrolments per campaign send
+MAIL_CLIENTS = {  # (device_class, device_os, browser, mailbox_provider) people read with
+    "device_class": ["Mobile", "Desktop", "Mobile", "Mobile"],
+    "device_os": ["iOS", "Windows", "Mac OS X", "Android"],
+    "browser": ["Mobile Safari", "Chrome", "Safari", "Chrome Mobile"],
+    "mailbox_provider": ["Gmail", "Outlook", "Apple", "Gmail"],
+}
+PROXY_AGENT = (
+    "Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)"
+)
+BOT_REASONS = [["user_agent"], ["ip_address"], ["user_agent", "ip_address"]]
 
 
 def email_events(
@@ -61,9 +72,11 @@ def email_events(
     rows = np.flatnonzero(delivered)
     maker.emit(EMAIL + "Delivery", base, rows, delivery_time[rows])
     _engagement(maker, rng, base, delivery_time, delivered, rates)
-    _conversions(maker, rng, base, delivery_time, delivered)
+    conversions = config.campaign_conversions
+    _conversions(maker, rng, base, delivery_time, delivered, conversions.conversion_rate)
     _canvas_entries(maker, rng, base, who, send_time)
-    _control_enrolments(maker, rng, base, users, send_time)
+    _control_enrolments(maker, rng, base, users, send_time, conversions)
+    _sending_trouble(maker, maker.side, base, send_time, delivery_time, delivered, rates)
 
 
 def _bounces(maker, rng, base, send_time, mask, name, reason) -> None:
@@ -78,41 +91,92 @@ def _bounces(maker, rng, base, send_time, mask, name, reason) -> None:
 
 
 def _engagement(maker, rng, base, delivery_time, delivered, rates) -> None:
+    side = maker.side
     n = len(delivered)
     opened = delivered & bernoulli(rng, rates.open_rate, n)
     click_given_open = rates.click_rate / rates.open_rate if rates.open_rate else 0.0
     clicked = opened & bernoulli(rng, click_given_open, n)
     first_open = after_delay(rng, delivery_time, 3 * HOUR)
     opens = repeat_extra(rng, np.flatnonzero(opened), 0.5)
+    open_times = _repeat_times(rng, opens, first_open)
+    client = choice(rng, USER_AGENTS, len(opens)).codes
+    choice(rng, ["true"], len(opens), null_share=0.9)  # was the machine flag: keeps the stream
+    # Machine opens (privacy proxies, scanners) come on top of people's opens of the same
+    # emails, within a minute of delivery: they make machine_open_share of all Open events.
+    machine = _on_top(side, np.flatnonzero(opened), len(opens), rates.machine_open_share)
     maker.emit(
         EMAIL + "Open",
         base,
-        opens,
-        _repeat_times(rng, opens, first_open),
-        user_agent=choice(rng, USER_AGENTS, len(opens)),
-        machine_open=choice(rng, ["true"], len(opens), null_share=0.9),
-        is_amp=np.zeros(len(opens), dtype=bool),
+        np.r_[opens, machine],
+        np.r_[open_times, later(side, delivery_time[machine], 1, 60)],
+        user_agent=_agents(client, len(machine)),
+        machine_open=Coded.of(
+            np.r_[np.full(len(opens), -1), np.zeros(len(machine), int)], ["true"]
+        ),
+        is_amp=np.zeros(len(opens) + len(machine), dtype=bool),
+        **_mail_client(np.r_[client, np.full(len(machine), -1)]),
     )
     first_click = later(rng, first_open, 5, 900)
     clicks = repeat_extra(rng, np.flatnonzero(clicked), 0.3)
+    click_times = _repeat_times(rng, clicks, first_click)
+    urls = choice(rng, URLS, len(clicks)).codes
+    client = choice(rng, USER_AGENTS, len(clicks)).codes
+    # Suspected bot clicks (link scanners) come on top of people's clicks, just after them.
+    bots = _on_top(side, np.flatnonzero(clicked), len(clicks), rates.bot_click_share)
+    flagged = np.r_[np.zeros(len(clicks), dtype=bool), np.ones(len(bots), dtype=bool)]
+    rows = np.r_[clicks, bots]
     maker.emit(
         EMAIL + "Click",
         base,
-        clicks,
-        _repeat_times(rng, clicks, first_click),
-        url=choice(rng, URLS, len(clicks)),
-        user_agent=choice(rng, USER_AGENTS, len(clicks)),
-        is_amp=np.zeros(len(clicks), dtype=bool),
+        rows,
+        np.r_[click_times, later(side, first_click[bots], 1, 60)],
+        url=Coded.of(np.r_[urls, side.integers(0, len(URLS), len(bots))], URLS),
+        user_agent=_agents(client, len(bots)),
+        is_amp=np.zeros(len(rows), dtype=bool),
+        is_suspected_bot_click=flagged,
+        suspected_bot_click_reason=Coded.of(
+            np.where(flagged, side.integers(0, len(BOT_REASONS), len(rows)), -1), BOT_REASONS
+        ),
+        link_alias=choice(side, ["hero", "footer", "cta"], len(rows)),
+        **_mail_client(np.r_[client, np.full(len(bots), -1)]),
     )
     for name, rate in (("MarkAsSpam", rates.spam_rate), ("Unsubscribe", rates.unsubscribe_rate)):
         rows = np.flatnonzero(delivered & bernoulli(rng, rate, n))
+        times = after_delay(rng, delivery_time[rows], 6 * HOUR)
         maker.emit(
             EMAIL + name,
             base,
             rows,
-            after_delay(rng, delivery_time[rows], 6 * HOUR),
+            times,
             user_agent=choice(rng, USER_AGENTS, len(rows)),
         )
+    # An email Unsubscribe also changes the user's global email subscription state.
+    maker.emit(
+        "users.behaviors.subscription.GlobalStateChange",
+        base,
+        rows,
+        times,
+        subscription_status=constant("Unsubscribed", len(rows)),
+        channel=constant("email", len(rows)),
+        state_change_source=constant("Email", len(rows)),
+    )
+
+
+def _on_top(rng, candidates: np.ndarray, people: int, share: float) -> np.ndarray:
+    """Rows of ``candidates`` for extra events making ``share`` of all (``people`` + extra)."""
+    if share <= 0 or not len(candidates):
+        return candidates[:0]
+    expected = people * share / (1 - share)
+    return np.repeat(candidates, rng.poisson(expected / len(candidates), len(candidates)))
+
+
+def _agents(people: np.ndarray, machines: int) -> Coded:
+    """People's user agents, then ``machines`` events with the proxy's."""
+    return Coded.of(np.r_[people, np.full(machines, len(USER_AGENTS))], [*USER_AGENTS, PROXY_AGENT])
+
+
+def _mail_client(client: np.ndarray) -> dict[str, Column]:
+    return {name: Coded.of(client, table) for name, table in MAIL_CLIENTS.items()}
 
 
 def _repeat_times(rng, rows: np.ndarray, first: np.ndarray) -> np.ndarray:
@@ -122,8 +186,8 @@ def _repeat_times(rng, rows: np.ndarray, first: np.ndarray) -> np.ndarray:
     return first[rows] + np.where(repeat, rng.exponential(12 * HOUR, len(rows)), 0).astype(np.int64)
 
 
-def _conversions(maker, rng, base, delivery_time, delivered) -> None:
-    converted = delivered & bernoulli(rng, CONVERSION_RATE, len(delivered))
+def _conversions(maker, rng, base, delivery_time, delivered, rate) -> None:
+    converted = delivered & bernoulli(rng, rate, len(delivered))
     is_canvas = base["canvas_id"].codes >= 0
     times = after_delay(rng, delivery_time, 8 * HOUR)
     behaviour = {
@@ -152,10 +216,11 @@ def _canvas_entries(maker, rng, base, who, send_time) -> None:
     )
 
 
-def _control_enrolments(maker, rng, base, users, send_time) -> None:
-    """Some campaign sends also put another (random) user in the campaign's control group."""
+def _control_enrolments(maker, rng, base, users, send_time, conversions) -> None:
+    """Some campaign sends also put another (random) user in the campaign's control group;
+    a share of them convert anyway (the baseline a campaign's lift is measured against)."""
     campaign_rows = np.flatnonzero(base["campaign_id"].codes >= 0)
-    rows = campaign_rows[bernoulli(rng, CONTROL_SHARE, len(campaign_rows))]
+    rows = campaign_rows[bernoulli(rng, conversions.control_share, len(campaign_rows))]
     others = rng.integers(0, len(users), len(rows))
     people: dict[str, Column] = {
         "user_id": users.column("braze_id", others),
@@ -171,3 +236,41 @@ def _control_enrolments(maker, rng, base, users, send_time) -> None:
         send_id=no_send,
         message_variation_id=no_send,
     )
+    side = maker.side
+    converted = np.flatnonzero(bernoulli(side, conversions.control_conversion_rate, len(rows)))
+    no_send = constant(None, len(converted))
+    maker.emit(
+        "users.campaigns.Conversion",
+        {**base, "conversion_behavior": constant(CONVERSION, len(base["time"]))},
+        rows[converted],
+        after_delay(side, send_time[rows[converted]], 8 * HOUR),
+        user_id=take(people["user_id"], converted),
+        external_user_id=take(people["external_user_id"], converted),
+        send_id=no_send,
+        message_variation_id=no_send,
+        conversion_behavior_index=np.zeros(len(converted), dtype=np.int64),
+    )
+
+
+def _sending_trouble(maker, rng, base, send_time, delivery_time, delivered, rates) -> None:
+    """Deferrals (the receiving server asked to try later) before some deliveries; retries and
+    aborted messages around sends."""
+    rows = np.flatnonzero(delivered & bernoulli(rng, rates.deferral_rate, len(delivered)))
+    maker.emit(
+        EMAIL + "Deferral",
+        base,
+        rows,
+        later(rng, send_time[rows], 1, 20),
+        deferral_reason=constant("421 4.7.0 try again later", len(rows)),
+        attempt_count=np.ones(len(rows), dtype=np.int64),
+        recipient_domain=constant("example.com", len(rows)),
+    )
+    rows = np.flatnonzero(bernoulli(rng, rates.retry_rate, len(send_time)))
+    maker.emit(
+        EMAIL + "Retry",
+        base,
+        rows,
+        later(rng, send_time[rows], -300, -1),
+        retry_type=constant("rate_limited", len(rows)),
+    )
+    aborts(maker, rng, EMAIL + "Abort", base, send_time, rates.abort_rate)

@@ -17,6 +17,16 @@ class EventMaker:
     seed: int
     chunk: int
     frames: list[Frame] = field(default_factory=list)
+    # Ids made so far per event type: a type emitted more than once (Canvas progressions, step
+    # by step) continues its keys, so no two of its events share an id.
+    issued: dict[str, int] = field(default_factory=dict)
+    # Draws for the event types added with the whole catalogue inside the first four families
+    # (email, push, cards and webhooks, sessions) come from this generator, so the events those
+    # families made before stay the same for the same seed.
+    side: np.random.Generator = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.side = np.random.default_rng([self.seed, self.chunk, 1])
 
     def emit(
         self,
@@ -28,7 +38,10 @@ class EventMaker:
     ) -> Frame:
         """Events of ``event_type`` copying ``base`` at ``rows``, at ``times``, with new ids."""
         columns = {name: take(column, rows) for name, column in base.items()}
-        ids = key_base(self.seed, event_type, self.chunk) + np.arange(len(rows), dtype=np.uint64)
+        first = self.issued.get(event_type, 0)
+        self.issued[event_type] = first + len(rows)
+        keys = np.arange(first, first + len(rows), dtype=np.uint64)
+        ids = key_base(self.seed, event_type, self.chunk) + keys
         columns.update(id=Ids(ids), time=np.asarray(times, dtype=np.int64), **extra)
         frame = Frame(event_type, columns)
         self.frames.append(frame)

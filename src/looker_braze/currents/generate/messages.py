@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from looker_braze.currents.generate.columns import Coded, Column, constant, key_base, uuid_strings
-from looker_braze.currents.generate.users import Users
+from looker_braze.currents.generate.users import Users, app_group_id
 
 _MAX_OCCURRENCE = 4096  # keys reserved per campaign/canvas for its n-th message
 
@@ -83,6 +83,7 @@ def message_columns(
     message = group * per_group + nth
     campaign_rows, canvas_rows = np.where(is_canvas, -1, which), np.where(is_canvas, which, -1)
     variant = (users.number[who] % 2).astype(np.int64)
+    send_ids = catalog.occurrence_ids("send", groups, per_group)
     return {
         "user_id": users.column("braze_id", who),
         "external_user_id": users.column("external_id", who),
@@ -102,7 +103,19 @@ def message_columns(
         "canvas_step_id": Coded.of(
             np.where(is_canvas, message, -1), catalog.occurrence_ids("step", groups, per_group)
         ),
-        "send_id": Coded.of(message, catalog.occurrence_ids("send", groups, per_group)),
+        "send_id": Coded.of(message, send_ids),
+        # One dispatch per send here (Braze dispatches a whole audience at once: same shape).
+        "dispatch_id": Coded.of(message, send_ids),
+        "app_group_id": constant(app_group_id(catalog.seed), n),
+        "message_variation_name": Coded.of(
+            np.where(is_canvas, -1, nth), [f"Variation {k + 1}" for k in range(per_group)]
+        ),
+        "canvas_variation_name": Coded.of(
+            np.where(is_canvas, variant, -1), ["Variant A", "Variant B"]
+        ),
+        "canvas_step_name": Coded.of(
+            np.where(is_canvas, nth, -1), [f"Step {k + 1}" for k in range(per_group)]
+        ),
     }
 
 

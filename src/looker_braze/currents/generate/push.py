@@ -1,11 +1,14 @@
 """Push, content cards and webhooks: sends to each user's one device; a push bounces at the
-configured rate, and a delivered push (sent, not bounced) is opened at the configured rate."""
+configured rate, and a delivered push (sent, not bounced) is opened at the configured rate;
+content cards are seen, clicked and dismissed, webhooks fail (then are retried or given up), at
+their configured rates; each channel has its retries and aborted messages."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from looker_braze.currents.generate.columns import Column, choice
+from looker_braze.currents.generate.channels import aborts
+from looker_braze.currents.generate.columns import Coded, Column, choice, constant
 from looker_braze.currents.generate.config import GeneratorConfig
 from looker_braze.currents.generate.events import EventMaker, bernoulli
 from looker_braze.currents.generate.messages import Catalog, message_columns, sends_per_user
@@ -14,12 +17,7 @@ from looker_braze.currents.generate.users import DEVICE_MODELS, OS_VERSIONS, PLA
 
 PUSH = "users.messages.pushnotification."
 CARD = "users.messages.contentcard."
-IOS_FOREGROUND_RATE = 0.03  # P(push arrives while the iOS app is in the foreground | delivered)
-CARD_CAMPAIGNS = ("Content Card Campaign 1", "Content Card Campaign 2")
-CARD_SENDS_PER_WEEK = 0.5
-CARD_RATES = {"Impression": 0.5, "Click": 0.1, "Dismiss": 0.08}  # P(... | card sent)
-WEBHOOK_CAMPAIGNS = ("Webhook Campaign 1",)
-WEBHOOK_SENDS_PER_WEEK = 0.25
+WEBHOOK = "users.messages.webhook."
 
 
 def device_columns(users: Users, who: np.ndarray, app_ids: list[str]) -> dict[str, Column]:
@@ -62,8 +60,18 @@ def push_events(
     rows = np.flatnonzero(opened)
     maker.emit(PUSH + "Open", base, rows, after_delay(rng, send_time[rows], 2 * HOUR))
     ios = users.platform[who] == PLATFORMS.index("ios")
-    rows = np.flatnonzero(~bounced & ios & bernoulli(rng, IOS_FOREGROUND_RATE, n))
+    rows = np.flatnonzero(~bounced & ios & bernoulli(rng, rates.ios_foreground_rate, n))
     maker.emit(PUSH + "IosForeground", base, rows, later(rng, send_time[rows], 1, 5))
+    side = maker.side
+    rows = np.flatnonzero(bernoulli(side, rates.retry_rate, n))
+    maker.emit(
+        PUSH + "Retry",
+        base,
+        rows,
+        later(side, send_time[rows], -300, -1),
+        retry_type=constant("rate_limited", len(rows)),
+    )
+    aborts(maker, side, PUSH + "Abort", base, send_time, rates.abort_rate)
 
 
 def card_and_webhook_events(
@@ -74,18 +82,62 @@ def card_and_webhook_events(
     rng: np.random.Generator,
     app_ids: list[str],
 ) -> None:
-    cards = Catalog("contentcard", config.seed, CARD_CAMPAIGNS)
+    rates = config.content_cards
+    cards = Catalog("contentcard", config.seed, tuple(rates.campaigns))
     who, times, base = _message_base(
-        cards, config, users, window, rng, CARD_SENDS_PER_WEEK, app_ids
+        cards, config, users, window, rng, rates.per_user_per_week, app_ids
     )
-    card_ids = cards.ids("card", len(CARD_CAMPAIGNS))
+    card_ids = cards.ids("card", len(rates.campaigns))
     base["content_card_id"] = choice(rng, card_ids, len(who))
     maker.emit(CARD + "Send", base, np.arange(len(who)), times)
-    for name, rate in CARD_RATES.items():
+    for name, rate in (
+        ("Impression", rates.impression_rate),
+        ("Click", rates.click_rate),
+        ("Dismiss", rates.dismiss_rate),
+    ):
         rows = np.flatnonzero(bernoulli(rng, rate, len(who)))
         maker.emit(CARD + name, base, rows, after_delay(rng, times[rows], 12 * HOUR))
-    hooks = Catalog("webhook", config.seed, WEBHOOK_CAMPAIGNS)
+    aborts(maker, maker.side, CARD + "Abort", base, times, rates.abort_rate)
+    _webhooks(maker, config, users, window, rng, app_ids)
+
+
+def _webhooks(maker, config, users, window, rng, app_ids) -> None:
+    """A failed webhook gets a Failure per attempt: a terminal one (given up), or a retried one
+    followed by a Retry and a successful attempt."""
+    rates = config.webhooks
+    hooks = Catalog("webhook", config.seed, tuple(rates.campaigns))
     who, times, base = _message_base(
-        hooks, config, users, window, rng, WEBHOOK_SENDS_PER_WEEK, app_ids
+        hooks, config, users, window, rng, rates.sends_per_user_per_week, app_ids
     )
-    maker.emit("users.messages.webhook.Send", base, np.arange(len(who)), times)
+    n = len(who)
+    maker.emit(WEBHOOK + "Send", base, np.arange(n), times)
+    rng = maker.side
+    failed = bernoulli(rng, rates.failure_rate, n)
+    terminal = failed & bernoulli(rng, rates.terminal_share, n)
+    rows = np.flatnonzero(failed)
+    k = len(rows)
+    final = terminal[rows]
+    maker.emit(
+        WEBHOOK + "Failure",
+        base,
+        rows,
+        later(rng, times[rows], 1, 30),
+        http_status_code=np.where(final, 400, 503).astype(np.int64),
+        endpoint_url=constant("https://hooks.example.com/braze", k),
+        host=constant("hooks.example.com", k),
+        url_path=constant("/braze", k),
+        raw_response=Coded.of(final.astype(np.int64), ["Service Unavailable", "Bad Request"]),
+        retry_count=np.zeros(k, dtype=np.int64),
+        webhook_duration=rng.integers(50, 3000, k),
+        webhook_failure_source=constant("http_response", k),
+        is_terminal=final,
+    )
+    rows = np.flatnonzero(failed & ~terminal)
+    maker.emit(
+        WEBHOOK + "Retry",
+        base,
+        rows,
+        later(rng, times[rows], 60, 600),
+        retry_type=constant("http_error", len(rows)),
+    )
+    aborts(maker, rng, WEBHOOK + "Abort", base, times, rates.abort_rate)

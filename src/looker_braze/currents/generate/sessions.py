@@ -4,13 +4,14 @@ Each user's first session falls on a uniformly random local day of the window; o
 local day d (while inside the window) the user has a session with probability
 ``retention.probability(d)``, independently, at a uniformly random local time of that day.
 Day 0 holds the FirstSession and its SessionStart. Sessions carry custom events, purchases,
-locations and in-app messages at fixed small rates.
+locations at fixed small rates and in-app messages at the configured rates.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from looker_braze.currents.generate.channels import aborts
 from looker_braze.currents.generate.columns import Column, Ids, choice, constant, key_base
 from looker_braze.currents.generate.config import GeneratorConfig
 from looker_braze.currents.generate.events import EventMaker, bernoulli
@@ -25,13 +26,10 @@ CUSTOM_PROPERTIES = ['{"source":"home"}', '{"source":"search"}', '{"source":"pus
 PRODUCTS = ["sku-basic", "sku-plus", "sku-pro"]
 PRICES = np.array([4.99, 9.99, 19.99])
 SOURCES = ["organic", "Facebook Ads", "Google Ads", "Referral"]
-IN_APP_CAMPAIGNS = ("In-App Campaign 1", "In-App Campaign 2", "In-App Campaign 3")
 RATES = {
     "custom_event": 0.6,
     "purchase": 0.04,
     "location": 0.1,
-    "in_app": 0.15,
-    "in_app_click": 0.2,
     "install_attribution": 0.6,
     "uninstall": 0.03,
 }
@@ -148,14 +146,15 @@ def _lifecycle(maker, rng, base, who, start, first) -> None:
 
 
 def _in_app(maker, config, users, who, start, rng, app_ids) -> None:
-    shown = np.flatnonzero(bernoulli(rng, RATES["in_app"], len(who)))
-    catalog = Catalog("inappmessage", config.seed, IN_APP_CAMPAIGNS)
+    rates = config.in_app
+    shown = np.flatnonzero(bernoulli(rng, rates.impression_rate, len(who)))
+    catalog = Catalog("inappmessage", config.seed, tuple(rates.campaigns))
     times = start[shown] + 5
     base = message_columns(catalog, users, who[shown], times, rng, config.timezone)
     base.update(device_columns(users, who[shown], app_ids))
     name = "users.messages.inappmessage."
     maker.emit(name + "Impression", base, np.arange(len(shown)), times)
-    clicks = np.flatnonzero(bernoulli(rng, RATES["in_app_click"], len(shown)))
+    clicks = np.flatnonzero(bernoulli(rng, rates.click_rate, len(shown)))
     maker.emit(
         name + "Click",
         base,
@@ -163,3 +162,5 @@ def _in_app(maker, config, users, who, start, rng, app_ids) -> None:
         later(rng, times[clicks], 1, 60),
         button_id=choice(rng, ["0", "1"], len(clicks)),
     )
+    base["version"] = constant("2", len(shown))  # the in-app message format version
+    aborts(maker, maker.side, name + "Abort", base, times, rates.abort_rate)

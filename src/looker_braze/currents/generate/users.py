@@ -6,6 +6,7 @@ User number ``i`` has the same identifiers in every run with the same seed, what
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -40,6 +41,7 @@ class Users:
     external_id: list[str]
     email: list[str]
     device_id: list[str]
+    phone: list[str]  # E.164, in the 555 fiction range
     platform: np.ndarray  # index into PLATFORMS
 
     def __len__(self) -> int:
@@ -69,6 +71,7 @@ def make_users(seed: int, first: int, count: int) -> Users:
         external_id=external,
         email=[f"{name}@example.com" for name in external],
         device_id=hex_strings(key_base(seed, "device_id") + numbers, 32),
+        phone=[f"+1555{n % 10_000_000:07d}" for n in numbers.tolist()],
         platform=platforms,
     )
 
@@ -76,3 +79,9 @@ def make_users(seed: int, first: int, count: int) -> Users:
 def app_ids(seed: int) -> list[str]:
     """One Braze app id per platform (the same app on each platform)."""
     return hex_strings(key_base(seed, "app_id") + np.arange(len(PLATFORMS), dtype=np.uint64), 24)
+
+
+@cache
+def app_group_id(seed: int) -> str:
+    """The workspace (app group) every generated event belongs to."""
+    return hex_strings(np.array([key_base(seed, "app_group")], dtype=np.uint64), 24)[0]

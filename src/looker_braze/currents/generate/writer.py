@@ -54,6 +54,8 @@ class Writer:
     config: GeneratorConfig
     window_start: int
     tally: WriteTally = field(default_factory=WriteTally)
+    # Folders made so far: makedirs would stat every level of every file's folder again.
+    made: set[str] = field(default_factory=set)
 
     def write(self, frame: Frame, rng: np.random.Generator, chunk: int) -> None:
         if not len(frame):
@@ -87,7 +89,9 @@ class Writer:
             str(version),
             ZONE,
         )
-        os.makedirs(folder, exist_ok=True)
+        if folder not in self.made:
+            os.makedirs(folder, exist_ok=True)
+            self.made.add(folder)
         step = self.config.events_per_file
         for start in range(0, len(rows), step):
             name = f"{self.config.integration_id}_{chunk:05d}_{self.tally.files:07d}.avro"

@@ -1,22 +1,29 @@
 """Loading Braze Currents Avro files into a warehouse, incrementally and exactly once per event.
 
     list source -> skip files in the manifest -> read each file whole (corrupt: report, skip)
-    -> batch by table (bounded by ``batch_events``) -> one transaction per batch: widen table,
-       insert new ids, record files in the manifest -> PostgreSQL: ANALYZE the tables that grew
+    -> batch by table (bounded by ``batch_events``), deduplicated within the batch
+    -> writer thread, one transaction per table batch: widen table, insert new ids, record files
+       in the manifest -> PostgreSQL: ANALYZE the tables that grew
 
-A batch that fails in the warehouse is retried file by file, so one bad file is reported alone
-and the others still load. Memory is bounded by the batch size plus one file.
+Two stages run at once, one batch apart: this thread decodes and combines the next batch (polars,
+which releases the GIL) while a writer thread inserts the previous one (DuckDB or PostgreSQL,
+which release it too), so a load uses two cores. Only the writer touches the warehouse, one batch
+at a time, in file order, so the first copy of an id still wins. A batch that fails in the
+warehouse is retried file by file, so one bad file is reported alone and the others still load.
+Memory is bounded by two batches plus one file.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from looker_braze.currents.load.read import FileData, UnreadableFile, read_avro
+from looker_braze.currents.load.read import Combined, FileData, UnreadableFile, combine, read_avro
 from looker_braze.currents.load.report import FailedFile, LoadReport, TableCounts, render
-from looker_braze.currents.load.sink import MANIFEST, Sink
+from looker_braze.currents.load.sink import MANIFEST, Loaded, Sink
 from looker_braze.currents.load.sources import SourceFile, list_source
 from looker_braze.currents.warehouse import Warehouse, connect
 from looker_braze.errors import FailRun
@@ -24,7 +31,7 @@ from looker_braze.redact import redact_url as redact  # re-exported: callers pri
 
 __all__ = ["MANIFEST", "FailedFile", "LoadReport", "TableCounts", "load", "redact", "render"]
 
-DEFAULT_BATCH_EVENTS = 250_000
+DEFAULT_BATCH_EVENTS = 200_000  # two batches are in memory at once (decoding, inserting)
 Batch = list[tuple[SourceFile, FileData]]
 
 
@@ -59,6 +66,21 @@ def _connect(url: str | Path) -> Warehouse:
         raise FailRun(f"Cannot open the warehouse {redact(str(url))}: {exc}") from None
 
 
+@dataclass(frozen=True)
+class _TableBatch:
+    table: str
+    files: Batch
+    combined: Combined | None  # made by the decoding thread, so the writer only writes
+
+
+@dataclass
+class _Written:
+    """What the writer did with one flush: the main thread folds it into the report."""
+
+    loaded: list[tuple[str, Loaded]] = field(default_factory=list)
+    failed: list[FailedFile] = field(default_factory=list)
+
+
 def _load_files(
     sink: Sink,
     files: list[SourceFile],
@@ -66,6 +88,23 @@ def _load_files(
     batch_events: int,
     advance: Callable[[int], None],
 ) -> None:
+    with ThreadPoolExecutor(1, thread_name_prefix="currents-writer") as writer:
+        in_flight: Future[_Written] | None = None
+        for flush in _flushes(files, report, batch_events, advance):
+            if in_flight is not None:
+                _apply(in_flight.result(), report)
+            in_flight = writer.submit(_write_flush, sink, flush)
+        if in_flight is not None:
+            _apply(in_flight.result(), report)
+
+
+def _flushes(
+    files: list[SourceFile],
+    report: LoadReport,
+    batch_events: int,
+    advance: Callable[[int], None],
+) -> Iterator[list[_TableBatch]]:
+    """Decoded files grouped by table, each group combined, yielded every ``batch_events``."""
     pending: dict[str, Batch] = {}
     pending_events = 0
     for file in files:
@@ -76,9 +115,24 @@ def _load_files(
         pending.setdefault(data.table_name, []).append((file, data))
         pending_events += data.rows
         if pending_events >= batch_events:
-            _flush(sink, pending, report)
-            pending_events = 0
-    _flush(sink, pending, report)
+            yield _combine(pending)
+            pending, pending_events = {}, 0
+    if pending:
+        yield _combine(pending)
+
+
+def _combine(pending: dict[str, Batch]) -> list[_TableBatch]:
+    return [_combined(table, batch) for table, batch in pending.items()]
+
+
+def _combined(table: str, batch: Batch) -> _TableBatch:
+    """The batch combined, its files' own frames dropped (memory holds the events once). When
+    the files' types do not combine, the writer finds the file(s) at fault."""
+    try:
+        combined = combine([data for _, data in batch])
+    except Exception:  # polars' cast errors
+        return _TableBatch(table, batch, None)
+    return _TableBatch(table, [(file, data.without_frame()) for file, data in batch], combined)
 
 
 def _read(file: SourceFile, report: LoadReport) -> FileData | None:
@@ -91,24 +145,44 @@ def _read(file: SourceFile, report: LoadReport) -> FileData | None:
     return None
 
 
-def _flush(sink: Sink, pending: dict[str, Batch], report: LoadReport) -> None:
-    for table, batch in pending.items():
-        _write(sink, table, batch, report)
-    pending.clear()
+def _write_flush(sink: Sink, flush: list[_TableBatch]) -> _Written:
+    """The writer thread's job: every table batch of one flush, in order."""
+    written = _Written()
+    for item in flush:
+        _write(sink, item.table, item.files, written, item.combined)
+    return written
 
 
-def _write(sink: Sink, table: str, batch: Batch, report: LoadReport) -> None:
+def _write(
+    sink: Sink, table: str, batch: Batch, written: _Written, combined: Combined | None = None
+) -> None:
     try:
-        loaded = sink.write(table, batch)
+        loaded = sink.write(table, batch, combined)
     except Exception as exc:  # a warehouse error: find the file(s) it comes from
         sink.forget_schema_cache()
         if len(batch) == 1:
-            report.failed.append(FailedFile(batch[0][0].key, f"warehouse refused it: {exc}"))
+            written.failed.append(FailedFile(batch[0][0].key, f"warehouse refused it: {exc}"))
             return
-        for item in batch:
-            _write(sink, table, [item], report)
+        for file, data in batch:
+            if data.frame is None:  # dropped once combined: read the file again
+                data = _read_again(file, written)
+            if data is not None:
+                _write(sink, table, [(file, data)], written)
         return
-    for item in loaded:
+    written.loaded += [(table, item) for item in loaded]
+
+
+def _read_again(file: SourceFile, written: _Written) -> FileData | None:
+    try:
+        return read_avro(file.read(), file.event_type)
+    except (UnreadableFile, OSError) as exc:  # changed or gone since the first read
+        written.failed.append(FailedFile(file.key, f"cannot read the file again: {exc}"))
+    return None
+
+
+def _apply(written: _Written, report: LoadReport) -> None:
+    report.failed += written.failed
+    for table, item in written.loaded:
         report.files_loaded += 1
         report.count(table, item.data.rows, item.inserted)
 

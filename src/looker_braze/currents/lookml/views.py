@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 
 from looker_braze.currents.lookml.sqltext import column, expression, table
-from looker_braze.currents.schemas import EVENT_TYPES, fields, table_name
+from looker_braze.currents.schemas import DESCRIPTIONS, EVENT_TYPES, fields, table_name
 
 _TYPES = {
     "string": "string",
@@ -65,7 +65,7 @@ def event_view(event_type: str, dialect: str, schema: str | None) -> dict:
     dimensions += EXTRA_DIMENSIONS.get(event_type, lambda d: [])(dialect)
     measures = [
         {"name": "count", "type": "count", "description": "Number of events"},
-        *_counts(dialect),
+        *_counts(dialect, {field.name for field in fields(event_type)}),
         *MEASURES.get(event_type, lambda d: [])(dialect),
     ]
     return {
@@ -82,7 +82,7 @@ def _field_dimension(name: str, avro_type: str, dialect: str) -> dict:
         name,
         _TYPES.get(avro_type, "string"),
         column(name.upper(), dialect),
-        f"Currents field {name}",
+        DESCRIPTIONS.get(name, f"Currents field {name}"),
     )
     if name == "id":
         dimension.update(primary_key="yes", hidden="yes", description="Unique id of the event")
@@ -107,11 +107,11 @@ def _time_group(event_type: str, dialect: str) -> dict:
     }
 
 
-def _counts(dialect: str) -> list[dict]:
-    return [
-        _distinct("events", column("ID", dialect), "Distinct event ids (dedupe-safe count)"),
-        _distinct("users", column("USER_ID", dialect), "Distinct Braze user ids"),
-    ]
+def _counts(dialect: str, names: set[str]) -> list[dict]:
+    counts = [_distinct("events", column("ID", dialect), "Distinct event ids (dedupe-safe count)")]
+    if "user_id" in names:  # an agent's tool invocation (agentconsole) has no user
+        counts.append(_distinct("users", column("USER_ID", dialect), "Distinct Braze user ids"))
+    return counts
 
 
 def _distinct(name: str, sql: str, description: str, hidden: bool = False) -> dict:

@@ -13,7 +13,16 @@ from looker_braze.errors import ConfigError
 
 # The modules each extra brings (import names, not distribution names), as in pyproject.toml.
 EXTRAS: dict[str, tuple[str, ...]] = {
-    "currents": ("duckdb", "fastavro", "polars", "pyarrow", "sqlglot", "yaml", "matplotlib"),
+    "currents": (
+        "duckdb",
+        "fastavro",
+        "polars",
+        "pyarrow",
+        "cramjam",
+        "sqlglot",
+        "yaml",
+        "matplotlib",
+    ),
 }
 
 

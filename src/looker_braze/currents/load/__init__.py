@@ -32,6 +32,10 @@ from looker_braze.redact import redact_url as redact  # re-exported: callers pri
 __all__ = ["MANIFEST", "FailedFile", "LoadReport", "TableCounts", "load", "redact", "render"]
 
 DEFAULT_BATCH_EVENTS = 200_000  # two batches are in memory at once (decoding, inserting)
+# A batch also ends at this many files: each decoded file costs memory of its own besides its
+# events, and Braze writes rare event types as files of a few events (measured: 26,596 files of
+# 166,252 events in one batch peaked at 930 MB; most files of a busy type hold thousands).
+BATCH_FILES = 2_000
 Batch = list[tuple[SourceFile, FileData]]
 
 
@@ -104,9 +108,10 @@ def _flushes(
     batch_events: int,
     advance: Callable[[int], None],
 ) -> Iterator[list[_TableBatch]]:
-    """Decoded files grouped by table, each group combined, yielded every ``batch_events``."""
+    """Decoded files grouped by table, each group combined, yielded every ``batch_events`` events
+    or ``BATCH_FILES`` files, whichever comes first."""
     pending: dict[str, Batch] = {}
-    pending_events = 0
+    pending_events = pending_files = 0
     for file in files:
         data = _read(file, report)
         advance(file.size)
@@ -114,9 +119,10 @@ def _flushes(
             continue
         pending.setdefault(data.table_name, []).append((file, data))
         pending_events += data.rows
-        if pending_events >= batch_events:
+        pending_files += 1
+        if pending_events >= batch_events or pending_files >= BATCH_FILES:
             yield _combine(pending)
-            pending, pending_events = {}, 0
+            pending, pending_events, pending_files = {}, 0, 0
     if pending:
         yield _combine(pending)
 

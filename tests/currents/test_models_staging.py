@@ -93,3 +93,18 @@ def test_duplicates_are_dropped_and_absent_columns_read_as_null(tmp_path):
     assert (funnel["sent"], funnel["delivered"]) == (1, 1)
     assert (funnel["total_opens"], funnel["unique_opens"], funnel["machine_opens"]) == (2, 1, 0)
     assert (funnel["total_clicks"], funnel["unique_clicks"], funnel["bot_clicks"]) == (1, 1, 0)
+
+
+def test_any_machine_open_value_but_false_is_a_machine_open(tmp_path):
+    """Braze's glossary: machine_open is "true" or null today and may later name the process that
+    opened (Apple, Google ...): every non-empty value other than "false" is a machine open."""
+    opens = [
+        _event(f"o{n}", MACHINE_OPEN=value)
+        for n, value in enumerate(["true", "Apple", "GOOGLE", None, "false", ""])
+    ]
+    with connect(tmp_path / "w.duckdb") as warehouse:
+        _create(warehouse, "USERS_MESSAGES_EMAIL_SEND", [_event("s1")])
+        _create(warehouse, "USERS_MESSAGES_EMAIL_DELIVERY", [_event("d1", SENDING_IP="1.2.3.4")])
+        _create(warehouse, "USERS_MESSAGES_EMAIL_OPEN", opens)
+        [funnel] = run(warehouse, "email_funnel").records()
+    assert (funnel["total_opens"], funnel["machine_opens"]) == (3, 3)

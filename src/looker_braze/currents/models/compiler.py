@@ -5,6 +5,8 @@ Macros (plain function calls in the DuckDB source, expanded here so each engine 
     local_ts(epoch)         wall-clock timestamp, in the `timezone` parameter, of a UTC epoch
     local_date(epoch)       its local date
     local_day(epoch)        that date as days since Monday 1900-01-01 (`// 7` = Monday weeks)
+    message_key(canvas_id, canvas_step_id, message_variation_id)
+                            the message an event belongs to (staging models)
     param_match(col, :p)    TRUE when parameter p is unset, else col = p (LookML: a templated
                             filter `{% condition p %} col {% endcondition %}`)
 Placeholders (`:name`) are bound by a Binder (binding.py): literal values for a run, Liquid

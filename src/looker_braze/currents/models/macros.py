@@ -31,6 +31,13 @@ _MACROS: dict[str, Callable[..., exp.Expression]] = {
     "local_ts": _template("to_timestamp(__a0__) AT TIME ZONE :timezone"),
     "local_date": _template("CAST(to_timestamp(__a0__) AT TIME ZONE :timezone AS DATE)"),
     # 1900-01-01 was a Monday, so `local_day // 7` numbers Monday weeks on every engine.
+    # The message an event belongs to: the canvas step for canvases, the message variation for
+    # campaigns (Braze's samples fill both on every event, so a unique count keys on one).
+    # Arguments: CANVAS_ID, CANVAS_STEP_ID, MESSAGE_VARIATION_ID.
+    "message_key": _template(
+        "CASE WHEN __a0__ IS NOT NULL THEN COALESCE(__a1__, __a2__) "
+        "ELSE COALESCE(__a2__, __a1__) END"
+    ),
     "local_day": _template(
         "DATE_DIFF('day', CAST('1900-01-01' AS DATE), "
         "CAST(to_timestamp(__a0__) AT TIME ZONE :timezone AS DATE))"

@@ -82,10 +82,7 @@ SELECT
   CANVAS_VARIATION_ID AS canvas_variation_id,
   CANVAS_STEP_ID AS canvas_step_id,
   SEND_ID AS send_id,
-  CASE
-    WHEN CANVAS_ID IS NOT NULL THEN COALESCE(CANVAS_STEP_ID, MESSAGE_VARIATION_ID)
-    ELSE COALESCE(MESSAGE_VARIATION_ID, CANVAS_STEP_ID)
-  END AS message_key,
+  message_key(CANVAS_ID, CANVAS_STEP_ID, MESSAGE_VARIATION_ID) AS message_key,
   sending_ip,
   is_machine
 FROM copies

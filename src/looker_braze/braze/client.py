@@ -30,6 +30,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import aiohttp
 
@@ -165,13 +166,22 @@ class UsersTrackClient:
         return failure(answer, self._endpoint)
 
 
+class BatchClient(Protocol):
+    """What the Dispatcher needs of an endpoint's client (UsersTrackClient, SubscriptionClient):
+    ``send`` a batch (anything with ``size`` in bytes), and the send's BatchSize."""
+
+    batch_size: BatchSize
+
+    async def send(self, batch: Any) -> BatchOutcome: ...
+
+
 class Dispatcher:
     """Keeps batches in flight (as many as ``in_flight`` allows: a controller that follows Braze's
     latency, or a fixed number); the first fatal error stops new sends."""
 
     def __init__(
         self,
-        client: UsersTrackClient,
+        client: BatchClient,
         in_flight: InFlight | int,
         on_outcome: Callable[[Batch, BatchOutcome], None],
         on_failed: Callable[[Batch], None],

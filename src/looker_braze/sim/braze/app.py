@@ -5,6 +5,8 @@ data. They are:
   GET  /sim/profile?external_id=.. | braze_id= | email= | phone= | alias_name=&alias_label=
   GET  /sim/segment?attribute=looker_export&value=LABEL   -> {"attribute", "value", "count"}
   GET  /sim/segment/members?attribute=..&value=..[&limit=N]   -> JSON list of member ids
+  GET  /sim/subscriptions?group=ID[&external_id= | email= | phone=]   -> a group's counts, or
+                           one user's state; without group: every group and the stats
   GET  /sim/stats          POST /sim/reset          POST /sim/users {"count": N}
   GET  /sim/faults         PUT  /sim/faults {error_rate, latency_ms, drop_rate, rate_limit_*,
                                 contract, max_objects, hourly_limit_*, queued_rate,
@@ -28,6 +30,7 @@ from looker_braze.errors import ConfigError
 from looker_braze.sim.braze.config import SimConfig
 from looker_braze.sim.braze.endpoint import TRACK_PATH, TrackEndpoint
 from looker_braze.sim.braze.simulator import BrazeSimulator
+from looker_braze.sim.braze.subscription_endpoints import subscription_endpoints
 
 _LOOKUPS = ("external_id", "braze_id", "email", "phone")
 
@@ -39,11 +42,12 @@ class SimApp(Starlette):
         super().__init__(routes=_routes(), exception_handlers={HTTPException: _http_error})
         self.router.redirect_slashes = False  # /users/track/ must be a 404, not a redirect
         self.state.sim = sim
-        self._track = TrackEndpoint(sim)
+        self._raw = {TRACK_PATH: TrackEndpoint(sim), **subscription_endpoints(sim)}
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] == "http" and scope["path"] == TRACK_PATH:
-            await self._track(scope, receive, send)
+        endpoint = self._raw.get(scope["path"]) if scope["type"] == "http" else None
+        if endpoint is not None:
+            await endpoint(scope, receive, send)
         else:
             await super().__call__(scope, receive, send)
 
@@ -104,6 +108,20 @@ async def segment_members(request: Request) -> Response:
     return _json(list(islice(members, int(limit) if limit else None)))
 
 
+async def subscriptions(request: Request) -> Response:
+    store, params = _sim(request).subscriptions, request.query_params
+    group = params.get("group")
+    if group is None:
+        summaries = [store.summary(known) for known in store.groups]
+        return _json({"groups": summaries, "stats": store.stats.snapshot()})
+    kind = next((name for name in ("external_id", "email", "phone") if name in params), None)
+    if kind is None:
+        return _json(store.summary(group))
+    return _json(
+        {"group": group, kind: params[kind], "state": store.state(group, kind, params[kind])}
+    )
+
+
 async def stats(request: Request) -> Response:
     return _json(_sim(request).stats())
 
@@ -148,6 +166,7 @@ def _routes() -> list[Route]:
         Route("/sim/profile", profile),
         Route("/sim/segment", segment),
         Route("/sim/segment/members", segment_members),
+        Route("/sim/subscriptions", subscriptions),
         Route("/sim/stats", stats),
         Route("/sim/reset", reset, methods=["POST"]),
         Route("/sim/users", seed_users, methods=["POST"]),

@@ -20,6 +20,7 @@ from looker_braze.sim.braze.faults import FaultInjector, FaultSettings
 from looker_braze.sim.braze.limits import FixedWindowLimiter, limit_headers
 from looker_braze.sim.braze.objects import plan_attributes, plan_event, plan_purchase
 from looker_braze.sim.braze.stats import Stats
+from looker_braze.sim.braze.subscriptions import SubscriptionStore, subscription_limiter
 from looker_braze.sim.braze.workspace import Workspace
 
 VALID_DATA = "Valid data must be provided in the 'attributes', 'events', or 'purchases' fields."
@@ -63,6 +64,9 @@ class FaultUpdate(BaseModel):
     redirect_status: int | None = None
     redirect_to: str | None = None
     success_message: str | None = None
+    max_subscription_groups: int | None = None  # null: no cap
+    subscription_rate_limit_requests: int | None = None  # null: no limit
+    subscription_rate_limit_seconds: float | None = None
 
 
 class BrazeSimulator:
@@ -78,6 +82,9 @@ class BrazeSimulator:
         config = self.config
         self.workspace = Workspace(config.array_cap)
         self.workspace.identities.seed(config.users)
+        self.subscriptions = SubscriptionStore(
+            self.workspace.identities, config.subscription_groups
+        )
         self.counters = Stats()
         self._since_freeze = 0
         self.faults = FaultInjector(FaultSettings(), config.seed)
@@ -85,9 +92,10 @@ class BrazeSimulator:
 
     # -- the endpoint's steps ------------------------------------------------------------------
 
-    def authorize(self, key: str | None) -> Answer | None:
-        """None when ``key`` may call /users/track, else the 401/403/404 answer. Never echoes
-        keys. A key of another instance is unknown here, as on Braze."""
+    def authorize(self, key: str | None, permission: str = TRACK_PERMISSION) -> Answer | None:
+        """None when ``key`` may call an endpoint that needs ``permission`` (/users/track's by
+        default), else the 401/403/404 answer. Never echoes keys. A key of another instance is
+        unknown here, as on Braze."""
         if not key:
             return 401, {"message": INVALID_KEY}
         spec = self.config.api_keys.get(key)
@@ -99,7 +107,7 @@ class BrazeSimulator:
         account = self._live["account_state"]
         if account in FORBIDDEN:
             return 403, {"message": FORBIDDEN[account]}
-        if TRACK_PERMISSION not in spec.permissions:
+        if permission not in spec.permissions:
             return 403, {"message": ACCESS_DENIED}
         return None
 
@@ -311,6 +319,7 @@ class BrazeSimulator:
         )
         hourly = self.terms.hourly_requests
         self._hourly = FixedWindowLimiter(hourly, self.terms.hourly_seconds) if hourly else None
+        self.subscription_limiter = subscription_limiter(live)
 
     @property
     def redirect(self) -> tuple[int, str]:

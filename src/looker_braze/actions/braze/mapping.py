@@ -90,15 +90,7 @@ class RowMapper:
         """The user's identifier in this row; RejectRow when it is missing or invalid."""
         if row is None:
             raise RejectRow("row is not an object")
-        value = row[-1]
-        if type(value) is str:  # the usual case, kept short: it runs for every row
-            text = value.strip()  # CHAR columns pad with spaces
-            if not text:
-                raise RejectRow("empty identifier")
-            return self._identify_text(text)
-        if value is None:
-            raise RejectRow("empty identifier")
-        return self._identify_text(_text(value))
+        return read_identifier(row[-1], self._identify_text)
 
     def build_many(
         self, rows: Sequence[Values], identifiers: Sequence[str], notes: ValueNotes
@@ -216,6 +208,24 @@ def ignored_tags(fields: Fields) -> tuple[str, ...]:
 
 
 # ---------------------------------------------------------------- identifiers by kind
+
+
+def read_identifier(value: Any, identify_text: Callable[[str], str]) -> str:
+    """The identifier in one cell, checked by ``identify_text`` (``identifier_reader``);
+    RejectRow when it is missing or invalid."""
+    if type(value) is str:  # the usual case, kept short: it runs for every row
+        text = value.strip()  # CHAR columns pad with spaces
+        if not text:
+            raise RejectRow("empty identifier")
+        return identify_text(text)
+    if value is None:
+        raise RejectRow("empty identifier")
+    return identify_text(_text(value))
+
+
+def identifier_reader(key_kind: str) -> Callable[[str], str]:
+    """How an identifier of a Unique Key kind is checked and normalised (stripped text in)."""
+    return _IDENTIFIERS[key_kind]
 
 
 def _text(value: Any) -> str:

@@ -1,0 +1,123 @@
+"""The braze_subscriptions action: set subscription group states for a Look's users.
+
+The run: check settings and form -> open the rows -> map fields (fail fast on a bad Look) ->
+the pipeline (pipeline.py: repeats skipped, states packed into requests) -> Braze's
+/v2/subscription/status/set through the SUBSCRIPTION_STATUS rate limit shared with every action
+and replica, retried (states are idempotent, so every failure may be sent again) -> one
+SubscriptionReport, the answer Looker shows. No state store: setting a state twice is harmless,
+so a re-run needs no memory of the last one.
+"""
+
+from __future__ import annotations
+
+from looker_braze.actions.braze.options import InvalidForm, check_settings
+from looker_braze.actions.braze.pipeline import drain_quietly
+from looker_braze.actions.braze.plumbing import BrazePlumbing
+from looker_braze.actions.braze.subscriptions import definition as subscriptions_definition
+from looker_braze.actions.braze.subscriptions.mapping import SubscriptionMapper
+from looker_braze.actions.braze.subscriptions.options import SubscriptionOptions, run_options
+from looker_braze.actions.braze.subscriptions.pipeline import (
+    DryRequests,
+    count_failed,
+    count_outcome,
+    send_rows,
+)
+from looker_braze.actions.braze.subscriptions.report import SubscriptionReport
+from looker_braze.braze.client import Dispatcher, RetryPolicy
+from looker_braze.braze.concurrency import InFlight
+from looker_braze.braze.families import SUBSCRIPTION_STATUS
+from looker_braze.braze.subscriptions import RequestPlanner, SubscriptionClient
+from looker_braze.errors import FailRun
+from looker_braze.hub.action import Action, HubServices, RunProgress
+from looker_braze.hub.protocol import (
+    ActionDefinition,
+    ActionRequest,
+    ActionResult,
+    Form,
+    LookerContext,
+)
+from looker_braze.hub.result import possible_cut
+from looker_braze.hub.rows import RowSource
+from looker_braze.settings import HubSettings
+
+
+class SubscriptionsAction(Action):
+    name = subscriptions_definition.NAME
+
+    def __init__(self, settings: HubSettings, plumbing: BrazePlumbing) -> None:
+        self._settings = settings
+        self._plumbing = plumbing
+
+    def definition(self, looker: LookerContext) -> ActionDefinition:
+        return subscriptions_definition.definition(looker)
+
+    async def form(self, request: ActionRequest) -> Form:
+        try:
+            check_settings(request, self._settings.extra_endpoints)
+        except FailRun as exc:
+            return Form(error=str(exc))
+        return subscriptions_definition.form(request)
+
+    async def startup(self, services: HubServices) -> None:
+        self._plumbing.session()
+
+    async def shutdown(self) -> None:
+        await self._plumbing.aclose()
+
+    async def execute(
+        self, request: ActionRequest, rows: RowSource, progress: RunProgress
+    ) -> ActionResult:
+        try:
+            options = run_options(request, self._settings.extra_endpoints)
+        except InvalidForm as exc:
+            return ActionResult(success=False, message=str(exc), validation_errors=exc.errors)
+        await progress.begin(
+            mode="subscriptions",
+            label=options.group or "groups from the Look",
+            attribute=options.state or "states from the Look",
+            workspace=options.workspace,
+        )
+        report = SubscriptionReport(progress, dry_run=options.dry_run)
+        try:
+            async with rows.open() as stream:
+                mapper = SubscriptionMapper(stream.fields, options)
+                planner = RequestPlanner(options.key_kind, options.double_opt_in)
+                sink = DryRequests(report) if options.dry_run else self._dispatcher(options, report)
+                try:
+                    await send_rows(stream, mapper, planner, sink, report, self._settings.max_rows)
+                    await sink.drain()
+                    if report.row_cap is None:
+                        report.cut = possible_cut(request, stream.document, report.read)
+                finally:
+                    await drain_quietly(sink)
+                    report.braze = sink.notes()
+                await sink.drain()  # raises the run's failure, if a request had one
+        except FailRun as exc:
+            report.failure = str(exc)
+        report.count_unaccounted()
+        return report.result()
+
+    def _dispatcher(self, options: SubscriptionOptions, report: SubscriptionReport) -> Dispatcher:
+        settings = self._settings
+        limiter = self._plumbing.limiter(options.workspace, SUBSCRIPTION_STATUS)
+        in_flight = InFlight(
+            limiter.requests_per_second, settings.max_bytes_in_flight, settings.max_in_flight
+        )
+        client = SubscriptionClient(
+            options.endpoint,
+            options.api_key,
+            self._plumbing.session(),
+            limiter,
+            RetryPolicy(
+                max_attempts=settings.max_attempts, deadline_seconds=settings.retry_deadline_seconds
+            ),
+            timeout_seconds=settings.request_timeout_seconds,
+            on_latency=in_flight.observe,
+            counter=report,
+        )
+        return Dispatcher(
+            client,
+            in_flight,
+            on_outcome=lambda request, outcome: count_outcome(report, outcome),
+            on_failed=lambda request: count_failed(report, request),
+        )

@@ -1,0 +1,138 @@
+"""What Looker shows of the braze_subscriptions action: its definition, settings and form.
+
+The settings have the flag action's names (``braze_api_key``, ``braze_api_endpoint``), so the
+same checks (options.check_settings) read them; the key needs another permission.
+"""
+
+from __future__ import annotations
+
+from looker_braze.actions.braze.definition import icon_data_uri
+from looker_braze.actions.braze.subscriptions.tags import GROUP_TAG, STATE_TAG
+from looker_braze.actions.braze.tags import ID_TAG
+from looker_braze.braze.subscriptions import KEY_KINDS, PERMISSION
+from looker_braze.hub.protocol import (
+    ActionDefinition,
+    ActionRequest,
+    Form,
+    FormField,
+    FormOption,
+    LookerContext,
+    Param,
+)
+
+NAME = "braze_subscriptions"
+FROM_ROWS = "from_look"  # the form's choice of a state read from each row
+NOT_ACCEPTED = (
+    "user_alias and braze_id are not offered: Braze's /v2/subscription/status/set takes only "
+    "external ids, emails and phones"
+)
+
+PARAMS = (
+    Param(
+        name="braze_api_key",
+        label="Braze API Key",
+        required=True,
+        sensitive=True,
+        description=f"A Braze REST API key of the workspace, with the {PERMISSION} permission.",
+    ),
+    Param(
+        name="braze_api_endpoint",
+        label="Braze REST API Endpoint",
+        required=True,
+        description="Your Braze instance's REST endpoint, e.g. https://rest.iad-01.braze.com.",
+    ),
+)
+
+_YES_NO = (FormOption("yes", "Yes"), FormOption("no", "No"))
+
+
+def definition(looker: LookerContext) -> ActionDefinition:
+    # The flag action's reasons: only the streaming format to Looker 6.2 and later.
+    formats = ("json_detail_lite_stream",) if looker.at_least(6, 2) else ("json_detail",)
+    return ActionDefinition(
+        name=NAME,
+        label="Braze Subscriptions",
+        description=(
+            "Subscribe or unsubscribe a Look's users to Braze subscription groups "
+            f"(/v2/subscription/status/set): tag the identifier '{ID_TAG}', and optionally "
+            f"'{GROUP_TAG}' and '{STATE_TAG}' fields. Not billed as data points."
+        ),
+        params=PARAMS,
+        required_fields=({"tag": ID_TAG},),
+        supported_action_types=("query",),
+        supported_formats=formats,
+        supported_formattings=("unformatted",),
+        supported_visualization_formattings=("noapply",),
+        supported_download_settings=("url",),
+        icon_data_uri=icon_data_uri(),
+    )
+
+
+def form(request: ActionRequest) -> Form:
+    return Form(
+        (
+            FormField(
+                name="braze_key",
+                label="Unique Key",
+                type="select",
+                description=(
+                    f"What the field tagged '{ID_TAG}' holds. Emails go to email groups, phones "
+                    f"(made E.164) to SMS groups; external ids to either. {NOT_ACCEPTED}."
+                ),
+                default="external_id",
+                required=True,
+                options=tuple(FormOption(kind, kind) for kind in KEY_KINDS),
+            ),
+            FormField(
+                name="braze_subscription_group",
+                label="Subscription Group ID",
+                description=(
+                    "The group's id (a UUID, in Braze under Audience > Subscriptions). A row's "
+                    f"field tagged '{GROUP_TAG}' overrides it; leave it empty when every row "
+                    "names its group."
+                ),
+            ),
+            FormField(
+                name="braze_subscription_state",
+                label="Subscription State",
+                type="select",
+                description=(
+                    f"What to set. A row's field tagged '{STATE_TAG}' overrides it; 'From the "
+                    "Look' needs that field in every row."
+                ),
+                default="subscribed",
+                options=(
+                    FormOption("subscribed", "Subscribed"),
+                    FormOption("unsubscribed", "Unsubscribed"),
+                    FormOption(FROM_ROWS, "From the Look"),
+                ),
+            ),
+            FormField(
+                name="braze_double_opt_in",
+                label="SMS Double Opt-In",
+                type="select",
+                description=(
+                    "SMS groups only. Yes: subscribing sends Braze's double opt-in prompt instead "
+                    "(at most one a user a day; users Braze does not know are left as they are)."
+                ),
+                default="no",
+                options=_YES_NO,
+            ),
+            FormField(
+                name="braze_dry_run",
+                label="Dry Run",
+                type="select",
+                description="Yes: check every row, list the requests that would go, send nothing.",
+                default="no",
+                options=_YES_NO,
+            ),
+        )
+    )
+
+
+def field_labels() -> dict[str, str]:
+    every = form(ActionRequest())
+    return {
+        **{param.name: param.label for param in PARAMS},
+        **{field.name: field.label for field in every.fields},
+    }

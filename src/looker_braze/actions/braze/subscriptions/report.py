@@ -1,0 +1,205 @@
+"""The account of one subscriptions send: every row read ends in exactly one bucket.
+
+    rows read = sent (Braze accepted the state) + duplicates (same user, group and state as an
+              earlier row) + invalid (no valid identifier, group or state; or a second, different
+              state for a user and group: the first row wins) + rejected by Braze
+              + not sent (the run stopped first)
+A dry run has "would send" in place of "sent", and lists the requests it would make.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+import orjson
+
+from looker_braze.actions.braze.report import FIRST_OBJECT, _n, _of, _top
+from looker_braze.braze.client import SendNotes
+from looker_braze.hub.action import RunProgress
+from looker_braze.hub.protocol import ActionResult
+from looker_braze.hub.result import PossibleCut
+
+LISTED_REQUESTS = 10  # requests a dry run describes one by one
+_ROW_OUTCOMES = frozenset({"read", "sent", "would_send", "duplicates", "not_sent"})
+_COUNTERS = ("read", "sent", "would_send", "duplicates", "not_sent", "requests", "retries")
+
+
+@dataclass
+class SubscriptionReport:
+    progress: RunProgress
+    dry_run: bool = False
+    started: float = field(default_factory=time.monotonic)
+    read: int = 0
+    sent: int = 0
+    would_send: int = 0
+    duplicates: int = 0
+    invalid: Counter = field(default_factory=Counter)
+    rejected: Counter = field(default_factory=Counter)
+    not_sent: int = 0
+    requests: int = 0
+    retries: int = 0
+    by_state: Counter = field(default_factory=Counter)  # (group, state) -> users set (or to set)
+    planned: list[str] = field(default_factory=list)  # a dry run's requests, described
+    row_cap: int | None = None
+    cut: PossibleCut | None = None
+    braze: SendNotes = field(default_factory=SendNotes)
+    failure: str | None = None
+    sample: dict | None = None  # a dry run's first request body
+
+    def __post_init__(self) -> None:
+        self.progress.follow(self)
+
+    # ------------------------------------------------------------ counting
+
+    def count(self, name: str, amount: int = 1) -> None:
+        if not amount:
+            return
+        setattr(self, name, getattr(self, name) + amount)
+        if name in _ROW_OUTCOMES:
+            self.progress.metric(name, amount)
+
+    def count_invalid(self, reason: str) -> None:
+        self.invalid[reason] += 1
+        self.progress.metric("invalid", 1)
+
+    def count_rejected(self, reason: str, amount: int = 1) -> None:
+        self.rejected[reason] += amount
+        self.progress.metric("rejected", amount)
+
+    def request_made(self, retry: bool) -> None:
+        self.requests += 1
+        self.retries += retry
+
+    def count_unaccounted(self) -> None:
+        self.count("not_sent", self.read - self.accounted)
+
+    def counts(self) -> dict[str, int]:
+        counts = {name: getattr(self, name) for name in _COUNTERS}
+        counts["invalid"] = sum(self.invalid.values())
+        counts["rejected"] = sum(self.rejected.values())
+        return {name: value for name, value in counts.items() if value}
+
+    def reasons(self) -> Counter:
+        return self.invalid + self.rejected
+
+    @property
+    def accounted(self) -> int:
+        return (
+            self.sent + self.would_send + self.duplicates + sum(self.invalid.values())
+            + sum(self.rejected.values()) + self.not_sent
+        )  # fmt: skip
+
+    @property
+    def success(self) -> bool:
+        return (
+            self.failure is None
+            and self.row_cap is None
+            and not self.rejected
+            and self.not_sent == 0
+            and self.accounted == self.read
+        )
+
+    # ------------------------------------------------------------ the answer
+
+    def result(self) -> ActionResult:
+        return ActionResult(success=self.success, message=self.message())
+
+    def message(self) -> str:
+        if self.failure and self.read == 0:
+            return f"Failed: {self.failure}"
+        parts = [self._headline(), self._rows_line()]
+        parts += filter(None, (self._states_line(), self._plan_line(), self._cut_line(),
+                               self._braze_line(), self._cap_line()))  # fmt: skip
+        parts.append(self._effort_line())
+        if self.dry_run and self.sample is not None:
+            parts.append(f"{FIRST_OBJECT}{orjson.dumps(self.sample).decode()}")
+        return " ".join(parts)
+
+    def _headline(self) -> str:
+        if self.failure:
+            return (
+                f"Failed: {self.failure} Before that, Braze accepted "
+                f"{_of(self.sent, 'subscription state')}."
+            )
+        if self.dry_run:
+            return (
+                f"Dry run, nothing sent: {_of(self.would_send, 'subscription state')} would be "
+                f"set in {_of(self.requests, 'request')}."
+            )
+        verdict = "Done" if self.success else "Incomplete"
+        return f"{verdict}: Braze accepted {_of(self.sent, 'subscription state')}."
+
+    def _rows_line(self) -> str:
+        items = [f"{_n(self.sent or self.would_send)} {'to send' if self.dry_run else 'sent'}"]
+        if self.duplicates:
+            items.append(f"{_n(self.duplicates)} duplicates skipped (same user, group and state)")
+        if self.invalid:
+            items.append(f"{_n(sum(self.invalid.values()))} invalid ({_top(self.invalid)})")
+        if self.rejected:
+            items.append(
+                f"{_n(sum(self.rejected.values()))} rejected by Braze ({_top(self.rejected)})"
+            )
+        if self.not_sent:
+            items.append(f"{_n(self.not_sent)} not sent because the run stopped")
+        return f"Rows read: {_n(self.read)}: " + "; ".join(items) + "."
+
+    def _states_line(self) -> str | None:
+        if not self.by_state:
+            return None
+        shown = [
+            f"{group} {state}: {_n(count)}"
+            for (group, state), count in sorted(self.by_state.items())[:6]
+        ]
+        more = len(self.by_state) - len(shown)
+        tail = f" and {_of(more, 'more group state')}" if more > 0 else ""
+        verb = "To set" if self.dry_run else "Set"
+        return f"{verb}: {'; '.join(shown)}{tail}."
+
+    def _plan_line(self) -> str | None:
+        if not self.dry_run or not self.planned:
+            return None
+        more = self.requests - len(self.planned)
+        tail = f"; and {_of(more, 'more request')}" if more > 0 else ""
+        return f"Requests to POST /v2/subscription/status/set: {'; '.join(self.planned)}{tail}."
+
+    def _cut_line(self) -> str | None:
+        if self.cut is None:
+            return None
+        return (
+            f"Looker may have sent only part of the Look: {self.cut.reason}, so users beyond it "
+            f"were not updated. {self.cut.remedy}"
+        )
+
+    def _braze_line(self) -> str | None:
+        said = []
+        if self.braze.queued:
+            said.append(
+                f"it queued {_n(self.braze.queued)} states during maintenance (202) and applies "
+                "them later; they count as sent"
+            )
+        if self.braze.messages:
+            quoted = ", ".join(f"'{message}'" for message in self.braze.messages)
+            said.append(
+                f"it answered {quoted} instead of 'success': those states are not confirmed"
+            )
+        return "Braze: " + "; ".join(said) + "." if said else None
+
+    def _cap_line(self) -> str | None:
+        if self.row_cap is None:
+            return None
+        return (
+            f"Stopped at this hub's row cap of {_n(self.row_cap)} (LOOKER_BRAZE_MAX_ROWS): "
+            "rows after it were not read."
+        )
+
+    def _effort_line(self) -> str:
+        seconds = time.monotonic() - self.started
+        free = "Subscription states are not billed as Braze data points"
+        if self.dry_run:
+            return f"{free}. Read in {seconds:.1f} s."
+        return (
+            f"{free}; {_of(self.requests, 'request')}, {_of(self.retries, 'retry', 'retries')}, "
+            f"{seconds:.1f} s."
+        )

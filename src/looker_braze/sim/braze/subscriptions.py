@@ -6,7 +6,9 @@ Written from Braze's documentation as restated in shared/spec/braze-activation.m
 ([S6] v2, [S6b] v1, [S11a] status/get), independently of the product's rules:
 - v2: ``subscription_groups`` entries, each a group, ``subscribed`` or ``unsubscribed``, and one
   of ``external_ids``, ``emails``, ``phones`` (at most 50 each; phones in E.164). ``emails`` and
-  ``phones`` never in one request; with them, email groups and SMS groups need separate requests.
+  ``phones`` never in one request; with them, email groups and SMS groups need separate requests,
+  which follows here from v1's rule that email groups take emails and SMS groups phones (an entry
+  of the other channel refuses the request).
 - v1: one group a request, ``external_id`` (array), ``email`` (string or array) or ``phone``;
   email and phone together answer the documented "Either an email address or a phone number
   should be provided, but not both."
@@ -142,13 +144,6 @@ class SubscriptionStore:
         kinds = {change.kind for change in changes}
         if {"email", "phone"} <= kinds:
             raise Refused(EMAIL_AND_PHONE)
-        if kinds & {"email", "phone"}:
-            channels = {self.groups[change.group] for change in changes}
-            if len(channels) > 1:
-                raise Refused(
-                    "With emails or phones, email groups and SMS groups must be updated in "
-                    "separate requests"
-                )
         self.stats.max_entries_in_request = max(self.stats.max_entries_in_request, len(changes))
         return changes
 

@@ -136,7 +136,7 @@ class SubscriptionReport:
         if self.duplicates:
             items.append(f"{_n(self.duplicates)} duplicates skipped (same user, group and state)")
         if self.invalid:
-            items.append(f"{_n(sum(self.invalid.values()))} invalid ({_top(self.invalid)})")
+            items.append(f"{_n(sum(self.invalid.values()))} invalid ({_top(self.invalid, 5)})")
         if self.rejected:
             items.append(
                 f"{_n(sum(self.rejected.values()))} rejected by Braze ({_top(self.rejected)})"

@@ -30,7 +30,7 @@ import orjson
 from looker_braze.braze.answers import QUEUED, SUCCESS, Answer, failure
 from looker_braze.braze.batch import BatchSize
 from looker_braze.braze.client import BatchOutcome
-from looker_braze.braze.instances import Endpoint
+from looker_braze.braze.instances import Endpoint, looks_like_api_key
 from looker_braze.braze.ratelimit import RateLimiter
 from looker_braze.braze.requester import RequestCounter, Requester, RetryPolicy
 from looker_braze.errors import LookerBrazeError, RejectRow
@@ -56,8 +56,9 @@ def subscription_state(value: Any) -> str:
     """``subscribed`` or ``unsubscribed`` from any capitalisation; RejectRow otherwise."""
     text = str(value).strip().lower() if value is not None else ""
     if text not in STATES:
-        shown = str(value)[:40] if value is not None else "empty"
-        raise RejectRow(f"subscription state must be subscribed or unsubscribed (got {shown!r})")
+        raise RejectRow(
+            f"subscription state must be subscribed or unsubscribed (got {_shown(value)})"
+        )
     return text
 
 
@@ -65,12 +66,21 @@ def group_id(value: Any) -> str:
     """A subscription group id as Braze writes it (a lower-case UUID); RejectRow otherwise."""
     text = str(value).strip().lower() if value is not None else ""
     if not _UUID.fullmatch(text):
-        shown = str(value)[:40] if value is not None else "empty"
         raise RejectRow(
-            f"subscription group id is not a UUID (got {shown!r}): copy it from Braze, "
+            f"subscription group id is not a UUID (got {_shown(value)}): copy it from Braze, "
             "Audience > Subscriptions"
         )
     return text
+
+
+def _shown(value: Any) -> str:
+    """A refused value as a reason quotes it: short, and never one that may be a secret."""
+    if value is None or not str(value).strip():
+        return "nothing"
+    text = str(value).strip()
+    if looks_like_api_key(text):
+        return "a value that looks like an API key"
+    return repr(text[:40] + ("..." if len(text) > 40 else ""))
 
 
 # ---------------------------------------------------------------- requests

@@ -296,3 +296,36 @@ async def test_the_form_and_definition_say_what_is_not_accepted():
     assert "user_alias and braze_id are not offered" in key_field["description"]
     (definition,) = [a for a in actions["integrations"] if a["name"] == ACTION]
     assert "Not billed as data points" in definition["description"]
+
+
+# ---------------------------------------------------------------- looker-braze send
+
+
+def test_looker_braze_send_targets_the_action(tmp_path):
+    from typer.testing import CliRunner
+
+    from looker_braze.cli import app
+
+    csv = tmp_path / "subscribers.csv"
+    lines = [
+        "email,group,state",
+        *(f"{population.email(i)},{EMAIL},Unsubscribed" for i in range(3)),
+    ]
+    csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with (
+        running_braze(users=10, subscription_groups=GROUPS) as braze,
+        running_hub(braze.url) as hub,
+    ):
+        args = [
+            "send", "--hub", hub.url, "--token", hub.token, "--action", ACTION, "--csv", str(csv),
+            "--tag", "email=braze_id", "--tag", "group=braze_subscription_group",
+            "--tag", "state=braze_subscription_state",
+            *(f"--param={k}={v}" for k, v in braze.params().items()),
+            "--form-param", "braze_key=email", "--form-param", "braze_subscription_state=from_look",
+        ]  # fmt: skip
+        result = CliRunner().invoke(app, args)
+        summary = braze.sim.subscriptions.summary(EMAIL)
+    assert result.exit_code == 0, result.output
+    assert "Braze accepted 3 subscription states" in result.output
+    assert summary["unsubscribed"] == 3
+    assert braze.params()["braze_api_key"] not in result.output

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from looker_braze.actions.braze.mapping import long_name_tags, malformed_tags
-from looker_braze.actions.braze.tags import ID_TAG, attribute_name
+from looker_braze.actions.braze.tags import ID_TAG, OTHER_ACTIONS, attribute_name
 from looker_braze.actions.braze.values import BOOLEAN, DATE, NUMBER, TEXT, TIME, value_kind
 from looker_braze.braze.attributes import IDENTIFIER_NAMES, MAX_STRING, STANDARD
 from looker_braze.check.findings import Finding, passed, problem, warning
@@ -45,6 +45,7 @@ class TagAnalysis:
     repeated: tuple[AttributeTag, ...]  # later fields reusing a name
     malformed: tuple[tuple[str, str], ...]  # (field name, tag) that the hub ignores
     too_long: tuple[AttributeTag, ...] = ()  # names longer than Braze takes: the hub ignores them
+    other_actions: tuple[tuple[str, str], ...] = ()  # (field name, tag) another action reads
 
     @property
     def blocking(self) -> bool:
@@ -80,6 +81,9 @@ def analyse_tags(fields: Fields, key_kind: str, array_attribute: str) -> TagAnal
         too_long=tuple(
             AttributeTag(attribute_name(t) or "", f, t) for f, t in long_name_tags(fields)
         ),
+        other_actions=tuple(
+            (f.name, t) for f in fields.fields for t in f.tags if t in OTHER_ACTIONS
+        ),
     )
 
 
@@ -108,6 +112,14 @@ def tag_findings(analysis: TagAnalysis, check: str, key_kind: str) -> list[Findi
             "braze[<attribute>] (one attribute name in square brackets).",
         )
         for name, tag in analysis.malformed
+    ]
+    findings += [
+        passed(
+            f"{check}.tags",
+            f"Tag '{tag}' on {name} is read by the {OTHER_ACTIONS[tag]} action; a braze (flag) "
+            "send ignores it.",
+        )
+        for name, tag in analysis.other_actions
     ]
     findings += [_too_long_finding(a, check) for a in analysis.too_long]
     findings += [_reserved_finding(a, check, key_kind) for a in analysis.reserved]

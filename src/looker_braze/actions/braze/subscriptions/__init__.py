@@ -1,5 +1,4 @@
-"""The braze_subscriptions action: set subscription group states for a Look's users."""
+"""The braze_subscriptions action: set subscription group states for a Look's users.
 
-from looker_braze.actions.braze.subscriptions.action import SubscriptionsAction
-
-__all__ = ["SubscriptionsAction"]
+Nothing is imported here: the flag action's tag grammar reads this package's tags.py, which must
+not pull in the action (actions/registry.py imports it from .action)."""

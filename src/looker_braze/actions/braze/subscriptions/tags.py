@@ -9,12 +9,7 @@
 
 from __future__ import annotations
 
-from looker_braze.actions.braze.tags import ID_TAG
-
+ACTION = "braze_subscriptions"
 GROUP_TAG = "braze_subscription_group"
 STATE_TAG = "braze_subscription_state"
-TAGS = (ID_TAG, GROUP_TAG, STATE_TAG)
-
-
-def is_subscription_tag(tag: str) -> bool:
-    return tag in (GROUP_TAG, STATE_TAG)
+TAGS = (GROUP_TAG, STATE_TAG)  # beside braze_id; imports nothing, see __init__.py

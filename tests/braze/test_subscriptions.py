@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from looker_braze.braze.client import RetryPolicy
 from looker_braze.braze.instances import parse_endpoint
 from looker_braze.braze.ratelimit import NoLimit
+from looker_braze.braze.requester import Requester
 from looker_braze.braze.subscriptions import (
     ENTRY_BYTES,
     MAX_GROUPS_PER_REQUEST,
@@ -117,7 +118,7 @@ async def session():
 
 
 def client(url, session, key="sim-key") -> SubscriptionClient:
-    return SubscriptionClient(parse_endpoint(url, [url]), key, session, NoLimit(), FAST)
+    return SubscriptionClient(Requester(parse_endpoint(url, [url]), key, session, NoLimit(), FAST))
 
 
 def planned_request(entries):

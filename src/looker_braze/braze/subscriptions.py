@@ -20,19 +20,17 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
-import aiohttp
 import orjson
 
 from looker_braze.braze.answers import QUEUED, SUCCESS, Answer, failure
 from looker_braze.braze.batch import BatchSize
 from looker_braze.braze.client import BatchOutcome
-from looker_braze.braze.instances import Endpoint, looks_like_api_key
-from looker_braze.braze.ratelimit import RateLimiter
-from looker_braze.braze.requester import RequestCounter, Requester, RetryPolicy
+from looker_braze.braze.instances import looks_like_api_key
+from looker_braze.braze.requester import Requester
 from looker_braze.errors import LookerBrazeError, RejectRow
 
 log = logging.getLogger(__name__)
@@ -215,28 +213,8 @@ class SubscriptionClient:
         3xx, 401, 403, 404         the run fails (answers.failure)
     Rate limits, 429s and 5xx retries are the Requester's."""
 
-    def __init__(
-        self,
-        endpoint: Endpoint,
-        api_key: str,
-        session: aiohttp.ClientSession,
-        limiter: RateLimiter,
-        policy: RetryPolicy | None = None,
-        timeout_seconds: float = 60.0,
-        on_latency: Callable[[float], None] | None = None,
-        counter: RequestCounter | None = None,
-    ) -> None:
-        self._endpoint = endpoint
-        self._requester = Requester(
-            endpoint,
-            api_key,
-            session,
-            limiter,
-            policy or RetryPolicy(),
-            timeout_seconds,
-            on_latency,
-            counter,
-        )
+    def __init__(self, requester: Requester) -> None:
+        self._requester = requester
         self.batch_size = BatchSize(MAX_GROUPS_PER_REQUEST)  # the Dispatcher reports it; fixed
 
     async def send(self, request: SubscriptionRequest) -> BatchOutcome:
@@ -255,7 +233,7 @@ class SubscriptionClient:
         return outcome
 
     def _fatal(self, answer: Answer) -> LookerBrazeError:
-        return failure(answer, self._endpoint, PERMISSION)
+        return failure(answer, self._requester.endpoint, PERMISSION)
 
 
 def _is_refusal(status: int) -> bool:

@@ -28,8 +28,7 @@ from looker_braze.actions.braze.pipeline import (
 from looker_braze.actions.braze.plumbing import BrazePlumbing
 from looker_braze.actions.braze.report import RunReport
 from looker_braze.braze.batch import BatchSize
-from looker_braze.braze.client import Dispatcher, RetryPolicy, UsersTrackClient
-from looker_braze.braze.concurrency import InFlight
+from looker_braze.braze.client import Dispatcher, UsersTrackClient
 from looker_braze.errors import FailRun
 from looker_braze.hub.action import Action, HubServices, RunProgress
 from looker_braze.hub.document import RowStream
@@ -185,17 +184,13 @@ class BrazeAction(Action):
     ) -> Dispatcher:
         settings = self._settings
         limiter = self._plumbing.limiter(options.workspace)
-        in_flight = InFlight(
-            limiter.requests_per_second, settings.max_bytes_in_flight, settings.max_in_flight
-        )
+        in_flight = self._plumbing.in_flight(limiter)
         client = UsersTrackClient(
             options.endpoint,
             options.api_key,
             self._plumbing.session(),
             limiter,
-            RetryPolicy(
-                max_attempts=settings.max_attempts, deadline_seconds=settings.retry_deadline_seconds
-            ),
+            self._plumbing.retry_policy(),
             timeout_seconds=settings.request_timeout_seconds,
             batch_size=BatchSize(settings.objects_per_request),
             on_latency=in_flight.observe,

@@ -30,25 +30,33 @@ DEFAULT_ALIAS_LABEL = "looker"
 KEY_KINDS = ("external_id", "braze_id", "user_alias", "email", "phone")
 
 API_KEY_PARAM = "braze_api_key"
+
+
+def api_key_param(permission: str) -> Param:
+    """The API key setting of a Braze action whose endpoint needs ``permission``."""
+    return Param(
+        name=API_KEY_PARAM,
+        label="Braze API Key",
+        required=True,
+        sensitive=True,
+        description=f"A Braze REST API key of the workspace, with the {permission} permission.",
+    )
+
+
+ENDPOINT_PARAM = Param(
+    name="braze_api_endpoint",
+    label="Braze REST API Endpoint",
+    required=True,
+    description="Your Braze instance's REST endpoint, e.g. https://rest.iad-01.braze.com.",
+)
 PARAMS = (
     Param(
         name="braze_description",
         label="Braze Description",
         description="A note for admins: which Braze workspace this action sends to.",
     ),
-    Param(
-        name=API_KEY_PARAM,
-        label="Braze API Key",
-        required=True,
-        sensitive=True,
-        description="A Braze REST API key of the workspace, with the users.track permission.",
-    ),
-    Param(
-        name="braze_api_endpoint",
-        label="Braze REST API Endpoint",
-        required=True,
-        description="Your Braze instance's REST endpoint, e.g. https://rest.iad-01.braze.com.",
-    ),
+    api_key_param("users.track"),
+    ENDPOINT_PARAM,
 )
 
 _YES_NO = (FormOption("yes", "Yes"), FormOption("no", "No"))
@@ -61,18 +69,29 @@ def icon_data_uri() -> str:
 
 
 def definition(looker: LookerContext) -> ActionDefinition:
+    return query_action(
+        NAME,
+        "Braze",
+        "Flag the users of a Look in Braze (users/track) for segmentation: tag the identifier "
+        f"field '{ID_TAG}' and attribute fields 'braze[<attribute>]'.",
+        PARAMS,
+        looker,
+    )
+
+
+def query_action(
+    name: str, label: str, description: str, params: tuple[Param, ...], looker: LookerContext
+) -> ActionDefinition:
+    """A Braze action on a Look's rows, one field of them tagged ``braze_id``."""
     # Only the streaming format to Looker 6.2 and later, as Looker's own streaming actions do
     # (segment, marketo, hubspot ... in the reference hub): json_detail stops at 5,000 rows, so a
     # user who could pick it would sync a truncated audience.
     formats = ("json_detail_lite_stream",) if looker.at_least(6, 2) else ("json_detail",)
     return ActionDefinition(
-        name=NAME,
-        label="Braze",
-        description=(
-            "Flag the users of a Look in Braze (users/track) for segmentation: tag the identifier "
-            f"field '{ID_TAG}' and attribute fields 'braze[<attribute>]'."
-        ),
-        params=PARAMS,
+        name=name,
+        label=label,
+        description=description,
+        params=params,
         required_fields=({"tag": ID_TAG},),
         supported_action_types=("query",),
         supported_formats=formats,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import orjson
 
@@ -51,8 +52,90 @@ _COUNTERS = (
 )  # fmt: skip
 
 
+class RowCounts:
+    """The counting every Braze action's report shares, for the hub's live view and the run
+    history (``counts``, ``reasons``), and the lines of the answer they make. A subclass is a
+    dataclass with the fields ``progress``, ``dry_run``, ``read``, ``sent``, ``would_send``,
+    ``invalid``, ``rejected``, ``not_sent``, ``requests``, ``retries`` and ``row_cap``, an
+    ``accounted`` property, and its ROW_OUTCOMES and COUNTERS."""
+
+    ROW_OUTCOMES: ClassVar[frozenset[str]]  # counters that are row outcomes (metrics)
+    COUNTERS: ClassVar[tuple[str, ...]]  # every whole-number counter, in the history's order
+
+    def __post_init__(self) -> None:
+        self.progress.follow(self)  # these counters are the run's only ones
+
+    def count(self, name: str, amount: int = 1) -> None:
+        if not amount:
+            return
+        setattr(self, name, getattr(self, name) + amount)
+        if name in self.ROW_OUTCOMES:
+            self.progress.metric(name, amount)
+
+    def count_invalid(self, reason: str) -> None:
+        self.invalid[reason] += 1
+        self.progress.metric("invalid", 1)
+
+    def count_rejected(self, reason: str, amount: int = 1) -> None:
+        self.rejected[reason] += amount
+        self.progress.metric("rejected", amount)
+
+    def request_made(self, retry: bool) -> None:
+        """A request to Braze, counted as it goes out (braze.client.RequestCounter), so that
+        a batch that failed counts its requests and retries as one Braze accepted does."""
+        self.requests += 1
+        self.retries += retry
+
+    def count_unaccounted(self) -> None:
+        """Rows read that the run stopped before sending: not sent."""
+        self.count("not_sent", self.read - self.accounted)
+
+    def counts(self) -> dict[str, int]:
+        """The run's counters that are not zero (read by the hub and the run history)."""
+        counts = {name: getattr(self, name) for name in self.COUNTERS}
+        counts["invalid"] = sum(self.invalid.values())
+        counts["rejected"] = sum(self.rejected.values())
+        return {name: value for name, value in counts.items() if value}
+
+    def reasons(self) -> Counter:
+        """Why rows were refused: invalid identifiers and Braze's rejections."""
+        return self.invalid + self.rejected
+
+    def result(self) -> ActionResult:
+        """The answer Looker shows (a subclass has ``success`` and ``message()``)."""
+        return ActionResult(success=self.success, message=self.message())
+
+    def _rows_line_with(self, skipped: list[str], invalid: str, reasons: int = 3) -> str:
+        """Where the rows went: sent (or to send), ``skipped`` (the action's own), ``invalid``
+        rows with their ``reasons`` most common reasons, rejected, not sent."""
+        items = [f"{_n(self.sent or self.would_send)} {'to send' if self.dry_run else 'sent'}"]
+        items += skipped
+        if self.invalid:
+            items.append(
+                f"{_n(sum(self.invalid.values()))} {invalid} ({_top(self.invalid, reasons)})"
+            )
+        if self.rejected:
+            items.append(
+                f"{_n(sum(self.rejected.values()))} rejected by Braze ({_top(self.rejected)})"
+            )
+        if self.not_sent:
+            items.append(f"{_n(self.not_sent)} not sent because the run stopped")
+        return f"Rows read: {_n(self.read)}: " + "; ".join(items) + "."
+
+    def _cap_line(self) -> str | None:
+        if self.row_cap is None:
+            return None
+        return (
+            f"Stopped at this hub's row cap of {_n(self.row_cap)} (LOOKER_BRAZE_MAX_ROWS): "
+            "rows after it were not read."
+        )
+
+
 @dataclass
-class RunReport:
+class RunReport(RowCounts):
+    ROW_OUTCOMES: ClassVar[frozenset[str]] = _ROW_OUTCOMES
+    COUNTERS: ClassVar[tuple[str, ...]] = _COUNTERS
+
     label: str
     array_attribute: str
     progress: RunProgress
@@ -90,47 +173,6 @@ class RunReport:
     failure: str | None = None
     sample: dict | None = None
 
-    def __post_init__(self) -> None:
-        self.progress.follow(self)
-
-    # ------------------------------------------------------------ counting
-
-    def count(self, name: str, amount: int = 1) -> None:
-        if not amount:
-            return
-        setattr(self, name, getattr(self, name) + amount)
-        if name in _ROW_OUTCOMES:
-            self.progress.metric(name, amount)
-
-    def count_invalid(self, reason: str) -> None:
-        self.invalid[reason] += 1
-        self.progress.metric("invalid", 1)
-
-    def count_rejected(self, reason: str, amount: int = 1) -> None:
-        self.rejected[reason] += amount
-        self.progress.metric("rejected", amount)
-
-    def request_made(self, retry: bool) -> None:
-        """A request to Braze, counted as it goes out (braze.client.RequestCounter), so that
-        a batch that failed counts its requests and retries as one Braze accepted does."""
-        self.requests += 1
-        self.retries += retry
-
-    def count_unaccounted(self) -> None:
-        """Rows read that the run stopped before sending: not sent."""
-        self.count("not_sent", self.read - self.accounted)
-
-    def counts(self) -> dict[str, int]:
-        """The run's counters that are not zero (read by the hub and the run history)."""
-        counts = {name: getattr(self, name) for name in _COUNTERS}
-        counts["invalid"] = sum(self.invalid.values())
-        counts["rejected"] = sum(self.rejected.values())
-        return {name: value for name, value in counts.items() if value}
-
-    def reasons(self) -> Counter:
-        """Why rows were refused: invalid identifiers and Braze's rejections."""
-        return self.invalid + self.rejected
-
     @property
     def accounted(self) -> int:
         return (
@@ -152,9 +194,6 @@ class RunReport:
         )
 
     # ------------------------------------------------------------ the answer
-
-    def result(self) -> ActionResult:
-        return ActionResult(success=self.success, message=self.message())
 
     def message(self) -> str:
         if self.failure and self.read == 0:
@@ -190,22 +229,12 @@ class RunReport:
         return f"{verdict}: {users} sent to Braze; label {verb} {target}{caveat}."
 
     def _rows_line(self) -> str:
-        items = [f"{_n(self.sent or self.would_send)} {'to send' if self.dry_run else 'sent'}"]
+        skipped = []
         if self.unchanged:
-            items.append(f"{_n(self.unchanged)} unchanged since the last send, not sent again")
+            skipped.append(f"{_n(self.unchanged)} unchanged since the last send, not sent again")
         if self.duplicates:
-            items.append(f"{_n(self.duplicates)} duplicate ids skipped")
-        if self.invalid:
-            items.append(
-                f"{_n(sum(self.invalid.values()))} without a valid id ({_top(self.invalid)})"
-            )
-        if self.rejected:
-            items.append(
-                f"{_n(sum(self.rejected.values()))} rejected by Braze ({_top(self.rejected)})"
-            )
-        if self.not_sent:
-            items.append(f"{_n(self.not_sent)} not sent because the run stopped")
-        return f"Rows read: {_n(self.read)}: " + "; ".join(items) + "."
+            skipped.append(f"{_n(self.duplicates)} duplicate ids skipped")
+        return self._rows_line_with(skipped, "without a valid id")
 
     def _audience_line(self) -> str | None:
         if self.mode == Mode.REMOVE or (self.mode == Mode.APPEND and not self.added):
@@ -280,14 +309,6 @@ class RunReport:
                 f"LOOKER_BRAZE_OBJECTS_PER_REQUEST={took} for this hub"
             )
         return "Braze: " + "; ".join(said) + "." if said else None
-
-    def _cap_line(self) -> str | None:
-        if self.row_cap is None:
-            return None
-        return (
-            f"Stopped at this hub's row cap of {_n(self.row_cap)} (LOOKER_BRAZE_MAX_ROWS): "
-            "rows after it were not read."
-        )
 
     def _effort_line(self) -> str:
         seconds = time.monotonic() - self.started

@@ -23,9 +23,9 @@ from looker_braze.actions.braze.subscriptions.pipeline import (
     send_rows,
 )
 from looker_braze.actions.braze.subscriptions.report import SubscriptionReport
-from looker_braze.braze.client import Dispatcher, RetryPolicy
-from looker_braze.braze.concurrency import InFlight
+from looker_braze.braze.client import Dispatcher
 from looker_braze.braze.families import SUBSCRIPTION_STATUS
+from looker_braze.braze.requester import Requester
 from looker_braze.braze.subscriptions import RequestPlanner, SubscriptionClient
 from looker_braze.errors import FailRun
 from looker_braze.hub.action import Action, HubServices, RunProgress
@@ -98,25 +98,21 @@ class SubscriptionsAction(Action):
         return report.result()
 
     def _dispatcher(self, options: SubscriptionOptions, report: SubscriptionReport) -> Dispatcher:
-        settings = self._settings
-        limiter = self._plumbing.limiter(options.workspace, SUBSCRIPTION_STATUS)
-        in_flight = InFlight(
-            limiter.requests_per_second, settings.max_bytes_in_flight, settings.max_in_flight
-        )
-        client = SubscriptionClient(
+        plumbing = self._plumbing
+        limiter = plumbing.limiter(options.workspace, SUBSCRIPTION_STATUS)
+        in_flight = plumbing.in_flight(limiter)
+        requester = Requester(
             options.endpoint,
             options.api_key,
-            self._plumbing.session(),
+            plumbing.session(),
             limiter,
-            RetryPolicy(
-                max_attempts=settings.max_attempts, deadline_seconds=settings.retry_deadline_seconds
-            ),
-            timeout_seconds=settings.request_timeout_seconds,
+            plumbing.retry_policy(),
+            timeout_seconds=self._settings.request_timeout_seconds,
             on_latency=in_flight.observe,
             counter=report,
         )
         return Dispatcher(
-            client,
+            SubscriptionClient(requester),
             in_flight,
             on_outcome=lambda request, outcome: count_outcome(report, outcome),
             on_failed=lambda request: count_failed(report, request),

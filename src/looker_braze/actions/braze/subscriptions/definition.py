@@ -6,7 +6,7 @@ same checks (options.check_settings) read them; the key needs another permission
 
 from __future__ import annotations
 
-from looker_braze.actions.braze.definition import icon_data_uri
+from looker_braze.actions.braze.definition import ENDPOINT_PARAM, api_key_param, query_action
 from looker_braze.actions.braze.subscriptions.tags import GROUP_TAG, STATE_TAG
 from looker_braze.actions.braze.tags import ID_TAG
 from looker_braze.braze.subscriptions import KEY_KINDS, PERMISSION
@@ -17,7 +17,6 @@ from looker_braze.hub.protocol import (
     FormField,
     FormOption,
     LookerContext,
-    Param,
 )
 
 NAME = "braze_subscriptions"
@@ -27,44 +26,20 @@ NOT_ACCEPTED = (
     "external ids, emails and phones"
 )
 
-PARAMS = (
-    Param(
-        name="braze_api_key",
-        label="Braze API Key",
-        required=True,
-        sensitive=True,
-        description=f"A Braze REST API key of the workspace, with the {PERMISSION} permission.",
-    ),
-    Param(
-        name="braze_api_endpoint",
-        label="Braze REST API Endpoint",
-        required=True,
-        description="Your Braze instance's REST endpoint, e.g. https://rest.iad-01.braze.com.",
-    ),
-)
+PARAMS = (api_key_param(PERMISSION), ENDPOINT_PARAM)
 
 _YES_NO = (FormOption("yes", "Yes"), FormOption("no", "No"))
 
 
 def definition(looker: LookerContext) -> ActionDefinition:
-    # The flag action's reasons: only the streaming format to Looker 6.2 and later.
-    formats = ("json_detail_lite_stream",) if looker.at_least(6, 2) else ("json_detail",)
-    return ActionDefinition(
-        name=NAME,
-        label="Braze Subscriptions",
-        description=(
-            "Subscribe or unsubscribe a Look's users to Braze subscription groups "
-            f"(/v2/subscription/status/set): tag the identifier '{ID_TAG}', and optionally "
-            f"'{GROUP_TAG}' and '{STATE_TAG}' fields. Not billed as data points."
-        ),
-        params=PARAMS,
-        required_fields=({"tag": ID_TAG},),
-        supported_action_types=("query",),
-        supported_formats=formats,
-        supported_formattings=("unformatted",),
-        supported_visualization_formattings=("noapply",),
-        supported_download_settings=("url",),
-        icon_data_uri=icon_data_uri(),
+    return query_action(
+        NAME,
+        "Braze Subscriptions",
+        "Subscribe or unsubscribe a Look's users to Braze subscription groups "
+        f"(/v2/subscription/status/set): tag the identifier '{ID_TAG}', and optionally "
+        f"'{GROUP_TAG}' and '{STATE_TAG}' fields. Not billed as data points.",
+        PARAMS,
+        looker,
     )
 
 

@@ -12,22 +12,27 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import orjson
 
-from looker_braze.actions.braze.report import FIRST_OBJECT, _n, _of, _top
+from looker_braze.actions.braze.report import FIRST_OBJECT, RowCounts, _n, _of
 from looker_braze.braze.client import SendNotes
 from looker_braze.hub.action import RunProgress
-from looker_braze.hub.protocol import ActionResult
 from looker_braze.hub.result import PossibleCut
 
 LISTED_REQUESTS = 10  # requests a dry run describes one by one
-_ROW_OUTCOMES = frozenset({"read", "sent", "would_send", "duplicates", "not_sent"})
-_COUNTERS = ("read", "sent", "would_send", "duplicates", "not_sent", "requests", "retries")
 
 
 @dataclass
-class SubscriptionReport:
+class SubscriptionReport(RowCounts):
+    ROW_OUTCOMES: ClassVar[frozenset[str]] = frozenset(
+        {"read", "sent", "would_send", "duplicates", "not_sent"}
+    )
+    COUNTERS: ClassVar[tuple[str, ...]] = (
+        "read", "sent", "would_send", "duplicates", "not_sent", "requests", "retries",
+    )  # fmt: skip
+
     progress: RunProgress
     dry_run: bool = False
     started: float = field(default_factory=time.monotonic)
@@ -48,42 +53,6 @@ class SubscriptionReport:
     failure: str | None = None
     sample: dict | None = None  # a dry run's first request body
 
-    def __post_init__(self) -> None:
-        self.progress.follow(self)
-
-    # ------------------------------------------------------------ counting
-
-    def count(self, name: str, amount: int = 1) -> None:
-        if not amount:
-            return
-        setattr(self, name, getattr(self, name) + amount)
-        if name in _ROW_OUTCOMES:
-            self.progress.metric(name, amount)
-
-    def count_invalid(self, reason: str) -> None:
-        self.invalid[reason] += 1
-        self.progress.metric("invalid", 1)
-
-    def count_rejected(self, reason: str, amount: int = 1) -> None:
-        self.rejected[reason] += amount
-        self.progress.metric("rejected", amount)
-
-    def request_made(self, retry: bool) -> None:
-        self.requests += 1
-        self.retries += retry
-
-    def count_unaccounted(self) -> None:
-        self.count("not_sent", self.read - self.accounted)
-
-    def counts(self) -> dict[str, int]:
-        counts = {name: getattr(self, name) for name in _COUNTERS}
-        counts["invalid"] = sum(self.invalid.values())
-        counts["rejected"] = sum(self.rejected.values())
-        return {name: value for name, value in counts.items() if value}
-
-    def reasons(self) -> Counter:
-        return self.invalid + self.rejected
-
     @property
     def accounted(self) -> int:
         return (
@@ -102,9 +71,6 @@ class SubscriptionReport:
         )
 
     # ------------------------------------------------------------ the answer
-
-    def result(self) -> ActionResult:
-        return ActionResult(success=self.success, message=self.message())
 
     def message(self) -> str:
         if self.failure and self.read == 0:
@@ -132,18 +98,10 @@ class SubscriptionReport:
         return f"{verdict}: Braze accepted {_of(self.sent, 'subscription state')}."
 
     def _rows_line(self) -> str:
-        items = [f"{_n(self.sent or self.would_send)} {'to send' if self.dry_run else 'sent'}"]
+        skipped = []
         if self.duplicates:
-            items.append(f"{_n(self.duplicates)} duplicates skipped (same user, group and state)")
-        if self.invalid:
-            items.append(f"{_n(sum(self.invalid.values()))} invalid ({_top(self.invalid, 5)})")
-        if self.rejected:
-            items.append(
-                f"{_n(sum(self.rejected.values()))} rejected by Braze ({_top(self.rejected)})"
-            )
-        if self.not_sent:
-            items.append(f"{_n(self.not_sent)} not sent because the run stopped")
-        return f"Rows read: {_n(self.read)}: " + "; ".join(items) + "."
+            skipped.append(f"{_n(self.duplicates)} duplicates skipped (same user, group and state)")
+        return self._rows_line_with(skipped, "invalid", reasons=5)
 
     def _states_line(self) -> str | None:
         if not self.by_state:
@@ -185,14 +143,6 @@ class SubscriptionReport:
                 f"it answered {quoted} instead of 'success': those states are not confirmed"
             )
         return "Braze: " + "; ".join(said) + "." if said else None
-
-    def _cap_line(self) -> str | None:
-        if self.row_cap is None:
-            return None
-        return (
-            f"Stopped at this hub's row cap of {_n(self.row_cap)} (LOOKER_BRAZE_MAX_ROWS): "
-            "rows after it were not read."
-        )
 
     def _effort_line(self) -> str:
         seconds = time.monotonic() - self.started

@@ -329,3 +329,25 @@ def test_looker_braze_send_targets_the_action(tmp_path):
     assert "Braze accepted 3 subscription states" in result.output
     assert summary["unsubscribed"] == 3
     assert braze.params()["braze_api_key"] not in result.output
+
+
+async def test_the_run_history_counts_a_stopped_run_as_the_answer_does(tmp_path):
+    from looker_braze.state import open_store
+
+    state_url = f"sqlite:///{tmp_path}/state.sqlite3"
+    rows = [(population.external_id(i), EMAIL, "subscribed") for i in range(120)] * 2
+    with (
+        running_braze(users=200, subscription_groups=GROUPS, error_rate=1.0) as braze,
+        running_hub(braze.url, state_url=state_url, max_attempts=1) as hub,
+    ):
+        result = await execute(hub, braze.params(), look(rows), {})
+    store = open_store(state_url)
+    try:
+        (run,) = store.runs(limit=1)
+    finally:
+        store.close()
+    assert result.looker["success"] is False
+    assert (run.action, run.mode, run.label) == (ACTION, "set", "groups from the Look")
+    assert run.counts["read"] == 240 and run.counts["duplicates"] == 120
+    assert run.counts["not_sent"] == 120 and run.message == result.looker["message"]
+    assert "120 not sent because the run stopped" in run.message

@@ -72,7 +72,7 @@ class SubscriptionsAction(Action):
         except InvalidForm as exc:
             return ActionResult(success=False, message=str(exc), validation_errors=exc.errors)
         await progress.begin(
-            mode="subscriptions",
+            mode="set",
             label=options.group or "groups from the Look",
             attribute=options.state or "states from the Look",
             workspace=options.workspace,

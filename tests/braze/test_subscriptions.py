@@ -182,3 +182,15 @@ async def test_faults_and_429s_are_retried_until_every_state_is_set(session):
     assert any(code.startswith("5") for code in stats["requests"]) or stats["requests"].get(
         "dropped"
     )
+
+
+async def test_queued_counts_as_accepted_and_another_message_is_not_confirmed(session):
+    config = SimConfig(users=20, subscription_groups={GROUPS[0]: "email"}, queued_rate=1.0)
+    with running(config) as (url, sim):
+        request = planned_request([(GROUPS[0], "subscribed", range(3))])
+        queued = await client(url, session).send(request)
+        sim.set_faults(queued_rate=0.0, success_message="partial")
+        odd = await client(url, session).send(request)
+    assert (len(queued.accepted), queued.queued) == (3, 3)
+    assert not odd.accepted and odd.messages == ["partial"]
+    assert odd.rejected[0][1] == "Braze answered 'partial', not 'success'"

@@ -53,6 +53,8 @@ class _SubscriptionEndpoint(TrackEndpoint):
         if queued and status == 201:
             sim.counters.queued_answers += 1
             return 202, {"message": "queued"}, limit
+        if status == 201 and body.get("message") == "success":
+            body["message"] = sim.fault_settings()["success_message"]  # as /users/track's
         return status, body, limit
 
     def _admit(self) -> tuple[bool, list]:

@@ -24,27 +24,11 @@ from looker_braze.actions.braze.options import RunOptions
 from looker_braze.braze.attributes import UNBILLED as _FREE  # attributes Braze does not bill
 from looker_braze.errors import FailRun
 from looker_braze.state import AsyncStateStore, Known, Sent
+from looker_braze.state.members import identity_of, member_key
 
 log = logging.getLogger(__name__)
 
-_ALIAS = "user_alias"
-_SEPARATOR = "\x1f"  # between alias label and alias name: a control character ids never hold
 _FLUSH_AT = 5000
-
-
-def member_key(kind: str, identifier: str, alias_label: str) -> str:
-    if kind == _ALIAS:
-        return f"{_ALIAS}:{alias_label}{_SEPARATOR}{identifier}"
-    return f"{kind}:{identifier}"
-
-
-def identity_of(member: str) -> dict[str, Any]:
-    """The identifier part of a users/track object for a stored member."""
-    kind, _, value = member.partition(":")
-    if kind == _ALIAS:
-        label, _, name = value.partition(_SEPARATOR)
-        return {_ALIAS: {"alias_name": name, "alias_label": label}}
-    return {kind: value}
 
 
 def value_hash(value: Any) -> int:

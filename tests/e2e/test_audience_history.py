@@ -11,8 +11,9 @@ from datetime import UTC, datetime
 import pytest
 from typer.testing import CliRunner
 
-from looker_braze.audiences.export import MEMBERSHIP, export_membership
+from looker_braze.audiences.export import export_membership
 from looker_braze.cli import app
+from looker_braze.currents.membership import MEMBERSHIP
 from looker_braze.currents.warehouse import connect
 from looker_braze.sim import population
 from looker_braze.state import open_store

@@ -14,17 +14,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from looker_braze.currents.load.sink import q
+from looker_braze.currents.membership import MEMBERSHIP, SPELL_COLUMNS, SPELL_KEY
 from looker_braze.currents.warehouse import Warehouse
 from looker_braze.state import MembershipChange, StateStore
 from looker_braze.state.members import member_parts
 
-MEMBERSHIP = "LOOKER_BRAZE_AUDIENCE_MEMBERSHIP"
 EXPORTS = "LOOKER_BRAZE_AUDIENCE_EXPORTS"
 CHUNK = 50_000  # history entries per warehouse transaction: bounded memory, few round trips
 
-# The identity of a spell: whose membership of which audience.
-_KEY = ("WORKSPACE", "ARRAY_ATTRIBUTE", "LABEL", "IDENTIFIER_KIND", "IDENTIFIER", "ALIAS_LABEL")
-_SPELL = (*_KEY, "JOINED_AT", "LEFT_AT", "JOIN_SEQ", "LEFT_SEQ")
+_KEY, _SPELL = SPELL_KEY, SPELL_COLUMNS
 _TEXT = {"duckdb": "VARCHAR", "postgres": "text"}
 _TIME = {"duckdb": "TIMESTAMPTZ", "postgres": "timestamptz"}
 

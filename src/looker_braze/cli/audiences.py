@@ -52,7 +52,8 @@ def export_command(
     from looker_braze.extras import require
 
     require("currents")
-    from looker_braze.audiences.export import MEMBERSHIP, export_membership
+    from looker_braze.audiences.export import export_membership
+    from looker_braze.currents.membership import MEMBERSHIP
     from looker_braze.currents.warehouse import connect
     from looker_braze.redact import redact_url
     from looker_braze.settings import load_state_url

@@ -241,3 +241,48 @@ def test_staging_drops_duplicates_and_reads_an_absent_bot_flag_as_none(tmp_path)
     assert (row["sent"], row["delivered"], row["delivery_rate"]) == (1, 1, 1.0)
     assert (row["total_clicks"], row["unique_clicks"], row["bot_clicks"]) == (2, 1, 0)
     assert row["unique_click_rate"] == 1.0
+
+
+def test_report_sections_show_the_models_rates_over_the_bases_they_name(tmp_path):
+    """SMS: 4 sent, 1 rejected, 3 delivered, 2 of them clicked (one also by a bot): click rate
+    2 / 3 of delivered, on the card and the funnel bar alike; LINE: 2 sent, 1 clicked, 50%
+    of sent."""
+    from looker_braze.currents.report.queries import run_queries
+    from looker_braze.currents.report.sections import build_sections
+
+    sms, line = "users.messages.sms.", "users.messages.line."
+    ids = {"campaign_id": "c1", "campaign_name": "Spring", "message_variation_id": "v1"}
+
+    def event(n: int, user: str, minute: int = 0, **extra) -> dict:
+        return {"id": f"e{n}", "user_id": user, "time": 1_704_200_000 + minute * 60, **ids, **extra}
+
+    users = ("u1", "u2", "u3", "u4")
+    with connect(tmp_path / "w.duckdb") as warehouse:
+        create_tables(
+            warehouse,
+            {
+                sms + "Send": [event(n, u) for n, u in enumerate(users)],
+                sms + "Rejection": [event(10, "u4", 1)],
+                sms + "Delivery": [event(20 + n, u, 2) for n, u in enumerate(users[:3])],
+                sms + "ShortLinkClick": [
+                    event(30, "u1", 3),
+                    event(31, "u2", 3),
+                    event(32, "u2", 4, is_suspected_bot_click=True),
+                ],
+                line + "Send": [event(40, "u1"), event(41, "u2")],
+                line + "Click": [event(42, "u1", 3)],
+            },
+        )
+        sections = {s.id: s for s in build_sections(run_queries(warehouse))}
+    sms_cards = dict(sections["sms-messaging"].kpis)
+    assert sms_cards["Messages sent"] == "4"
+    assert sms_cards["Delivery rate (of sent)"] == "75.0%"
+    assert sms_cards["Click rate (of delivered)"] == "66.7%"
+    assert sms_cards["Rejection rate (of sent)"] == "25.0%"
+    assert sms_cards["Suspected bot clicks"] == "1"
+    [(_, sms_funnel), _weekly] = sections["sms-messaging"].charts
+    assert any("66.7% of delivered" in text for text in sms_funnel.texts), sms_funnel.texts
+    line_cards = dict(sections["line-messaging"].kpis)
+    assert line_cards["Click rate (of sent)"] == "50.0%"
+    assert "Delivery rate (of sent)" not in line_cards  # LINE reports no delivery
+    assert "Read rate (of sent)" not in line_cards

@@ -171,6 +171,7 @@ class RunReport(RowCounts):
     cut: PossibleCut | None = None  # Looker may have sent only part of the result
     braze: SendNotes = field(default_factory=SendNotes)  # queued, odd answers, a smaller batch
     failure: str | None = None
+    history_failure: str | None = None  # a plain append could not record who joined
     sample: dict | None = None
 
     @property
@@ -200,7 +201,8 @@ class RunReport(RowCounts):
             return f"Failed: {self.failure}"
         parts = [self._headline(), self._rows_line()]
         lines = (self._audience_line(), self._cut_line(), self._braze_line(),
-                 self._values_line(), self._tags_line(), self._cap_line())  # fmt: skip
+                 self._values_line(), self._tags_line(), self._cap_line(),
+                 self._history_line())  # fmt: skip
         parts += filter(None, lines)
         parts.append(self._effort_line())
         if self.dry_run and self.sample is not None:
@@ -309,6 +311,11 @@ class RunReport(RowCounts):
                 f"LOOKER_BRAZE_OBJECTS_PER_REQUEST={took} for this hub"
             )
         return "Braze: " + "; ".join(said) + "." if said else None
+
+    def _history_line(self) -> str | None:
+        if self.history_failure is None:
+            return None
+        return f"The audience's membership history was not recorded: {self.history_failure}"
 
     def _effort_line(self) -> str:
         seconds = time.monotonic() - self.started

@@ -194,3 +194,44 @@ async def test_queued_counts_as_accepted_and_another_message_is_not_confirmed(se
     assert (len(queued.accepted), queued.queued) == (3, 3)
     assert not odd.accepted and odd.messages == ["partial"]
     assert odd.rejected[0][1] == "Braze answered 'partial', not 'success'"
+
+
+async def test_a_run_stopped_between_entries_counts_what_braze_settled(session):
+    """A refused request goes again entry by entry; the key is refused half way: the Dispatcher
+    counts the entries Braze answered as what they are, and only the rest as not sent."""
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    from looker_braze.braze.client import Dispatcher
+    from looker_braze.serving import background_server
+
+    answers = iter([(400, "Invalid subscription_group_id"), (400, "Invalid"), (201, "success"),
+                    (403, "Access Denied")])  # fmt: skip
+
+    async def braze(request):
+        status, message = next(answers)
+        return JSONResponse({"message": message}, status)
+
+    app = Starlette(routes=[Route("/v2/subscription/status/set", braze, methods=["POST"])])
+    planner = RequestPlanner("external_id")
+    for group, users in ((GROUPS[0], "ab"), (GROUPS[1], "cd"), (GROUPS[2], "ef")):
+        for user in users:
+            planner.add(group, "subscribed", user, object())  # each identifier its own tag
+    (request,) = planner.flush()
+    settled, failed = [], []
+    with background_server(app) as url:
+        dispatcher = Dispatcher(
+            client(url, session), 1,
+            on_outcome=lambda batch, outcome: settled.append(outcome),
+            on_failed=lambda batch: failed.append(batch),
+        )  # fmt: skip
+        await dispatcher.submit(request)
+        with pytest.raises(BrazeAuthFailed):
+            await dispatcher.drain()
+    (outcome,) = settled
+    assert len(outcome.rejected) == 2 and len(outcome.accepted) == 2
+    (rest,) = failed
+    assert rest.as_json() == {"subscription_groups": [{
+        "subscription_group_id": GROUPS[2], "subscription_state": "subscribed",
+        "external_ids": ["e", "f"]}]}  # fmt: skip

@@ -107,7 +107,8 @@ class Entry:
 
 @dataclass
 class SubscriptionRequest:
-    """One request's entries; ``tags`` follow the identifiers in order, for the outcome."""
+    """One request's entries; ``tags`` follow the identifiers in order, for the outcome (each
+    identifier's tag is its own object: the Dispatcher tells them apart by identity)."""
 
     entries: list[Entry]
     array: str  # external_ids, emails or phones
@@ -136,6 +137,21 @@ class SubscriptionRequest:
 
     def single(self, entry: Entry) -> SubscriptionRequest:
         return SubscriptionRequest([entry], self.array, self.double_opt_in)
+
+    def subset(self, indices: list[int]) -> SubscriptionRequest:
+        """The identifiers at these positions of ``tags`` (the Dispatcher's unsettled rest)."""
+        wanted, position, entries = set(indices), 0, []
+        for entry in self.entries:
+            kept = Entry(entry.group, entry.state)
+            for identifier, tag in zip(entry.ids, entry.tags, strict=True):
+                if position in wanted:
+                    kept.ids.append(identifier)
+                    kept.tags.append(tag)
+                    kept.size += len(orjson.dumps(identifier)) + 1
+                position += 1
+            if kept.ids:
+                entries.append(kept)
+        return SubscriptionRequest(entries, self.array, self.double_opt_in)
 
 
 class RequestPlanner:
@@ -218,19 +234,29 @@ class SubscriptionClient:
         self.batch_size = BatchSize(MAX_GROUPS_PER_REQUEST)  # the Dispatcher reports it; fixed
 
     async def send(self, request: SubscriptionRequest) -> BatchOutcome:
+        """Braze's outcome for every identifier of ``request``. When the run must stop while
+        its entries go one by one, the error carries in ``settled`` what Braze had settled, as
+        the Dispatcher expects (braze/client.py), so those count as what they are."""
         outcome = BatchOutcome()
+        try:
+            await self._send_into(request, outcome)
+        except LookerBrazeError as exc:
+            exc.settled = outcome  # type: ignore[attr-defined]
+            raise
+        return outcome
+
+    async def _send_into(self, request: SubscriptionRequest, outcome: BatchOutcome) -> None:
         answer = await self._requester.send("POST", V2_PATH, request.body())
         if 200 <= answer.status < 300:
             _read_success(request, answer, outcome)
         elif _is_refusal(answer.status) and len(request.entries) > 1:
             for entry in request.entries:
-                outcome.merge(await self.send(request.single(entry)))
+                await self._send_into(request.single(entry), outcome)
         elif _is_refusal(answer.status):
             reason = _refusal_reason(answer)
             outcome.rejected += [(tag, reason) for tag in request.tags]
         else:
             raise self._fatal(answer)
-        return outcome
 
     def _fatal(self, answer: Answer) -> LookerBrazeError:
         return failure(answer, self._requester.endpoint, PERMISSION)

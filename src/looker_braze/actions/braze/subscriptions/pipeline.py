@@ -42,16 +42,13 @@ async def send_rows(
     report: SubscriptionReport,
     row_cap: int | None,
 ) -> None:
-    tags: dict[tuple[str, str], tuple[str, str]] = {}  # one shared tag per (group, state)
     with SeenIds() as pairs, SeenIds() as exact:
         async for rows in stream.batches(mapper.select):
             if row_cap is not None and report.read + len(rows) > row_cap:
                 rows = rows[: row_cap - report.read]
                 report.row_cap = row_cap
             report.count("read", len(rows))
-            for request in _planned(
-                _read(rows, mapper, report), pairs, exact, planner, report, tags
-            ):
+            for request in _planned(_read(rows, mapper, report), pairs, exact, planner, report):
                 await sink.submit(request)
             if report.row_cap is not None:
                 break
@@ -77,7 +74,6 @@ def _planned(
     exact: SeenIds,
     planner: RequestPlanner,
     report: SubscriptionReport,
-    tags: dict[tuple[str, str], tuple[str, str]],
 ) -> list[SubscriptionRequest]:
     first_pair = pairs.add_many([s.group + _SEP + s.identifier for s in subscriptions])
     first_exact = exact.add_many(
@@ -91,9 +87,8 @@ def _planned(
             else:
                 report.count("duplicates")
             continue
-        tag = tags.setdefault((sub.group, sub.state), (sub.group, sub.state))
-        try:
-            ready += planner.add(sub.group, sub.state, sub.identifier, tag)
+        try:  # the Subscription is the identifier's tag: its own object, as the Dispatcher needs
+            ready += planner.add(sub.group, sub.state, sub.identifier, sub)
         except RejectRow as exc:
             report.count_invalid(exc.reason)
     return ready
@@ -101,7 +96,7 @@ def _planned(
 
 def count_outcome(report: SubscriptionReport, outcome: BatchOutcome) -> None:
     report.count("sent", len(outcome.accepted))
-    report.by_state.update(Counter(outcome.accepted))
+    report.by_state.update(Counter((sub.group, sub.state) for sub in outcome.accepted))
     for _, reason in outcome.rejected:
         report.count_rejected(reason)
 

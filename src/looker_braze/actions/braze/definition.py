@@ -190,16 +190,21 @@ def form(request: ActionRequest) -> Form:
             default="yes",
             options=_YES_NO,
         ),
-        FormField(
-            name="braze_dry_run",
-            label="Dry Run",
-            type="select",
-            description="Yes: read and check every row, report what would be sent, send nothing.",
-            default="no",
-            options=_YES_NO,
-        ),
+        dry_run_field("Yes: read and check every row, report what would be sent, send nothing."),
     ]
     return Form(tuple(fields))
+
+
+def dry_run_field(description: str) -> FormField:
+    """The Dry Run choice every Braze action's form ends with."""
+    return FormField(
+        name="braze_dry_run",
+        label="Dry Run",
+        type="select",
+        description=description,
+        default="no",
+        options=_YES_NO,
+    )
 
 
 @cache

@@ -6,7 +6,12 @@ same checks (options.check_settings) read them; the key needs another permission
 
 from __future__ import annotations
 
-from looker_braze.actions.braze.definition import ENDPOINT_PARAM, api_key_param, query_action
+from looker_braze.actions.braze.definition import (
+    ENDPOINT_PARAM,
+    api_key_param,
+    dry_run_field,
+    query_action,
+)
 from looker_braze.actions.braze.subscriptions.tags import GROUP_TAG, STATE_TAG
 from looker_braze.actions.braze.tags import ID_TAG
 from looker_braze.braze.subscriptions import KEY_KINDS, PERMISSION
@@ -93,14 +98,7 @@ def form(request: ActionRequest) -> Form:
                 default="no",
                 options=_YES_NO,
             ),
-            FormField(
-                name="braze_dry_run",
-                label="Dry Run",
-                type="select",
-                description="Yes: check every row, list the requests that would go, send nothing.",
-                default="no",
-                options=_YES_NO,
-            ),
+            dry_run_field("Yes: check every row, list the requests that would go, send nothing."),
         )
     )
 

@@ -10,9 +10,9 @@ so a re-run needs no memory of the last one.
 
 from __future__ import annotations
 
-from looker_braze.actions.braze.options import InvalidForm, check_settings
+from looker_braze.actions.braze.base import BrazeActionBase
+from looker_braze.actions.braze.options import InvalidForm
 from looker_braze.actions.braze.pipeline import drain_quietly
-from looker_braze.actions.braze.plumbing import BrazePlumbing
 from looker_braze.actions.braze.subscriptions import definition as subscriptions_definition
 from looker_braze.actions.braze.subscriptions.mapping import SubscriptionMapper
 from looker_braze.actions.braze.subscriptions.options import SubscriptionOptions, run_options
@@ -28,7 +28,7 @@ from looker_braze.braze.families import SUBSCRIPTION_STATUS
 from looker_braze.braze.requester import Requester
 from looker_braze.braze.subscriptions import RequestPlanner, SubscriptionClient
 from looker_braze.errors import FailRun
-from looker_braze.hub.action import Action, HubServices, RunProgress
+from looker_braze.hub.action import RunProgress
 from looker_braze.hub.protocol import (
     ActionDefinition,
     ActionRequest,
@@ -38,31 +38,16 @@ from looker_braze.hub.protocol import (
 )
 from looker_braze.hub.result import possible_cut
 from looker_braze.hub.rows import RowSource
-from looker_braze.settings import HubSettings
 
 
-class SubscriptionsAction(Action):
+class SubscriptionsAction(BrazeActionBase):
     name = subscriptions_definition.NAME
-
-    def __init__(self, settings: HubSettings, plumbing: BrazePlumbing) -> None:
-        self._settings = settings
-        self._plumbing = plumbing
 
     def definition(self, looker: LookerContext) -> ActionDefinition:
         return subscriptions_definition.definition(looker)
 
-    async def form(self, request: ActionRequest) -> Form:
-        try:
-            check_settings(request, self._settings.extra_endpoints)
-        except FailRun as exc:
-            return Form(error=str(exc))
+    def form_of(self, request: ActionRequest) -> Form:
         return subscriptions_definition.form(request)
-
-    async def startup(self, services: HubServices) -> None:
-        self._plumbing.session()
-
-    async def shutdown(self) -> None:
-        await self._plumbing.aclose()
 
     async def execute(
         self, request: ActionRequest, rows: RowSource, progress: RunProgress

@@ -22,8 +22,8 @@ from pathlib import Path
 # bench/, so the checkout's root goes on the path for them.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.e2e.conftest import running_braze, running_hub  # noqa: E402
-from tests.e2e.test_subscriptions import GROUPS, execute, large_look, look  # noqa: E402
+from tests.e2e.conftest import running_braze, running_hub
+from tests.e2e.test_subscriptions import GROUPS, execute, large_look, look
 
 
 async def main(users: int) -> None:

@@ -13,6 +13,9 @@ Tables (both dialects):
     runs              the run history (v2: heartbeat_at and the owning process)
     run_members       the members of a running sync, dropped when it finishes
     run_gone          gone_members' snapshot of a run (members of the audience not in the run)
+    trigger_recipients  (v4) who an API-triggered campaign or Canvas was sent to, per send key:
+                      "pending" before the request can go, "sent" once Braze accepted it
+                      (state/triggers.py)
 """
 
 from __future__ import annotations
@@ -147,9 +150,37 @@ _POSTGRESQL_V2 = (
     "ALTER TABLE runs ADD COLUMN process text",
 )
 
+# A message must never reach a user twice: each recipient of a trigger is recorded "pending"
+# BEFORE its request can go and "sent" (with the call's dispatch_id) once Braze accepted it.
+_SQLITE_V4 = (
+    """CREATE TABLE trigger_recipients (
+        workspace TEXT NOT NULL,
+        target TEXT NOT NULL,
+        send_key TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        status TEXT NOT NULL,
+        run_id INTEGER,
+        dispatch_id TEXT,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (workspace, target, send_key, recipient)) WITHOUT ROWID""",
+)
+_POSTGRESQL_V4 = (
+    """CREATE TABLE trigger_recipients (
+        workspace text NOT NULL,
+        target text NOT NULL,
+        send_key text NOT NULL,
+        recipient text COLLATE "C" NOT NULL,
+        status text NOT NULL,
+        run_id bigint,
+        dispatch_id text,
+        updated_at timestamptz NOT NULL,
+        PRIMARY KEY (workspace, target, send_key, recipient))""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "audiences, member hashes, run history", _SQLITE_V1, _POSTGRESQL_V1),
     Migration(2, "run heartbeats and owners", _SQLITE_V2, _POSTGRESQL_V2),
+    Migration(4, "recipients of API-triggered messages", _SQLITE_V4, _POSTGRESQL_V4),
 )
 
 CREATE_VERSION_TABLE = (

@@ -9,6 +9,8 @@ data. They are:
   GET  /sim/faults         PUT  /sim/faults {error_rate, latency_ms, drop_rate, rate_limit_*,
                                 contract, max_objects, hourly_limit_*, queued_rate,
                                 unknown_key_status, account_state, redirect_*, success_message}
+  POST /campaigns/trigger/send, /canvas/trigger/send; GET /sim/messages, GET|PUT /sim/messaging
+                                (sim/braze/triggers.py)
 Everything else answers 404 with Braze's JSON shape; ``/users/track/`` (trailing slash) too:
 Braze warns that path misbehaves, and a 404 makes a client's mistake visible at once.
 """
@@ -28,6 +30,7 @@ from looker_braze.errors import ConfigError
 from looker_braze.sim.braze.config import SimConfig
 from looker_braze.sim.braze.endpoint import TRACK_PATH, TrackEndpoint
 from looker_braze.sim.braze.simulator import BrazeSimulator
+from looker_braze.sim.braze.triggers import trigger_routes
 
 _LOOKUPS = ("external_id", "braze_id", "email", "phone")
 
@@ -152,4 +155,5 @@ def _routes() -> list[Route]:
         Route("/sim/reset", reset, methods=["POST"]),
         Route("/sim/users", seed_users, methods=["POST"]),
         Route("/sim/faults", faults, methods=["GET", "PUT"]),
+        *trigger_routes(),  # /campaigns and /canvas trigger/send, /sim/messages, /sim/messaging
     ]

@@ -15,6 +15,7 @@ from looker_braze.sim.braze.contracts import CONTRACTS, HOUR, ContractName
 
 DEFAULT_API_KEY = "sim-key"
 TRACK_PERMISSION = "users.track"
+TRIGGER_PERMISSIONS = frozenset({"campaigns.trigger.send", "canvas.trigger.send"})
 HEADER_STYLES = ("epoch", "remaining", "retry-after")
 HeaderStyle = Literal["epoch", "remaining", "retry-after"]
 ACCOUNT_STATES = ("active", "rate_plan", "inactive")
@@ -32,7 +33,8 @@ class KeySpec:
 
 
 def _default_keys() -> dict[str, KeySpec]:
-    return {DEFAULT_API_KEY: KeySpec()}
+    # The default key may also trigger messages (KeySpec() alone: users.track only).
+    return {DEFAULT_API_KEY: KeySpec(frozenset({TRACK_PERMISSION}) | TRIGGER_PERMISSIONS)}
 
 
 @dataclass

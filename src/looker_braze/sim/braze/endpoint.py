@@ -25,6 +25,7 @@ import logging
 
 import orjson
 
+from looker_braze.sim.braze.config import TRACK_PERMISSION
 from looker_braze.sim.braze.faults import drop_connection
 from looker_braze.sim.braze.simulator import BrazeSimulator
 
@@ -47,6 +48,8 @@ class ClientGone(Exception):
 
 
 class TrackEndpoint:
+    permission = TRACK_PERMISSION  # the key's permission this endpoint needs
+
     def __init__(self, sim: BrazeSimulator) -> None:
         self.sim = sim
 
@@ -94,7 +97,7 @@ class TrackEndpoint:
         limit = []
         authorization = headers.get(b"authorization")
         if authorization is not None:
-            refused, limit = _authorize(self.sim, _bearer_key(authorization))
+            refused, limit = _authorize(self.sim, _bearer_key(authorization), self.permission)
             if refused:
                 return refused, limit
         if not _is_json(headers.get(b"content-type")):
@@ -135,10 +138,10 @@ class TrackEndpoint:
         await send({"type": "http.response.body", "body": body})
 
 
-def _authorize(sim: BrazeSimulator, key: str | None):
+def _authorize(sim: BrazeSimulator, key: str | None, permission: str = TRACK_PERMISSION):
     """(refusal or None, rate limit headers): a request counts against the quota once its key
     is known to be good."""
-    refused = sim.authorize(key)
+    refused = sim.authorize(key, permission)
     if refused:
         return refused, []
     allowed, limit = sim.admit()

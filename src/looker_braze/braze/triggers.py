@@ -105,6 +105,13 @@ def properties_size(properties: dict[str, Any]) -> int:
     return len(orjson.dumps(properties))
 
 
+def request_body(target: Target, recipients: list[dict[str, Any]]) -> bytes:
+    """The body of one trigger request (no broadcast, no top-level properties)."""
+    if not 1 <= len(recipients) <= MAX_RECIPIENTS:
+        raise ValueError(f"a trigger request takes 1 to {MAX_RECIPIENTS} recipients")
+    return orjson.dumps({target.id_field: target.id, "recipients": recipients})
+
+
 class TriggerNotActive(FailRun):
     """The Canvas is paused or archived: Braze answered 201 with a notice and sent nothing."""
 
@@ -120,16 +127,11 @@ class TriggerClient:
         self._requester = requester
         self.target = target
 
-    def body(self, recipients: list[dict[str, Any]]) -> bytes:
-        if not 1 <= len(recipients) <= MAX_RECIPIENTS:
-            raise ValueError(f"a trigger request takes 1 to {MAX_RECIPIENTS} recipients")
-        return orjson.dumps({self.target.id_field: self.target.id, "recipients": recipients})
-
     async def send(self, recipients: list[dict[str, Any]]) -> str:
         """The call's dispatch_id once Braze accepted it. TriggerNotActive, TriggerRefused or
         another FailRun when Braze certainly sent nothing; OutcomeUnknown when it may have."""
         answer = await self._requester.send(
-            "POST", self.target.path, self.body(recipients), repeatable=False
+            "POST", self.target.path, request_body(self.target, recipients), repeatable=False
         )
         return self._read(answer)
 

@@ -72,6 +72,7 @@ class Messaging:
     sent: dict[tuple[str, str], dict[str, list[Message]]] = field(default_factory=dict)
     calls: int = 0
     lost_answers: int = 0
+    bodies: list[dict] = field(default_factory=list)  # every parsed body, for exact-payload tests
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
@@ -106,6 +107,7 @@ class Messaging:
     def trigger(self, kind: str, payload: dict, find) -> Answer:
         """Braze's answer to a parsed, authorised trigger body; ``find(kind, key)`` is the
         workspace's uid lookup, ``find.member_id(uid)`` how a user is named."""
+        self.bodies.append(payload)
         target_id = payload.get(f"{kind}_id")
         refused = self._target_problem(kind, target_id)
         if refused:

@@ -51,14 +51,12 @@ class TriggerEndpoint(TrackEndpoint):
         return (*self.sim.messaging.trigger(self.kind, payload, identities), limit)
 
 
-class _Trigger:
-    """The ASGI app of one trigger route: the app's simulator, looked up per request."""
-
-    def __init__(self, kind: str) -> None:
-        self.kind = kind
-
-    async def __call__(self, scope, receive, send) -> None:
-        await TriggerEndpoint(scope["app"].state.sim, self.kind)(scope, receive, send)
+def trigger_endpoints(sim) -> dict[str, TriggerEndpoint]:
+    """The trigger endpoints by path, served raw like /users/track (app.py)."""
+    return {
+        "/campaigns/trigger/send": TriggerEndpoint(sim, "campaign"),
+        "/canvas/trigger/send": TriggerEndpoint(sim, "canvas"),
+    }
 
 
 # -- inspection and settings under /sim/ ---------------------------------------------------------
@@ -121,8 +119,6 @@ async def messaging_settings(request: Request) -> Response:
 
 def trigger_routes() -> list[Route]:
     return [
-        Route("/campaigns/trigger/send", _Trigger("campaign")),
-        Route("/canvas/trigger/send", _Trigger("canvas")),
         Route("/sim/messages", messages),
         Route("/sim/messaging", messaging_settings, methods=["GET", "PUT"]),
     ]

@@ -84,8 +84,8 @@ def form(request: ActionRequest) -> Form:
             label="Send Label",
             description=(
                 "Names this send: users it already messaged are never messaged again by it. "
-                "Empty: the schedule's own send (or one send per campaign for unscheduled "
-                "sends). A new label is a new send, which may message them again."
+                "Empty: one send per campaign or Canvas. A new label is a new send, which may "
+                "message the same users again."
             ),
         ),
         FormField(

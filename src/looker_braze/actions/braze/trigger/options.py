@@ -1,13 +1,15 @@
 """The settings and form answers of one braze_trigger send, checked before a row is read.
 
 The send key: which earlier sends count as "the same send", whose recipients are never messaged
-again (state/triggers.py records them):
-    label:<Send Label>       when the form names the send: the same label is the same send,
-                             whichever schedule or user sends it; a new label is a new send;
-    schedule:<plan id>       else the Looker schedule's: each run of a schedule messages only
-                             users its earlier runs did not;
-    once                     else (an unscheduled send without a label): one send per campaign
-                             or Canvas, so sending the Look twice by hand messages nobody twice.
+again (state/triggers.py records them, per workspace and campaign or Canvas):
+    label:<Send Label>   when the form names the send: the same label is the same send, whichever
+                         schedule or user sends it; a new label is a deliberate new send, which
+                         may message the same users again;
+    default              without a label: one send per campaign or Canvas, so re-running a
+                         schedule, or sending the Look again by hand, messages nobody twice.
+Not the scheduled plan's id: Looker's execute request does not tell a recurring schedule from a
+one-off send, and a one-off send comes with a plan of its own (the Looker sender, sim/looker, does
+the same), so a key from it would let a second manual send message everyone again.
 """
 
 from __future__ import annotations
@@ -88,7 +90,7 @@ def trigger_options(request: ActionRequest, extra_endpoints: tuple[str, ...]) ->
         api_key=api_key,
         target=Target(TargetKind(kind_text), target_id),
         recipient_cap=cap,
-        send_key=send_key(label, request),
+        send_key=send_key(label),
         key_kind=key_kind,
         alias_label=(form.get("braze_alias_label") or "looker").strip(),
         prioritization=tuple(order.split(",")),
@@ -96,14 +98,12 @@ def trigger_options(request: ActionRequest, extra_endpoints: tuple[str, ...]) ->
     )
 
 
-def send_key(label: str, request: ActionRequest) -> str:
+DEFAULT_SEND = "default"
+
+
+def send_key(label: str) -> str:
     """The module docstring's rule."""
-    if label:
-        return f"label:{label}"
-    plan = request.scheduled_plan
-    if plan is not None and plan.scheduled_plan_id not in (None, ""):
-        return f"schedule:{plan.scheduled_plan_id}"
-    return "once"
+    return f"label:{label}" if label else DEFAULT_SEND
 
 
 def _cap(text: str, errors: dict[str, str]) -> int:

@@ -72,9 +72,7 @@ class RecipientMapper:
             if properties_size(properties) > MAX_PROPERTIES_BYTES:
                 raise RejectRow(f"properties over {MAX_PROPERTIES_BYTES // 1024} KB")
             obj[options.target.properties_field] = properties
-        if options.key_kind == "user_alias":
-            return Recipient(f"user_alias:{options.alias_label}|{identifier}", identifier, obj)
-        return Recipient(f"{options.key_kind}:{identifier}", identifier, obj)
+        return Recipient(_ledger_key(options, identifier), identifier, obj)
 
     def _properties(self, row: Values) -> dict[str, Any]:
         properties = {}
@@ -104,3 +102,14 @@ def _property_columns(fields: Fields, time_zone: str | None) -> tuple[PropertyCo
             convert = converter_for(f, look_zone(time_zone)) if value_kind(f) == TIME else None
             columns[name] = PropertyColumn(name, f.name, convert or converter_for(f))
     return tuple(columns.values())
+
+
+def _ledger_key(options: TriggerOptions, identifier: str) -> str:
+    """How the state store names a recipient: an alias with its label; an email in lower case
+    (sent as the Look has it, but one address whatever its case, so a Look that changes the
+    case of an address never messages its user twice)."""
+    if options.key_kind == "user_alias":
+        return f"user_alias:{options.alias_label}|{identifier}"
+    if options.key_kind == "email":
+        return f"email:{identifier.lower()}"
+    return f"{options.key_kind}:{identifier}"

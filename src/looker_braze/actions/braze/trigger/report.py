@@ -127,7 +127,9 @@ class TriggerReport:
         return " ".join(parts)
 
     def _what(self) -> str:
-        return f"{self.target.kind} {self.target.id} (send {self.send_key})"
+        label = self.send_key.removeprefix("label:")
+        send = "no send label" if label == self.send_key else f"send label '{label}'"
+        return f"{self.target.kind} {self.target.id} ({send})"
 
     def _headline(self) -> str:
         if self.over_cap is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from looker_braze.actions.braze import BrazeAction
 from looker_braze.actions.braze.plumbing import BrazePlumbing
-from looker_braze.actions.braze.trigger import TriggerAction
+from looker_braze.actions.braze.trigger.action import TriggerAction
 from looker_braze.hub.action import Registry
 from looker_braze.settings import HubSettings
 

@@ -313,3 +313,56 @@ def _ledger(hub, braze) -> TriggerLedger:
     store = open_store(hub.settings.state_url)
     key = SendKey(workspace(braze.url, "sim-key"), "campaign:camp-1", "default")
     return TriggerLedger(store, key)
+
+
+# ---------------------------------------------------------------- looker-braze send
+
+
+def test_looker_braze_send_targets_braze_trigger(tmp_path):
+    from typer.testing import CliRunner
+
+    from looker_braze.cli import app
+
+    path = tmp_path / "look.json"
+    path.write_bytes(users_look(range(7), properties=True))
+    with running_braze(users=10) as braze, running_hub(braze.url) as hub:
+        ready(braze)
+
+        def send(*form: str):
+            args = ["send", "--hub", hub.url, "--token", hub.token, "--action", "braze_trigger",
+                    "--look", str(path), *(f"--param={k}={v}" for k, v in braze.params().items()),
+                    "--form-param", "braze_target_id=camp-1",
+                    "--form-param", "braze_recipient_cap=10"]  # fmt: skip
+            for value in form:
+                args += ["--form-param", value]
+            return CliRunner().invoke(app, args)
+
+        dry = send("braze_dry_run=yes")
+        sent = send()
+        typo = send("braze_recipent_cap=3")
+    assert dry.exit_code == 0, dry.output
+    assert "Dry run, nothing sent: 7 users would receive campaign camp-1" in dry.stdout
+    assert "first object (dry run, as it would be sent)" in dry.stdout
+    assert sent.exit_code == 0, sent.output
+    assert "Done: campaign camp-1 (no send label) triggered for 7 users" in sent.stdout
+    assert received(braze) == {population.external_id(i): 1 for i in range(7)}
+    assert typo.exit_code == 2 and "did you mean braze_recipient_cap?" in typo.output
+
+
+def test_the_demo_shows_a_trigger_sent_once():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    command = str(Path(sys.executable).parent / "looker-braze")
+    env = {**os.environ, "COLUMNS": "200"}
+    result = subprocess.run([command, "demo", "--rows", "2000"], capture_output=True, text=True,
+                            timeout=300, env=env)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = " ".join(result.stdout.split())
+    assert "Dry run, nothing sent: 500 users would receive campaign demo-campaign" in out
+    assert "500 already messaged by this send, not again" in out
+    assert (
+        "Braze holds 500 messages for 500 users (10 dispatch ids); users messaged twice: 0" in out
+    )

@@ -105,12 +105,9 @@ class TrackEndpoint:
         return None, limit
 
     def _answer_body(self, body: bytes, key_in_body: bool, limit: list, queued: bool):
-        try:
-            payload = orjson.loads(body)
-        except orjson.JSONDecodeError as exc:
-            return 400, {"message": f"Invalid JSON in the request body: {exc}"}, limit
-        if type(payload) is not dict:
-            return 400, {"message": "The request body must be a JSON object"}, limit
+        payload, refused = json_object(body)
+        if refused is not None:
+            return 400, refused, limit
         if key_in_body:  # the deprecated way: {"api_key": ...}
             key = payload.get("api_key")
             refused, limit = _authorize(self.sim, key if type(key) is str else None)
@@ -136,6 +133,17 @@ class TrackEndpoint:
         headers = [(b"content-type", kind), (b"content-length", b"%d" % len(body)), *headers]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+
+def json_object(body: bytes) -> tuple[dict, dict | None]:
+    """The body as a JSON object, or Braze's 400 answer when it is not one."""
+    try:
+        payload = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        return {}, {"message": f"Invalid JSON in the request body: {exc}"}
+    if type(payload) is not dict:
+        return {}, {"message": "The request body must be a JSON object"}
+    return payload, None
 
 
 def _authorize(sim: BrazeSimulator, key: str | None, permission: str = TRACK_PERMISSION):

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from looker_braze.sim.braze.endpoint import TrackEndpoint
+from looker_braze.sim.braze.endpoint import TrackEndpoint, json_object
 from looker_braze.sim.braze.faults import drop_connection
 from looker_braze.sim.braze.messaging import Messaging
 
@@ -39,13 +39,10 @@ class TriggerEndpoint(TrackEndpoint):
             await self._send_server_error(send, 504)
 
     def _answer_body(self, body: bytes, key_in_body: bool, limit: list, queued: bool):
-        try:
-            payload = orjson.loads(body)
-        except orjson.JSONDecodeError as exc:
-            return 400, {"message": f"Invalid JSON in the request body: {exc}"}, limit
-        if type(payload) is not dict:
-            return 400, {"message": "The request body must be a JSON object"}, limit
-        if key_in_body:
+        payload, refused = json_object(body)
+        if refused is not None:
+            return 400, refused, limit
+        if key_in_body:  # the deprecated api_key in the body: not on these endpoints
             return 401, {"message": "Invalid API Key"}, limit
         identities = self.sim.workspace.identities
         return (*self.sim.messaging.trigger(self.kind, payload, identities), limit)

@@ -16,8 +16,8 @@ from itertools import compress
 
 import orjson
 
-from looker_braze.actions.braze.options import InvalidForm, check_settings
-from looker_braze.actions.braze.plumbing import BrazePlumbing
+from looker_braze.actions.braze.base import BrazeActionBase
+from looker_braze.actions.braze.options import InvalidForm
 from looker_braze.actions.braze.trigger import definition as trigger_definition
 from looker_braze.actions.braze.trigger.options import TriggerOptions, trigger_options
 from looker_braze.actions.braze.trigger.recipients import Recipient, RecipientMapper
@@ -27,7 +27,7 @@ from looker_braze.braze.families import MESSAGING
 from looker_braze.braze.requester import Requester, RetryPolicy
 from looker_braze.braze.triggers import MAX_RECIPIENTS, TriggerClient, request_body
 from looker_braze.errors import FailRun, OutcomeUnknown, RejectRow
-from looker_braze.hub.action import Action, HubServices, RunProgress
+from looker_braze.hub.action import RunProgress
 from looker_braze.hub.document import RowStream
 from looker_braze.hub.protocol import (
     ActionDefinition,
@@ -38,38 +38,20 @@ from looker_braze.hub.protocol import (
 )
 from looker_braze.hub.result import time_zone
 from looker_braze.hub.rows import RowSource
-from looker_braze.settings import HubSettings
-from looker_braze.state import AsyncStateStore
 from looker_braze.state.triggers import PENDING, SENT, SendKey, TriggerLedger
 
 log = logging.getLogger(__name__)
 LOOKUP_CHUNK = 500  # recipients a dry run looks up in the state store per call
 
 
-class TriggerAction(Action):
+class TriggerAction(BrazeActionBase):
     name = trigger_definition.NAME
-
-    def __init__(self, settings: HubSettings, plumbing: BrazePlumbing | None = None) -> None:
-        self._settings = settings
-        self._plumbing = plumbing or BrazePlumbing(settings)
-        self._store: AsyncStateStore | None = None
 
     def definition(self, looker: LookerContext) -> ActionDefinition:
         return trigger_definition.definition(looker)
 
-    async def form(self, request: ActionRequest) -> Form:
-        try:
-            check_settings(request, self._settings.extra_endpoints)
-        except FailRun as exc:
-            return Form(error=str(exc))
+    def form_fields(self, request: ActionRequest) -> Form:
         return trigger_definition.form(request)
-
-    async def startup(self, services: HubServices) -> None:
-        self._store = services.store
-        self._plumbing.session()
-
-    async def shutdown(self) -> None:
-        await self._plumbing.aclose()
 
     async def execute(
         self, request: ActionRequest, rows: RowSource, progress: RunProgress

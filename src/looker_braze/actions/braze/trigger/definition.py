@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from looker_braze.actions.braze.definition import DEFAULT_ALIAS_LABEL, PARAMS, icon_data_uri
+from looker_braze.actions.braze.definition import (
+    alias_label_field,
+    braze_definition,
+    dry_run_field,
+    unique_key_field,
+)
 from looker_braze.actions.braze.tags import ID_TAG
 from looker_braze.actions.braze.trigger.tags import PROPERTY_TAG
 from looker_braze.braze.triggers import DEFAULT_PRIORITIZATION, RECIPIENT_FIELDS, TargetKind
@@ -25,27 +30,16 @@ PRIORITIZATIONS = {
     "most_recently_updated": "The most recently updated",
 }
 DEFAULT_PRIORITIZATION_TEXT = ",".join(DEFAULT_PRIORITIZATION)
-_YES_NO = (FormOption("yes", "Yes"), FormOption("no", "No"))
 
 
 def definition(looker: LookerContext) -> ActionDefinition:
-    formats = ("json_detail_lite_stream",) if looker.at_least(6, 2) else ("json_detail",)
-    return ActionDefinition(
-        name=NAME,
-        label="Braze: trigger a campaign or Canvas",
-        description=(
-            "Send an API-triggered Braze campaign or Canvas to the users of a Look: tag the "
-            f"identifier field '{ID_TAG}' and per-user property fields '{PROPERTY_TAG}'. "
-            "Nobody is messaged twice by the same send."
-        ),
-        params=PARAMS,
-        required_fields=({"tag": ID_TAG},),
-        supported_action_types=("query",),
-        supported_formats=formats,
-        supported_formattings=("unformatted",),
-        supported_visualization_formattings=("noapply",),
-        supported_download_settings=("url",),
-        icon_data_uri=icon_data_uri(),
+    return braze_definition(
+        looker,
+        NAME,
+        "Braze: trigger a campaign or Canvas",
+        "Send an API-triggered Braze campaign or Canvas to the users of a Look: tag the "
+        f"identifier field '{ID_TAG}' and per-user property fields '{PROPERTY_TAG}'. Nobody is "
+        "messaged twice by the same send.",
     )
 
 
@@ -88,27 +82,10 @@ def form(request: ActionRequest) -> Form:
                 "message the same users again."
             ),
         ),
-        FormField(
-            name="braze_key",
-            label="Unique Key",
-            type="select",
-            description=f"What the field tagged '{ID_TAG}' holds: how Braze finds each user.",
-            default="external_id",
-            required=True,
-            interactive=True,
-            options=tuple(FormOption(kind, kind) for kind in KEY_KINDS),
-        ),
+        unique_key_field(KEY_KINDS),
     ]
     if key == "user_alias":
-        fields.append(
-            FormField(
-                name="braze_alias_label",
-                label="Alias Label",
-                description="The alias label; the tagged field holds the alias name.",
-                default=DEFAULT_ALIAS_LABEL,
-                required=True,
-            )
-        )
+        fields.append(alias_label_field())
     if key == "email":
         fields.append(
             FormField(
@@ -121,13 +98,6 @@ def form(request: ActionRequest) -> Form:
             )
         )
     fields.append(
-        FormField(
-            name="braze_dry_run",
-            label="Dry Run",
-            type="select",
-            description="Yes: check every row and list who would receive it; send nothing.",
-            default="no",
-            options=_YES_NO,
-        )
+        dry_run_field("Yes: check every row and list who would receive it; send nothing.")
     )
     return Form(tuple(fields))

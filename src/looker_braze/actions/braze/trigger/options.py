@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from looker_braze.actions.braze.definition import DEFAULT_ALIAS_LABEL
 from looker_braze.actions.braze.options import (
     InvalidForm,
     check_settings,
@@ -92,7 +93,7 @@ def trigger_options(request: ActionRequest, extra_endpoints: tuple[str, ...]) ->
         recipient_cap=cap,
         send_key=send_key(label),
         key_kind=key_kind,
-        alias_label=(form.get("braze_alias_label") or "looker").strip(),
+        alias_label=(form.get("braze_alias_label") or DEFAULT_ALIAS_LABEL).strip(),
         prioritization=tuple(order.split(",")),
         dry_run=dry_run,
     )

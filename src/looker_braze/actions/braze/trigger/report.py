@@ -14,9 +14,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-import orjson
-
-from looker_braze.actions.braze.report import FIRST_OBJECT
+from looker_braze.actions.braze.report import answer_text
 from looker_braze.braze.triggers import Target
 from looker_braze.hub.action import RunProgress
 from looker_braze.hub.protocol import ActionResult
@@ -116,15 +114,10 @@ class TriggerReport:
         return ActionResult(success=self.success, message=self.message())
 
     def message(self) -> str:
-        parts = [self._headline(), self._rows_line()]
-        lines = (self._unknown_line(), self._dispatch_line(), self._receivers_line(),
-                 self._values_line(), self._tags_line())  # fmt: skip
-        parts += filter(None, lines)
-        parts.append(self._effort_line())
-        if self.dry_run and self.sample is not None:
-            # As Braze would receive it; `looker-braze send` prints it apart.
-            parts.append(f"{FIRST_OBJECT}{orjson.dumps(self.sample).decode()}")
-        return " ".join(parts)
+        parts = (self._headline(), self._rows_line(), self._unknown_line(), self._dispatch_line(),
+                 self._receivers_line(), self._values_line(), self._tags_line(),
+                 self._effort_line())  # fmt: skip
+        return answer_text(parts, self.sample if self.dry_run else None)
 
     def _what(self) -> str:
         label = self.send_key.removeprefix("label:")

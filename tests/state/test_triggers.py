@@ -78,3 +78,15 @@ def test_no_recipient_is_marked_sent_twice_across_runs(store, runs):
         ledger.release(mine[1::2], run_id)  # Braze sent nothing: may be handed out again
     assert len(marked) == len(set(marked))
     assert ledger.states(list("abcdefgh")) == dict.fromkeys(marked, SENT)
+
+
+def test_a_store_that_has_a_later_migration_still_gets_the_ledger(store_url):
+    """Migration 4 lands after 6 (numbers were reserved): a store at 6 without 4 gets it."""
+    with open_store(store_url) as first, first.transaction("forget migration 4") as conn:
+        conn.execute("DROP TABLE trigger_recipients")
+        conn.execute("DELETE FROM schema_version WHERE version = 4")
+    with open_store(store_url) as second:
+        assert TriggerLedger(second, KEY).claim(["a"], run_id=1) == {}
+        with second.transaction("read the versions") as conn:
+            versions = sorted(v for (v,) in conn.execute("SELECT version FROM schema_version"))
+    assert 4 in versions and versions == sorted(set(versions))

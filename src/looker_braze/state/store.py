@@ -25,8 +25,10 @@ from typing import Any
 from looker_braze.errors import FailRun
 from looker_braze.state.location import StoreLocation
 from looker_braze.state.models import (
+    AudienceSummary,
     Beat,
     Known,
+    MembershipChange,
     RunEnd,
     RunRecord,
     RunStart,
@@ -172,6 +174,24 @@ class StateStore(ABC):
     def audience_size(self, audience_id: int) -> int:
         with self._failures("count the audience"):
             return self._audience_size(audience_id)
+
+    # -- membership history (migration 6: written by triggers on audience_members) -------------
+
+    def membership_changes(self, after_seq: int = 0, limit: int = 10_000) -> list[MembershipChange]:
+        """The history's entries after ``after_seq``, oldest first, at most ``limit``."""
+        with self._failures("read the membership history"):
+            return self._membership_changes(after_seq, limit)
+
+    def audience_summaries(self) -> list[AudienceSummary]:
+        """Every audience with its members now and its joins and leaves so far."""
+        with self._failures("list the audiences"):
+            return self._audience_summaries()
+
+    @abstractmethod
+    def _membership_changes(self, after_seq: int, limit: int) -> list[MembershipChange]: ...
+
+    @abstractmethod
+    def _audience_summaries(self) -> list[AudienceSummary]: ...
 
     # -- runs -----------------------------------------------------------------------------------
 

@@ -98,6 +98,7 @@ class RunReport:
     cut: PossibleCut | None = None  # Looker may have sent only part of the result
     braze: SendNotes = field(default_factory=SendNotes)  # queued, odd answers, a smaller batch
     failure: str | None = None
+    history_failure: str | None = None  # a plain append could not record who joined
     sample: dict | None = None
 
     def __post_init__(self) -> None:
@@ -171,7 +172,7 @@ class RunReport:
             return f"Failed: {self.failure}"
         parts = (self._headline(), self._rows_line(), self._audience_line(), self._cut_line(),
                  self._braze_line(), self._values_line(), self._tags_line(), self._cap_line(),
-                 self._effort_line())  # fmt: skip
+                 self._history_line(), self._effort_line())  # fmt: skip
         return answer_text(parts, self.sample if self.dry_run else None)
 
     def _headline(self) -> str:
@@ -293,6 +294,11 @@ class RunReport:
             f"Stopped at this hub's row cap of {_n(self.row_cap)} (LOOKER_BRAZE_MAX_ROWS): "
             "rows after it were not read."
         )
+
+    def _history_line(self) -> str | None:
+        if self.history_failure is None:
+            return None
+        return f"The audience's membership history was not recorded: {self.history_failure}"
 
     def _effort_line(self) -> str:
         seconds = time.monotonic() - self.started

@@ -9,6 +9,7 @@ import pytest
 
 from looker_braze.sim import population
 from looker_braze.sim.braze import KeySpec, SimConfig, running
+from looker_braze.sim.braze.config import FULL_PERMISSIONS
 from looker_braze.sim.braze.subscriptions import EMAIL_AND_PHONE, TOO_MANY_IDS
 
 EMAIL_GROUP = "11111111-1111-4111-8111-111111111111"
@@ -19,7 +20,7 @@ CONFIG = SimConfig(
     users=100,
     subscription_groups={EMAIL_GROUP: "email", SMS_GROUP: "sms", OTHER_EMAIL_GROUP: "email"},
     api_keys={
-        "sim-key": KeySpec(),
+        "sim-key": KeySpec(FULL_PERMISSIONS),
         TRACK_ONLY: KeySpec(permissions=frozenset({"users.track"})),
     },
 )

@@ -148,7 +148,7 @@ def forbidden_kind(message: str) -> Forbidden:
     return Forbidden.UNKNOWN
 
 
-def _forbidden(where: str, message: str, permission: str = "users.track") -> BrazeAuthFailed:
+def _forbidden(where: str, message: str, permission: str) -> BrazeAuthFailed:
     """403: a key without the permission, or a plan or account Braze refuses: different fixes."""
     said = f' Braze said: "{message}".' if message else ""
     kind = forbidden_kind(message)

@@ -26,6 +26,7 @@ from looker_braze.demo.scenario import (
     simulator_args,
 )
 from looker_braze.demo.summary import Outcome, show
+from looker_braze.demo.trigger import trigger_scene
 from looker_braze.demo.watch import watch
 from looker_braze.hub.auth import new_token
 from looker_braze.processes import spawn
@@ -60,6 +61,8 @@ async def _demo(options: DemoOptions, folder: Path, console: Console) -> Outcome
             console.print(f"Action hub on {hub.url}; Looker played by this process.\n")
             token = new_token(secret)
             outcome = await _send(braze.url, hub.url, token, look, truth, console)
+            for line in await trigger_scene(braze.url, hub.url, token, API_KEY):
+                console.print(line)
             for line in await subscriptions.run(braze.url, hub.url, token, look):
                 console.print(line)
             return outcome

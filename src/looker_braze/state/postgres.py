@@ -8,7 +8,8 @@ and is replaced on the next call.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 
 import orjson
@@ -152,6 +153,12 @@ class PostgresStateStore(StateStore):
         if self._conn is None or self._conn.closed:
             self._conn = _connect(self.location)
         return self._conn
+
+    @contextmanager
+    def _transaction(self) -> Iterator[psycopg.Connection]:
+        conn = self._connection()
+        with conn.transaction():
+            yield conn
 
     def _after_failure(self) -> None:
         if self._conn is not None and (self._conn.broken or self._conn.closed):

@@ -17,9 +17,10 @@ import socket
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from looker_braze.errors import FailRun
 from looker_braze.state.location import StoreLocation
@@ -294,6 +295,13 @@ class StateStore(ABC):
 
     # -- plumbing -------------------------------------------------------------------------------
 
+    @contextmanager
+    def transaction(self, doing: str) -> Iterator[Any]:
+        """One transaction on the store's connection, for the modules that keep tables of their
+        own (state/triggers.py); a driver failure becomes FailRun saying what failed."""
+        with self._failures(doing), self._transaction() as conn:
+            yield conn
+
     def close(self) -> None:
         with self._failures("close"):
             self._close()
@@ -328,6 +336,9 @@ class StateStore(ABC):
     def _after_failure(self) -> None:
         """Hook: forget a broken connection so the next call opens a new one."""
         return None
+
+    @abstractmethod
+    def _transaction(self) -> AbstractContextManager[Any]: ...
 
     @abstractmethod
     def _get_workspace_id(self, workspace: str) -> int: ...

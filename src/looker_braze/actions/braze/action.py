@@ -57,7 +57,7 @@ class BrazeAction(BrazeActionBase):
     def definition(self, looker: LookerContext) -> ActionDefinition:
         return braze_definition.definition(looker)
 
-    def form_of(self, request: ActionRequest) -> Form:
+    def form_fields(self, request: ActionRequest) -> Form:
         return braze_definition.form(request)
 
     async def execute(

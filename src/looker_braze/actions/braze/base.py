@@ -1,6 +1,5 @@
-"""What every Braze action does alike around its own work: the admin's settings checked before
-its form is shown, the process's shared plumbing (plumbing.py) opened at start and closed at stop,
-the hub's state store kept for the actions that record something."""
+"""What every Braze action shares: the hub's settings, the process's Braze plumbing (session,
+rate limiters, locks), the state store, and a form that first checks the admin's settings."""
 
 from __future__ import annotations
 
@@ -21,20 +20,20 @@ class BrazeActionBase(Action):
         self._plumbing = plumbing or BrazePlumbing(settings)
         self._store: AsyncStateStore | None = None
 
-    @abstractmethod
-    def form_of(self, request: ActionRequest) -> Form:
-        """The action's form, once the settings are known to be usable."""
-
     async def form(self, request: ActionRequest) -> Form:
         try:
             check_settings(request, self._settings.extra_endpoints)
         except FailRun as exc:
             return Form(error=str(exc))
-        return self.form_of(request)
+        return self.form_fields(request)
+
+    @abstractmethod
+    def form_fields(self, request: ActionRequest) -> Form:
+        """The action's form, once the settings are known to be usable."""
 
     async def startup(self, services: HubServices) -> None:
         self._store = services.store
         self._plumbing.session()
 
     async def shutdown(self) -> None:
-        await self._plumbing.aclose()
+        await self._plumbing.aclose()  # once, however many actions share the plumbing

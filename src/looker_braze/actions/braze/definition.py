@@ -49,17 +49,25 @@ ENDPOINT_PARAM = Param(
     required=True,
     description="Your Braze instance's REST endpoint, e.g. https://rest.iad-01.braze.com.",
 )
-PARAMS = (
-    Param(
-        name="braze_description",
-        label="Braze Description",
-        description="A note for admins: which Braze workspace this action sends to.",
-    ),
-    api_key_param("users.track"),
-    ENDPOINT_PARAM,
-)
 
-_YES_NO = (FormOption("yes", "Yes"), FormOption("no", "No"))
+
+def braze_params(permission: str) -> tuple[Param, ...]:
+    """The settings of a Braze action whose endpoint needs ``permission``: the flag action's
+    names, so that options.check_settings reads every action's."""
+    return (
+        Param(
+            name="braze_description",
+            label="Braze Description",
+            description="A note for admins: which Braze workspace this action sends to.",
+        ),
+        api_key_param(permission),
+        ENDPOINT_PARAM,
+    )
+
+
+PARAMS = braze_params("users.track")
+
+YES_NO = (FormOption("yes", "Yes"), FormOption("no", "No"))
 
 
 @cache
@@ -69,20 +77,24 @@ def icon_data_uri() -> str:
 
 
 def definition(looker: LookerContext) -> ActionDefinition:
-    return query_action(
+    return braze_definition(
+        looker,
         NAME,
         "Braze",
         "Flag the users of a Look in Braze (users/track) for segmentation: tag the identifier "
         f"field '{ID_TAG}' and attribute fields 'braze[<attribute>]'.",
-        PARAMS,
-        looker,
     )
 
 
-def query_action(
-    name: str, label: str, description: str, params: tuple[Param, ...], looker: LookerContext
+def braze_definition(
+    looker: LookerContext,
+    name: str,
+    label: str,
+    description: str,
+    params: tuple[Param, ...] = PARAMS,
 ) -> ActionDefinition:
-    """A Braze action on a Look's rows, one field of them tagged ``braze_id``."""
+    """The definition every Braze action shares but for its name, label, description and
+    settings (an action whose endpoint needs another permission names it: ``braze_params``)."""
     # Only the streaming format to Looker 6.2 and later, as Looker's own streaming actions do
     # (segment, marketo, hubspot ... in the reference hub): json_detail stops at 5,000 rows, so a
     # user who could pick it would sync a truncated audience.
@@ -102,19 +114,48 @@ def query_action(
     )
 
 
+def unique_key_field(kinds: tuple[str, ...], description: str | None = None) -> FormField:
+    """The Unique Key choice among an action's identifier ``kinds``; ``description`` replaces
+    the general one where the action says more (which kinds go where)."""
+    return FormField(
+        name="braze_key",
+        label="Unique Key",
+        type="select",
+        description=description
+        or f"What the field tagged '{ID_TAG}' holds: how Braze finds each user.",
+        default="external_id",
+        required=True,
+        interactive=True,
+        options=tuple(FormOption(kind, kind) for kind in kinds),
+    )
+
+
+def alias_label_field() -> FormField:
+    return FormField(
+        name="braze_alias_label",
+        label="Alias Label",
+        description="The alias label; the tagged field holds the alias name.",
+        default=DEFAULT_ALIAS_LABEL,
+        required=True,
+    )
+
+
+def dry_run_field(description: str) -> FormField:
+    """The Dry Run choice every Braze action's form ends with."""
+    return FormField(
+        name="braze_dry_run",
+        label="Dry Run",
+        type="select",
+        description=description,
+        default="no",
+        options=YES_NO,
+    )
+
+
 def form(request: ActionRequest) -> Form:
     key = request.form_params.get("braze_key", "external_id")
     fields = [
-        FormField(
-            name="braze_key",
-            label="Unique Key",
-            type="select",
-            description=f"What the field tagged '{ID_TAG}' holds: how Braze finds each user.",
-            default="external_id",
-            required=True,
-            interactive=True,
-            options=tuple(FormOption(kind, kind) for kind in KEY_KINDS),
-        ),
+        unique_key_field(KEY_KINDS),
         FormField(
             name="braze_segment",
             label="Export Label",
@@ -127,15 +168,7 @@ def form(request: ActionRequest) -> Form:
         ),
     ]
     if key == "user_alias":
-        fields.append(
-            FormField(
-                name="braze_alias_label",
-                label="Alias Label",
-                description="The alias label; the tagged field holds the alias name.",
-                default=DEFAULT_ALIAS_LABEL,
-                required=True,
-            )
-        )
+        fields.append(alias_label_field())
     mode = request.form_params.get("braze_mode", Mode.APPEND)
     fields.append(
         FormField(
@@ -188,23 +221,11 @@ def form(request: ActionRequest) -> Form:
             type="select",
             description="Yes: users Braze does not know are skipped, none are created.",
             default="yes",
-            options=_YES_NO,
+            options=YES_NO,
         ),
         dry_run_field("Yes: read and check every row, report what would be sent, send nothing."),
     ]
     return Form(tuple(fields))
-
-
-def dry_run_field(description: str) -> FormField:
-    """The Dry Run choice every Braze action's form ends with."""
-    return FormField(
-        name="braze_dry_run",
-        label="Dry Run",
-        type="select",
-        description=description,
-        default="no",
-        options=_YES_NO,
-    )
 
 
 @cache

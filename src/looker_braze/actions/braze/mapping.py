@@ -71,7 +71,7 @@ class RowMapper:
                 "This Look is pivoted: the Braze action needs one row per user. Remove the pivot "
                 "and send again."
             )
-        self.id_field = _identifier_field(fields).name
+        self.id_field = identifier_field(fields).name
         self.columns = _attribute_columns(fields, options)
         self.ignored_tags = ignored_tags(fields)
         self._identify_text = _IDENTIFIERS[options.key_kind]
@@ -90,7 +90,7 @@ class RowMapper:
         """The user's identifier in this row; RejectRow when it is missing or invalid."""
         if row is None:
             raise RejectRow("row is not an object")
-        return read_identifier(row[-1], self._identify_text)
+        return _read_identifier(row[-1], self._identify_text)
 
     def build_many(
         self, rows: Sequence[Values], identifiers: Sequence[str], notes: ValueNotes
@@ -103,7 +103,8 @@ class RowMapper:
         return self._objects.build((row,), (identifier,), notes)[0]
 
 
-def _identifier_field(fields: Fields) -> Field:
+def identifier_field(fields: Fields) -> Field:
+    """The one field tagged braze_id; FailRun saying how to fix a Look without or with several."""
     tagged = [f for f in fields.fields if ID_TAG in f.tags]
     if not tagged:
         raise FailRun(
@@ -210,9 +211,9 @@ def ignored_tags(fields: Fields) -> tuple[str, ...]:
 # ---------------------------------------------------------------- identifiers by kind
 
 
-def read_identifier(value: Any, identify_text: Callable[[str], str]) -> str:
-    """The identifier in one cell, checked by ``identify_text`` (``identifier_reader``);
-    RejectRow when it is missing or invalid."""
+def _read_identifier(value: Any, identify_text: Callable[[str], str]) -> str:
+    """The identifier in one cell, checked by ``identify_text`` (one of _IDENTIFIERS): the
+    rule of every action (identifier_of); RejectRow when it is missing or invalid."""
     if type(value) is str:  # the usual case, kept short: it runs for every row
         text = value.strip()  # CHAR columns pad with spaces
         if not text:
@@ -221,11 +222,6 @@ def read_identifier(value: Any, identify_text: Callable[[str], str]) -> str:
     if value is None:
         raise RejectRow("empty identifier")
     return identify_text(_text(value))
-
-
-def identifier_reader(key_kind: str) -> Callable[[str], str]:
-    """How an identifier of a Unique Key kind is checked and normalised (stripped text in)."""
-    return _IDENTIFIERS[key_kind]
 
 
 def _text(value: Any) -> str:
@@ -271,6 +267,11 @@ def _phone(text: str) -> str:
         return normalise_phone(_plain(text))
     except DropValue as exc:
         raise RejectRow(f"invalid phone: {exc.reason}") from None
+
+
+def identifier_of(key_kind: str, value: Any) -> str:
+    """The identifier a cell holds, for a Unique Key kind; RejectRow when missing or invalid."""
+    return _read_identifier(value, _IDENTIFIERS[key_kind])
 
 
 # Each takes the identifier as stripped text.

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -29,6 +30,15 @@ from looker_braze.hub.result import PossibleCut
 
 # A dry run's answer ends with this and the first object as JSON (`send` prints it apart).
 FIRST_OBJECT = "First object: "
+
+
+def answer_text(parts: Iterable[str | None], sample: dict | None) -> str:
+    """An answer's sentences (None ones left out), then a dry run's first object, as JSON: as
+    Braze would receive it (a Python repr would show None, True, 'quotes')."""
+    text = [part for part in parts if part]
+    if sample is not None:
+        text.append(f"{FIRST_OBJECT}{orjson.dumps(sample).decode()}")
+    return " ".join(text)
 
 
 def _n(count: int) -> str:
@@ -52,15 +62,17 @@ _COUNTERS = (
 )  # fmt: skip
 
 
-class RowCounts:
+class RowCounting:
     """The counting every Braze action's report shares, for the hub's live view and the run
     history (``counts``, ``reasons``), and the lines of the answer they make. A subclass is a
     dataclass with the fields ``progress``, ``dry_run``, ``read``, ``sent``, ``would_send``,
-    ``invalid``, ``rejected``, ``not_sent``, ``requests``, ``retries`` and ``row_cap``, an
-    ``accounted`` property, and its ROW_OUTCOMES and COUNTERS."""
+    ``not_sent``, ``requests``, ``retries``, a Counter for each of its REASONS (``invalid``,
+    and ``rejected`` where Braze refuses single rows), an ``accounted`` property, and its
+    ROW_OUTCOMES and COUNTERS; ``row_cap`` for ``_cap_line``."""
 
     ROW_OUTCOMES: ClassVar[frozenset[str]]  # counters that are row outcomes (metrics)
     COUNTERS: ClassVar[tuple[str, ...]]  # every whole-number counter, in the history's order
+    REASONS: ClassVar[tuple[str, ...]] = ("invalid", "rejected")  # Counters of refused rows
 
     def __post_init__(self) -> None:
         self.progress.follow(self)  # these counters are the run's only ones
@@ -93,33 +105,35 @@ class RowCounts:
     def counts(self) -> dict[str, int]:
         """The run's counters that are not zero (read by the hub and the run history)."""
         counts = {name: getattr(self, name) for name in self.COUNTERS}
-        counts["invalid"] = sum(self.invalid.values())
-        counts["rejected"] = sum(self.rejected.values())
+        counts |= {name: sum(getattr(self, name).values()) for name in self.REASONS}
         return {name: value for name, value in counts.items() if value}
 
     def reasons(self) -> Counter:
-        """Why rows were refused: invalid identifiers and Braze's rejections."""
-        return self.invalid + self.rejected
+        """Why rows were refused: invalid rows and, where there are any, Braze's rejections."""
+        return sum((getattr(self, name) for name in self.REASONS), Counter())
 
     def result(self) -> ActionResult:
         """The answer Looker shows (a subclass has ``success`` and ``message()``)."""
         return ActionResult(success=self.success, message=self.message())
 
-    def _rows_line_with(self, skipped: list[str], invalid: str, reasons: int = 3) -> str:
+    def _rows_line_with(
+        self, skipped: list[str], invalid: str, reasons: int = 3, stopped: str = "the run stopped"
+    ) -> str:
         """Where the rows went: sent (or to send), ``skipped`` (the action's own), ``invalid``
-        rows with their ``reasons`` most common reasons, rejected, not sent."""
+        rows with their ``reasons`` most common reasons, rejected, not sent (because
+        ``stopped``)."""
         items = [f"{_n(self.sent or self.would_send)} {'to send' if self.dry_run else 'sent'}"]
         items += skipped
         if self.invalid:
             items.append(
                 f"{_n(sum(self.invalid.values()))} {invalid} ({_top(self.invalid, reasons)})"
             )
-        if self.rejected:
+        if "rejected" in self.REASONS and self.rejected:
             items.append(
                 f"{_n(sum(self.rejected.values()))} rejected by Braze ({_top(self.rejected)})"
             )
         if self.not_sent:
-            items.append(f"{_n(self.not_sent)} not sent because the run stopped")
+            items.append(f"{_n(self.not_sent)} not sent because {stopped}")
         return f"Rows read: {_n(self.read)}: " + "; ".join(items) + "."
 
     def _cap_line(self) -> str | None:
@@ -132,7 +146,7 @@ class RowCounts:
 
 
 @dataclass
-class RunReport(RowCounts):
+class RunReport(RowCounting):
     ROW_OUTCOMES: ClassVar[frozenset[str]] = _ROW_OUTCOMES
     COUNTERS: ClassVar[tuple[str, ...]] = _COUNTERS
 
@@ -199,16 +213,10 @@ class RunReport(RowCounts):
     def message(self) -> str:
         if self.failure and self.read == 0:
             return f"Failed: {self.failure}"
-        parts = [self._headline(), self._rows_line()]
-        lines = (self._audience_line(), self._cut_line(), self._braze_line(),
-                 self._values_line(), self._tags_line(), self._cap_line(),
-                 self._history_line())  # fmt: skip
-        parts += filter(None, lines)
-        parts.append(self._effort_line())
-        if self.dry_run and self.sample is not None:
-            # JSON, as Braze would receive it (a Python repr would show None, True, 'quotes').
-            parts.append(f"{FIRST_OBJECT}{orjson.dumps(self.sample).decode()}")
-        return " ".join(parts)
+        parts = (self._headline(), self._rows_line(), self._audience_line(), self._cut_line(),
+                 self._braze_line(), self._values_line(), self._tags_line(), self._cap_line(),
+                 self._history_line(), self._effort_line())  # fmt: skip
+        return answer_text(parts, self.sample if self.dry_run else None)
 
     def _headline(self) -> str:
         target = f"'{self.label}' in {self.array_attribute}"

@@ -5,9 +5,10 @@
 - ``braze[<name>]`` sets attribute ``<name>``. The prefix matches in any case, as the reference
   hub's pattern does (``/(?<=braze\\[)(.*)(?=\\])/gi``), so ``BRAZE[region]`` sets ``region``; the
   name inside keeps its case (Braze attribute names are case-sensitive).
-- Tags another Braze action reads (``OTHER_ACTIONS``: a Look may be sent to several actions)
-  are not this action's: ignored, and not malformed.
-- Any other tag starting with "braze" (in any case) is malformed: ignored and reported.
+- Any other tag starting with "braze" (in any case) is malformed: ignored and reported; except
+  the tags of the other Braze actions, whose own modules read them (a Look may be sent to
+  several actions): braze_subscriptions' (``OTHER_ACTIONS``) and braze_trigger's
+  (trigger/tags.py, which also calls its malformed ones malformed).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import re
 
 from looker_braze.actions.braze.subscriptions import tags as subscription_tags
+from looker_braze.actions.braze.trigger.tags import is_trigger_tag
 
 ID_TAG = "braze_id"
 # tag -> the action that reads it
@@ -30,9 +32,8 @@ def attribute_name(tag: str) -> str | None:
 
 def is_malformed(tag: str) -> bool:
     """A tag meant for Braze (it starts with "braze") that the grammar cannot read."""
-    return (
-        tag.lower().startswith("braze")
-        and tag != ID_TAG
-        and tag not in OTHER_ACTIONS
-        and attribute_name(tag) is None
-    )
+    if not tag.lower().startswith("braze") or tag == ID_TAG:
+        return False
+    if tag in OTHER_ACTIONS or is_trigger_tag(tag):
+        return False
+    return attribute_name(tag) is None

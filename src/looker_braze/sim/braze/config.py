@@ -24,6 +24,10 @@ DEMO_SUBSCRIPTION_GROUPS = {
     "00000000-0000-4000-8000-0000000005a5": "sms",
 }
 SUBSCRIPTION_CHANNELS = ("email", "sms")
+TRIGGER_PERMISSIONS = frozenset({"campaigns.trigger.send", "canvas.trigger.send"})
+SUBSCRIPTION_PERMISSIONS = frozenset({SUBSCRIPTION_SET_PERMISSION, SUBSCRIPTION_GET_PERMISSION})
+# What the default key, and keys given to `braze-sim --api-key`, may do.
+FULL_PERMISSIONS = frozenset({TRACK_PERMISSION}) | TRIGGER_PERMISSIONS | SUBSCRIPTION_PERMISSIONS
 HEADER_STYLES = ("epoch", "remaining", "retry-after")
 HeaderStyle = Literal["epoch", "remaining", "retry-after"]
 ACCOUNT_STATES = ("active", "rate_plan", "inactive")
@@ -36,14 +40,14 @@ REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 class KeySpec:
     """A REST API key of the workspace: what it may do and which Braze instance issued it."""
 
-    permissions: frozenset[str] = frozenset(
-        {TRACK_PERMISSION, SUBSCRIPTION_SET_PERMISSION, SUBSCRIPTION_GET_PERMISSION}
-    )
+    permissions: frozenset[str] = frozenset({TRACK_PERMISSION})
     instance: str | None = None  # None: the simulator's own instance
 
 
 def _default_keys() -> dict[str, KeySpec]:
-    return {DEFAULT_API_KEY: KeySpec()}
+    # The default key may also trigger messages and set subscription states (KeySpec() alone:
+    # users.track only).
+    return {DEFAULT_API_KEY: KeySpec(FULL_PERMISSIONS)}
 
 
 @dataclass

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
-import orjson
-
 from looker_braze.sim.braze.config import (
     SUBSCRIPTION_GET_PERMISSION,
     SUBSCRIPTION_SET_PERMISSION,
@@ -21,6 +19,7 @@ from looker_braze.sim.braze.endpoint import (
     _is_json,
     _read_body,
     _too_large,
+    json_object,
 )
 from looker_braze.sim.braze.limits import limit_headers
 from looker_braze.sim.braze.simulator import BrazeSimulator
@@ -74,11 +73,8 @@ class _SubscriptionEndpoint(TrackEndpoint):
         if body is None:
             return 413, _too_large(self.sim.config.max_bytes)
         self.sim.counters.bytes_received += len(body)
-        try:
-            payload = orjson.loads(body)
-        except orjson.JSONDecodeError as exc:
-            return 400, {"message": f"Invalid JSON in the request body: {exc}"}
-        return self.apply(payload)
+        payload, refused = json_object(body)
+        return (400, refused) if refused is not None else self.apply(payload)
 
     def apply(self, payload) -> tuple[int, dict]:
         limit = self.sim.fault_settings()["max_subscription_groups"]

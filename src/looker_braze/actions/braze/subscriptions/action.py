@@ -46,7 +46,7 @@ class SubscriptionsAction(BrazeActionBase):
     def definition(self, looker: LookerContext) -> ActionDefinition:
         return subscriptions_definition.definition(looker)
 
-    def form_of(self, request: ActionRequest) -> Form:
+    def form_fields(self, request: ActionRequest) -> Form:
         return subscriptions_definition.form(request)
 
     async def execute(

@@ -7,10 +7,11 @@ same checks (options.check_settings) read them; the key needs another permission
 from __future__ import annotations
 
 from looker_braze.actions.braze.definition import (
-    ENDPOINT_PARAM,
-    api_key_param,
+    YES_NO,
+    braze_definition,
+    braze_params,
     dry_run_field,
-    query_action,
+    unique_key_field,
 )
 from looker_braze.actions.braze.subscriptions.tags import GROUP_TAG, STATE_TAG
 from looker_braze.actions.braze.tags import ID_TAG
@@ -31,37 +32,28 @@ NOT_ACCEPTED = (
     "external ids, emails and phones"
 )
 
-PARAMS = (api_key_param(PERMISSION), ENDPOINT_PARAM)
-
-_YES_NO = (FormOption("yes", "Yes"), FormOption("no", "No"))
+PARAMS = braze_params(PERMISSION)
 
 
 def definition(looker: LookerContext) -> ActionDefinition:
-    return query_action(
+    return braze_definition(
+        looker,
         NAME,
         "Braze Subscriptions",
         "Subscribe or unsubscribe a Look's users to Braze subscription groups "
         f"(/v2/subscription/status/set): tag the identifier '{ID_TAG}', and optionally "
         f"'{GROUP_TAG}' and '{STATE_TAG}' fields. Not billed as data points.",
         PARAMS,
-        looker,
     )
 
 
 def form(request: ActionRequest) -> Form:
     return Form(
         (
-            FormField(
-                name="braze_key",
-                label="Unique Key",
-                type="select",
-                description=(
-                    f"What the field tagged '{ID_TAG}' holds. Emails go to email groups, phones "
-                    f"(made E.164) to SMS groups; external ids to either. {NOT_ACCEPTED}."
-                ),
-                default="external_id",
-                required=True,
-                options=tuple(FormOption(kind, kind) for kind in KEY_KINDS),
+            unique_key_field(
+                KEY_KINDS,
+                f"What the field tagged '{ID_TAG}' holds. Emails go to email groups, phones "
+                f"(made E.164) to SMS groups; external ids to either. {NOT_ACCEPTED}.",
             ),
             FormField(
                 name="braze_subscription_group",
@@ -96,7 +88,7 @@ def form(request: ActionRequest) -> Form:
                     "(at most one a user a day; users Braze does not know are left as they are)."
                 ),
                 default="no",
-                options=_YES_NO,
+                options=YES_NO,
             ),
             dry_run_field("Yes: check every row, list the requests that would go, send nothing."),
         )

@@ -10,11 +10,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from looker_braze.actions.braze.mapping import (
-    _identifier_field,
-    identifier_reader,
-    read_identifier,
-)
+from looker_braze.actions.braze.mapping import identifier_field, identifier_of
 from looker_braze.actions.braze.subscriptions.options import SubscriptionOptions
 from looker_braze.actions.braze.subscriptions.tags import GROUP_TAG, STATE_TAG
 from looker_braze.braze.subscriptions import group_id, subscription_state
@@ -39,7 +35,7 @@ class SubscriptionMapper:
                 "This Look is pivoted: the Braze Subscriptions action needs one row per user and "
                 "group. Remove the pivot and send again."
             )
-        self.id_field = _identifier_field(fields).name
+        self.id_field = identifier_field(fields).name
         group_field = _tagged_once(fields, GROUP_TAG)
         state_field = _tagged_once(fields, STATE_TAG)
         if group_field is None and options.group is None:
@@ -55,7 +51,6 @@ class SubscriptionMapper:
         self.group_field = group_field.name if group_field else None
         self.state_field = state_field.name if state_field else None
         self._options = options
-        self._identify = identifier_reader(options.key_kind)
         # Rows come as the values of these fields, in this order.
         self.select = tuple(
             name for name in (self.id_field, self.group_field, self.state_field) if name
@@ -66,7 +61,7 @@ class SubscriptionMapper:
         """The row's user, group and state; RejectRow with the reason when it has none."""
         if row is None:
             raise RejectRow("row is not an object")
-        identifier = read_identifier(row[0], self._identify)
+        identifier = identifier_of(self._options.key_kind, row[0])
         position = 1
         group = self._options.group
         if self.group_field is not None:

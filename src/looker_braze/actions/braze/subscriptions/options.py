@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from looker_braze.actions.braze.options import (
     InvalidForm,
-    _refuse_key_in_form,
-    _yes_no,
     check_settings,
+    refuse_key_in_form,
     shown,
     workspace,
+    yes_no,
 )
 from looker_braze.actions.braze.subscriptions.definition import (
     FROM_ROWS,
@@ -40,7 +40,7 @@ class SubscriptionOptions:
 
 def run_options(request: ActionRequest, extra_endpoints: tuple[str, ...]) -> SubscriptionOptions:
     endpoint, api_key = check_settings(request, extra_endpoints)
-    _refuse_key_in_form(request, api_key)
+    refuse_key_in_form(request, api_key)
     form = request.form_params
     errors: dict[str, str] = {}
     key_kind = (form.get("braze_key") or "external_id").strip()
@@ -54,7 +54,7 @@ def run_options(request: ActionRequest, extra_endpoints: tuple[str, ...]) -> Sub
     if (form.get("braze_subscription_state") or "").strip().lower() != FROM_ROWS:
         state = _checked(form, "braze_subscription_state", subscription_state, errors)
     flags = {
-        name: _yes_no(form, name, default, errors)
+        name: yes_no(form, name, default, errors)
         for name, default in (("braze_double_opt_in", False), ("braze_dry_run", False))
     }
     if errors:

@@ -14,9 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-import orjson
-
-from looker_braze.actions.braze.report import FIRST_OBJECT, RowCounts, _n, _of
+from looker_braze.actions.braze.report import RowCounting, _n, _of, answer_text
 from looker_braze.braze.client import SendNotes
 from looker_braze.hub.action import RunProgress
 from looker_braze.hub.result import PossibleCut
@@ -25,7 +23,7 @@ LISTED_REQUESTS = 10  # requests a dry run describes one by one
 
 
 @dataclass
-class SubscriptionReport(RowCounts):
+class SubscriptionReport(RowCounting):
     ROW_OUTCOMES: ClassVar[frozenset[str]] = frozenset(
         {"read", "sent", "would_send", "duplicates", "not_sent"}
     )
@@ -75,13 +73,10 @@ class SubscriptionReport(RowCounts):
     def message(self) -> str:
         if self.failure and self.read == 0:
             return f"Failed: {self.failure}"
-        parts = [self._headline(), self._rows_line()]
-        parts += filter(None, (self._states_line(), self._plan_line(), self._cut_line(),
-                               self._braze_line(), self._cap_line()))  # fmt: skip
-        parts.append(self._effort_line())
-        if self.dry_run and self.sample is not None:
-            parts.append(f"{FIRST_OBJECT}{orjson.dumps(self.sample).decode()}")
-        return " ".join(parts)
+        parts = (self._headline(), self._rows_line(), self._states_line(), self._plan_line(),
+                 self._cut_line(), self._braze_line(), self._cap_line(),
+                 self._effort_line())  # fmt: skip
+        return answer_text(parts, self.sample if self.dry_run else None)
 
     def _headline(self) -> str:
         if self.failure:

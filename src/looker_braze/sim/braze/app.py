@@ -6,6 +6,7 @@ data. They are:
   GET  /sim/segment?attribute=looker_export&value=LABEL   -> {"attribute", "value", "count"}
   GET  /sim/segment/members?attribute=..&value=..[&limit=N]   -> JSON list of member ids
   GET  /sim/stats          POST /sim/reset          POST /sim/users {"count": N}
+  GET  /sim/catalogs       GET  /sim/catalogs/{name}/items   (the catalogs: sim/braze/catalogs.py)
   GET  /sim/faults         PUT  /sim/faults {error_rate, latency_ms, drop_rate, rate_limit_*,
                                 contract, max_objects, hourly_limit_*, queued_rate,
                                 unknown_key_status, account_state, redirect_*, success_message}
@@ -25,6 +26,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from looker_braze.errors import ConfigError
+from looker_braze.sim.braze import catalog_http as catalogs
 from looker_braze.sim.braze.config import SimConfig
 from looker_braze.sim.braze.endpoint import TRACK_PATH, TrackEndpoint
 from looker_braze.sim.braze.simulator import BrazeSimulator
@@ -40,10 +42,13 @@ class SimApp(Starlette):
         self.router.redirect_slashes = False  # /users/track/ must be a 404, not a redirect
         self.state.sim = sim
         self._track = TrackEndpoint(sim)
+        self._catalogs = catalogs.CatalogEndpoint(sim)
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "http" and scope["path"] == TRACK_PATH:
             await self._track(scope, receive, send)
+        elif scope["type"] == "http" and scope["path"].startswith(catalogs.PREFIX):
+            await self._catalogs(scope, receive, send)
         else:
             await super().__call__(scope, receive, send)
 
@@ -152,4 +157,6 @@ def _routes() -> list[Route]:
         Route("/sim/reset", reset, methods=["POST"]),
         Route("/sim/users", seed_users, methods=["POST"]),
         Route("/sim/faults", faults, methods=["GET", "PUT"]),
+        Route("/sim/catalogs", catalogs.inspect_catalogs),
+        Route("/sim/catalogs/{name}/items", catalogs.inspect_items),
     ]

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from looker_braze.braze.catalog_rules import PERMISSIONS as CATALOG_PERMISSIONS
 from looker_braze.errors import ConfigError
 from looker_braze.sim.braze.contracts import CONTRACTS, HOUR, ContractName
 
@@ -27,7 +28,7 @@ REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 class KeySpec:
     """A REST API key of the workspace: what it may do and which Braze instance issued it."""
 
-    permissions: frozenset[str] = frozenset({TRACK_PERMISSION})
+    permissions: frozenset[str] = frozenset({TRACK_PERMISSION, *CATALOG_PERMISSIONS.values()})
     instance: str | None = None  # None: the simulator's own instance
 
 
@@ -81,6 +82,12 @@ class SimConfig:
     redirect_status: int = 307
     redirect_to: str = "http://127.0.0.1:9/users/track"
     success_message: str = "success"
+    # Catalogs (catalogs.py): the item endpoints' and catalog management's shared limits per
+    # window, and the status of catalog-not-found (UNCONFIRMED: 404 or 400).
+    catalog_items_limit: int = 16_000
+    catalog_management_limit: int = 50
+    catalog_limit_seconds: float = 60.0
+    catalog_not_found_status: int = 404
     seed: int = 0
     blocklisted_external_ids: frozenset[str] = frozenset()  # refused per object, as Braze does
 
@@ -113,6 +120,10 @@ LIVE = (
     "redirect_status",
     "redirect_to",
     "success_message",
+    "catalog_items_limit",
+    "catalog_management_limit",
+    "catalog_limit_seconds",
+    "catalog_not_found_status",
 )
 
 
@@ -144,7 +155,19 @@ def live_problems(settings: dict[str, Any]) -> list[str]:
         + fault_problems(settings["error_rate"], settings["latency_ms"], settings["drop_rate"])
         + contract_problems(settings)
         + answer_problems(settings)
+        + catalog_problems(settings)
     )
+
+
+def catalog_problems(settings: dict[str, Any]) -> list[str]:
+    problems = []
+    for name in ("catalog_items_limit", "catalog_management_limit"):
+        problems += limit_problems(settings[name], settings["catalog_limit_seconds"], "epoch")
+    if settings["catalog_not_found_status"] not in (400, 404):
+        problems.append(
+            f"catalog_not_found_status is 400 or 404, not {settings['catalog_not_found_status']}"
+        )
+    return problems
 
 
 def limit_problems(requests: int | None, seconds: float, style: str) -> list[str]:

@@ -13,6 +13,8 @@ Tables (both dialects):
     runs              the run history (v2: heartbeat_at and the owning process)
     run_members       the members of a running sync, dropped when it finishes
     run_gone          gone_members' snapshot of a run (members of the audience not in the run)
+    catalogs          (workspace, catalog name) -> id (v5: the catalog action)
+    catalog_items     the item ids each catalog holds from this hub, as far as Braze accepted
 """
 
 from __future__ import annotations
@@ -147,9 +149,37 @@ _POSTGRESQL_V2 = (
     "ALTER TABLE runs ADD COLUMN process text",
 )
 
+# The catalog action's sync state: which item ids of each catalog this hub put there (and Braze
+# accepted), so that a sync deletes the items that left the Look and no others.
+_SQLITE_V5 = (
+    """CREATE TABLE catalogs (
+        id INTEGER PRIMARY KEY,
+        workspace_id INTEGER NOT NULL REFERENCES workspaces (id),
+        name TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (workspace_id, name))""",
+    """CREATE TABLE catalog_items (
+        catalog_id INTEGER NOT NULL,
+        item_id TEXT NOT NULL,
+        PRIMARY KEY (catalog_id, item_id)) WITHOUT ROWID""",
+)
+_POSTGRESQL_V5 = (
+    """CREATE TABLE catalogs (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        workspace_id bigint NOT NULL REFERENCES workspaces (id),
+        name text NOT NULL,
+        created_at timestamptz NOT NULL,
+        UNIQUE (workspace_id, name))""",
+    """CREATE TABLE catalog_items (
+        catalog_id bigint NOT NULL,
+        item_id text COLLATE "C" NOT NULL,
+        PRIMARY KEY (catalog_id, item_id))""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "audiences, member hashes, run history", _SQLITE_V1, _POSTGRESQL_V1),
     Migration(2, "run heartbeats and owners", _SQLITE_V2, _POSTGRESQL_V2),
+    Migration(5, "catalog items sent from this hub", _SQLITE_V5, _POSTGRESQL_V5),
 )
 
 CREATE_VERSION_TABLE = (

@@ -16,6 +16,7 @@ import orjson
 
 from looker_braze.errors import ConfigError
 from looker_braze.state import migrations
+from looker_braze.state.catalog_items import SqliteCatalogItems
 from looker_braze.state.location import StoreLocation
 from looker_braze.state.models import Beat, Known, RunEnd, RunRecord, RunStart, Sent, utc, utc_now
 from looker_braze.state.store import (
@@ -83,7 +84,7 @@ def _json(value) -> str:
     return orjson.dumps(value).decode()
 
 
-class SqliteStateStore(StateStore):
+class SqliteStateStore(SqliteCatalogItems, StateStore):
     dialect = "sqlite"
     driver_errors = (sqlite3.Error,)
 

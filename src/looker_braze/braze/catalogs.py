@@ -93,10 +93,10 @@ class CatalogManager:
             raise failure(answer, self._requester.endpoint, PERMISSIONS["GET", "catalogs"])
         return dict(_catalogs(answer.payload))
 
-    async def create(self, name: str, fields: tuple[CatalogField, ...], description: str) -> None:
-        """POST /catalogs. Sent again after a failure whose outcome is unknown, a create may find
-        the catalog it made itself: ``catalog-name-already-exists`` then counts as done, and the
-        caller reads the catalog's fields again."""
+    async def create(self, name: str, fields: tuple[CatalogField, ...], description: str) -> bool:
+        """POST /catalogs; True once created. Sent again after a failure whose outcome is
+        unknown, a create may find the catalog it made itself: ``catalog-name-already-exists``
+        returns False (the caller reads the catalog's fields again)."""
         body = {
             "catalogs": [
                 {
@@ -108,11 +108,11 @@ class CatalogManager:
         }
         answer = await self._requester.send("POST", CATALOGS, orjson.dumps(body))
         if 200 <= answer.status < 300:
-            return
+            return True
         errors = braze_errors(answer.payload)
         if answer.status == 400 and errors:
             if any(error.get("id") == ALREADY_EXISTS for error in errors):
-                return
+                return False
             said = "; ".join(error_text(error) for error in errors)
             raise FailRun(f"Braze refused to create the catalog '{name}': {said}.")
         raise failure(answer, self._requester.endpoint, PERMISSIONS["POST", "catalogs"])

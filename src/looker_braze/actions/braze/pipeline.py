@@ -74,13 +74,13 @@ async def send_rows(
                 report.row_cap = row_cap
             report.count("read", len(rows))
             users = _new_users(rows, mapper, seen, report)
-            for batch in _batched(await _planned(users, audience, report), batcher, report):
+            for batch in batched(await _planned(users, audience, report), batcher, report):
                 await sink.submit(batch)
             if audience is not None:
                 await audience.flush()
             if report.row_cap is not None:
                 break
-    await _submit_each([batcher.flush()], sink)
+    await submit_each([batcher.flush()], sink)
 
 
 async def remove_gone(audience: Audience, sink: Sink, report: RunReport) -> None:
@@ -92,13 +92,13 @@ async def remove_gone(audience: Audience, sink: Sink, report: RunReport) -> None
             (audience.removal(member), Delivery(member, 1, Removal(member), row=False))
             for member in members
         ]
-        for batch in _batched(removals, batcher, report):
+        for batch in batched(removals, batcher, report):
             await sink.submit(batch)
         await audience.flush()
-    await _submit_each([batcher.flush()], sink)
+    await submit_each([batcher.flush()], sink)
 
 
-def _batched(
+def batched(
     planned: list[tuple[dict[str, Any], Delivery]], batcher: Batcher, report: RunReport
 ) -> list[Batch]:
     """Encode and batch; the batches that filled up (sync code: no await per object)."""
@@ -172,7 +172,7 @@ def _encoded(obj: dict[str, Any]) -> bytes:
         raise RejectRow("text that is not valid Unicode") from None
 
 
-async def _submit_each(batches: list[Batch | None], sink: Sink) -> None:
+async def submit_each(batches: list[Batch | None], sink: Sink) -> None:
     for batch in batches:
         if batch is not None:
             await sink.submit(batch)

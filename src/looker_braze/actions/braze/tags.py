@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from looker_braze.actions.braze.catalog.tags import is_catalog_tag
+
 ID_TAG = "braze_id"
 _ATTRIBUTE = re.compile(r"braze\[([^\[\]]+)\]", re.IGNORECASE)
 
@@ -23,5 +25,11 @@ def attribute_name(tag: str) -> str | None:
 
 
 def is_malformed(tag: str) -> bool:
-    """A tag meant for Braze (it starts with "braze") that the grammar cannot read."""
-    return tag.lower().startswith("braze") and tag != ID_TAG and attribute_name(tag) is None
+    """A tag meant for Braze (it starts with "braze") that the grammar cannot read; the tags of
+    the other Braze actions' grammars are theirs."""
+    return (
+        tag.lower().startswith("braze")
+        and tag != ID_TAG
+        and attribute_name(tag) is None
+        and not is_catalog_tag(tag)
+    )

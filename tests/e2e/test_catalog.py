@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import orjson
 import pytest
+from typer.testing import CliRunner
 
 from looker_braze.actions.braze.options import workspace
+from looker_braze.cli import app
 from looker_braze.sim.looker import LookerSender
 from looker_braze.state import open_store
 
@@ -237,3 +239,27 @@ async def test_a_large_look_arrives_exactly_once_under_faults(tmp_path):
         # Again: the same items, nothing deleted, nothing lost.
         again = await send(hub, braze, rows, mode="sync")
         assert again.success and len(held(braze)) == 3000
+
+
+def test_looker_braze_send_targets_the_catalog_action(tmp_path):
+    path = tmp_path / "products.csv"
+    path.write_text("sku,name,price\nsku-1,Widget,9.5\nsku-2,Gadget,3\n", encoding="utf-8")
+    with running_braze() as braze, running_hub(braze.url) as hub:
+        make_catalog(braze, FIELDS[:3])
+        result = CliRunner().invoke(
+            app,
+            [
+                "send", "--hub", hub.url, "--token", hub.token, "--action", "braze_catalog",
+                "--csv", str(path), "--tag", "sku=braze_catalog_id",
+                "--tag", "name=braze_catalog[name]", "--tag", "price=braze_catalog[price]",
+                "--type", "price=number",
+                *(f"--param={k}={v}" for k, v in braze.params().items()),
+                "--form-param", f"braze_catalog_name={CATALOG}", "--json",
+            ],
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        assert orjson.loads(result.stdout)["looker"]["success"] is True
+        assert held(braze) == {
+            "sku-1": {"id": "sku-1", "name": "Widget", "price": 9.5},
+            "sku-2": {"id": "sku-2", "name": "Gadget", "price": 3},
+        }

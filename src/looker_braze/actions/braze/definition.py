@@ -61,19 +61,36 @@ def icon_data_uri() -> str:
 
 
 def definition(looker: LookerContext) -> ActionDefinition:
+    return query_definition(
+        looker,
+        NAME,
+        "Braze",
+        "Flag the users of a Look in Braze (users/track) for segmentation: tag the identifier "
+        f"field '{ID_TAG}' and attribute fields 'braze[<attribute>]'.",
+        PARAMS,
+        ID_TAG,
+    )
+
+
+def query_definition(
+    looker: LookerContext,
+    name: str,
+    label: str,
+    description: str,
+    params: tuple[Param, ...],
+    id_tag: str,
+) -> ActionDefinition:
+    """The definition of a Braze action that reads a Look's rows, one field tagged ``id_tag``."""
     # Only the streaming format to Looker 6.2 and later, as Looker's own streaming actions do
     # (segment, marketo, hubspot ... in the reference hub): json_detail stops at 5,000 rows, so a
     # user who could pick it would sync a truncated audience.
     formats = ("json_detail_lite_stream",) if looker.at_least(6, 2) else ("json_detail",)
     return ActionDefinition(
-        name=NAME,
-        label="Braze",
-        description=(
-            "Flag the users of a Look in Braze (users/track) for segmentation: tag the identifier "
-            f"field '{ID_TAG}' and attribute fields 'braze[<attribute>]'."
-        ),
-        params=PARAMS,
-        required_fields=({"tag": ID_TAG},),
+        name=name,
+        label=label,
+        description=description,
+        params=params,
+        required_fields=({"tag": id_tag},),
         supported_action_types=("query",),
         supported_formats=formats,
         supported_formattings=("unformatted",),

@@ -71,7 +71,7 @@ class RowMapper:
                 "This Look is pivoted: the Braze action needs one row per user. Remove the pivot "
                 "and send again."
             )
-        self.id_field = _identifier_field(fields).name
+        self.id_field = tagged_field(fields).name
         self.columns = _attribute_columns(fields, options)
         self.ignored_tags = ignored_tags(fields)
         self._identify_text = _IDENTIFIERS[options.key_kind]
@@ -111,16 +111,18 @@ class RowMapper:
         return self._objects.build((row,), (identifier,), notes)[0]
 
 
-def _identifier_field(fields: Fields) -> Field:
-    tagged = [f for f in fields.fields if ID_TAG in f.tags]
+def tagged_field(fields: Fields, tag: str = ID_TAG, holds: str = "the user's identifier") -> Field:
+    """The one field tagged ``tag`` (which ``holds`` that); FailRun when there are none or
+    several."""
+    tagged = [f for f in fields.fields if tag in f.tags]
     if not tagged:
         raise FailRun(
-            f"No field of this Look is tagged '{ID_TAG}'. In LookML, add tags: [\"{ID_TAG}\"] to "
-            "the dimension that holds the user's identifier, and include it in the Look."
+            f"No field of this Look is tagged '{tag}'. In LookML, add tags: [\"{tag}\"] to "
+            f"the dimension that holds {holds}, and include it in the Look."
         )
     if len(tagged) > 1:
         names = ", ".join(f.name for f in tagged)
-        raise FailRun(f"Several fields are tagged '{ID_TAG}' ({names}): tag exactly one.")
+        raise FailRun(f"Several fields are tagged '{tag}' ({names}): tag exactly one.")
     return tagged[0]
 
 

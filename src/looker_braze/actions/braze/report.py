@@ -16,9 +16,11 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import orjson
 
+from looker_braze.actions.braze.counting import RowCounting
 from looker_braze.actions.braze.mapping import ValueNotes
 from looker_braze.actions.braze.modes import Mode
 from looker_braze.braze.client import SendNotes
@@ -52,7 +54,9 @@ _COUNTERS = (
 
 
 @dataclass
-class RunReport:
+class RunReport(RowCounting):
+    ROW_OUTCOMES: ClassVar[frozenset[str]] = _ROW_OUTCOMES
+
     label: str
     array_attribute: str
     progress: RunProgress
@@ -90,35 +94,7 @@ class RunReport:
     failure: str | None = None
     sample: dict | None = None
 
-    def __post_init__(self) -> None:
-        self.progress.follow(self)
-
-    # ------------------------------------------------------------ counting
-
-    def count(self, name: str, amount: int = 1) -> None:
-        if not amount:
-            return
-        setattr(self, name, getattr(self, name) + amount)
-        if name in _ROW_OUTCOMES:
-            self.progress.metric(name, amount)
-
-    def count_invalid(self, reason: str) -> None:
-        self.invalid[reason] += 1
-        self.progress.metric("invalid", 1)
-
-    def count_rejected(self, reason: str, amount: int = 1) -> None:
-        self.rejected[reason] += amount
-        self.progress.metric("rejected", amount)
-
-    def request_made(self, retry: bool) -> None:
-        """A request to Braze, counted as it goes out (braze.client.RequestCounter), so that
-        a batch that failed counts its requests and retries as one Braze accepted does."""
-        self.requests += 1
-        self.retries += retry
-
-    def count_unaccounted(self) -> None:
-        """Rows read that the run stopped before sending: not sent."""
-        self.count("not_sent", self.read - self.accounted)
+    # ------------------------------------------------------------ counting (RowCounting)
 
     def counts(self) -> dict[str, int]:
         """The run's counters that are not zero (read by the hub and the run history)."""
@@ -126,10 +102,6 @@ class RunReport:
         counts["invalid"] = sum(self.invalid.values())
         counts["rejected"] = sum(self.rejected.values())
         return {name: value for name, value in counts.items() if value}
-
-    def reasons(self) -> Counter:
-        """Why rows were refused: invalid identifiers and Braze's rejections."""
-        return self.invalid + self.rejected
 
     @property
     def accounted(self) -> int:

@@ -14,6 +14,7 @@ import contextlib
 import dataclasses
 from collections.abc import Callable
 
+from looker_braze.actions.braze.base import BrazeActionBase
 from looker_braze.actions.braze.catalog import definition as catalog_definition
 from looker_braze.actions.braze.catalog.mapping import ItemMapper
 from looker_braze.actions.braze.catalog.modes import CatalogMode
@@ -28,16 +29,15 @@ from looker_braze.actions.braze.catalog.pipeline import (
     send_items,
 )
 from looker_braze.actions.braze.catalog.report import CatalogReport
-from looker_braze.actions.braze.options import InvalidForm, check_settings
+from looker_braze.actions.braze.options import InvalidForm
 from looker_braze.actions.braze.pipeline import Sink, drain_quietly
-from looker_braze.actions.braze.plumbing import BrazePlumbing
 from looker_braze.braze.catalogs import Catalog, CatalogItemsClient, CatalogManager, items_path
 from looker_braze.braze.client import Dispatcher, RetryPolicy
 from looker_braze.braze.concurrency import InFlight
 from looker_braze.braze.families import CATALOG_ITEMS, CATALOG_MANAGEMENT, Family
 from looker_braze.braze.requester import Requester
 from looker_braze.errors import FailRun
-from looker_braze.hub.action import Action, HubServices, RunProgress
+from looker_braze.hub.action import RunProgress
 from looker_braze.hub.document import RowStream
 from looker_braze.hub.protocol import (
     ActionDefinition,
@@ -48,36 +48,18 @@ from looker_braze.hub.protocol import (
 )
 from looker_braze.hub.result import possible_cut, time_zone
 from looker_braze.hub.rows import RowSource
-from looker_braze.settings import HubSettings
-from looker_braze.state import AsyncStateStore
 
 DESCRIPTION = "Created by looker-braze from a Look"
 
 
-class CatalogAction(Action):
+class CatalogAction(BrazeActionBase):
     name = catalog_definition.NAME
-
-    def __init__(self, settings: HubSettings, plumbing: BrazePlumbing | None = None) -> None:
-        self._settings = settings
-        self._plumbing = plumbing or BrazePlumbing(settings)
-        self._store: AsyncStateStore | None = None
 
     def definition(self, looker: LookerContext) -> ActionDefinition:
         return catalog_definition.definition(looker)
 
-    async def form(self, request: ActionRequest) -> Form:
-        try:
-            check_settings(request, self._settings.extra_endpoints)
-        except FailRun as exc:
-            return Form(error=str(exc))
+    def _form(self, request: ActionRequest) -> Form:
         return catalog_definition.form()
-
-    async def startup(self, services: HubServices) -> None:
-        self._store = services.store
-        self._plumbing.session()
-
-    async def shutdown(self) -> None:
-        await self._plumbing.aclose()
 
     async def execute(
         self, request: ActionRequest, rows: RowSource, progress: RunProgress

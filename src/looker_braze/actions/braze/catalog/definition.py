@@ -6,7 +6,7 @@ import dataclasses
 
 from looker_braze.actions.braze.catalog.modes import CatalogMode
 from looker_braze.actions.braze.catalog.tags import ID_TAG
-from looker_braze.actions.braze.definition import API_KEY_PARAM, icon_data_uri
+from looker_braze.actions.braze.definition import API_KEY_PARAM, query_definition
 from looker_braze.actions.braze.definition import PARAMS as FLAG_PARAMS
 from looker_braze.hub.protocol import (
     ActionDefinition,
@@ -33,23 +33,14 @@ _YES_NO = (FormOption("yes", "Yes"), FormOption("no", "No"))
 
 
 def definition(looker: LookerContext) -> ActionDefinition:
-    # The streaming format only, as the flag action (definition.py there says why).
-    formats = ("json_detail_lite_stream",) if looker.at_least(6, 2) else ("json_detail",)
-    return ActionDefinition(
-        name=NAME,
-        label="Braze Catalog",
-        description=(
-            f"Write the rows of a Look as the items of a Braze catalog: tag the item id field "
-            f"'{ID_TAG}' and the item fields 'braze_catalog[<field>]'."
-        ),
-        params=PARAMS,
-        required_fields=({"tag": ID_TAG},),
-        supported_action_types=("query",),
-        supported_formats=formats,
-        supported_formattings=("unformatted",),
-        supported_visualization_formattings=("noapply",),
-        supported_download_settings=("url",),
-        icon_data_uri=icon_data_uri(),
+    return query_definition(
+        looker,
+        NAME,
+        "Braze Catalog",
+        f"Write the rows of a Look as the items of a Braze catalog: tag the item id field "
+        f"'{ID_TAG}' and the item fields 'braze_catalog[<field>]'.",
+        PARAMS,
+        ID_TAG,
     )
 
 

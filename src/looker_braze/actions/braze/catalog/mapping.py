@@ -16,7 +16,7 @@ from typing import Any
 from looker_braze.actions.braze.catalog.modes import CatalogMode
 from looker_braze.actions.braze.catalog.options import CatalogOptions
 from looker_braze.actions.braze.catalog.tags import ID_TAG, field_name, is_malformed
-from looker_braze.actions.braze.mapping import look_zone
+from looker_braze.actions.braze.mapping import look_zone, tagged_field
 from looker_braze.actions.braze.values import (
     BOOLEAN,
     DATE,
@@ -56,7 +56,7 @@ class ItemMapper:
                 "This Look is pivoted: the catalog action needs one row per item. Remove the "
                 "pivot and send again."
             )
-        self.id_field = _id_field(fields).name
+        self.id_field = tagged_field(fields, ID_TAG, "the item id").name
         delete = options.mode == CatalogMode.DELETE
         self.columns = () if delete else _columns(fields, options)
         self.ignored_tags = tuple(
@@ -105,19 +105,6 @@ class ItemMapper:
                     f"Catalogs > {catalog.name}, or POST /catalogs/{catalog.name}/fields), or "
                     "remove the tag."
                 )
-
-
-def _id_field(fields: Fields) -> Field:
-    tagged = [f for f in fields.fields if ID_TAG in f.tags]
-    if not tagged:
-        raise FailRun(
-            f"No field of this Look is tagged '{ID_TAG}'. In LookML, add tags: [\"{ID_TAG}\"] "
-            "to the dimension that holds the item id, and include it in the Look."
-        )
-    if len(tagged) > 1:
-        names = ", ".join(f.name for f in tagged)
-        raise FailRun(f"Several fields are tagged '{ID_TAG}' ({names}): tag exactly one.")
-    return tagged[0]
 
 
 def _columns(fields: Fields, options: CatalogOptions) -> tuple[ItemColumn, ...]:

@@ -16,7 +16,7 @@ import orjson
 
 from looker_braze.actions.braze.catalog.mapping import ItemMapper
 from looker_braze.actions.braze.catalog.report import CatalogReport
-from looker_braze.actions.braze.pipeline import Sink, batched, submit_each
+from looker_braze.actions.braze.pipeline import Sink, batched, capped, submit_each
 from looker_braze.actions.seen import SeenIds
 from looker_braze.braze.batch import ITEMS_HEAD, Batch, Batcher
 from looker_braze.braze.catalog_rules import ID_FIELD, MAX_BYTES, MAX_ITEMS
@@ -80,10 +80,7 @@ async def send_items(
     batcher = sink.batcher()
     with SeenIds() as seen:
         async for rows in stream.batches(mapper.select):
-            if row_cap is not None and report.read + len(rows) > row_cap:
-                rows = rows[: row_cap - report.read]
-                report.row_cap = row_cap
-            report.count("read", len(rows))
+            rows = capped(rows, report, row_cap)
             for batch in batched(
                 await _planned(rows, mapper, seen, report, ledger), batcher, report
             ):

@@ -12,10 +12,12 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import orjson
 
 from looker_braze.actions.braze.catalog.modes import CatalogMode
+from looker_braze.actions.braze.counting import RowCounting
 from looker_braze.actions.braze.report import FIRST_OBJECT, _n, _of, _top
 from looker_braze.braze.catalogs import CatalogField
 from looker_braze.hub.action import RunProgress
@@ -30,7 +32,9 @@ _COUNTERS = (
 
 
 @dataclass
-class CatalogReport:
+class CatalogReport(RowCounting):
+    ROW_OUTCOMES: ClassVar[frozenset[str]] = _ROW_OUTCOMES
+
     catalog: str
     progress: RunProgress
     mode: CatalogMode = CatalogMode.UPSERT
@@ -61,32 +65,7 @@ class CatalogReport:
     failure: str | None = None
     sample: dict | None = None
 
-    def __post_init__(self) -> None:
-        self.progress.follow(self)
-
-    # ------------------------------------------------------------ counting
-
-    def count(self, name: str, amount: int = 1) -> None:
-        if not amount:
-            return
-        setattr(self, name, getattr(self, name) + amount)
-        if name in _ROW_OUTCOMES:
-            self.progress.metric(name, amount)
-
-    def count_invalid(self, reason: str) -> None:
-        self.invalid[reason] += 1
-        self.progress.metric("invalid", 1)
-
-    def count_rejected(self, reason: str, amount: int = 1) -> None:
-        self.rejected[reason] += amount
-        self.progress.metric("rejected", amount)
-
-    def request_made(self, retry: bool) -> None:
-        self.requests += 1
-        self.retries += retry
-
-    def count_unaccounted(self) -> None:
-        self.count("not_sent", self.read - self.accounted)
+    # ------------------------------------------------------------ counting (RowCounting)
 
     def counts(self) -> dict[str, int]:
         counts = {name: getattr(self, name) for name in _COUNTERS if name != "would_request"}
@@ -94,9 +73,6 @@ class CatalogReport:
         counts["invalid"] = sum(self.invalid.values())
         counts["rejected"] = sum(self.rejected.values())
         return {name: value for name, value in counts.items() if value}
-
-    def reasons(self) -> Counter:
-        return self.invalid + self.rejected
 
     @property
     def accounted(self) -> int:

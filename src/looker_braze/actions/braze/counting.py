@@ -1,0 +1,47 @@
+"""How the Braze actions' run reports count, shared by every action's report (a dataclass with
+``progress``, ``read``, ``not_sent``, ``requests``, ``retries``, the ``invalid`` and ``rejected``
+Counters, an ``accounted`` property and the names of its row outcomes in ``ROW_OUTCOMES``)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, ClassVar
+
+
+class RowCounting:
+    ROW_OUTCOMES: ClassVar[frozenset[str]] = frozenset()
+    progress: Any
+    invalid: Counter
+    rejected: Counter
+
+    def __post_init__(self) -> None:
+        self.progress.follow(self)  # the report's counters are the run's only counts
+
+    def count(self, name: str, amount: int = 1) -> None:
+        if not amount:
+            return
+        setattr(self, name, getattr(self, name) + amount)
+        if name in self.ROW_OUTCOMES:
+            self.progress.metric(name, amount)
+
+    def count_invalid(self, reason: str) -> None:
+        self.invalid[reason] += 1
+        self.progress.metric("invalid", 1)
+
+    def count_rejected(self, reason: str, amount: int = 1) -> None:
+        self.rejected[reason] += amount
+        self.progress.metric("rejected", amount)
+
+    def request_made(self, retry: bool) -> None:
+        """A request to Braze, counted as it goes out (braze.client.RequestCounter), so that
+        a batch that failed counts its requests and retries as one Braze accepted does."""
+        self.requests += 1
+        self.retries += retry
+
+    def count_unaccounted(self) -> None:
+        """Rows read that the run stopped before sending: not sent."""
+        self.count("not_sent", self.read - self.accounted)
+
+    def reasons(self) -> Counter:
+        """Why rows were refused: invalid before sending, rejected by Braze."""
+        return self.invalid + self.rejected

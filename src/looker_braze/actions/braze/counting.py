@@ -8,6 +8,14 @@ from collections import Counter
 from typing import Any, ClassVar
 
 
+def n(count: int) -> str:
+    return f"{count:,}"
+
+
+def top(counter: Counter, limit: int = 3) -> str:
+    return ", ".join(f"{reason}: {n(count)}" for reason, count in counter.most_common(limit))
+
+
 class RowCounting:
     ROW_OUTCOMES: ClassVar[frozenset[str]] = frozenset()
     progress: Any
@@ -41,6 +49,23 @@ class RowCounting:
     def count_unaccounted(self) -> None:
         """Rows read that the run stopped before sending: not sent."""
         self.count("not_sent", self.read - self.accounted)
+
+    def rows_line(self, notes: tuple[str, ...] = (), invalid_as: str = "invalid") -> str:
+        """Where the rows went: sent, then ``notes`` (the action's own buckets), duplicates,
+        invalid (described as ``invalid_as``), rejected, not sent."""
+        items = [f"{n(self.sent or self.would_send)} {'to send' if self.dry_run else 'sent'}"]
+        items += notes
+        if self.duplicates:
+            items.append(f"{n(self.duplicates)} duplicate ids skipped")
+        if self.invalid:
+            items.append(f"{n(sum(self.invalid.values()))} {invalid_as} ({top(self.invalid)})")
+        if self.rejected:
+            items.append(
+                f"{n(sum(self.rejected.values()))} rejected by Braze ({top(self.rejected)})"
+            )
+        if self.not_sent:
+            items.append(f"{n(self.not_sent)} not sent because the run stopped")
+        return f"Rows read: {n(self.read)}: " + "; ".join(items) + "."
 
     def reasons(self) -> Counter:
         """Why rows were refused: invalid before sending, rejected by Braze."""

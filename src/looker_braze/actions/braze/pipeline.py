@@ -8,6 +8,7 @@ audience) exactly once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import suppress
 from itertools import compress
 from operator import itemgetter
@@ -122,19 +123,28 @@ def batched(
     return ready
 
 
-def _new_users(
-    rows: list[Values | None], mapper: RowMapper, seen: SeenIds, report: RunReport
-) -> list[tuple[str, dict[str, Any], int]]:
-    """(identifier, object, data points) of each first-seen user of these rows."""
+def first_seen(
+    rows: list[Values | None], identify: Callable[[Values | None], str], seen: SeenIds, report
+) -> list[tuple[Values, str]]:
+    """(row, id) of the rows whose id is valid (RejectRow: counted invalid) and first seen in
+    this send (later rows of an id: counted as duplicates)."""
     identified = []
     for row in rows:
         try:
-            identified.append((row, mapper.identifier(row)))
+            identified.append((row, identify(row)))
         except RejectRow as exc:
             report.count_invalid(exc.reason)
     fresh = seen.add_many([identifier for _, identifier in identified])
     first = list(compress(identified, fresh))
     report.count("duplicates", len(identified) - len(first))
+    return first
+
+
+def _new_users(
+    rows: list[Values | None], mapper: RowMapper, seen: SeenIds, report: RunReport
+) -> list[tuple[str, dict[str, Any], int]]:
+    """(identifier, object, data points) of each first-seen user of these rows."""
+    first = first_seen(rows, mapper.identifier, seen, report)
     if not first:
         return []
     rows, identifiers = zip(*first, strict=True)

@@ -21,6 +21,8 @@ from typing import ClassVar
 import orjson
 
 from looker_braze.actions.braze.counting import RowCounting
+from looker_braze.actions.braze.counting import n as _n
+from looker_braze.actions.braze.counting import top as _top
 from looker_braze.actions.braze.mapping import ValueNotes
 from looker_braze.actions.braze.modes import Mode
 from looker_braze.braze.client import SendNotes
@@ -32,16 +34,8 @@ from looker_braze.hub.result import PossibleCut
 FIRST_OBJECT = "First object: "
 
 
-def _n(count: int) -> str:
-    return f"{count:,}"
-
-
 def _of(count: int, noun: str, plural: str | None = None) -> str:
     return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
-
-
-def _top(counter: Counter, limit: int = 3) -> str:
-    return ", ".join(f"{reason}: {_n(count)}" for reason, count in counter.most_common(limit))
 
 
 _ROW_OUTCOMES = frozenset({"read", "sent", "would_send", "unchanged", "duplicates", "not_sent"})
@@ -162,22 +156,8 @@ class RunReport(RowCounting):
         return f"{verdict}: {users} sent to Braze; label {verb} {target}{caveat}."
 
     def _rows_line(self) -> str:
-        items = [f"{_n(self.sent or self.would_send)} {'to send' if self.dry_run else 'sent'}"]
-        if self.unchanged:
-            items.append(f"{_n(self.unchanged)} unchanged since the last send, not sent again")
-        if self.duplicates:
-            items.append(f"{_n(self.duplicates)} duplicate ids skipped")
-        if self.invalid:
-            items.append(
-                f"{_n(sum(self.invalid.values()))} without a valid id ({_top(self.invalid)})"
-            )
-        if self.rejected:
-            items.append(
-                f"{_n(sum(self.rejected.values()))} rejected by Braze ({_top(self.rejected)})"
-            )
-        if self.not_sent:
-            items.append(f"{_n(self.not_sent)} not sent because the run stopped")
-        return f"Rows read: {_n(self.read)}: " + "; ".join(items) + "."
+        unchanged = f"{_n(self.unchanged)} unchanged since the last send, not sent again"
+        return self.rows_line((unchanged,) if self.unchanged else (), "without a valid id")
 
     def _audience_line(self) -> str | None:
         if self.mode == Mode.REMOVE or (self.mode == Mode.APPEND and not self.added):

@@ -9,14 +9,13 @@ catalog's state) exactly once.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from itertools import compress
 from typing import Any, NamedTuple
 
 import orjson
 
 from looker_braze.actions.braze.catalog.mapping import ItemMapper
 from looker_braze.actions.braze.catalog.report import CatalogReport
-from looker_braze.actions.braze.pipeline import Sink, batched, capped, submit_each
+from looker_braze.actions.braze.pipeline import Sink, batched, capped, first_seen, submit_each
 from looker_braze.actions.seen import SeenIds
 from looker_braze.braze.batch import ITEMS_HEAD, Batch, Batcher
 from looker_braze.braze.catalog_rules import ID_FIELD, MAX_BYTES, MAX_ITEMS
@@ -99,15 +98,7 @@ async def _planned(
     report: CatalogReport,
     ledger: Ledger | None,
 ) -> list[tuple[dict[str, Any], ItemTag]]:
-    identified = []
-    for row in rows:
-        try:
-            identified.append((row, mapper.item_id(row)))
-        except RejectRow as exc:
-            report.count_invalid(exc.reason)
-    fresh = seen.add_many([item_id for _, item_id in identified])
-    first = list(compress(identified, fresh))
-    report.count("duplicates", len(identified) - len(first))
+    first = first_seen(rows, mapper.item_id, seen, report)
     if ledger is not None:  # every id of the Look, sendable or not: none of them has left it
         await ledger.stage([item_id for _, item_id in first])
     planned = []

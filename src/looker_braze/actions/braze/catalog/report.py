@@ -17,8 +17,8 @@ from typing import ClassVar
 import orjson
 
 from looker_braze.actions.braze.catalog.modes import CatalogMode
-from looker_braze.actions.braze.counting import RowCounting
-from looker_braze.actions.braze.report import FIRST_OBJECT, _n, _of, _top
+from looker_braze.actions.braze.counting import RowCounting, n
+from looker_braze.actions.braze.report import FIRST_OBJECT, _of
 from looker_braze.braze.catalogs import CatalogField
 from looker_braze.hub.action import RunProgress
 from looker_braze.hub.protocol import ActionResult
@@ -105,7 +105,7 @@ class CatalogReport(RowCounting):
         if self.failure and self.read == 0:
             return f"Failed: {self.failure}"
         lines = (
-            self._created_line(), self._rows_line(), self._deletions_line(), self._cut_line(),
+            self._created_line(), self.rows_line(), self._deletions_line(), self._cut_line(),
             self._braze_line(), self._tags_line(), self._cap_line(),
         )  # fmt: skip
         parts = [self._headline(), *filter(None, lines), self._effort_line()]
@@ -137,20 +137,6 @@ class CatalogReport(RowCounting):
         verb = "Created" if self.created else "Would create"
         return f"{verb} the catalog '{self.catalog}' with the fields {listed}."
 
-    def _rows_line(self) -> str:
-        items = [f"{_n(self.sent or self.would_send)} {'to send' if self.dry_run else 'sent'}"]
-        if self.duplicates:
-            items.append(f"{_n(self.duplicates)} duplicate ids skipped (the first row was used)")
-        if self.invalid:
-            items.append(f"{_n(sum(self.invalid.values()))} invalid ({_top(self.invalid)})")
-        if self.rejected:
-            items.append(
-                f"{_n(sum(self.rejected.values()))} rejected by Braze ({_top(self.rejected)})"
-            )
-        if self.not_sent:
-            items.append(f"{_n(self.not_sent)} not sent because the run stopped")
-        return f"Rows read: {_n(self.read)}: " + "; ".join(items) + "."
-
     def _deletions_line(self) -> str | None:
         if self.mode != CatalogMode.SYNC:
             return None
@@ -160,9 +146,9 @@ class CatalogReport(RowCounting):
         verb = "would be deleted" if self.dry_run else "deleted"
         parts = [f"{_of(gone, 'item')} that left the Look {verb}"]
         if self.deletions_rejected:
-            parts.append(f"{_n(self.deletions_rejected)} deletions rejected by Braze")
+            parts.append(f"{n(self.deletions_rejected)} deletions rejected by Braze")
         if self.deletions_not_sent:
-            parts.append(f"{_n(self.deletions_not_sent)} deletions not sent: the run stopped")
+            parts.append(f"{n(self.deletions_not_sent)} deletions not sent: the run stopped")
         return "Sync: " + "; ".join(parts) + "."
 
     def _cut_line(self) -> str | None:
@@ -194,7 +180,7 @@ class CatalogReport(RowCounting):
         if self.row_cap is None:
             return None
         return (
-            f"Stopped at this hub's row cap of {_n(self.row_cap)} (LOOKER_BRAZE_MAX_ROWS): "
+            f"Stopped at this hub's row cap of {n(self.row_cap)} (LOOKER_BRAZE_MAX_ROWS): "
             "rows after it were not read."
         )
 

@@ -11,19 +11,13 @@ from looker_braze.actions.braze.options import workspace
 from looker_braze.cli import app
 from looker_braze.sim.looker import LookerSender
 from looker_braze.state import open_store
+from tests.sim.test_braze_catalogs import FIELDS
 
 from .conftest import running_braze, running_hub
 
 pytestmark = pytest.mark.timeout(300)
 
 CATALOG = "products"
-FIELDS = [
-    {"name": "id", "type": "string"},
-    {"name": "name", "type": "string"},
-    {"name": "price", "type": "number"},
-    {"name": "in_stock", "type": "boolean"},
-    {"name": "updated", "type": "time"},
-]
 
 
 def look(rows: list[dict], extra_dimensions=()) -> bytes:

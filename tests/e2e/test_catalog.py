@@ -257,3 +257,16 @@ def test_looker_braze_send_targets_the_catalog_action(tmp_path):
             "sku-1": {"id": "sku-1", "name": "Widget", "price": 9.5},
             "sku-2": {"id": "sku-2", "name": "Gadget", "price": 3},
         }
+
+
+async def test_a_sync_stopped_by_the_row_cap_deletes_nothing(tmp_path):
+    with (
+        running_braze() as braze,
+        running_hub(braze.url, state_url=f"sqlite:///{tmp_path}/s.sqlite3", max_rows=30) as hub,
+    ):
+        make_catalog(braze)
+        await send(hub, braze, [product(i) for i in range(20)], mode="sync")
+        capped = await send(hub, braze, [product(i) for i in range(20, 60)], mode="sync")
+        message = capped.looker["message"]
+        assert not capped.success and "row cap of 30" in message and "not deleted" in message
+        assert set(held(braze)) == {f"sku-{i}" for i in range(50)}

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, ClassVar
 
+from looker_braze.hub.protocol import ActionResult
+
 
 def n(count: int) -> str:
     return f"{count:,}"
@@ -66,6 +68,18 @@ class RowCounting:
         if self.not_sent:
             items.append(f"{n(self.not_sent)} not sent because the run stopped")
         return f"Rows read: {n(self.read)}: " + "; ".join(items) + "."
+
+    def cap_line(self) -> str | None:
+        if self.row_cap is None:
+            return None
+        return (
+            f"Stopped at this hub's row cap of {n(self.row_cap)} (LOOKER_BRAZE_MAX_ROWS): "
+            "rows after it were not read."
+        )
+
+    def result(self) -> ActionResult:
+        """The answer Looker shows: success, and the report's message."""
+        return ActionResult(success=self.success, message=self.message())
 
     def reasons(self) -> Counter:
         """Why rows were refused: invalid before sending, rejected by Braze."""

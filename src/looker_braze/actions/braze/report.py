@@ -27,7 +27,6 @@ from looker_braze.actions.braze.mapping import ValueNotes
 from looker_braze.actions.braze.modes import Mode
 from looker_braze.braze.client import SendNotes
 from looker_braze.hub.action import RunProgress
-from looker_braze.hub.protocol import ActionResult
 from looker_braze.hub.result import PossibleCut
 
 # A dry run's answer ends with this and the first object as JSON (`send` prints it apart).
@@ -119,15 +118,12 @@ class RunReport(RowCounting):
 
     # ------------------------------------------------------------ the answer
 
-    def result(self) -> ActionResult:
-        return ActionResult(success=self.success, message=self.message())
-
     def message(self) -> str:
         if self.failure and self.read == 0:
             return f"Failed: {self.failure}"
         parts = [self._headline(), self._rows_line()]
         lines = (self._audience_line(), self._cut_line(), self._braze_line(),
-                 self._values_line(), self._tags_line(), self._cap_line())  # fmt: skip
+                 self._values_line(), self._tags_line(), self.cap_line())  # fmt: skip
         parts += filter(None, lines)
         parts.append(self._effort_line())
         if self.dry_run and self.sample is not None:
@@ -232,14 +228,6 @@ class RunReport(RowCounting):
                 f"LOOKER_BRAZE_OBJECTS_PER_REQUEST={took} for this hub"
             )
         return "Braze: " + "; ".join(said) + "." if said else None
-
-    def _cap_line(self) -> str | None:
-        if self.row_cap is None:
-            return None
-        return (
-            f"Stopped at this hub's row cap of {_n(self.row_cap)} (LOOKER_BRAZE_MAX_ROWS): "
-            "rows after it were not read."
-        )
 
     def _effort_line(self) -> str:
         seconds = time.monotonic() - self.started

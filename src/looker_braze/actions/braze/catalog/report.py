@@ -21,7 +21,6 @@ from looker_braze.actions.braze.counting import RowCounting, n
 from looker_braze.actions.braze.report import FIRST_OBJECT, _of
 from looker_braze.braze.catalogs import CatalogField
 from looker_braze.hub.action import RunProgress
-from looker_braze.hub.protocol import ActionResult
 from looker_braze.hub.result import PossibleCut
 
 _ROW_OUTCOMES = frozenset({"read", "sent", "would_send", "duplicates", "not_sent"})
@@ -98,15 +97,12 @@ class CatalogReport(RowCounting):
 
     # ------------------------------------------------------------ the answer
 
-    def result(self) -> ActionResult:
-        return ActionResult(success=self.success, message=self.message())
-
     def message(self) -> str:
         if self.failure and self.read == 0:
             return f"Failed: {self.failure}"
         lines = (
             self._created_line(), self.rows_line(), self._deletions_line(), self._cut_line(),
-            self._braze_line(), self._tags_line(), self._cap_line(),
+            self._braze_line(), self._tags_line(), self.cap_line(),
         )  # fmt: skip
         parts = [self._headline(), *filter(None, lines), self._effort_line()]
         if self.dry_run and self.sample is not None:
@@ -174,14 +170,6 @@ class CatalogReport(RowCounting):
         return (
             f"Ignored malformed tags ({'; '.join(self.ignored_tags[:5])}): use "
             "braze_catalog[<field>]."
-        )
-
-    def _cap_line(self) -> str | None:
-        if self.row_cap is None:
-            return None
-        return (
-            f"Stopped at this hub's row cap of {n(self.row_cap)} (LOOKER_BRAZE_MAX_ROWS): "
-            "rows after it were not read."
         )
 
     def _effort_line(self) -> str:

@@ -142,3 +142,39 @@ async def test_faults_apply_to_catalog_endpoints(client):
     sim.set_faults(error_rate=0.0, drop_rate=1.0)
     with pytest.raises(aiohttp.ClientError):
         await call(session, "PUT", "/catalogs/products/items", {"items": [{"id": "a"}]})
+
+
+async def test_patch_edits_existing_items_and_post_creates(client):
+    session, sim = client
+    await create(session)
+    path = "/catalogs/products/items"
+    assert (await call(session, "POST", path, {"items": [{"id": "a", "name": "A"}]}))[0] == 202
+    body = {"items": [{"id": "a", "price": 2}, {"id": "missing", "price": 3}]}
+    assert (await call(session, "PATCH", path, body))[0] == 202
+    items = sim.catalogs.catalogs["products"].items
+    assert set(items) == {"a"} and items["a"]["name"] == "A" and items["a"]["price"] == 2
+    status, body, _ = await call(session, "POST", path, {"items": [{"id": 5}]})
+    assert status == 400 and body["errors"][0]["id"] == "ids-not-strings"  # PUT: ids-not-string
+
+
+@pytest.mark.parametrize(
+    ("value", "error_id"),
+    [({"a.b": 1}, "invalid-keys-in-value-object"), ({"$x": 1}, "invalid-keys-in-value-object")],
+)
+async def test_object_values_follow_the_key_rules(client, value, error_id):
+    session, _ = client
+    await create(session, fields=[*FIELDS, {"name": "extra", "type": "object"}])
+    body = {"items": [{"id": "a", "extra": value}]}
+    status, answer, _ = await call(session, "PUT", "/catalogs/products/items", body)
+    assert status == 400 and answer["errors"][0]["id"] == error_id
+
+
+async def test_values_nested_deeper_than_50_levels_are_refused(client):
+    session, _ = client
+    await create(session, fields=[*FIELDS, {"name": "extra", "type": "object"}])
+    deep: dict = {}
+    for _ in range(51):
+        deep = {"k": deep}
+    body = {"items": [{"id": "a", "extra": deep}]}
+    status, answer, _ = await call(session, "PUT", "/catalogs/products/items", body)
+    assert status == 400 and answer["errors"][0]["id"] == "too-deep-nesting-in-value-object"

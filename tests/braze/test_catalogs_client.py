@@ -14,9 +14,13 @@ from looker_braze.braze.ratelimit import NoLimit
 from looker_braze.braze.requester import Requester, RetryPolicy
 from looker_braze.errors import BrazeAuthFailed, FailRun
 from looker_braze.sim.braze import KeySpec, SimConfig, running
+from looker_braze.sim.braze.config import FULL_PERMISSIONS
 
 FAST = RetryPolicy(max_attempts=6, deadline_seconds=30, backoff_initial=0.01, backoff_max=0.05)
-KEYS = {"sim-key": KeySpec(), "track-only": KeySpec(permissions=frozenset({"users.track"}))}
+KEYS = {
+    "sim-key": KeySpec(FULL_PERMISSIONS),
+    "track-only": KeySpec(),
+}
 
 
 class Tag:

@@ -7,10 +7,14 @@ import aiohttp
 import pytest
 
 from looker_braze.sim.braze import KeySpec, SimConfig, running
+from looker_braze.sim.braze.config import FULL_PERMISSIONS
 
 KEY, TRACK_ONLY = "cat-key", "track-only"
 CONFIG = SimConfig(
-    api_keys={KEY: KeySpec(), TRACK_ONLY: KeySpec(permissions=frozenset({"users.track"}))}
+    api_keys={
+        KEY: KeySpec(FULL_PERMISSIONS),
+        TRACK_ONLY: KeySpec(),
+    }
 )
 BEARER = {"Authorization": f"Bearer {KEY}"}
 FIELDS = [

@@ -97,7 +97,7 @@ def failure(
     answer: Answer, endpoint: Endpoint, permission: str = "users.track"
 ) -> LookerBrazeError:
     """The run's failure for an answer no retry can change (3xx, 401, 403, 404, other 4xx);
-    ``permission``: the API key permission the endpoint needs."""
+    ``permission`` is the one the endpoint needs, named in a 403's fix."""
     where = f"{endpoint.base_url} ({endpoint.instance})"
     message = _short(answer.payload.get("message"))
     if 300 <= answer.status < 400:

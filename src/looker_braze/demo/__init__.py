@@ -26,6 +26,7 @@ from looker_braze.demo.scenario import (
     simulator_args,
 )
 from looker_braze.demo.summary import Outcome, show
+from looker_braze.demo.trigger import trigger_scene
 from looker_braze.demo.watch import watch
 from looker_braze.hub.auth import new_token
 from looker_braze.processes import spawn
@@ -59,6 +60,8 @@ async def _demo(options: DemoOptions, folder: Path, console: Console) -> Outcome
             )
             console.print(f"Action hub on {hub.url}; Looker played by this process.\n")
             outcome = await _send(braze.url, hub.url, new_token(secret), look, truth, console)
+            for line in await trigger_scene(braze.url, hub.url, new_token(secret), API_KEY):
+                console.print(line)
             console.print(*await catalog_demo(braze.url, hub.url, new_token(secret)), sep="\n")
             return outcome
 

@@ -58,7 +58,7 @@ class BrazeAction(BrazeActionBase):
     def definition(self, looker: LookerContext) -> ActionDefinition:
         return braze_definition.definition(looker)
 
-    def _form(self, request: ActionRequest) -> Form:
+    def form_fields(self, request: ActionRequest) -> Form:
         return braze_definition.form(request)
 
     async def execute(
@@ -122,6 +122,7 @@ class BrazeAction(BrazeActionBase):
             report.braze = sink.notes()
             if audience is not None:
                 await audience.flush(force=True)
+                report.history_failure = audience.history_failure
         await sink.drain()  # raises the run's failure, if a batch had one
 
     async def _remove_gone(self, audience: Audience, sink, report: RunReport) -> None:
@@ -148,7 +149,8 @@ class BrazeAction(BrazeActionBase):
 
     async def _audience(self, options: RunOptions, progress: RunProgress) -> Audience | None:
         if not options.tracks_state:
-            return None
+            # A plain append records who joined (the membership history) when a store is there.
+            return await self._record_only(options, progress)
         if self._store is None:
             raise FailRun(
                 f"Mode '{options.mode}' and change-only sends need the hub's state store, which "
@@ -157,6 +159,15 @@ class BrazeAction(BrazeActionBase):
         if options.mode == Mode.SYNC and progress.run_id is None:
             raise FailRun("A sync needs the run history of the state store, which failed.")
         return await Audience.open(self._store, options, progress.run_id)
+
+    async def _record_only(self, options: RunOptions, progress: RunProgress) -> Audience | None:
+        if self._store is None:
+            return None
+        try:
+            return await Audience.open(self._store, options, progress.run_id)
+        except FailRun as exc:
+            log.warning("membership history not recorded for this append: %s", exc)
+            return None
 
     def _exclusive(self, options: RunOptions):
         """One send at a time per audience, for the sends that read and record its state."""

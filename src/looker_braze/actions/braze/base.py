@@ -1,5 +1,5 @@
-"""What every Braze action shares: the hub's settings, the process's Braze plumbing (plumbing.py),
-the state store lent at startup, and a form that first checks the admin's settings."""
+"""What every Braze action shares: the hub's settings, the process's Braze plumbing (session,
+rate limiters, locks), the state store, and a form that first checks the admin's settings."""
 
 from __future__ import annotations
 
@@ -25,15 +25,15 @@ class BrazeActionBase(Action):
             check_settings(request, self._settings.extra_endpoints)
         except FailRun as exc:
             return Form(error=str(exc))
-        return self._form(request)
+        return self.form_fields(request)
 
     @abstractmethod
-    def _form(self, request: ActionRequest) -> Form:
-        """The action's own form fields, once the settings are good."""
+    def form_fields(self, request: ActionRequest) -> Form:
+        """The action's form, once the settings are known to be usable."""
 
     async def startup(self, services: HubServices) -> None:
         self._store = services.store
         self._plumbing.session()
 
     async def shutdown(self) -> None:
-        await self._plumbing.aclose()
+        await self._plumbing.aclose()  # once, however many actions share the plumbing

@@ -10,12 +10,16 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from looker_braze.braze.catalog_rules import PERMISSIONS as CATALOG_PERMISSIONS
+from looker_braze.braze.catalog_rules import PERMISSIONS as CATALOG_ENDPOINT_PERMISSIONS
 from looker_braze.errors import ConfigError
 from looker_braze.sim.braze.contracts import CONTRACTS, HOUR, ContractName
 
 DEFAULT_API_KEY = "sim-key"
 TRACK_PERMISSION = "users.track"
+TRIGGER_PERMISSIONS = frozenset({"campaigns.trigger.send", "canvas.trigger.send"})
+# What the default key, and keys given to `braze-sim --api-key`, may do.
+CATALOG_PERMISSIONS = frozenset(CATALOG_ENDPOINT_PERMISSIONS.values())
+FULL_PERMISSIONS = frozenset({TRACK_PERMISSION}) | TRIGGER_PERMISSIONS | CATALOG_PERMISSIONS
 HEADER_STYLES = ("epoch", "remaining", "retry-after")
 HeaderStyle = Literal["epoch", "remaining", "retry-after"]
 ACCOUNT_STATES = ("active", "rate_plan", "inactive")
@@ -28,12 +32,13 @@ REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 class KeySpec:
     """A REST API key of the workspace: what it may do and which Braze instance issued it."""
 
-    permissions: frozenset[str] = frozenset({TRACK_PERMISSION, *CATALOG_PERMISSIONS.values()})
+    permissions: frozenset[str] = frozenset({TRACK_PERMISSION})
     instance: str | None = None  # None: the simulator's own instance
 
 
 def _default_keys() -> dict[str, KeySpec]:
-    return {DEFAULT_API_KEY: KeySpec()}
+    # The default key may also trigger messages and write catalogs (KeySpec(): users.track).
+    return {DEFAULT_API_KEY: KeySpec(FULL_PERMISSIONS)}
 
 
 @dataclass

@@ -19,6 +19,7 @@ from looker_braze.sim.braze.config import TRACK_PERMISSION, SimConfig, live_prob
 from looker_braze.sim.braze.contracts import Terms, terms
 from looker_braze.sim.braze.faults import FaultInjector, FaultSettings
 from looker_braze.sim.braze.limits import FixedWindowLimiter, limit_headers
+from looker_braze.sim.braze.messaging import Messaging
 from looker_braze.sim.braze.objects import plan_attributes, plan_event, plan_purchase
 from looker_braze.sim.braze.stats import Stats
 from looker_braze.sim.braze.workspace import Workspace
@@ -86,15 +87,15 @@ class BrazeSimulator:
         self.counters = Stats()
         self._since_freeze = 0
         self.faults = FaultInjector(FaultSettings(), config.seed)
+        self.messaging = Messaging(seed=config.seed)  # API-triggered campaigns and Canvases
         self.catalogs = Catalogs()
         self._apply(config.live())
 
     # -- the endpoint's steps ------------------------------------------------------------------
 
     def authorize(self, key: str | None, permission: str = TRACK_PERMISSION) -> Answer | None:
-        """None when ``key`` may call an endpoint that needs ``permission`` (/users/track by
-        default), else the 401/403/404 answer. Never echoes keys. A key of another instance is
-        unknown here, as on Braze."""
+        """None when ``key`` may call an endpoint needing ``permission``, else the 401/403/404
+        answer. Never echoes keys. A key of another instance is unknown here, as on Braze."""
         if not key:
             return 401, {"message": INVALID_KEY}
         spec = self.config.api_keys.get(key)

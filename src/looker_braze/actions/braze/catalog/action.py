@@ -58,7 +58,7 @@ class CatalogAction(BrazeActionBase):
     def definition(self, looker: LookerContext) -> ActionDefinition:
         return catalog_definition.definition(looker)
 
-    def _form(self, request: ActionRequest) -> Form:
+    def form_fields(self, request: ActionRequest) -> Form:
         return catalog_definition.form()
 
     async def execute(

@@ -6,7 +6,12 @@ import dataclasses
 
 from looker_braze.actions.braze.catalog.modes import CatalogMode
 from looker_braze.actions.braze.catalog.tags import ID_TAG
-from looker_braze.actions.braze.definition import API_KEY_PARAM, query_definition
+from looker_braze.actions.braze.definition import (
+    API_KEY_PARAM,
+    YES_NO_OPTIONS,
+    braze_definition,
+    dry_run_field,
+)
 from looker_braze.actions.braze.definition import PARAMS as FLAG_PARAMS
 from looker_braze.hub.protocol import (
     ActionDefinition,
@@ -29,11 +34,10 @@ PARAMS = tuple(
     dataclasses.replace(p, description=_KEY_NEEDS) if p.name == API_KEY_PARAM else p
     for p in FLAG_PARAMS
 )
-_YES_NO = (FormOption("yes", "Yes"), FormOption("no", "No"))
 
 
 def definition(looker: LookerContext) -> ActionDefinition:
-    return query_definition(
+    return braze_definition(
         looker,
         NAME,
         "Braze Catalog",
@@ -78,18 +82,11 @@ def form() -> Form:
                     "(numbers, yes/no as boolean, dates and times as time, the rest as string)."
                 ),
                 default="no",
-                options=_YES_NO,
+                options=YES_NO_OPTIONS,
             ),
-            FormField(
-                name=DRY_RUN_FIELD,
-                label="Dry Run",
-                type="select",
-                description=(
-                    "Yes: read and check every row and the catalog's fields, list the requests "
-                    "that would be sent, change nothing."
-                ),
-                default="no",
-                options=_YES_NO,
+            dry_run_field(
+                "Yes: read and check every row and the catalog's fields, list the requests "
+                "that would be sent, change nothing."
             ),
         )
     )

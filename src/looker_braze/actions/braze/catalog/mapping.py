@@ -16,7 +16,7 @@ from typing import Any
 from looker_braze.actions.braze.catalog.modes import CatalogMode
 from looker_braze.actions.braze.catalog.options import CatalogOptions
 from looker_braze.actions.braze.catalog.tags import ID_TAG, field_name, is_malformed
-from looker_braze.actions.braze.mapping import look_zone, tagged_field
+from looker_braze.actions.braze.mapping import identifier_field, look_zone
 from looker_braze.actions.braze.values import (
     BOOLEAN,
     DATE,
@@ -56,7 +56,7 @@ class ItemMapper:
                 "This Look is pivoted: the catalog action needs one row per item. Remove the "
                 "pivot and send again."
             )
-        self.id_field = tagged_field(fields, ID_TAG, "the item id").name
+        self.id_field = identifier_field(fields, ID_TAG, "the item id").name
         delete = options.mode == CatalogMode.DELETE
         self.columns = () if delete else _columns(fields, options)
         self.ignored_tags = tuple(

@@ -13,11 +13,11 @@ from looker_braze.actions.braze.catalog.definition import (
 from looker_braze.actions.braze.catalog.modes import CatalogMode
 from looker_braze.actions.braze.options import (
     InvalidForm,
-    _refuse_key_in_form,
-    _yes_no,
     check_settings,
+    refuse_key_in_form,
     shown,
     workspace,
+    yes_no,
 )
 from looker_braze.braze.catalog_rules import name_problem
 from looker_braze.braze.instances import Endpoint, is_braze_key_shaped
@@ -46,7 +46,7 @@ class CatalogOptions:
 
 def catalog_options(request: ActionRequest, extra_endpoints: tuple[str, ...]) -> CatalogOptions:
     endpoint, api_key = check_settings(request, extra_endpoints)
-    _refuse_key_in_form(request, api_key)
+    refuse_key_in_form(request, api_key)
     form = request.form_params
     errors: dict[str, str] = {}
     catalog = (form.get(CATALOG_FIELD) or "").strip()
@@ -62,8 +62,8 @@ def catalog_options(request: ActionRequest, extra_endpoints: tuple[str, ...]) ->
     mode_text = (form.get(MODE_FIELD) or CatalogMode.UPSERT).strip().lower()
     if mode_text not in set(CatalogMode):
         errors[MODE_FIELD] = f"Mode must be one of {CatalogMode.names()} (got {shown(mode_text)})."
-    create = _yes_no(form, CREATE_FIELD, False, errors)
-    dry_run = _yes_no(form, DRY_RUN_FIELD, False, errors)
+    create = yes_no(form, CREATE_FIELD, False, errors)
+    dry_run = yes_no(form, DRY_RUN_FIELD, False, errors)
     if errors:
         raise InvalidForm(errors)
     return CatalogOptions(

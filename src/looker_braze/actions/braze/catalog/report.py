@@ -14,11 +14,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-import orjson
-
 from looker_braze.actions.braze.catalog.modes import CatalogMode
 from looker_braze.actions.braze.counting import RowCounting, n
-from looker_braze.actions.braze.report import FIRST_OBJECT, _of
+from looker_braze.actions.braze.report import _of, answer_text
 from looker_braze.braze.catalogs import CatalogField
 from looker_braze.hub.action import RunProgress
 from looker_braze.hub.result import PossibleCut
@@ -104,10 +102,8 @@ class CatalogReport(RowCounting):
             self._created_line(), self.rows_line(), self._deletions_line(), self._cut_line(),
             self._braze_line(), self._tags_line(), self.cap_line(),
         )  # fmt: skip
-        parts = [self._headline(), *filter(None, lines), self._effort_line()]
-        if self.dry_run and self.sample is not None:
-            parts.append(f"{FIRST_OBJECT}{orjson.dumps(self.sample).decode()}")
-        return " ".join(parts)
+        parts = (self._headline(), *lines, self._effort_line())
+        return answer_text(parts, self.sample if self.dry_run else None)
 
     def _headline(self) -> str:
         target = f"catalog '{self.catalog}'"

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import Callable
 
 from looker_braze.actions.braze.base import BrazeActionBase
 from looker_braze.actions.braze.catalog import definition as catalog_definition
@@ -32,10 +31,9 @@ from looker_braze.actions.braze.catalog.report import CatalogReport
 from looker_braze.actions.braze.options import InvalidForm
 from looker_braze.actions.braze.pipeline import Sink, drain_quietly
 from looker_braze.braze.catalogs import Catalog, CatalogItemsClient, CatalogManager, items_path
-from looker_braze.braze.client import Dispatcher, RetryPolicy
+from looker_braze.braze.client import Dispatcher
 from looker_braze.braze.concurrency import InFlight
-from looker_braze.braze.families import CATALOG_ITEMS, CATALOG_MANAGEMENT, Family
-from looker_braze.braze.requester import Requester
+from looker_braze.braze.families import CATALOG_ITEMS, CATALOG_MANAGEMENT
 from looker_braze.errors import FailRun
 from looker_braze.hub.action import RunProgress
 from looker_braze.hub.document import RowStream
@@ -134,7 +132,7 @@ class CatalogAction(BrazeActionBase):
     ) -> None:
         """Read the catalog's fields once (GET /catalogs); create it when asked and missing;
         FailRun when a tagged field is not in it."""
-        manager = CatalogManager(self._requester(options, report, CATALOG_MANAGEMENT))
+        manager = CatalogManager(self.requester(options, CATALOG_MANAGEMENT, report))
         catalog = (await manager.catalogs()).get(options.catalog)
         if catalog is None:
             catalog = await self._create(manager, options, mapper, report)
@@ -190,27 +188,6 @@ class CatalogAction(BrazeActionBase):
             return contextlib.nullcontext()
         return self._plumbing.locks.hold(options.lock_name, label=f"catalog {options.catalog}")
 
-    def _requester(
-        self,
-        options: CatalogOptions,
-        report: CatalogReport,
-        family: Family,
-        on_latency: Callable[[float], None] | None = None,
-    ) -> Requester:
-        settings = self._settings
-        return Requester(
-            options.endpoint,
-            options.api_key,
-            self._plumbing.session(),
-            self._plumbing.limiter(options.workspace, family),
-            RetryPolicy(
-                max_attempts=settings.max_attempts, deadline_seconds=settings.retry_deadline_seconds
-            ),
-            timeout_seconds=settings.request_timeout_seconds,
-            on_latency=on_latency,
-            counter=report,
-        )
-
     def _sink(
         self, options: CatalogOptions, report: CatalogReport, ledger: Ledger | None, method: str
     ) -> Sink:
@@ -221,7 +198,7 @@ class CatalogAction(BrazeActionBase):
         in_flight = InFlight(
             limiter.requests_per_second, settings.max_bytes_in_flight, settings.max_in_flight
         )
-        requester = self._requester(options, report, CATALOG_ITEMS, in_flight.observe)
+        requester = self.requester(options, CATALOG_ITEMS, report, in_flight.observe)
         return Dispatcher(
             CatalogItemsClient(requester, options.catalog, method),
             in_flight,

@@ -30,12 +30,14 @@ WRITTEN = {
     "daily_retention_graph",
     "weekly_retention_chart",
     "weekly_retention_graph",
+    "app_sessions",
 }
 DERIVED = {
     "email_messaging_cadence",
     "email_messaging_frequency",
     "push_messaging_cadence",
     "push_messaging_frequency",
+    "push_messaging_send_cadence",
     "daily_retention",
     "weekly_retention",
 }

@@ -16,6 +16,7 @@ from looker_braze.currents.dashboards.messages import (
 )
 from looker_braze.currents.dashboards.pressure import marketing_pressure
 from looker_braze.currents.dashboards.retention import retention_dashboards
+from looker_braze.currents.dashboards.sessions import app_sessions
 from looker_braze.currents.dashboards.spec import (
     Dashboard,
     Field,
@@ -33,6 +34,7 @@ DASHBOARDS: tuple[Dashboard, ...] = (
     marketing_pressure("email"),
     marketing_pressure("push"),
     *retention_dashboards(),
+    app_sessions(),
 )
 
 

@@ -65,6 +65,7 @@ _INTERMEDIATE = (
     Query("email_engaged_deliveries", "email_engaged_deliveries", "Email deliveries, engagement"),
     Query("push_sends", "push_sends", "Push sends, bounce and open"),
     Query("push_engaged_deliveries", "push_engaged_deliveries", "Push deliveries, engagement"),
+    Query("push_send_ranks", "push_send_ranks", "Push sends ranked per user, with bounces"),
     Query("email_cadence", "cadence", "Email cadence rows", sources=EMAIL_DELIVERIES),
     Query("push_cadence", "cadence", "Push cadence rows", sources=PUSH_DELIVERIES),
     Query(

@@ -271,3 +271,30 @@ def test_report_looks_right_in_headless_chromium(currents_duckdb, tmp_path):
         drawn = sum(count for count, colour in colours if colour != background)
     assert len(colours) > 300  # charts, tables and headings, not a blank or error page
     assert drawn / (350 * 750) > 0.25
+
+
+def test_block_parity_tiles_show_the_models_figures(world):
+    """The tiles added for the block's measures, on scenario() (see test_models_support)."""
+    sections = {s.id: s for s in build_sections(run_queries(world))}
+    email = dict(sections["email-funnel"].kpis)
+    assert email["Delivered addresses"] == "3"  # a, b, e
+    assert email["Total opens per send"] == "71.4%"  # 5 opens of 7 sends
+    assert email["Machine opens (left out)"] == email["Suspected bot clicks (left out)"] == "0"
+    push = dict(sections["push-funnel"].kpis)
+    assert push["Delivery rate (of sent)"] == "75.0%"  # 3 of 4
+    assert push["All opens"] == "3"  # a count beside the unique open rate
+    engagement = dict(sections["message-engagement"].kpis)
+    assert engagement["In-app impressions"] == "0"
+    assert engagement["In-app click rate (of viewers)"] == "–"  # nothing seen: no rate
+    sessions = dict(sections["app-sessions"].kpis)
+    assert (sessions["First sessions"], sessions["Sessions"], sessions["Ended sessions"]) == (
+        "3",
+        "7",
+        "0",
+    )
+    [sends] = [t for t in sections["push-marketing-pressure"].tables if "Send Rank" in t.title]
+    # u1: PushA then PushB; u2 and u3: PushA, u3's bounced
+    assert [(r["send_rank"], r["sends"], r["bounces"]) for r in sends.rows] == [
+        (1, 3, 1),
+        (2, 1, 0),
+    ]

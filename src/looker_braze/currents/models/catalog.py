@@ -67,7 +67,40 @@ _STAGING = (
     Query("stg_session_ends", "stg_session_ends", "Session ends, with duration", layer=STAGING),
 )
 
+EMAIL_ATTRIBUTION = {
+    "attribution_targets": "email_attribution_targets",
+    "attribution_events": "email_attribution_events",
+}
+PUSH_ATTRIBUTION = {
+    "attribution_targets": "push_attribution_targets",
+    "attribution_events": "push_attribution_events",
+}
+
 _INTERMEDIATE = (
+    Query(
+        "email_attribution_targets", "email_attribution_targets", "Email deliveries to attribute to"
+    ),
+    Query(
+        "email_attribution_events",
+        "email_attribution_events",
+        "Email opens and clicks to attribute",
+    ),
+    Query("push_attribution_targets", "push_attribution_targets", "Push sends to attribute to"),
+    Query(
+        "push_attribution_events", "push_attribution_events", "Push bounces and opens to attribute"
+    ),
+    Query(
+        "email_attribution",
+        "attribution",
+        "Email deliveries with an open or click attributed",
+        sources=EMAIL_ATTRIBUTION,
+    ),
+    Query(
+        "push_attribution",
+        "attribution",
+        "Push sends with a bounce or open attributed",
+        sources=PUSH_ATTRIBUTION,
+    ),
     Query("email_engaged_deliveries", "email_engaged_deliveries", "Email deliveries, engagement"),
     Query("push_sends", "push_sends", "Push sends, bounce and open"),
     Query("push_engaged_deliveries", "push_engaged_deliveries", "Push deliveries, engagement"),

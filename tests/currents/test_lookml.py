@@ -31,6 +31,10 @@ WRITTEN = {
     "weekly_retention_chart",
     "weekly_retention_graph",
     "app_sessions",
+    "sms_messaging",
+    "whatsapp_messaging",
+    "rcs_messaging",
+    "line_messaging",
 }
 DERIVED = {
     "email_messaging_cadence",
@@ -40,6 +44,7 @@ DERIVED = {
     "push_messaging_send_cadence",
     "daily_retention",
     "weekly_retention",
+    "messaging_events",
 }
 
 

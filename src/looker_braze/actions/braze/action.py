@@ -14,9 +14,10 @@ import logging
 
 from looker_braze.actions.braze import definition as braze_definition
 from looker_braze.actions.braze.audience import Audience
+from looker_braze.actions.braze.base import BrazeActionBase
 from looker_braze.actions.braze.mapping import RowMapper
 from looker_braze.actions.braze.modes import Mode
-from looker_braze.actions.braze.options import InvalidForm, RunOptions, check_settings, run_options
+from looker_braze.actions.braze.options import InvalidForm, RunOptions, run_options
 from looker_braze.actions.braze.pipeline import (
     DrySink,
     count_failed,
@@ -31,7 +32,7 @@ from looker_braze.braze.batch import BatchSize
 from looker_braze.braze.client import Dispatcher, RetryPolicy, UsersTrackClient
 from looker_braze.braze.concurrency import InFlight
 from looker_braze.errors import FailRun
-from looker_braze.hub.action import Action, HubServices, RunProgress
+from looker_braze.hub.action import RunProgress
 from looker_braze.hub.document import RowStream
 from looker_braze.hub.protocol import (
     ActionDefinition,
@@ -43,36 +44,22 @@ from looker_braze.hub.protocol import (
 from looker_braze.hub.result import possible_cut, time_zone
 from looker_braze.hub.rows import RowSource
 from looker_braze.settings import HubSettings
-from looker_braze.state import AsyncStateStore
 
 log = logging.getLogger(__name__)
 
 
-class BrazeAction(Action):
+class BrazeAction(BrazeActionBase):
     name = braze_definition.NAME
 
     def __init__(self, settings: HubSettings, plumbing: BrazePlumbing | None = None) -> None:
-        self._settings = settings
-        self._plumbing = plumbing or BrazePlumbing(settings)
+        super().__init__(settings, plumbing)
         self._locks = self._plumbing.locks
-        self._store: AsyncStateStore | None = None
 
     def definition(self, looker: LookerContext) -> ActionDefinition:
         return braze_definition.definition(looker)
 
-    async def form(self, request: ActionRequest) -> Form:
-        try:
-            check_settings(request, self._settings.extra_endpoints)
-        except FailRun as exc:
-            return Form(error=str(exc))
+    def form_fields(self, request: ActionRequest) -> Form:
         return braze_definition.form(request)
-
-    async def startup(self, services: HubServices) -> None:
-        self._store = services.store
-        self._plumbing.session()
-
-    async def shutdown(self) -> None:
-        await self._plumbing.aclose()
 
     async def execute(
         self, request: ActionRequest, rows: RowSource, progress: RunProgress
@@ -135,6 +122,7 @@ class BrazeAction(Action):
             report.braze = sink.notes()
             if audience is not None:
                 await audience.flush(force=True)
+                report.history_failure = audience.history_failure
         await sink.drain()  # raises the run's failure, if a batch had one
 
     async def _remove_gone(self, audience: Audience, sink, report: RunReport) -> None:
@@ -161,7 +149,8 @@ class BrazeAction(Action):
 
     async def _audience(self, options: RunOptions, progress: RunProgress) -> Audience | None:
         if not options.tracks_state:
-            return None
+            # A plain append records who joined (the membership history) when a store is there.
+            return await self._record_only(options, progress)
         if self._store is None:
             raise FailRun(
                 f"Mode '{options.mode}' and change-only sends need the hub's state store, which "
@@ -170,6 +159,15 @@ class BrazeAction(Action):
         if options.mode == Mode.SYNC and progress.run_id is None:
             raise FailRun("A sync needs the run history of the state store, which failed.")
         return await Audience.open(self._store, options, progress.run_id)
+
+    async def _record_only(self, options: RunOptions, progress: RunProgress) -> Audience | None:
+        if self._store is None:
+            return None
+        try:
+            return await Audience.open(self._store, options, progress.run_id)
+        except FailRun as exc:
+            log.warning("membership history not recorded for this append: %s", exc)
+            return None
 
     def _exclusive(self, options: RunOptions):
         """One send at a time per audience, for the sends that read and record its state."""

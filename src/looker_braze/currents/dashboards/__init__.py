@@ -18,6 +18,7 @@ from looker_braze.currents.dashboards.messages import (
     message_engagement,
     push_funnel,
 )
+from looker_braze.currents.dashboards.messaging import messaging_dashboards
 from looker_braze.currents.dashboards.pressure import marketing_pressure
 from looker_braze.currents.dashboards.retention import retention_dashboards
 from looker_braze.currents.dashboards.sessions import app_sessions
@@ -39,6 +40,7 @@ DASHBOARDS: tuple[Dashboard, ...] = (
     marketing_pressure("push"),
     *retention_dashboards(),
     app_sessions(),
+    *messaging_dashboards(),
 )
 
 

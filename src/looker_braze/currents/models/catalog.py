@@ -65,6 +65,10 @@ _STAGING = (
     ),
     Query("stg_sessions", "stg_sessions", "First sessions and session starts", layer=STAGING),
     Query("stg_session_ends", "stg_session_ends", "Session ends, with duration", layer=STAGING),
+    Query("stg_sms", "stg_sms", "SMS events, one row per event id", layer=STAGING),
+    Query("stg_whatsapp", "stg_whatsapp", "WhatsApp events, one row per event id", layer=STAGING),
+    Query("stg_rcs", "stg_rcs", "RCS events, one row per event id", layer=STAGING),
+    Query("stg_line", "stg_line", "LINE events, one row per event id", layer=STAGING),
 )
 
 EMAIL_ATTRIBUTION = {
@@ -128,6 +132,11 @@ _INTERMEDIATE = (
     Query("retention_activity", "retention_activity", "Active days per cohort member"),
     Query("retention_daily", "retention_daily", "Daily retention grid"),
     Query("retention_weekly", "retention_weekly", "Weekly retention grid"),
+    Query(
+        "messaging_channels", "messaging_channels", "SMS, WhatsApp, RCS, LINE: what each reports"
+    ),
+    Query("messaging_events", "messaging_events", "SMS, WhatsApp, RCS and LINE events, flagged"),
+    Query("messaging_messages", "messaging_messages", "Messaging measures per channel and message"),
 )
 
 _FRAGMENTS = (*_STAGING, *(replace(q, layer=INTERMEDIATE) for q in _INTERMEDIATE))
@@ -296,6 +305,21 @@ _MODELS = (
         "app_sessions",
         "app_sessions",
         "Sessions: first sessions, starts and ends (distinct session ids), users",
+    ),
+    Query(
+        "messaging_funnel",
+        "messaging_funnel",
+        "SMS, WhatsApp, RCS and LINE funnels, one row per channel (-p channel=sms: one)",
+    ),
+    Query(
+        "messaging_by_week",
+        "messaging_by_week",
+        "SMS, WhatsApp, RCS and LINE by channel and week",
+    ),
+    Query(
+        "messaging_by_message",
+        "messaging_by_message",
+        "SMS, WhatsApp, RCS and LINE by channel, campaign and canvas",
     ),
 )
 

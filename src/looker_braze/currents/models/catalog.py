@@ -59,6 +59,24 @@ _STAGING = (
     ),
     Query("stg_sessions", "stg_sessions", "First sessions and session starts", layer=STAGING),
     Query("stg_session_ends", "stg_session_ends", "Session ends, with duration", layer=STAGING),
+    Query(
+        "stg_canvas",
+        "stg_canvas",
+        "Canvas entries, step progressions, exits, experiment paths, conversions",
+        layer=STAGING,
+    ),
+    Query(
+        "stg_conversions",
+        "stg_conversions",
+        "Campaign conversions and control-group enrolments",
+        layer=STAGING,
+    ),
+    Query(
+        "stg_subscriptions",
+        "stg_subscriptions",
+        "Subscription group and global subscription state changes",
+        layer=STAGING,
+    ),
 )
 
 _INTERMEDIATE = (
@@ -88,6 +106,10 @@ _INTERMEDIATE = (
     Query("retention_activity", "retention_activity", "Active days per cohort member"),
     Query("retention_daily", "retention_daily", "Daily retention grid"),
     Query("retention_weekly", "retention_weekly", "Weekly retention grid"),
+    Query("canvas_users", "canvas_users", "One row per Canvas and entered user, outcomes"),
+    Query("campaign_recipients", "campaign_recipients", "Users each campaign reached"),
+    Query("campaign_audience", "campaign_audience", "Campaign treatment and control users"),
+    Query("campaign_lift_counts", "campaign_lift_counts", "Campaign group sizes, conversions"),
 )
 
 _FRAGMENTS = (*_STAGING, *(replace(q, layer=INTERMEDIATE) for q in _INTERMEDIATE))
@@ -96,6 +118,7 @@ _E, _P = "Email Funnel", "Push Funnel"
 _PERF, _ENG = "Email Performance", "Message Engagement"
 _EP, _PP = "Email Marketing Pressure", "Push Marketing Pressure"
 _R28, _RD, _RW = "28-Day Retention", "Daily Retention", "Weekly Retention"
+_CJ, _LIFT, _SUBS = "Canvas Journeys", "Conversions and Lift", "Subscriptions"
 # How the email failures are counted (as the message engagement block counts them), for --list.
 _FAILURES = " (bounces, soft bounces, spam reports: events; unsubscribes: distinct addresses)"
 
@@ -292,6 +315,54 @@ _MODELS = (
         "app_sessions",
         "Sessions: first sessions, starts and ends (distinct session ids), users",
         "App Sessions",
+    ),
+    Query(
+        "canvas_journeys",
+        "canvas_journeys",
+        "Per Canvas: entries, control group, exits by reason, conversions against control",
+        _CJ,
+    ),
+    Query(
+        "canvas_weekly",
+        "canvas_weekly",
+        "Per Canvas and week of entry: entries, control group, conversions",
+        _CJ,
+    ),
+    Query(
+        "canvas_steps",
+        "canvas_steps",
+        "Per Canvas step: users reached, moved on to the next step, exits by reason",
+        _CJ,
+    ),
+    Query(
+        "canvas_experiments",
+        "canvas_experiments",
+        "Per Canvas experiment path: users, share of the step, conversions",
+        _CJ,
+    ),
+    Query(
+        "campaign_lift",
+        "campaign_lift",
+        "Per campaign: treatment and control users, conversion rates, lift",
+        _LIFT,
+    ),
+    Query(
+        "campaign_lift_total",
+        "campaign_lift_total",
+        "Campaigns with a control group pooled: conversion rates and lift",
+        _LIFT,
+    ),
+    Query(
+        "subscription_changes",
+        "subscription_changes",
+        "Subscription groups by week: subscribed, unsubscribed users, net change",
+        _SUBS,
+    ),
+    Query(
+        "global_subscription_changes",
+        "global_subscription_changes",
+        "Global email and push subscription states by week, net change",
+        _SUBS,
     ),
 )
 

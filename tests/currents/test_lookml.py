@@ -30,6 +30,9 @@ WRITTEN = {
     "daily_retention_graph",
     "weekly_retention_chart",
     "weekly_retention_graph",
+    "canvas_journeys",
+    "conversions_and_lift",
+    "subscriptions",
 }
 DERIVED = {
     "email_messaging_cadence",
@@ -38,6 +41,11 @@ DERIVED = {
     "push_messaging_frequency",
     "daily_retention",
     "weekly_retention",
+    "canvas_journey_users",
+    "canvas_step_users",
+    "canvas_experiment_paths",
+    "campaign_audience",
+    "subscription_changes",
 }
 
 

@@ -42,6 +42,9 @@ SECTIONS = [
     "daily-retention-graph",
     "weekly-retention-chart",
     "weekly-retention-graph",
+    "canvas-journeys",
+    "conversions-and-lift",
+    "subscriptions",
 ]
 REQUIRE = os.environ.get("LOOKER_BRAZE_REQUIRE_SERVICES") == "1"
 
@@ -68,7 +71,7 @@ def test_report_is_one_self_contained_page_with_every_dashboard(world, tmp_path)
     assert html.count("<svg") == 20  # every chart inline
     assert ">7<" in html and ">60.0%<" in html  # 7 emails sent, 3 of 5 delivered opened
     assert "Spring" in html and "Welcome" in html and "PushB" in html
-    assert result.queries == 35
+    assert result.queries == 35 + 8  # + journeys and outcomes
 
 
 def test_report_parameters_reach_every_query(world, tmp_path):
@@ -217,7 +220,7 @@ def test_report_command(world, tmp_path):
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "35 queries" in result.output and "20 PNG charts" in result.output
+    assert f"{35 + 8} queries" in result.output and "20 PNG charts" in result.output
     assert "timezone = UTC" in out.read_text()
     bad = CliRunner().invoke(
         app, ["currents", "report", "--db", str(tmp_path / "world.duckdb"), "--param", "colour=red"]

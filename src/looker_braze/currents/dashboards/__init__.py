@@ -14,6 +14,11 @@ from looker_braze.currents.dashboards.messages import (
     message_engagement,
     push_funnel,
 )
+from looker_braze.currents.dashboards.outcomes import (
+    canvas_journeys,
+    conversions_and_lift,
+    subscriptions,
+)
 from looker_braze.currents.dashboards.pressure import marketing_pressure
 from looker_braze.currents.dashboards.retention import retention_dashboards
 from looker_braze.currents.dashboards.spec import (
@@ -33,6 +38,9 @@ DASHBOARDS: tuple[Dashboard, ...] = (
     marketing_pressure("email"),
     marketing_pressure("push"),
     *retention_dashboards(),
+    canvas_journeys(),
+    conversions_and_lift(),
+    subscriptions(),
 )
 
 

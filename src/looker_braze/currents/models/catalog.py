@@ -107,6 +107,8 @@ _INTERMEDIATE = (
     Query("retention_daily", "retention_daily", "Daily retention grid"),
     Query("retention_weekly", "retention_weekly", "Weekly retention grid"),
     Query("canvas_users", "canvas_users", "One row per Canvas and entered user, outcomes"),
+    Query("canvas_step_users", "canvas_step_users", "One row per Canvas step and user reaching it"),
+    Query("canvas_path_users", "canvas_path_users", "One row per experiment path and its user"),
     Query("campaign_recipients", "campaign_recipients", "Users each campaign reached"),
     Query("campaign_audience", "campaign_audience", "Campaign treatment and control users"),
     Query("campaign_lift_counts", "campaign_lift_counts", "Campaign group sizes, conversions"),

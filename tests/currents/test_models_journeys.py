@@ -7,6 +7,7 @@ Tolerances as in test_models_truth.py: 5 standard errors plus 0.002."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import uuid
 
@@ -109,7 +110,7 @@ def test_step_progression_and_exits_by_reason(warehouse, config):
                 ("PerformedEvent", "performed_event_exit_rate"),
             ):
                 assert_recovers(step[key], exits[reason], n, f"{name} {step['canvas_step_name']}")
-        for step, following in zip(mine, mine[1:], strict=False):
+        for step, following in itertools.pairwise(mine):
             assert step["users_moved_on"] == following["users_reached"]  # a linear journey
             assert_recovers(step["progression_rate"], moved, step["users_reached"], "progression")
         assert mine[-1]["progression_rate"] is None  # the last step has no next step
@@ -182,7 +183,8 @@ def test_subscription_group_and_global_changes(warehouse, config):
     assert_recovers(_sum(push, "opted_in_users") / users, accounts["push_opt_in_rate"], users, "p")
     rate = accounts["push_unsubscribe_rate"]
     assert_recovers(_sum(push, "unsubscribed_users") / users, rate, users, "push unsubscribes")
-    assert_recovers(_sum(email, "opted_in_users") / users, accounts["email_opt_in_rate"], users, "e")
+    rate = accounts["email_opt_in_rate"]
+    assert_recovers(_sum(email, "opted_in_users") / users, rate, users, "email opt-ins")
     # email unsubscribes come with email Unsubscribe events: between the distinct addresses and
     # the events of the email funnel
     funnel = run(warehouse, "email_funnel").records()[0]

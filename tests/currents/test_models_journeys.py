@@ -11,12 +11,15 @@ import itertools
 import math
 import uuid
 
+import lkml
 import psycopg
 import pytest
 
 from looker_braze.currents.load import load
+from looker_braze.currents.lookml import write_lookml
 from looker_braze.currents.models import run
 from looker_braze.currents.warehouse import connect
+from tests.currents.test_lookml import _looker_would_run
 from tests.currents.test_models_truth import assert_recovers
 
 
@@ -193,4 +196,51 @@ def test_subscription_group_and_global_changes(warehouse, config):
     assert all(
         r["net_change"] == r["opted_in_users"] + r["subscribed_users"] - r["unsubscribed_users"]
         for r in states
+    )
+
+
+def test_lookml_derived_tables_count_what_the_models_count(warehouse, tmp_path_factory):
+    """The LookML views' derived tables (PostgreSQL SQL, as Looker would send it with no filter
+    set) grouped as the dashboards group them give the models' figures."""
+    if warehouse.dialect != "postgres":
+        pytest.skip("the LookML is run on PostgreSQL")
+    project = tmp_path_factory.mktemp("lookml")
+    write_lookml(project, "postgres")
+
+    def derived(view: str) -> str:
+        parsed = lkml.load((project / f"views/{view}.view.lkml").read_text())
+        return _looker_would_run(parsed["views"][0]["derived_table"]["sql"])
+
+    def grouped(view: str, select: str, by: str) -> list[tuple]:
+        _, rows = warehouse.query(f"SELECT {by}, {select} FROM ({derived(view)}) AS t GROUP BY 1")
+        return sorted(tuple(r) for r in rows)
+
+    lift = run(warehouse, "campaign_lift").records()
+    keys = ("treatment_users", "treatment_converted", "control_users", "control_converted")
+    assert grouped(
+        "campaign_audience",
+        "SUM(CASE WHEN audience_group = 'treatment' THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN audience_group = 'treatment' THEN converted ELSE 0 END), "
+        "SUM(CASE WHEN audience_group = 'control' THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN audience_group = 'control' THEN converted ELSE 0 END)",
+        "campaign_name",
+    ) == sorted((r["campaign_name"], *(r[k] for k in keys)) for r in lift)
+    canvases = run(warehouse, "canvas_journeys").records()
+    assert grouped(
+        "canvas_journey_users",
+        "COUNT(*), SUM(in_control), SUM(CASE WHEN in_control = 0 THEN converted ELSE 0 END)",
+        "canvas_name",
+    ) == sorted(
+        (r["canvas_name"], r["entered_users"], r["control_users"], r["converted_users"])
+        for r in canvases
+    )
+    steps = run(warehouse, "canvas_steps").records()
+    assert grouped("canvas_step_users", "COUNT(*), SUM(moved_on)", "canvas_step_id") == sorted(
+        (r["canvas_step_id"], r["users_reached"], r["users_moved_on"]) for r in steps
+    )
+    paths = run(warehouse, "canvas_experiments").records()
+    assert grouped(
+        "canvas_experiment_paths", "COUNT(*), SUM(converted)", "canvas_name || path_name"
+    ) == sorted(
+        (r["canvas_name"] + r["path_name"], r["path_users"], r["converted_users"]) for r in paths
     )

@@ -9,7 +9,7 @@ convert (a twice), and e, who is in neither group, converts: 2 treatment users, 
 converts: no control group. Campaign Autumn: sent to b, control user c who does not convert:
 no control conversions, so no relative lift.
 
-Canvas Welcome: a, b, c enter, c in control; a and b reach Step 1 (next: Step 2), a reaches
+Canvas Welcome: a, b, c enter, c in control; a (twice) and b reach Step 1 (next: Step 2), a reaches
 Step 2 (the last step); b exits at Step 1 (matched the audience), e (who never entered) exits
 too; a and c convert, e converts. Experiment at Step 1: a on Path A (converts), b on Path B.
 """
@@ -75,6 +75,7 @@ def _world() -> dict[str, list[dict]]:
         C + "Entry": [_canvas(u, "2024-01-02 09:00", in_control_group=u == "c") for u in "abc"],
         "users.canvasstep.Progression": [
             _canvas("a", "2024-01-02 09:00", next_step_id="k1-Step 2", **advance),
+            _canvas("a", "2024-01-02 09:30", next_step_id="k1-Step 2", **advance),
             _canvas("b", "2024-01-02 09:00", next_step_id="k1-Step 2", **advance),
             _canvas("a", "2024-01-03 09:00", "Step 2", **advance),
             _canvas("b", "2024-01-02 10:00", progression_type="exit", canvas_entry_id="x"),
@@ -150,6 +151,7 @@ def test_steps_and_experiment_paths(warehouse):
     steps = _by(run(warehouse, "canvas_steps").records(), "canvas_step_name")
     one, two = steps["Step 1"], steps["Step 2"]
     assert (one["users_reached"], one["users_moved_on"], one["progression_rate"]) == (2, 1, 0.5)
+    assert one["step_entries"] == 3  # a entered Step 1 twice: two entries, one user
     assert one["exited_matched_audience"] == 1 and one["matched_audience_exit_rate"] == 0.5
     assert (two["users_reached"], two["progression_rate"]) == (1, None)
     paths = _by(run(warehouse, "canvas_experiments").records(), "path_name")

@@ -101,7 +101,8 @@ def _steps() -> Tile:
         (
             _canvas_name(v),
             _f("Step", "canvas_step_name", "text", v),
-            _f("Reached", "users_reached", "int", v),
+            _f("Entries", "step_entries", "int", v),
+            _f("Users reached", "users_reached", "int", v),
             _f("Moved on", "users_moved_on", "int", v),
             _f("Progression rate (of reached)", "progression_rate", "pct", v),
             _f("Exit rate: matched audience", "matched_audience_exit_rate", "pct", v),
@@ -115,8 +116,9 @@ def _steps() -> Tile:
             sorts=(f"{v}.canvas_name", f"{v}.users_reached desc"),
             listen={"Canvas Name": f"{v}.canvas_name"},
         ),
-        note="Moved on: users who reached the step and then its next step. The last step has "
-        "no next step, so no progression rate.",
+        note="Entries count each re-entry, as Braze's step analytics do; the rest count users. "
+        "Moved on: users who reached the step and then its next step. The last step has no "
+        "next step, so no progression rate.",
         wide=True,
     )
 

@@ -182,6 +182,12 @@ def canvas_steps_view(d: str) -> dict:
         ],
         [
             _field("users_reached", "count", "", "Users who progressed into the step"),
+            _field(
+                "step_entries",
+                "sum",
+                column("entries", d),
+                "Progressions into the step (a re-entry counts again, as in Braze's analytics)",
+            ),
             _field("users_moved_on", "sum", column("moved_on", d), "Went on to the next step"),
             share("progression_rate", "${users_moved_on}", "Moved on over users reached"),
             _field(

@@ -2,7 +2,8 @@
 -- (users.canvasstep.Progression other than an exit): whether the step has a next step for the
 -- user (the progression's next_step_id), whether the user went on to it, and whether the user
 -- exited at the step for each of Braze's exit reasons (users.canvas.exit.<Reason>). Moves and
--- exits count for users who reached the step in the selected time only.
+-- exits count for users who reached the step in the selected time only. `entries`: the user's
+-- progressions into the step (Braze's step "Entries" count each re-entry).
 WITH scoped AS (
   SELECT
     event_type, canvas_id, canvas_name, canvas_step_id, canvas_step_name, user_id,
@@ -20,7 +21,8 @@ reached AS (
     user_id,
     MAX(canvas_name) AS canvas_name,
     MAX(canvas_step_name) AS canvas_step_name,
-    MAX(next_step_id) AS next_step_id
+    MAX(next_step_id) AS next_step_id,
+    COUNT(*) AS entries
   FROM scoped
   WHERE event_type = 'Progression' AND COALESCE(LOWER(progression_type), '') <> 'exit'
   GROUP BY canvas_id, canvas_step_id, user_id
@@ -43,6 +45,7 @@ per_user AS (
     reached.canvas_step_id,
     reached.canvas_name,
     reached.canvas_step_name,
+    reached.entries,
     CASE WHEN reached.next_step_id IS NOT NULL THEN 1 ELSE 0 END AS has_next,
     CASE WHEN moved.user_id IS NOT NULL THEN 1 ELSE 0 END AS moved_on,
     COALESCE(exits.matched_audience, 0) AS matched_audience,
@@ -56,6 +59,6 @@ per_user AS (
       AND exits.canvas_step_id = reached.canvas_step_id
 )
 SELECT
-  canvas_id, canvas_step_id, canvas_name, canvas_step_name, user_id, has_next, moved_on,
-  matched_audience, performed_event
+  canvas_id, canvas_step_id, canvas_name, canvas_step_name, user_id, entries, has_next,
+  moved_on, matched_audience, performed_event
 FROM per_user

@@ -4,7 +4,8 @@
 -- exited there for each of Braze's exit reasons (users.canvas.exit.<Reason> at that step).
 -- Exits and moves are counted among the users who reached the step in the selected time, so
 -- every rate is users over users of the same step: never above 100%. A step with no next step
--- (the last) has no progression rate.
+-- (the last) has no progression rate. `step_entries` counts entries as Braze's step analytics
+-- do (a user re-entering a step is two entries); the rates are over users.
 WITH counted AS (
   SELECT
     canvas_id,
@@ -12,6 +13,7 @@ WITH counted AS (
     MAX(canvas_name) AS canvas_name,
     MAX(canvas_step_name) AS canvas_step_name,
     COUNT(*) AS users_reached,
+    CAST(SUM(entries) AS BIGINT) AS step_entries,
     CAST(SUM(has_next) AS BIGINT) AS users_with_next_step,
     CAST(SUM(moved_on) AS BIGINT) AS users_moved_on,
     CAST(SUM(matched_audience) AS BIGINT) AS exited_matched_audience,
@@ -23,6 +25,7 @@ SELECT
   canvas_name,
   canvas_step_name,
   canvas_step_id,
+  step_entries,
   users_reached,
   users_moved_on,
   CASE WHEN users_with_next_step > 0

@@ -179,7 +179,8 @@ def test_subscription_group_and_global_changes(warehouse, config):
     email_out = _sum([r for r in groups if r["channel"] == "email"], "unsubscribed_users")
     assert_recovers(email_out / users, accounts["subscription_group_opt_out_rate"], users, "out")
     sms_out = _sum([r for r in groups if r["channel"] == "sms"], "unsubscribed_users")
-    assert sms_out > 0  # STOP replies
+    assert sms_out > 0  # STOP replies leave the group SMS opt-ins joined: one group per channel
+    assert len({(r["channel"], r["subscription_group_id"]) for r in groups}) == 2
     states = run(warehouse, "global_subscription_changes").records()
     push = [r for r in states if r["channel"] == "push"]
     email = [r for r in states if r["channel"] == "email"]

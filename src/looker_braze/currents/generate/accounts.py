@@ -96,7 +96,12 @@ def _opt_ins(maker, config, users, rng, people, every, window) -> None:
     """Users joining a subscription group (email or SMS) through the REST API."""
     rows = every[bernoulli(rng, config.accounts.subscription_group_opt_in_rate, len(every))]
     channel = rng.integers(0, 2, len(rows))
-    groups = Catalog("subscription", config.seed, ()).ids("group", 2)
+    # The email group, and the SMS group SMS messages are sent through (channels.py), so SMS
+    # opt-ins and STOP replies change the same group.
+    groups = [
+        Catalog("subscription", config.seed, ()).ids("group", 1)[0],
+        Catalog("sms", config.seed, ()).ids("group", 1)[0],
+    ]
     maker.emit(
         USERS + "behaviors.subscriptiongroup.StateChange",
         people,

@@ -162,8 +162,11 @@ def test_campaign_lift_recovers_the_planted_lift(warehouse, config):
     # relative lift by the delta method: SE(r_t / r_c) ~ (p/q) sqrt(var_t/p^2 + var_c/q^2)
     spread = (p / q) * math.sqrt((1 - p) / (p * treated) + (1 - q) / (q * control))
     assert abs(pooled["relative_lift"] - (p / q - 1)) <= 5 * spread
-    # Push, in-app and content card campaigns have no control group: no lift, said so.
+    # Campaigns of the other channels (each channel's sends are treatment) have no control
+    # group: no lift, and the row says so.
     others = [r for name, r in rows.items() if name not in config["email"]["campaigns"]]
+    reached = {config[c]["campaigns"][0] for c in ("push", "sms", "whatsapp", "rcs", "line")}
+    assert reached <= set(rows)
     assert others and all(r["lift_note"] == "no control group" for r in others)
     assert all(r["absolute_lift"] is None and r["relative_lift"] is None for r in others)
     assert pooled["campaigns_without_control"] == len(others)

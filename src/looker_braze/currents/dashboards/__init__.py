@@ -14,6 +14,7 @@ from looker_braze.currents.dashboards.messages import (
     message_engagement,
     push_funnel,
 )
+from looker_braze.currents.dashboards.messaging import messaging_dashboards
 from looker_braze.currents.dashboards.outcomes import (
     canvas_journeys,
     conversions_and_lift,
@@ -38,6 +39,7 @@ DASHBOARDS: tuple[Dashboard, ...] = (
     marketing_pressure("email"),
     marketing_pressure("push"),
     *retention_dashboards(),
+    *messaging_dashboards(),
     canvas_journeys(),
     conversions_and_lift(),
     subscriptions(),

@@ -1,6 +1,7 @@
 -- Users a campaign reached in the selected time: one row per (campaign, user) sent an email, a
--- push or a content card of it, or shown one of its in-app messages (each channel's staging
--- model). A campaign's treatment group for its conversions (campaign_audience).
+-- push, an SMS, WhatsApp, RCS or LINE message or a content card of it, or shown one of its in-app
+-- messages (each channel's staging model). A campaign's treatment group for its conversions
+-- (campaign_audience).
 WITH reached AS (
   SELECT campaign_id, campaign_name, user_id, event_time
   FROM stg_email
@@ -8,6 +9,22 @@ WITH reached AS (
   UNION ALL
   SELECT campaign_id, campaign_name, user_id, event_time
   FROM stg_push
+  WHERE event_type = 'Send'
+  UNION ALL
+  SELECT campaign_id, campaign_name, user_id, event_time
+  FROM stg_sms
+  WHERE event_type = 'Send'
+  UNION ALL
+  SELECT campaign_id, campaign_name, user_id, event_time
+  FROM stg_whatsapp
+  WHERE event_type = 'Send'
+  UNION ALL
+  SELECT campaign_id, campaign_name, user_id, event_time
+  FROM stg_rcs
+  WHERE event_type = 'Send'
+  UNION ALL
+  SELECT campaign_id, campaign_name, user_id, event_time
+  FROM stg_line
   WHERE event_type = 'Send'
   UNION ALL
   SELECT campaign_id, campaign_name, user_id, event_time

@@ -35,6 +35,9 @@ WRITTEN = {
     "whatsapp_messaging",
     "rcs_messaging",
     "line_messaging",
+    "canvas_journeys",
+    "conversions_and_lift",
+    "subscriptions",
 }
 DERIVED = {
     "email_messaging_cadence",
@@ -45,6 +48,11 @@ DERIVED = {
     "daily_retention",
     "weekly_retention",
     "messaging_events",
+    "canvas_journey_users",
+    "canvas_step_users",
+    "canvas_experiment_paths",
+    "campaign_audience",
+    "subscription_changes",
 }
 
 

@@ -47,6 +47,9 @@ SECTIONS = [
     "whatsapp-messaging",
     "rcs-messaging",
     "line-messaging",
+    "canvas-journeys",
+    "conversions-and-lift",
+    "subscriptions",
 ]
 REQUIRE = os.environ.get("LOOKER_BRAZE_REQUIRE_SERVICES") == "1"
 
@@ -73,7 +76,7 @@ def test_report_is_one_self_contained_page_with_every_dashboard(world, tmp_path)
     assert html.count("<svg") == 28  # every chart inline
     assert ">7<" in html and ">60.0%<" in html  # 7 emails sent, 3 of 5 delivered opened
     assert "Spring" in html and "Welcome" in html and "PushB" in html
-    assert result.queries == 50
+    assert result.queries == 50 + 8  # + journeys and outcomes
 
 
 def test_report_parameters_reach_every_query(world, tmp_path):
@@ -223,7 +226,7 @@ def test_report_command(world, tmp_path):
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "50 queries" in result.output and "28 PNG charts" in result.output
+    assert f"{50 + 8} queries" in result.output and "28 PNG charts" in result.output
     assert "timezone = UTC" in out.read_text()
     bad = CliRunner().invoke(
         app, ["currents", "report", "--db", str(tmp_path / "world.duckdb"), "--param", "colour=red"]

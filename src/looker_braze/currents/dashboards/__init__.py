@@ -19,6 +19,11 @@ from looker_braze.currents.dashboards.messages import (
     push_funnel,
 )
 from looker_braze.currents.dashboards.messaging import messaging_dashboards
+from looker_braze.currents.dashboards.outcomes import (
+    canvas_journeys,
+    conversions_and_lift,
+    subscriptions,
+)
 from looker_braze.currents.dashboards.pressure import marketing_pressure
 from looker_braze.currents.dashboards.retention import retention_dashboards
 from looker_braze.currents.dashboards.sessions import app_sessions
@@ -41,6 +46,9 @@ DASHBOARDS: tuple[Dashboard, ...] = (
     *retention_dashboards(),
     app_sessions(),
     *messaging_dashboards(),
+    canvas_journeys(),
+    conversions_and_lift(),
+    subscriptions(),
 )
 
 

@@ -69,6 +69,24 @@ _STAGING = (
     Query("stg_whatsapp", "stg_whatsapp", "WhatsApp events, one row per event id", layer=STAGING),
     Query("stg_rcs", "stg_rcs", "RCS events, one row per event id", layer=STAGING),
     Query("stg_line", "stg_line", "LINE events, one row per event id", layer=STAGING),
+    Query(
+        "stg_canvas",
+        "stg_canvas",
+        "Canvas entries, step progressions, exits, experiment paths, conversions",
+        layer=STAGING,
+    ),
+    Query(
+        "stg_conversions",
+        "stg_conversions",
+        "Campaign conversions and control-group enrolments",
+        layer=STAGING,
+    ),
+    Query(
+        "stg_subscriptions",
+        "stg_subscriptions",
+        "Subscription group and global subscription state changes",
+        layer=STAGING,
+    ),
 )
 
 EMAIL_ATTRIBUTION = {
@@ -137,6 +155,12 @@ _INTERMEDIATE = (
     ),
     Query("messaging_events", "messaging_events", "SMS, WhatsApp, RCS and LINE events, flagged"),
     Query("messaging_messages", "messaging_messages", "Messaging measures per channel and message"),
+    Query("canvas_users", "canvas_users", "One row per Canvas and entered user, outcomes"),
+    Query("canvas_step_users", "canvas_step_users", "One row per Canvas step and user reaching it"),
+    Query("canvas_path_users", "canvas_path_users", "One row per experiment path and its user"),
+    Query("campaign_recipients", "campaign_recipients", "Users each campaign reached"),
+    Query("campaign_audience", "campaign_audience", "Campaign treatment and control users"),
+    Query("campaign_lift_counts", "campaign_lift_counts", "Campaign group sizes, conversions"),
 )
 
 _FRAGMENTS = (*_STAGING, *(replace(q, layer=INTERMEDIATE) for q in _INTERMEDIATE))
@@ -320,6 +344,46 @@ _MODELS = (
         "messaging_by_message",
         "messaging_by_message",
         "SMS, WhatsApp, RCS and LINE by channel, campaign and canvas",
+    ),
+    Query(
+        "canvas_journeys",
+        "canvas_journeys",
+        "Per Canvas: entries, control group, exits by reason, conversions against control",
+    ),
+    Query(
+        "canvas_weekly",
+        "canvas_weekly",
+        "Per Canvas and week of entry: entries, control group, conversions",
+    ),
+    Query(
+        "canvas_steps",
+        "canvas_steps",
+        "Per Canvas step: users reached, moved on to the next step, exits by reason",
+    ),
+    Query(
+        "canvas_experiments",
+        "canvas_experiments",
+        "Per Canvas experiment path: users, share of the step, conversions",
+    ),
+    Query(
+        "campaign_lift",
+        "campaign_lift",
+        "Per campaign: treatment and control users, conversion rates, lift",
+    ),
+    Query(
+        "campaign_lift_total",
+        "campaign_lift_total",
+        "Campaigns with a control group pooled: conversion rates and lift",
+    ),
+    Query(
+        "subscription_changes",
+        "subscription_changes",
+        "Subscription groups by week: subscribed, unsubscribed users, net change",
+    ),
+    Query(
+        "global_subscription_changes",
+        "global_subscription_changes",
+        "Global email and push subscription states by week, net change",
     ),
 )
 

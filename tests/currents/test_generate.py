@@ -593,17 +593,25 @@ def test_canvas_journeys_recover_entries_steps_exits_and_splits(
 
 
 def test_campaign_conversions_against_the_control_group(currents_duckdb, generated_currents):
+    """Each campaign's treatment (users sent it) converts once at conversion_rate, its control
+    group (users it was not sent to, control_share of the audience) at control_conversion_rate."""
     truth = generated_currents[1]["campaign_conversions"]
     t = "USERS_CAMPAIGNS_"
     c = _counts(
         currents_duckdb,
-        control=f"SELECT COUNT(*) FROM {t}ENROLLINCONTROL",
+        control=f"SELECT COUNT(DISTINCT CAMPAIGN_ID || USER_ID) FROM {t}ENROLLINCONTROL",
+        enrolments=f"SELECT COUNT(*) FROM {t}ENROLLINCONTROL",
         control_converted=f"SELECT COUNT(*) FROM {t}CONVERSION WHERE SEND_ID IS NULL",
-        delivered="SELECT COUNT(*) FROM USERS_MESSAGES_EMAIL_DELIVERY "
+        treated="SELECT COUNT(DISTINCT CAMPAIGN_ID || USER_ID) FROM USERS_MESSAGES_EMAIL_SEND "
         "WHERE CAMPAIGN_ID IS NOT NULL",
         converted=f"SELECT COUNT(*) FROM {t}CONVERSION WHERE SEND_ID IS NOT NULL",
+        sent_to_control=f"SELECT COUNT(*) FROM {t}ENROLLINCONTROL e JOIN "
+        "USERS_MESSAGES_EMAIL_SEND s USING (CAMPAIGN_ID, USER_ID)",
     )
-    near(c["converted"] / c["delivered"], truth["conversion_rate"], c["delivered"], "treated")
+    assert c["control"] == c["enrolments"] and c["sent_to_control"] == 0
+    audience = c["treated"] + c["control"]
+    near(c["control"] / audience, truth["control_share"], audience, "control share")
+    near(c["converted"] / c["treated"], truth["conversion_rate"], c["treated"], "treated")
     rate = truth["control_conversion_rate"]
     near(c["control_converted"] / c["control"], rate, c["control"], "control conversions")
 
@@ -615,7 +623,10 @@ def test_subscriptions_flags_live_activities_and_agents(currents_duckdb, generat
         currents_duckdb,
         opted_in=f"SELECT COUNT(*) FROM {b}SUBSCRIPTIONGROUP_STATECHANGE "
         "WHERE SUBSCRIPTION_STATUS = 'Subscribed'",
-        global_changes=f"SELECT COUNT(*) FROM {b}SUBSCRIPTION_GLOBALSTATECHANGE",
+        opted_out=f"SELECT COUNT(*) FROM {b}SUBSCRIPTIONGROUP_STATECHANGE "
+        "WHERE SUBSCRIPTION_STATUS = 'Unsubscribed' AND CHANNEL = 'email'",
+        global_email_unsubscribes=f"SELECT COUNT(*) FROM {b}SUBSCRIPTION_GLOBALSTATECHANGE "
+        "WHERE CHANNEL = 'email' AND SUBSCRIPTION_STATUS = 'Unsubscribed'",
         unsubscribes="SELECT COUNT(*) FROM USERS_MESSAGES_EMAIL_UNSUBSCRIBE",
         flags="SELECT COUNT(*) FROM USERS_MESSAGES_FEATUREFLAG_IMPRESSION",
         live="SELECT COUNT(*) FROM USERS_MESSAGES_LIVEACTIVITY_SEND",
@@ -629,7 +640,8 @@ def test_subscriptions_flags_live_activities_and_agents(currents_duckdb, generat
     users, weeks = config["users"], config["days"] / 7
     accounts = config["accounts"]
     near(c["opted_in"] / users, accounts["subscription_group_opt_in_rate"], users, "opt-ins")
-    assert c["global_changes"] == c["unsubscribes"] > 0
+    near(c["opted_out"] / users, accounts["subscription_group_opt_out_rate"], users, "opt-outs")
+    assert c["global_email_unsubscribes"] == c["unsubscribes"] > 0
     per_user_week = config["feature_flags"]["impressions_per_user_per_week"]
     expected = per_user_week * users * weeks
     assert abs(c["flags"] - expected) <= 5 * expected**0.5, "feature flag impressions"

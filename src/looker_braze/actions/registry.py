@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from looker_braze.actions.braze import BrazeAction
+from looker_braze.actions.braze.catalog.action import CatalogAction
 from looker_braze.actions.braze.plumbing import BrazePlumbing
 from looker_braze.actions.braze.subscriptions.action import SubscriptionsAction
 from looker_braze.actions.braze.trigger.action import TriggerAction
@@ -16,6 +17,7 @@ def build_registry(settings: HubSettings) -> Registry:
         [
             BrazeAction(settings, plumbing),
             TriggerAction(settings, plumbing),
+            CatalogAction(settings, plumbing),
             SubscriptionsAction(settings, plumbing),
         ]
     )

@@ -30,7 +30,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 import aiohttp
 
@@ -100,6 +100,9 @@ class UsersTrackClient:
             counter,
         )
         self.batch_size = batch_size or BatchSize()
+
+    def batcher(self) -> Batcher:
+        return Batcher(self.batch_size)
 
     async def send(self, batch: Batch) -> BatchOutcome:
         """Braze's outcome for every object of ``batch``. When the run must stop part way (a
@@ -175,12 +178,15 @@ class UsersTrackClient:
 
 
 class BatchClient(Protocol):
-    """What the Dispatcher needs of an endpoint's client (UsersTrackClient, SubscriptionClient):
-    ``send`` a batch (anything with ``size`` in bytes), and the send's BatchSize."""
+    """What the Dispatcher needs of an endpoint's client (users/track, catalog items,
+    subscription states ...): ``send`` a batch (for subscriptions, a SubscriptionRequest: any
+    object with ``size``, ``tags`` and ``subset``), and the send's BatchSize."""
 
     batch_size: BatchSize
 
-    async def send(self, batch: Any) -> BatchOutcome: ...
+    def batcher(self) -> Batcher: ...
+
+    async def send(self, batch: Batch) -> BatchOutcome: ...
 
 
 class Dispatcher:
@@ -205,7 +211,7 @@ class Dispatcher:
 
     def batcher(self) -> Batcher:
         """A Batcher sized by this send's BatchSize, so it follows any shrink."""
-        return Batcher(self._client.batch_size)
+        return self._client.batcher()
 
     def notes(self) -> SendNotes:
         """What the answer should tell of this send beyond the counts."""

@@ -15,6 +15,7 @@ import ijson
 from rich.console import Console
 
 from looker_braze.demo import subscriptions
+from looker_braze.demo.catalog import catalog_demo
 from looker_braze.demo.scenario import (
     API_KEY,
     LABEL,
@@ -65,6 +66,7 @@ async def _demo(options: DemoOptions, folder: Path, console: Console) -> Outcome
                 console.print(line)
             for line in await subscriptions.run(braze.url, hub.url, token, look):
                 console.print(line)
+            console.print(*await catalog_demo(braze.url, hub.url, new_token(secret)), sep="\n")
             return outcome
 
 

@@ -4,14 +4,30 @@ rate limiters, locks), the state store, and a form that first checks the admin's
 from __future__ import annotations
 
 from abc import abstractmethod
+from collections.abc import Callable
+from typing import Protocol
 
 from looker_braze.actions.braze.options import check_settings
 from looker_braze.actions.braze.plumbing import BrazePlumbing
+from looker_braze.braze.concurrency import InFlight
+from looker_braze.braze.families import Family
+from looker_braze.braze.instances import Endpoint
+from looker_braze.braze.requester import RequestCounter, Requester
 from looker_braze.errors import FailRun
 from looker_braze.hub.action import Action, HubServices
 from looker_braze.hub.protocol import ActionRequest, Form
 from looker_braze.settings import HubSettings
 from looker_braze.state import AsyncStateStore
+
+
+class SendTarget(Protocol):
+    """Where a send goes: what every action's options tell."""
+
+    endpoint: Endpoint
+    api_key: str
+
+    @property
+    def workspace(self) -> str: ...
 
 
 class BrazeActionBase(Action):
@@ -30,6 +46,35 @@ class BrazeActionBase(Action):
     @abstractmethod
     def form_fields(self, request: ActionRequest) -> Form:
         """The action's form, once the settings are known to be usable."""
+
+    def requester(
+        self,
+        options: SendTarget,
+        family: Family,
+        counter: RequestCounter,
+        on_latency: Callable[[float], None] | None = None,
+    ) -> Requester:
+        """Requests to the send's workspace under the limiter of an endpoint ``family`` shared
+        by every action of the process, with the hub's retry policy and timeout."""
+        settings = self._settings
+        return Requester(
+            options.endpoint,
+            options.api_key,
+            self._plumbing.session(),
+            self._plumbing.limiter(options.workspace, family),
+            self._plumbing.retry_policy(),
+            timeout_seconds=settings.request_timeout_seconds,
+            on_latency=on_latency,
+            counter=counter,
+        )
+
+    def paced_requester(
+        self, options: SendTarget, family: Family, counter: RequestCounter
+    ) -> tuple[Requester, InFlight]:
+        """A ``requester`` and the in-flight controller that follows its latency, for a send
+        that keeps several requests in flight (a Dispatcher)."""
+        in_flight = self._plumbing.in_flight(self._plumbing.limiter(options.workspace, family))
+        return self.requester(options, family, counter, in_flight.observe), in_flight
 
     async def startup(self, services: HubServices) -> None:
         self._store = services.store

@@ -8,6 +8,7 @@ reproduce the reference behaviour.
 from __future__ import annotations
 
 import base64
+import dataclasses
 from functools import cache
 from importlib.resources import files
 
@@ -32,42 +33,38 @@ KEY_KINDS = ("external_id", "braze_id", "user_alias", "email", "phone")
 API_KEY_PARAM = "braze_api_key"
 
 
-def api_key_param(permission: str) -> Param:
-    """The API key setting of a Braze action whose endpoint needs ``permission``."""
-    return Param(
+PARAMS = (
+    Param(
+        name="braze_description",
+        label="Braze Description",
+        description="A note for admins: which Braze workspace this action sends to.",
+    ),
+    Param(
         name=API_KEY_PARAM,
         label="Braze API Key",
         required=True,
         sensitive=True,
-        description=f"A Braze REST API key of the workspace, with the {permission} permission.",
-    )
-
-
-ENDPOINT_PARAM = Param(
-    name="braze_api_endpoint",
-    label="Braze REST API Endpoint",
-    required=True,
-    description="Your Braze instance's REST endpoint, e.g. https://rest.iad-01.braze.com.",
+        description="A Braze REST API key of the workspace, with the users.track permission.",
+    ),
+    Param(
+        name="braze_api_endpoint",
+        label="Braze REST API Endpoint",
+        required=True,
+        description="Your Braze instance's REST endpoint, e.g. https://rest.iad-01.braze.com.",
+    ),
 )
 
 
-def braze_params(permission: str) -> tuple[Param, ...]:
-    """The settings of a Braze action whose endpoint needs ``permission``: the flag action's
-    names, so that options.check_settings reads every action's."""
-    return (
-        Param(
-            name="braze_description",
-            label="Braze Description",
-            description="A note for admins: which Braze workspace this action sends to.",
-        ),
-        api_key_param(permission),
-        ENDPOINT_PARAM,
+def braze_params(key_needs: str) -> tuple[Param, ...]:
+    """The flag action's settings (options.check_settings reads every action's by these names),
+    the API key's description saying what another action's endpoints need (``key_needs``)."""
+    return tuple(
+        dataclasses.replace(p, description=key_needs) if p.name == API_KEY_PARAM else p
+        for p in PARAMS
     )
 
 
-PARAMS = braze_params("users.track")
-
-YES_NO = (FormOption("yes", "Yes"), FormOption("no", "No"))
+YES_NO_OPTIONS = (FormOption("yes", "Yes"), FormOption("no", "No"))
 
 
 @cache
@@ -92,9 +89,10 @@ def braze_definition(
     label: str,
     description: str,
     params: tuple[Param, ...] = PARAMS,
+    id_tag: str = ID_TAG,
 ) -> ActionDefinition:
-    """The definition every Braze action shares but for its name, label, description and
-    settings (an action whose endpoint needs another permission names it: ``braze_params``)."""
+    """The definition every Braze action shares but for its name, label and description (and,
+    for an action whose rows are not users, its settings and the tag of its one required field)."""
     # Only the streaming format to Looker 6.2 and later, as Looker's own streaming actions do
     # (segment, marketo, hubspot ... in the reference hub): json_detail stops at 5,000 rows, so a
     # user who could pick it would sync a truncated audience.
@@ -104,7 +102,7 @@ def braze_definition(
         label=label,
         description=description,
         params=params,
-        required_fields=({"tag": ID_TAG},),
+        required_fields=({"tag": id_tag},),
         supported_action_types=("query",),
         supported_formats=formats,
         supported_formattings=("unformatted",),
@@ -148,7 +146,7 @@ def dry_run_field(description: str) -> FormField:
         type="select",
         description=description,
         default="no",
-        options=YES_NO,
+        options=YES_NO_OPTIONS,
     )
 
 
@@ -221,7 +219,7 @@ def form(request: ActionRequest) -> Form:
             type="select",
             description="Yes: users Braze does not know are skipped, none are created.",
             default="yes",
-            options=YES_NO,
+            options=YES_NO_OPTIONS,
         ),
         dry_run_field("Yes: read and check every row, report what would be sent, send nothing."),
     ]

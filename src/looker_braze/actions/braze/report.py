@@ -21,11 +21,13 @@ from typing import ClassVar
 
 import orjson
 
+from looker_braze.actions.braze.counting import RowCounting
+from looker_braze.actions.braze.counting import n as _n
+from looker_braze.actions.braze.counting import top as _top
 from looker_braze.actions.braze.mapping import ValueNotes
 from looker_braze.actions.braze.modes import Mode
 from looker_braze.braze.client import SendNotes
 from looker_braze.hub.action import RunProgress
-from looker_braze.hub.protocol import ActionResult
 from looker_braze.hub.result import PossibleCut
 
 # A dry run's answer ends with this and the first object as JSON (`send` prints it apart).
@@ -41,16 +43,8 @@ def answer_text(parts: Iterable[str | None], sample: dict | None) -> str:
     return " ".join(text)
 
 
-def _n(count: int) -> str:
-    return f"{count:,}"
-
-
 def _of(count: int, noun: str, plural: str | None = None) -> str:
     return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
-
-
-def _top(counter: Counter, limit: int = 3) -> str:
-    return ", ".join(f"{reason}: {_n(count)}" for reason, count in counter.most_common(limit))
 
 
 _ROW_OUTCOMES = frozenset({"read", "sent", "would_send", "unchanged", "duplicates", "not_sent"})
@@ -60,89 +54,6 @@ _COUNTERS = (
     "added", "gone", "removed", "would_remove", "removals_rejected", "removals_not_sent",
     "data_points", "data_points_saved", "requests", "retries",
 )  # fmt: skip
-
-
-class RowCounting:
-    """The counting every Braze action's report shares, for the hub's live view and the run
-    history (``counts``, ``reasons``), and the lines of the answer they make. A subclass is a
-    dataclass with the fields ``progress``, ``dry_run``, ``read``, ``sent``, ``would_send``,
-    ``not_sent``, ``requests``, ``retries``, a Counter for each of its REASONS (``invalid``,
-    and ``rejected`` where Braze refuses single rows), an ``accounted`` property, and its
-    ROW_OUTCOMES and COUNTERS; ``row_cap`` for ``_cap_line``."""
-
-    ROW_OUTCOMES: ClassVar[frozenset[str]]  # counters that are row outcomes (metrics)
-    COUNTERS: ClassVar[tuple[str, ...]]  # every whole-number counter, in the history's order
-    REASONS: ClassVar[tuple[str, ...]] = ("invalid", "rejected")  # Counters of refused rows
-
-    def __post_init__(self) -> None:
-        self.progress.follow(self)  # these counters are the run's only ones
-
-    def count(self, name: str, amount: int = 1) -> None:
-        if not amount:
-            return
-        setattr(self, name, getattr(self, name) + amount)
-        if name in self.ROW_OUTCOMES:
-            self.progress.metric(name, amount)
-
-    def count_invalid(self, reason: str) -> None:
-        self.invalid[reason] += 1
-        self.progress.metric("invalid", 1)
-
-    def count_rejected(self, reason: str, amount: int = 1) -> None:
-        self.rejected[reason] += amount
-        self.progress.metric("rejected", amount)
-
-    def request_made(self, retry: bool) -> None:
-        """A request to Braze, counted as it goes out (braze.client.RequestCounter), so that
-        a batch that failed counts its requests and retries as one Braze accepted does."""
-        self.requests += 1
-        self.retries += retry
-
-    def count_unaccounted(self) -> None:
-        """Rows read that the run stopped before sending: not sent."""
-        self.count("not_sent", self.read - self.accounted)
-
-    def counts(self) -> dict[str, int]:
-        """The run's counters that are not zero (read by the hub and the run history)."""
-        counts = {name: getattr(self, name) for name in self.COUNTERS}
-        counts |= {name: sum(getattr(self, name).values()) for name in self.REASONS}
-        return {name: value for name, value in counts.items() if value}
-
-    def reasons(self) -> Counter:
-        """Why rows were refused: invalid rows and, where there are any, Braze's rejections."""
-        return sum((getattr(self, name) for name in self.REASONS), Counter())
-
-    def result(self) -> ActionResult:
-        """The answer Looker shows (a subclass has ``success`` and ``message()``)."""
-        return ActionResult(success=self.success, message=self.message())
-
-    def _rows_line_with(
-        self, skipped: list[str], invalid: str, reasons: int = 3, stopped: str = "the run stopped"
-    ) -> str:
-        """Where the rows went: sent (or to send), ``skipped`` (the action's own), ``invalid``
-        rows with their ``reasons`` most common reasons, rejected, not sent (because
-        ``stopped``)."""
-        items = [f"{_n(self.sent or self.would_send)} {'to send' if self.dry_run else 'sent'}"]
-        items += skipped
-        if self.invalid:
-            items.append(
-                f"{_n(sum(self.invalid.values()))} {invalid} ({_top(self.invalid, reasons)})"
-            )
-        if "rejected" in self.REASONS and self.rejected:
-            items.append(
-                f"{_n(sum(self.rejected.values()))} rejected by Braze ({_top(self.rejected)})"
-            )
-        if self.not_sent:
-            items.append(f"{_n(self.not_sent)} not sent because {stopped}")
-        return f"Rows read: {_n(self.read)}: " + "; ".join(items) + "."
-
-    def _cap_line(self) -> str | None:
-        if self.row_cap is None:
-            return None
-        return (
-            f"Stopped at this hub's row cap of {_n(self.row_cap)} (LOOKER_BRAZE_MAX_ROWS): "
-            "rows after it were not read."
-        )
 
 
 @dataclass
@@ -214,7 +125,7 @@ class RunReport(RowCounting):
         if self.failure and self.read == 0:
             return f"Failed: {self.failure}"
         parts = (self._headline(), self._rows_line(), self._audience_line(), self._cut_line(),
-                 self._braze_line(), self._values_line(), self._tags_line(), self._cap_line(),
+                 self._braze_line(), self._values_line(), self._tags_line(), self.cap_line(),
                  self._history_line(), self._effort_line())  # fmt: skip
         return answer_text(parts, self.sample if self.dry_run else None)
 
@@ -239,12 +150,8 @@ class RunReport(RowCounting):
         return f"{verdict}: {users} sent to Braze; label {verb} {target}{caveat}."
 
     def _rows_line(self) -> str:
-        skipped = []
-        if self.unchanged:
-            skipped.append(f"{_n(self.unchanged)} unchanged since the last send, not sent again")
-        if self.duplicates:
-            skipped.append(f"{_n(self.duplicates)} duplicate ids skipped")
-        return self._rows_line_with(skipped, "without a valid id")
+        unchanged = f"{_n(self.unchanged)} unchanged since the last send, not sent again"
+        return self.rows_line((unchanged,) if self.unchanged else (), "without a valid id")
 
     def _audience_line(self) -> str | None:
         if self.mode == Mode.REMOVE or (self.mode == Mode.APPEND and not self.added):

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from looker_braze.braze.catalog_rules import PERMISSIONS as CATALOG_ENDPOINT_PERMISSIONS
 from looker_braze.errors import ConfigError
 from looker_braze.sim.braze.contracts import CONTRACTS, HOUR, ContractName
 
@@ -27,7 +28,13 @@ SUBSCRIPTION_CHANNELS = ("email", "sms")
 TRIGGER_PERMISSIONS = frozenset({"campaigns.trigger.send", "canvas.trigger.send"})
 SUBSCRIPTION_PERMISSIONS = frozenset({SUBSCRIPTION_SET_PERMISSION, SUBSCRIPTION_GET_PERMISSION})
 # What the default key, and keys given to `braze-sim --api-key`, may do.
-FULL_PERMISSIONS = frozenset({TRACK_PERMISSION}) | TRIGGER_PERMISSIONS | SUBSCRIPTION_PERMISSIONS
+CATALOG_PERMISSIONS = frozenset(CATALOG_ENDPOINT_PERMISSIONS.values())
+FULL_PERMISSIONS = (
+    frozenset({TRACK_PERMISSION})
+    | TRIGGER_PERMISSIONS
+    | CATALOG_PERMISSIONS
+    | SUBSCRIPTION_PERMISSIONS
+)
 HEADER_STYLES = ("epoch", "remaining", "retry-after")
 HeaderStyle = Literal["epoch", "remaining", "retry-after"]
 ACCOUNT_STATES = ("active", "rate_plan", "inactive")
@@ -45,8 +52,8 @@ class KeySpec:
 
 
 def _default_keys() -> dict[str, KeySpec]:
-    # The default key may also trigger messages and set subscription states (KeySpec() alone:
-    # users.track only).
+    # The default key may also trigger messages, write catalogs and set subscription states
+    # (KeySpec(): users.track).
     return {DEFAULT_API_KEY: KeySpec(FULL_PERMISSIONS)}
 
 
@@ -101,6 +108,12 @@ class SimConfig:
     redirect_status: int = 307
     redirect_to: str = "http://127.0.0.1:9/users/track"
     success_message: str = "success"
+    # Catalogs (catalogs.py): the item endpoints' and catalog management's shared limits per
+    # window, and the status of catalog-not-found (UNCONFIRMED: 404 or 400).
+    catalog_items_limit: int = 16_000
+    catalog_management_limit: int = 50
+    catalog_limit_seconds: float = 60.0
+    catalog_not_found_status: int = 404
     seed: int = 0
     blocklisted_external_ids: frozenset[str] = frozenset()  # refused per object, as Braze does
     subscription_groups: dict[str, str] = field(
@@ -142,6 +155,10 @@ LIVE = (
     "max_subscription_groups",
     "subscription_rate_limit_requests",
     "subscription_rate_limit_seconds",
+    "catalog_items_limit",
+    "catalog_management_limit",
+    "catalog_limit_seconds",
+    "catalog_not_found_status",
 )
 
 
@@ -177,6 +194,7 @@ def live_problems(settings: dict[str, Any]) -> list[str]:
         + contract_problems(settings)
         + answer_problems(settings)
         + subscription_problems(settings)
+        + catalog_problems(settings)
     )
 
 
@@ -188,6 +206,17 @@ def subscription_problems(settings: dict[str, Any]) -> list[str]:
             problems.append(f"{name} must be 1 or more (or unset), not {value}")
     if not settings["subscription_rate_limit_seconds"] > 0:
         problems.append("subscription_rate_limit_seconds must be more than 0")
+    return problems
+
+
+def catalog_problems(settings: dict[str, Any]) -> list[str]:
+    problems = []
+    for name in ("catalog_items_limit", "catalog_management_limit"):
+        problems += limit_problems(settings[name], settings["catalog_limit_seconds"], "epoch")
+    if settings["catalog_not_found_status"] not in (400, 404):
+        problems.append(
+            f"catalog_not_found_status is 400 or 404, not {settings['catalog_not_found_status']}"
+        )
     return problems
 
 

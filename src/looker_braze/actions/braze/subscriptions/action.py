@@ -25,7 +25,6 @@ from looker_braze.actions.braze.subscriptions.pipeline import (
 from looker_braze.actions.braze.subscriptions.report import SubscriptionReport
 from looker_braze.braze.client import Dispatcher
 from looker_braze.braze.families import SUBSCRIPTION_STATUS
-from looker_braze.braze.requester import Requester
 from looker_braze.braze.subscriptions import RequestPlanner, SubscriptionClient
 from looker_braze.errors import FailRun
 from looker_braze.hub.action import RunProgress
@@ -83,19 +82,7 @@ class SubscriptionsAction(BrazeActionBase):
         return report.result()
 
     def _dispatcher(self, options: SubscriptionOptions, report: SubscriptionReport) -> Dispatcher:
-        plumbing = self._plumbing
-        limiter = plumbing.limiter(options.workspace, SUBSCRIPTION_STATUS)
-        in_flight = plumbing.in_flight(limiter)
-        requester = Requester(
-            options.endpoint,
-            options.api_key,
-            plumbing.session(),
-            limiter,
-            plumbing.retry_policy(),
-            timeout_seconds=self._settings.request_timeout_seconds,
-            on_latency=in_flight.observe,
-            counter=report,
-        )
+        requester, in_flight = self.paced_requester(options, SUBSCRIPTION_STATUS, report)
         return Dispatcher(
             SubscriptionClient(requester),
             in_flight,

@@ -7,7 +7,7 @@ same checks (options.check_settings) read them; the key needs another permission
 from __future__ import annotations
 
 from looker_braze.actions.braze.definition import (
-    YES_NO,
+    YES_NO_OPTIONS,
     braze_definition,
     braze_params,
     dry_run_field,
@@ -32,7 +32,7 @@ NOT_ACCEPTED = (
     "external ids, emails and phones"
 )
 
-PARAMS = braze_params(PERMISSION)
+PARAMS = braze_params(f"A Braze REST API key of the workspace, with the {PERMISSION} permission.")
 
 
 def definition(looker: LookerContext) -> ActionDefinition:
@@ -88,7 +88,7 @@ def form(request: ActionRequest) -> Form:
                     "(at most one a user a day; users Braze does not know are left as they are)."
                 ),
                 default="no",
-                options=YES_NO,
+                options=YES_NO_OPTIONS,
             ),
             dry_run_field("Yes: check every row, list the requests that would go, send nothing."),
         )

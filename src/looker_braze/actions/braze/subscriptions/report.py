@@ -14,7 +14,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from looker_braze.actions.braze.report import RowCounting, _n, _of, answer_text
+from looker_braze.actions.braze.counting import RowCounting
+from looker_braze.actions.braze.counting import n as _n
+from looker_braze.actions.braze.report import _of, answer_text
 from looker_braze.braze.client import SendNotes
 from looker_braze.hub.action import RunProgress
 from looker_braze.hub.result import PossibleCut
@@ -74,7 +76,7 @@ class SubscriptionReport(RowCounting):
         if self.failure and self.read == 0:
             return f"Failed: {self.failure}"
         parts = (self._headline(), self._rows_line(), self._states_line(), self._plan_line(),
-                 self._cut_line(), self._braze_line(), self._cap_line(),
+                 self._cut_line(), self._braze_line(), self.cap_line(),
                  self._effort_line())  # fmt: skip
         return answer_text(parts, self.sample if self.dry_run else None)
 
@@ -93,10 +95,9 @@ class SubscriptionReport(RowCounting):
         return f"{verdict}: Braze accepted {_of(self.sent, 'subscription state')}."
 
     def _rows_line(self) -> str:
-        skipped = []
-        if self.duplicates:
-            skipped.append(f"{_n(self.duplicates)} duplicates skipped (same user, group and state)")
-        return self._rows_line_with(skipped, "invalid", reasons=5)
+        return self.rows_line(
+            duplicates_as="duplicates skipped (same user, group and state)", reasons=5
+        )
 
     def _states_line(self) -> str | None:
         if not self.by_state:

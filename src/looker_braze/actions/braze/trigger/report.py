@@ -13,11 +13,11 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import ClassVar
 
-from looker_braze.actions.braze.report import RowCounting, _n, answer_text
+from looker_braze.actions.braze.report import answer_text
 from looker_braze.braze.triggers import Target
 from looker_braze.hub.action import RunProgress
+from looker_braze.hub.protocol import ActionResult
 
 SHOWN_RECIPIENTS = 20  # a dry run names this many who would receive it
 SHOWN_DISPATCHES = 10  # the answer lists this many dispatch ids (the state store has them all)
@@ -25,16 +25,16 @@ _COUNTERS = ("read", "sent", "would_send", "already_sent", "pending_before", "un
              "duplicates", "not_sent", "requests", "retries")  # fmt: skip
 
 
+def _n(count: int) -> str:
+    return f"{count:,}"
+
+
 def _users(count: int) -> str:
     return f"{count:,} user{'' if count == 1 else 's'}"
 
 
 @dataclass
-class TriggerReport(RowCounting):
-    ROW_OUTCOMES: ClassVar[frozenset[str]] = frozenset(_COUNTERS) - {"requests", "retries"}
-    COUNTERS: ClassVar[tuple[str, ...]] = _COUNTERS
-    REASONS: ClassVar[tuple[str, ...]] = ("invalid",)  # a trigger call is taken or refused whole
-
+class TriggerReport:
     target: Target
     send_key: str
     progress: RunProgress
@@ -60,12 +60,43 @@ class TriggerReport(RowCounting):
     failure: str | None = None
     sample: dict | None = None  # a dry run's first request body
 
+    def __post_init__(self) -> None:
+        self.progress.follow(self)
+
+    # ------------------------------------------------------------ counting
+
+    def count(self, name: str, amount: int = 1) -> None:
+        if amount:
+            setattr(self, name, getattr(self, name) + amount)
+            self.progress.metric(name, amount)
+
+    def count_invalid(self, reason: str) -> None:
+        self.invalid[reason] += 1
+        self.progress.metric("invalid", 1)
+
+    def request_made(self, retry: bool) -> None:
+        """braze.requester.RequestCounter: each request as it goes out."""
+        self.requests += 1
+        self.retries += retry
+
+    def counts(self) -> dict[str, int]:
+        counts = {name: getattr(self, name) for name in _COUNTERS}
+        counts["invalid"] = sum(self.invalid.values())
+        return {name: value for name, value in counts.items() if value}
+
+    def reasons(self) -> Counter:
+        return Counter(self.invalid)
+
     @property
     def accounted(self) -> int:
         return (
             self.sent + self.would_send + self.already_sent + self.pending_before + self.unknown
             + self.duplicates + sum(self.invalid.values()) + self.not_sent
         )  # fmt: skip
+
+    def count_unaccounted(self) -> None:
+        """Rows read that the run stopped (or the cap refused) before sending: not sent."""
+        self.count("not_sent", self.read - self.accounted)
 
     @property
     def success(self) -> bool:
@@ -78,6 +109,9 @@ class TriggerReport(RowCounting):
         )
 
     # ------------------------------------------------------------ the answer
+
+    def result(self) -> ActionResult:
+        return ActionResult(success=self.success, message=self.message())
 
     def message(self) -> str:
         parts = (self._headline(), self._rows_line(), self._unknown_line(), self._dispatch_line(),
@@ -105,20 +139,25 @@ class TriggerReport(RowCounting):
         return f"{verdict}: {self._what()} triggered for {_users(self.sent)}."
 
     def _rows_line(self) -> str:
-        skipped = []
+        items = [f"{_n(self.sent or self.would_send)} {'to send' if self.dry_run else 'sent'}"]
         if self.already_sent:
-            skipped.append(f"{_n(self.already_sent)} already messaged by this send, not again")
+            items.append(f"{_n(self.already_sent)} already messaged by this send, not again")
         if self.pending_before:
-            skipped.append(
+            items.append(
                 f"{_n(self.pending_before)} with an outcome unknown since an earlier run, "
                 "not resent"
             )
         if self.unknown:
-            skipped.append(f"{_n(self.unknown)} outcome unknown, not resent")
+            items.append(f"{_n(self.unknown)} outcome unknown, not resent")
         if self.duplicates:
-            skipped.append(f"{_n(self.duplicates)} duplicate ids skipped")
-        why = "the cap refused the send" if self.over_cap else "the run stopped"
-        return self._rows_line_with(skipped, "rejected", stopped=why)
+            items.append(f"{_n(self.duplicates)} duplicate ids skipped")
+        if self.invalid:
+            top = ", ".join(f"{r}: {_n(c)}" for r, c in self.invalid.most_common(3))
+            items.append(f"{_n(sum(self.invalid.values()))} rejected ({top})")
+        if self.not_sent:
+            why = "the cap refused the send" if self.over_cap else "the run stopped"
+            items.append(f"{_n(self.not_sent)} not sent because {why}")
+        return f"Rows read: {_n(self.read)}: " + "; ".join(items) + "."
 
     def _unknown_line(self) -> str | None:
         if not self.unknown:

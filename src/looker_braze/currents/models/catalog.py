@@ -25,6 +25,19 @@ EMAIL_CADENCE = {"cadence": "email_cadence", **EMAIL_DELIVERIES}
 PUSH_CADENCE = {"cadence": "push_cadence", **PUSH_DELIVERIES}
 EMAIL_FREQUENCY = {"delivery_periods": "email_delivery_periods", **EMAIL_DELIVERIES}
 PUSH_FREQUENCY = {"delivery_periods": "push_delivery_periods", **PUSH_DELIVERIES}
+# The in-product surfaces share their SQL (surface_*.sql), each bound to its staging model.
+SURFACES = tuple(
+    (
+        surface,
+        title,
+        {"surface_events": f"stg_{staging}", "surface_messages": f"{surface}_messages"},
+    )
+    for surface, title, staging in (
+        ("in_app", "In-app messages", "in_app"),
+        ("content_card", "Content cards", "content_cards"),
+        ("banner", "Banners", "banners"),
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -51,14 +64,14 @@ class Query:
 _STAGING = (
     Query("stg_email", "stg_email", "Email events, one row per event id", layer=STAGING),
     Query("stg_push", "stg_push", "Push events, one row per event id", layer=STAGING),
-    Query(
-        "stg_in_app",
-        "stg_in_app",
-        "In-app message and content card events, one row per event id",
-        layer=STAGING,
-    ),
+    Query("stg_in_app", "stg_in_app", "In-app message events, one row per event id", layer=STAGING),
     Query("stg_sessions", "stg_sessions", "First sessions and session starts", layer=STAGING),
     Query("stg_session_ends", "stg_session_ends", "Session ends, with duration", layer=STAGING),
+    Query("stg_content_cards", "stg_content_cards", "Content card events", layer=STAGING),
+    Query("stg_banners", "stg_banners", "Banner events, one row per event id", layer=STAGING),
+    Query("stg_webhooks", "stg_webhooks", "Webhook events, one row per event id", layer=STAGING),
+    Query("stg_feature_flags", "stg_feature_flags", "Feature flag impressions", layer=STAGING),
+    Query("stg_live_activities", "stg_live_activities", "Live activity events", layer=STAGING),
 )
 
 _INTERMEDIATE = (
@@ -88,6 +101,11 @@ _INTERMEDIATE = (
     Query("retention_activity", "retention_activity", "Active days per cohort member"),
     Query("retention_daily", "retention_daily", "Daily retention grid"),
     Query("retention_weekly", "retention_weekly", "Weekly retention grid"),
+    *(
+        Query(f"{surface}_messages", "surface_messages", f"{title} per message", sources=bound)
+        for surface, title, bound in SURFACES
+    ),
+    Query("webhook_messages", "webhook_messages", "Webhook measures per message"),
 )
 
 _FRAGMENTS = (*_STAGING, *(replace(q, layer=INTERMEDIATE) for q in _INTERMEDIATE))
@@ -96,6 +114,27 @@ _E, _P = "Email Funnel", "Push Funnel"
 _PERF, _ENG = "Email Performance", "Message Engagement"
 _EP, _PP = "Email Marketing Pressure", "Push Marketing Pressure"
 _R28, _RD, _RW = "28-Day Retention", "Daily Retention", "Weekly Retention"
+_HOOKS, _FLAGS = "Webhooks", "Feature Flags & Live Activities"
+_SURFACE_BOARDS = {
+    "in_app": "In-App Messages",
+    "content_card": "Content Cards & Banners",
+    "banner": "Content Cards & Banners",
+}
+
+
+def _surface_models(surface: str, title: str, bound: dict) -> tuple[Query, ...]:
+    """The funnel (content cards and banners; in-app messages have in_app_funnel), per-message
+    and weekly models of an in-product surface."""
+    board = _SURFACE_BOARDS[surface]
+    made = (
+        Query(f"{surface}_by_message", "surface_by_message", f"{title} per message", board, bound),
+        Query(f"{surface}_weekly", "surface_weekly", f"{title} by week", board, bound),
+    )
+    if surface == "in_app":
+        return made
+    return (Query(f"{surface}_funnel", "surface_funnel", title, board, bound), *made)
+
+
 # How the email failures are counted (as the message engagement block counts them), for --list.
 _FAILURES = " (bounces, soft bounces, spam reports: events; unsubscribes: distinct addresses)"
 
@@ -173,8 +212,8 @@ _MODELS = (
     Query(
         "in_app_funnel",
         "in_app_funnel",
-        "In-app messages and content cards: impressions, clicks, click rates",
-        _ENG,
+        "In-app messages and content cards: impressions, clicks, click rates, in-app aborts",
+        "In-App Messages",
     ),
     Query(
         "email_cadence_by_rank",
@@ -293,6 +332,26 @@ _MODELS = (
         "Sessions: first sessions, starts and ends (distinct session ids), users",
         "App Sessions",
     ),
+    *(
+        query
+        for surface, title, bound in SURFACES
+        for query in _surface_models(surface, title, bound)
+    ),
+    Query("webhook_funnel", "webhook_funnel", "Webhooks: sends, failures, retries", _HOOKS),
+    Query("webhook_by_message", "webhook_by_message", "Webhooks per message", _HOOKS),
+    Query("webhook_weekly", "webhook_weekly", "Webhooks by week", _HOOKS),
+    Query(
+        "webhook_failures_by_status",
+        "webhook_failures_by_status",
+        "Failed webhook attempts by HTTP status",
+        _HOOKS,
+    ),
+    Query("feature_flag_totals", "feature_flag_totals", "Feature flag impressions", _FLAGS),
+    Query("feature_flags_by_flag", "feature_flags_by_flag", "Impressions per flag", _FLAGS),
+    Query("feature_flags_weekly", "feature_flags_weekly", "Flag impressions by week", _FLAGS),
+    Query("live_activity_summary", "live_activity_summary", "Live activities", _FLAGS),
+    Query("live_activity_outcomes", "live_activity_outcomes", "Outcomes by value", _FLAGS),
+    Query("live_activity_weekly", "live_activity_weekly", "Live activities by week", _FLAGS),
 )
 
 FRAGMENTS: Mapping[str, Query] = MappingProxyType({q.name: q for q in _FRAGMENTS})

@@ -30,6 +30,10 @@ WRITTEN = {
     "daily_retention_graph",
     "weekly_retention_chart",
     "weekly_retention_graph",
+    "in_app_messages",
+    "content_cards_and_banners",
+    "webhooks",
+    "feature_flags_and_live_activities",
 }
 DERIVED = {
     "email_messaging_cadence",
@@ -38,6 +42,12 @@ DERIVED = {
     "push_messaging_frequency",
     "daily_retention",
     "weekly_retention",
+    "in_app_message_events",
+    "content_card_events",
+    "banner_events",
+    "webhook_events",
+    "feature_flag_events",
+    "live_activity_events",
 }
 
 

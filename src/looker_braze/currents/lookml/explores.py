@@ -10,6 +10,7 @@ the other behaviour events.
 
 from __future__ import annotations
 
+from looker_braze.currents.lookml.surfaces import surface_explores
 from looker_braze.currents.lookml.views import PUSH_SEND, SEND
 
 ENGAGEMENT_MODEL = "braze_currents_block_message_engagement"
@@ -121,6 +122,7 @@ def engagement_explores() -> list[dict]:
             ],
         },
         {"name": "users_messages_pushnotification_iosforeground", "label": "iOS Foreground"},
+        *surface_explores(),
     ]
 
 

@@ -3,6 +3,7 @@ dashboard per file under dashboards/."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import lkml
@@ -30,6 +31,7 @@ class _PlainDumper(yaml.SafeDumper):
         return True
 
 
+_TABLE_REF = re.compile(r"\$\{(\w+)\.SQL_TABLE_NAME\}")
 HEADER = "# Written by `looker-braze currents lookml` for {dialect}. Regenerate, do not edit.\n"
 
 
@@ -51,6 +53,7 @@ def write_lookml(
         (BEHAVIOR_MODEL, behavior_explores()),
     ):
         used = list(dict.fromkeys(v for e in explores for v in explore_views(e)))
+        used += [v for v in read_by_derived_tables(views, used) if v not in used]
         names = [board["dashboard"] for board in boards[model]]
         text = lkml.dump(model_file(explores, connection, used, names))
         written.append(_write(out / f"{model}.model.lkml", dialect, text))
@@ -59,6 +62,16 @@ def write_lookml(
             body = yaml.dump([board], Dumper=_PlainDumper, sort_keys=False, width=100)
             written.append(_write(path, dialect, body))
     return written
+
+
+def read_by_derived_tables(views: dict[str, dict], names: list[str]) -> list[str]:
+    """The views whose tables the derived tables of ``names`` read (`${view.SQL_TABLE_NAME}`):
+    a model must include them too, or Looker cannot resolve the derived SQL."""
+    read = []
+    for name in names:
+        sql = views[name].get("derived_table", {}).get("sql", "")
+        read += _TABLE_REF.findall(sql)
+    return list(dict.fromkeys(read))
 
 
 def _write(path: Path, dialect: str, text: str) -> Path:

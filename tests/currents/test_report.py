@@ -55,6 +55,8 @@ def _charts() -> int:
     from looker_braze.currents.dashboards import DASHBOARDS
 
     return sum(1 for board in DASHBOARDS for tile in board.tiles if tile.chart in DRAWN)
+
+
 REQUIRE = os.environ.get("LOOKER_BRAZE_REQUIRE_SERVICES") == "1"
 
 

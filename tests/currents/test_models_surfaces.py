@@ -10,13 +10,18 @@ test_models_truth: 5 standard errors plus 0.002."""
 from __future__ import annotations
 
 import math
+import re
 import uuid
 
+import lkml
 import psycopg
 import pytest
 
 from looker_braze.currents.load import load
+from looker_braze.currents.lookml import validate_lookml, write_lookml
 from looker_braze.currents.models import run
+from looker_braze.currents.report import render_report
+from looker_braze.currents.report.page import fmt
 from looker_braze.currents.warehouse import connect
 from tests.currents.test_models_truth import assert_recovers
 
@@ -167,3 +172,154 @@ def test_live_activities(warehouse, config):
     weeks = run(warehouse, "live_activity_weekly").records()
     assert sum(r["sends"] for r in weeks) == summary["sends"]
     assert sum(r["successful_activities"] for r in weeks) == summary["successful_activities"]
+
+
+# --- Looker and the report show the same figures --------------------------------------------
+
+# (LookML view, model, {view measure: model column}) of each dashboard's headline figures.
+AGREEMENT = [
+    (
+        "in_app_message_events",
+        "in_app_funnel",
+        {
+            "impressions": "in_app_impressions",
+            "unique_impressions": "in_app_viewers",
+            "unique_clicks": "in_app_clickers",
+            "click_rate": "in_app_click_rate",
+            "aborts": "in_app_aborts",
+        },
+    ),
+    (
+        "content_card_events",
+        "content_card_funnel",
+        {
+            m: m
+            for m in (
+                "sends",
+                "unique_sends",
+                "impressions",
+                "unique_impressions",
+                "impression_rate",
+                "unique_clicks",
+                "click_rate",
+                "dismissals",
+                "dismiss_rate",
+                "aborts",
+            )
+        },
+    ),
+    (
+        "banner_events",
+        "banner_funnel",
+        {m: m for m in ("impressions", "unique_impressions", "click_rate", "dismiss_rate")},
+    ),
+    (
+        "webhook_events",
+        "webhook_funnel",
+        {
+            m: m
+            for m in (
+                "sends",
+                "failures",
+                "failed_sends",
+                "failure_rate",
+                "given_up",
+                "give_up_rate",
+                "retries",
+                "aborts",
+            )
+        },
+    ),
+    (
+        "feature_flag_events",
+        "feature_flag_totals",
+        {m: m for m in ("impressions", "users_exposed", "flags")},
+    ),
+    (
+        "live_activity_events",
+        "live_activity_summary",
+        {
+            m: m
+            for m in (
+                "sends",
+                "activities",
+                "outcomes",
+                "successful_activities",
+                "success_rate",
+                "push_to_start_tokens",
+                "update_token_changes",
+            )
+        },
+    ),
+]
+_REF = re.compile(r"\$\{([^}]+)\}")
+
+
+def _looker_sql(view: dict, measures: list[str]) -> str:
+    """The query Looker writes for ``measures`` of ``view`` with no filter: the derived table
+    as a subquery, every `${...}` replaced by what it names."""
+    dimensions = {d["name"]: d["sql"] for d in view["dimensions"]}
+    found = {m["name"]: m for m in view["measures"]}
+
+    def resolve(sql: str) -> str:
+        def one(match: re.Match) -> str:
+            ref = match.group(1)
+            if ref == "TABLE":
+                return "t"
+            return f"({resolve(dimensions[ref])})" if ref in dimensions else f"({measure(ref)})"
+
+        return _REF.sub(one, sql)
+
+    def measure(name: str) -> str:
+        kind, sql = found[name]["type"], resolve(found[name]["sql"])
+        return {"count_distinct": f"COUNT(DISTINCT {sql})", "number": sql}[kind]
+
+    derived = re.sub(
+        r"\$\{(\w+)\.SQL_TABLE_NAME\}",
+        lambda m: f'"{m.group(1).upper()}"',
+        view["derived_table"]["sql"],
+    )
+    return f"SELECT {', '.join(measure(m) for m in measures)} FROM ({derived}) AS t"
+
+
+@pytest.fixture(scope="module")
+def postgres_lookml(tmp_path_factory):
+    root = tmp_path_factory.mktemp("lookml")
+    write_lookml(root, "postgres")
+    assert validate_lookml(root, "postgres") == []
+    return root
+
+
+@pytest.mark.parametrize(("view", "model", "measures"), AGREEMENT)
+def test_looker_measures_equal_the_models(warehouse, postgres_lookml, view, model, measures):
+    if warehouse.dialect != "postgres":
+        pytest.skip("the LookML is written for PostgreSQL here")
+    text = (postgres_lookml / "views" / f"{view}.view.lkml").read_text()
+    [parsed] = lkml.load(text)["views"]
+    _, [row] = warehouse.query(_looker_sql(parsed, list(measures)))
+    expected = one(warehouse, model)
+    for value, (name, column) in zip(row, measures.items(), strict=True):
+        value = float(value)  # PostgreSQL's 1.0 * a / b is numeric
+        assert value == pytest.approx(expected[column]), (view, name, value, expected[column])
+        assert expected[column], f"{model}.{column} is empty on the generated data"
+
+
+def test_report_sections_show_the_models(currents_duckdb, tmp_path):
+    with connect(currents_duckdb, read_only=True) as duck:
+        html = render_report(duck, tmp_path / "report.html").html.read_text()
+        figures = {
+            "in-app-messages": fmt(one(duck, "in_app_funnel")["in_app_click_rate"], "pct"),
+            "content-cards-and-banners": fmt(one(duck, "banner_funnel")["click_rate"], "pct"),
+            "webhooks": fmt(one(duck, "webhook_funnel")["failure_rate"], "pct"),
+            "feature-flags-and-live-activities": fmt(
+                one(duck, "live_activity_summary")["success_rate"], "pct"
+            ),
+        }
+    ids = re.findall(r'<section[^>]*id="([^"]+)"', html)
+    for section, figure in figures.items():
+        start = html.index(f'id="{section}"')
+        following = ids[ids.index(section) + 1 :]
+        end = html.index(f'id="{following[0]}"') if following else len(html)
+        part = html[start:end]
+        assert f">{figure}<" in part, (section, figure)
+        assert "Nothing in the data" not in part, section

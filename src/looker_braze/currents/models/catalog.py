@@ -350,7 +350,7 @@ _MODELS = (
     Query("feature_flags_by_flag", "feature_flags_by_flag", "Impressions per flag", _FLAGS),
     Query("feature_flags_weekly", "feature_flags_weekly", "Flag impressions by week", _FLAGS),
     Query("live_activity_summary", "live_activity_summary", "Live activities", _FLAGS),
-    Query("live_activity_outcomes", "live_activity_outcomes", "Outcomes by value", _FLAGS),
+    Query("live_activity_outcomes", "live_activity_outcomes", "Live activity outcomes", _FLAGS),
     Query("live_activity_weekly", "live_activity_weekly", "Live activities by week", _FLAGS),
 )
 

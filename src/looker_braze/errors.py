@@ -6,7 +6,9 @@
     ├── FailRun            stop this run and tell the user what to fix (bad settings, bad Look,
     │   │                  a Braze key without permission, a download that failed ...)
     │   ├── InvalidEndpoint    the Braze endpoint is not an allowed Braze REST host (or redirects)
-    │   └── BrazeAuthFailed    Braze answered 401/403: retrying cannot help
+    │   ├── BrazeAuthFailed    Braze answered 401/403: retrying cannot help
+    │   └── OutcomeUnknown     a request that must not happen twice (a message trigger) may
+    │                          or may not have been acted on: never resend it blindly
     ├── Retry              transient trouble: try the same thing again later
     │   └── RateLimited        Braze answered 429; ``retry_after`` says how long to wait
     ├── RejectRow          this one row cannot be sent; count it with ``reason`` and go on
@@ -47,6 +49,10 @@ class InvalidEndpoint(FailRun):
 
 
 class BrazeAuthFailed(FailRun):
+    pass
+
+
+class OutcomeUnknown(FailRun):
     pass
 
 

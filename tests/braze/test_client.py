@@ -14,10 +14,10 @@ from looker_braze.braze.client import (
     Dispatcher,
     RetryPolicy,
     UsersTrackClient,
-    retry_after_seconds,
 )
 from looker_braze.braze.instances import parse_endpoint
 from looker_braze.braze.ratelimit import NoLimit, SlidingWindowLimiter
+from looker_braze.braze.requester import retry_after_seconds
 from looker_braze.errors import BrazeAuthFailed, FailRun
 from looker_braze.sim import population
 from looker_braze.sim.braze import KeySpec, SimConfig, running

@@ -42,6 +42,10 @@ SECTIONS = [
     "daily-retention-graph",
     "weekly-retention-chart",
     "weekly-retention-graph",
+    "sms-messaging",
+    "whatsapp-messaging",
+    "rcs-messaging",
+    "line-messaging",
     "in-app-messages",
     "content-cards-and-banners",
     "webhooks",
@@ -79,10 +83,10 @@ def test_report_is_one_self_contained_page_with_every_dashboard(world, tmp_path)
     assert "<script" not in html and "<link" not in html and "@import" not in html
     for section in SECTIONS:
         assert f'id="{section}"' in html
-    assert html.count("<svg") == _charts() >= 29  # every chart inline
+    assert html.count("<svg") == _charts() >= 37  # every chart inline
     assert ">7<" in html and ">60.0%<" in html  # 7 emails sent, 3 of 5 delivered opened
     assert "Spring" in html and "Welcome" in html and "PushB" in html
-    assert result.queries == len(dashboard_queries()) >= 54
+    assert result.queries == len(dashboard_queries()) >= 66
 
 
 def test_report_parameters_reach_every_query(world, tmp_path):

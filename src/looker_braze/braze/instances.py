@@ -74,7 +74,11 @@ class Endpoint:
 
     @property
     def users_track_url(self) -> str:
-        return f"{self.base_url}/users/track"
+        return self.url("/users/track")
+
+    def url(self, path: str) -> str:
+        """The address of a REST path (``/users/track``, ``/catalogs/x/items``) on this host."""
+        return f"{self.base_url}{path}"
 
 
 def parse_endpoint(raw: str | None, extra_allowed: Iterable[str] = ()) -> Endpoint:

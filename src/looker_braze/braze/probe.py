@@ -27,7 +27,8 @@ import aiohttp
 import orjson
 
 from looker_braze.braze.answers import Forbidden, forbidden_kind
-from looker_braze.braze.client import ALL_INVALID, retry_after_seconds
+from looker_braze.braze.client import ALL_INVALID
+from looker_braze.braze.requester import retry_after_seconds
 
 PROBE_BODY = orjson.dumps({"attributes": []})
 

@@ -42,6 +42,11 @@ class AsyncStateStore:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, partial(function, *args, **kwargs))
 
+    async def call(self, function: Callable[..., T], *args) -> T:
+        """Any function of the store (or of a module keeping tables in it, state/triggers.py)
+        on the store's thread."""
+        return await self._call(function, *args)
+
     async def audience_id(self, workspace: str, attribute: str, label: str) -> int:
         return await self._call(self.store.audience_id, workspace, attribute, label)
 

@@ -179,6 +179,9 @@ class LocalAudienceLock:
         return None
 
 
+AudienceLocks = AudienceLock | LocalAudienceLock
+
+
 def audience_locks(redis: str | aioredis.Redis | None) -> AudienceLock | LocalAudienceLock:
     """Locks across replicas when there is a Redis, else within this process."""
     return LocalAudienceLock() if redis is None else AudienceLock(redis)

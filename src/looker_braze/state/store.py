@@ -17,15 +17,18 @@ import socket
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from looker_braze.errors import FailRun
 from looker_braze.state.location import StoreLocation
 from looker_braze.state.models import (
+    AudienceSummary,
     Beat,
     Known,
+    MembershipChange,
     RunEnd,
     RunRecord,
     RunStart,
@@ -172,6 +175,24 @@ class StateStore(ABC):
         with self._failures("count the audience"):
             return self._audience_size(audience_id)
 
+    # -- membership history (migration 6: written by triggers on audience_members) -------------
+
+    def membership_changes(self, after_seq: int = 0, limit: int = 10_000) -> list[MembershipChange]:
+        """The history's entries after ``after_seq``, oldest first, at most ``limit``."""
+        with self._failures("read the membership history"):
+            return self._membership_changes(after_seq, limit)
+
+    def audience_summaries(self) -> list[AudienceSummary]:
+        """Every audience with its members now and its joins and leaves so far."""
+        with self._failures("list the audiences"):
+            return self._audience_summaries()
+
+    @abstractmethod
+    def _membership_changes(self, after_seq: int, limit: int) -> list[MembershipChange]: ...
+
+    @abstractmethod
+    def _audience_summaries(self) -> list[AudienceSummary]: ...
+
     # -- runs -----------------------------------------------------------------------------------
 
     def start_run(self, meta: RunStart) -> int:
@@ -274,6 +295,13 @@ class StateStore(ABC):
 
     # -- plumbing -------------------------------------------------------------------------------
 
+    @contextmanager
+    def transaction(self, doing: str) -> Iterator[Any]:
+        """One transaction on the store's connection, for the modules that keep tables of their
+        own (state/triggers.py); a driver failure becomes FailRun saying what failed."""
+        with self._failures(doing), self._transaction() as conn:
+            yield conn
+
     def close(self) -> None:
         with self._failures("close"):
             self._close()
@@ -308,6 +336,9 @@ class StateStore(ABC):
     def _after_failure(self) -> None:
         """Hook: forget a broken connection so the next call opens a new one."""
         return None
+
+    @abstractmethod
+    def _transaction(self) -> AbstractContextManager[Any]: ...
 
     @abstractmethod
     def _get_workspace_id(self, workspace: str) -> int: ...

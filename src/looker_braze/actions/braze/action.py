@@ -12,13 +12,12 @@ import contextlib
 import dataclasses
 import logging
 
-import aiohttp
-
 from looker_braze.actions.braze import definition as braze_definition
 from looker_braze.actions.braze.audience import Audience
+from looker_braze.actions.braze.base import BrazeActionBase
 from looker_braze.actions.braze.mapping import RowMapper
 from looker_braze.actions.braze.modes import Mode
-from looker_braze.actions.braze.options import InvalidForm, RunOptions, check_settings, run_options
+from looker_braze.actions.braze.options import InvalidForm, RunOptions, run_options
 from looker_braze.actions.braze.pipeline import (
     DrySink,
     count_failed,
@@ -27,14 +26,13 @@ from looker_braze.actions.braze.pipeline import (
     remove_gone,
     send_rows,
 )
+from looker_braze.actions.braze.plumbing import BrazePlumbing
 from looker_braze.actions.braze.report import RunReport
 from looker_braze.braze.batch import BatchSize
 from looker_braze.braze.client import Dispatcher, RetryPolicy, UsersTrackClient
-from looker_braze.braze.concurrency import InFlight, connection_limit
-from looker_braze.braze.ratelimit import RateLimiter
-from looker_braze.braze.shared_limit import shared_limiter
+from looker_braze.braze.concurrency import InFlight
 from looker_braze.errors import FailRun
-from looker_braze.hub.action import Action, HubServices, RunProgress
+from looker_braze.hub.action import RunProgress
 from looker_braze.hub.document import RowStream
 from looker_braze.hub.protocol import (
     ActionDefinition,
@@ -45,49 +43,23 @@ from looker_braze.hub.protocol import (
 )
 from looker_braze.hub.result import possible_cut, time_zone
 from looker_braze.hub.rows import RowSource
-from looker_braze.redis_keys import redis_client
 from looker_braze.settings import HubSettings
-from looker_braze.state import AsyncStateStore
-from looker_braze.state.locks import audience_locks
 
 log = logging.getLogger(__name__)
 
 
-class BrazeAction(Action):
+class BrazeAction(BrazeActionBase):
     name = braze_definition.NAME
 
-    def __init__(self, settings: HubSettings) -> None:
-        self._settings = settings
-        self._session: aiohttp.ClientSession | None = None
-        self._limiters: dict[str, RateLimiter] = {}
-        self._store: AsyncStateStore | None = None
-        # One Redis client for every limiter and lock of this process (None: no replicas).
-        self._redis = redis_client(settings.redis_url)[0] if settings.redis_url else None
-        self._locks = audience_locks(self._redis)
+    def __init__(self, settings: HubSettings, plumbing: BrazePlumbing | None = None) -> None:
+        super().__init__(settings, plumbing)
+        self._locks = self._plumbing.locks
 
     def definition(self, looker: LookerContext) -> ActionDefinition:
         return braze_definition.definition(looker)
 
-    async def form(self, request: ActionRequest) -> Form:
-        try:
-            check_settings(request, self._settings.extra_endpoints)
-        except FailRun as exc:
-            return Form(error=str(exc))
+    def form_fields(self, request: ActionRequest) -> Form:
         return braze_definition.form(request)
-
-    async def startup(self, services: HubServices) -> None:
-        self._store = services.store
-        self._session_for_braze()
-
-    async def shutdown(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
-        for limiter in self._limiters.values():
-            await limiter.aclose()
-        await self._locks.aclose()
-        if self._redis is not None:
-            await self._redis.aclose()
 
     async def execute(
         self, request: ActionRequest, rows: RowSource, progress: RunProgress
@@ -150,6 +122,7 @@ class BrazeAction(Action):
             report.braze = sink.notes()
             if audience is not None:
                 await audience.flush(force=True)
+                report.history_failure = audience.history_failure
         await sink.drain()  # raises the run's failure, if a batch had one
 
     async def _remove_gone(self, audience: Audience, sink, report: RunReport) -> None:
@@ -176,7 +149,8 @@ class BrazeAction(Action):
 
     async def _audience(self, options: RunOptions, progress: RunProgress) -> Audience | None:
         if not options.tracks_state:
-            return None
+            # A plain append records who joined (the membership history) when a store is there.
+            return await self._record_only(options, progress)
         if self._store is None:
             raise FailRun(
                 f"Mode '{options.mode}' and change-only sends need the hub's state store, which "
@@ -185,6 +159,15 @@ class BrazeAction(Action):
         if options.mode == Mode.SYNC and progress.run_id is None:
             raise FailRun("A sync needs the run history of the state store, which failed.")
         return await Audience.open(self._store, options, progress.run_id)
+
+    async def _record_only(self, options: RunOptions, progress: RunProgress) -> Audience | None:
+        if self._store is None:
+            return None
+        try:
+            return await Audience.open(self._store, options, progress.run_id)
+        except FailRun as exc:
+            log.warning("membership history not recorded for this append: %s", exc)
+            return None
 
     def _exclusive(self, options: RunOptions):
         """One send at a time per audience, for the sends that read and record its state."""
@@ -199,14 +182,14 @@ class BrazeAction(Action):
         self, options: RunOptions, report: RunReport, audience: Audience | None
     ) -> Dispatcher:
         settings = self._settings
-        limiter = self._limiter(options.workspace)
+        limiter = self._plumbing.limiter(options.workspace)
         in_flight = InFlight(
             limiter.requests_per_second, settings.max_bytes_in_flight, settings.max_in_flight
         )
         client = UsersTrackClient(
             options.endpoint,
             options.api_key,
-            self._session_for_braze(),
+            self._plumbing.session(),
             limiter,
             RetryPolicy(
                 max_attempts=settings.max_attempts, deadline_seconds=settings.retry_deadline_seconds
@@ -222,22 +205,3 @@ class BrazeAction(Action):
             on_outcome=lambda batch, outcome: count_outcome(report, audience, outcome),
             on_failed=lambda batch: count_failed(report, batch),
         )
-
-    def _limiter(self, workspace: str) -> RateLimiter:
-        """The workspace's limit: shared by every replica through Redis when there is one."""
-        if workspace not in self._limiters:
-            settings = self._settings
-            self._limiters[workspace] = shared_limiter(
-                self._redis,
-                workspace,
-                settings.rate_limit_requests,
-                settings.rate_limit_seconds,
-                settings.rate_limit_hourly_requests,
-            )
-        return self._limiters[workspace]
-
-    def _session_for_braze(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=connection_limit(self._settings.max_in_flight))
-            self._session = aiohttp.ClientSession(connector=connector)
-        return self._session

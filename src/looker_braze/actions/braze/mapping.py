@@ -71,7 +71,7 @@ class RowMapper:
                 "This Look is pivoted: the Braze action needs one row per user. Remove the pivot "
                 "and send again."
             )
-        self.id_field = _identifier_field(fields).name
+        self.id_field = identifier_field(fields).name
         self.columns = _attribute_columns(fields, options)
         self.ignored_tags = ignored_tags(fields)
         self._identify_text = _IDENTIFIERS[options.key_kind]
@@ -111,7 +111,8 @@ class RowMapper:
         return self._objects.build((row,), (identifier,), notes)[0]
 
 
-def _identifier_field(fields: Fields) -> Field:
+def identifier_field(fields: Fields) -> Field:
+    """The one field tagged braze_id; FailRun saying how to fix a Look without or with several."""
     tagged = [f for f in fields.fields if ID_TAG in f.tags]
     if not tagged:
         raise FailRun(
@@ -261,6 +262,17 @@ def _phone(text: str) -> str:
         return normalise_phone(_plain(text))
     except DropValue as exc:
         raise RejectRow(f"invalid phone: {exc.reason}") from None
+
+
+def identifier_of(key_kind: str, value: Any) -> str:
+    """The identifier a cell holds, for a Unique Key kind; RejectRow when missing or invalid
+    (RowMapper.identifier is the same rule, inlined for the flag action's hot path)."""
+    if value is None:
+        raise RejectRow("empty identifier")
+    text = value.strip() if type(value) is str else _text(value)
+    if not text:
+        raise RejectRow("empty identifier")
+    return _IDENTIFIERS[key_kind](text)
 
 
 # Each takes the identifier as stripped text.

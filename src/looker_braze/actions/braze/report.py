@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import orjson
@@ -28,6 +29,15 @@ from looker_braze.hub.result import PossibleCut
 
 # A dry run's answer ends with this and the first object as JSON (`send` prints it apart).
 FIRST_OBJECT = "First object: "
+
+
+def answer_text(parts: Iterable[str | None], sample: dict | None) -> str:
+    """An answer's sentences (None ones left out), then a dry run's first object, as JSON: as
+    Braze would receive it (a Python repr would show None, True, 'quotes')."""
+    text = [part for part in parts if part]
+    if sample is not None:
+        text.append(f"{FIRST_OBJECT}{orjson.dumps(sample).decode()}")
+    return " ".join(text)
 
 
 def _n(count: int) -> str:
@@ -88,6 +98,7 @@ class RunReport:
     cut: PossibleCut | None = None  # Looker may have sent only part of the result
     braze: SendNotes = field(default_factory=SendNotes)  # queued, odd answers, a smaller batch
     failure: str | None = None
+    history_failure: str | None = None  # a plain append could not record who joined
     sample: dict | None = None
 
     def __post_init__(self) -> None:
@@ -159,15 +170,10 @@ class RunReport:
     def message(self) -> str:
         if self.failure and self.read == 0:
             return f"Failed: {self.failure}"
-        parts = [self._headline(), self._rows_line()]
-        lines = (self._audience_line(), self._cut_line(), self._braze_line(),
-                 self._values_line(), self._tags_line(), self._cap_line())  # fmt: skip
-        parts += filter(None, lines)
-        parts.append(self._effort_line())
-        if self.dry_run and self.sample is not None:
-            # JSON, as Braze would receive it (a Python repr would show None, True, 'quotes').
-            parts.append(f"{FIRST_OBJECT}{orjson.dumps(self.sample).decode()}")
-        return " ".join(parts)
+        parts = (self._headline(), self._rows_line(), self._audience_line(), self._cut_line(),
+                 self._braze_line(), self._values_line(), self._tags_line(), self._cap_line(),
+                 self._history_line(), self._effort_line())  # fmt: skip
+        return answer_text(parts, self.sample if self.dry_run else None)
 
     def _headline(self) -> str:
         target = f"'{self.label}' in {self.array_attribute}"
@@ -288,6 +294,11 @@ class RunReport:
             f"Stopped at this hub's row cap of {_n(self.row_cap)} (LOOKER_BRAZE_MAX_ROWS): "
             "rows after it were not read."
         )
+
+    def _history_line(self) -> str | None:
+        if self.history_failure is None:
+            return None
+        return f"The audience's membership history was not recorded: {self.history_failure}"
 
     def _effort_line(self) -> str:
         seconds = time.monotonic() - self.started

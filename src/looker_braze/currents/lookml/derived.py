@@ -6,6 +6,7 @@ zone, the frequency granularity and the campaign/canvas templated filters, so Lo
 
 from __future__ import annotations
 
+from looker_braze.currents.lookml.messaging import messaging_view
 from looker_braze.currents.lookml.sqltext import LiquidBinder, column, derived_sql, expression
 from looker_braze.currents.lookml.surfaces import surface_views
 from looker_braze.currents.lookml.views import SEND, rate
@@ -30,7 +31,7 @@ def derived_views(dialect: str) -> list[dict]:
     for channel in CHANNELS:
         views += [cadence_view(channel, dialect), frequency_view(channel, dialect)]
     views += [retention_view("daily", dialect), retention_view("weekly", dialect)]
-    return [*views, *surface_views(dialect)]
+    return [*views, messaging_view(dialect), *surface_views(dialect)]
 
 
 def _dim(name: str, type_: str, sql: str, description: str, **extra) -> dict:

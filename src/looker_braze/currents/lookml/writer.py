@@ -31,7 +31,6 @@ class _PlainDumper(yaml.SafeDumper):
         return True
 
 
-_TABLE_REF = re.compile(r"\$\{(\w+)\.SQL_TABLE_NAME\}")
 HEADER = "# Written by `looker-braze currents lookml` for {dialect}. Regenerate, do not edit.\n"
 
 
@@ -52,8 +51,9 @@ def write_lookml(
         (ENGAGEMENT_MODEL, engagement_explores()),
         (BEHAVIOR_MODEL, behavior_explores()),
     ):
-        used = list(dict.fromkeys(v for e in explores for v in explore_views(e)))
-        used += [v for v in read_by_derived_tables(views, used) if v not in used]
+        used = _with_tables_read(
+            list(dict.fromkeys(v for e in explores for v in explore_views(e))), views
+        )
         names = [board["dashboard"] for board in boards[model]]
         text = lkml.dump(model_file(explores, connection, used, names))
         written.append(_write(out / f"{model}.model.lkml", dialect, text))
@@ -64,14 +64,17 @@ def write_lookml(
     return written
 
 
-def read_by_derived_tables(views: dict[str, dict], names: list[str]) -> list[str]:
-    """The views whose tables the derived tables of ``names`` read (`${view.SQL_TABLE_NAME}`):
-    a model must include them too, or Looker cannot resolve the derived SQL."""
-    read = []
-    for name in names:
-        sql = views[name].get("derived_table", {}).get("sql", "")
-        read += _TABLE_REF.findall(sql)
-    return list(dict.fromkeys(read))
+_TABLE_REF = re.compile(r"\$\{(\w+)\.SQL_TABLE_NAME\}")
+
+
+def _with_tables_read(used: list[str], views: dict[str, dict]) -> list[str]:
+    """``used`` plus every view whose table their derived tables read: Looker resolves
+    `${view.SQL_TABLE_NAME}` only for a view the model includes, even one no explore uses."""
+    found = list(used)
+    for name in found:  # grows while it is walked: a derived table may read another's
+        sql = views.get(name, {}).get("derived_table", {}).get("sql", "")
+        found += [v for v in dict.fromkeys(_TABLE_REF.findall(sql)) if v not in found]
+    return found
 
 
 def _write(path: Path, dialect: str, text: str) -> Path:

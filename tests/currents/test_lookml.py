@@ -38,6 +38,10 @@ WRITTEN = {
     "canvas_journeys",
     "conversions_and_lift",
     "subscriptions",
+    "in_app_messages",
+    "content_cards_and_banners",
+    "webhooks",
+    "feature_flags_and_live_activities",
 }
 DERIVED = {
     "email_messaging_cadence",
@@ -53,6 +57,12 @@ DERIVED = {
     "canvas_experiment_paths",
     "campaign_audience",
     "subscription_changes",
+    "in_app_message_events",
+    "content_card_events",
+    "banner_events",
+    "webhook_events",
+    "feature_flag_events",
+    "live_activity_events",
 }
 
 

@@ -35,6 +35,12 @@ from looker_braze.currents.dashboards.spec import (
     Tile,
     query_key,
 )
+from looker_braze.currents.dashboards.surfaces import (
+    content_cards_and_banners,
+    feature_flags_and_live_activities,
+    in_app_messages,
+    webhooks,
+)
 
 DASHBOARDS: tuple[Dashboard, ...] = (
     email_funnel(),
@@ -49,6 +55,10 @@ DASHBOARDS: tuple[Dashboard, ...] = (
     canvas_journeys(),
     conversions_and_lift(),
     subscriptions(),
+    in_app_messages(),
+    content_cards_and_banners(),
+    webhooks(),
+    feature_flags_and_live_activities(),
 )
 
 

@@ -149,7 +149,8 @@ class SurfaceConfig(_Strict):
     # Banners: impressions per user-week; content cards: sends per user-week.
     per_user_per_week: float = Field(0.5, ge=0.0)
     impression_rate: float = Field(1.0, ge=0.0, le=1.0)  # cards: P(Impression | sent)
-    # Banners: P(... | impression); content cards: P(... | sent), each drawn independently.
+    # P(... | impression), each drawn independently: a card or banner is clicked or dismissed
+    # only once seen (content cards: the unique click rate over unique impressions).
     click_rate: float = Field(0.1, ge=0.0, le=1.0)
     dismiss_rate: float = Field(0.0, ge=0.0, le=1.0)
     abort_rate: float = Field(0.01, ge=0.0, le=1.0)  # aborted messages per impression (send)
@@ -159,6 +160,9 @@ class ContentCardConfig(SurfaceConfig):
     campaigns: list[str] = ["Content Card Campaign 1", "Content Card Campaign 2"]
     impression_rate: float = Field(0.5, ge=0.0, le=1.0)
     dismiss_rate: float = Field(0.08, ge=0.0, le=1.0)
+    # Mean extra impressions of a seen card (Poisson): a card stays in the feed and is seen
+    # again, so impressions exceed unique impressions (users who saw it).
+    repeat_impressions: float = Field(0.5, ge=0.0)
 
 
 class BannerConfig(SurfaceConfig):

@@ -13,6 +13,7 @@ events.
 from __future__ import annotations
 
 from looker_braze.currents.lookml.outcomes import outcome_explores, subscription_explores
+from looker_braze.currents.lookml.surfaces import surface_explores
 from looker_braze.currents.lookml.views import PUSH_SEND, SEND
 
 ENGAGEMENT_MODEL = "braze_currents_block_message_engagement"
@@ -127,6 +128,7 @@ def engagement_explores() -> list[dict]:
         {"name": "users_messages_pushnotification_iosforeground", "label": "iOS Foreground"},
         {"name": "messaging_events", "label": "SMS, WhatsApp, RCS and LINE Events"},
         *outcome_explores(),
+        *surface_explores(),
     ]
 
 

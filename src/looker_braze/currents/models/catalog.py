@@ -59,6 +59,12 @@ _STAGING = (
     ),
     Query("stg_sessions", "stg_sessions", "First sessions and session starts", layer=STAGING),
     Query("stg_session_ends", "stg_session_ends", "Session ends, with duration", layer=STAGING),
+    Query(
+        "stg_audience_membership",
+        "stg_audience_membership",
+        "Looker audience membership spells (looker-braze audiences export)",
+        layer=STAGING,
+    ),
 )
 
 _INTERMEDIATE = (
@@ -88,6 +94,8 @@ _INTERMEDIATE = (
     Query("retention_activity", "retention_activity", "Active days per cohort member"),
     Query("retention_daily", "retention_daily", "Daily retention grid"),
     Query("retention_weekly", "retention_weekly", "Weekly retention grid"),
+    Query("audience_deliveries", "audience_deliveries", "Deliveries on every channel, engagement"),
+    Query("audience_members", "audience_members", "Audience spells resolved to Braze users"),
 )
 
 _FRAGMENTS = (*_STAGING, *(replace(q, layer=INTERMEDIATE) for q in _INTERMEDIATE))
@@ -292,6 +300,16 @@ _MODELS = (
         "app_sessions",
         "Sessions: first sessions, starts and ends (distinct session ids), users",
         "App Sessions",
+    ),
+    Query(
+        "audience_engagement",
+        "audience_engagement",
+        "Looker audiences: engagement by week since joining, against outsiders",
+    ),
+    Query(
+        "audience_summary",
+        "audience_summary",
+        "Looker audiences: members, and engagement before and after joining",
     ),
 )
 

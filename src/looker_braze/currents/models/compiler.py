@@ -26,7 +26,6 @@ from looker_braze.currents.models import dialects
 from looker_braze.currents.models.binding import Binder, bind, match_calls, match_param
 from looker_braze.currents.models.catalog import FRAGMENTS, MODELS, STAGING, Query
 from looker_braze.currents.models.macros import SOURCE_DIALECT, expand_macros
-from looker_braze.currents.schemas import TABLES
 from looker_braze.currents.tables import RAW_TABLES, raw_fields
 
 # Avro primitive -> type of the column in an empty stand-in table.
@@ -123,7 +122,7 @@ def _reads(tree: exp.Expression) -> set[str]:
 def _rewrite_tables(tree: exp.Expression, table_sql: Callable[[str], str]) -> exp.Expression:
     for table in list(tree.find_all(exp.Table)):
         name = table.name.upper()
-        if name in TABLES and not table.args.get("db"):
+        if name in RAW_TABLES and not table.args.get("db"):
             alias = table.alias or table.name
             table.set("this", exp.var(table_sql(name)))
             table.set("alias", exp.TableAlias(this=exp.to_identifier(alias)))

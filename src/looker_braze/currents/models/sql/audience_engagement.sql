@@ -74,13 +74,16 @@ SELECT
   deliveries,
   engaged_deliveries,
   engaged_deliveries * 1.0 / deliveries AS engagement_rate,
-  -- Rounded: a sum of rates depends on the order it is added in (engines and dbt differ in
-  -- the last bits); nine decimals are far below what the data can tell.
-  CASE WHEN outsider_matched > 0 THEN ROUND(outsider_engaged / outsider_matched, 9) END
+  -- Nine decimals: a sum of rates depends on the order it is added in (engines and dbt differ
+  -- in the last bits), and the data cannot tell anything that fine anyway.
+  CASE WHEN outsider_matched > 0 THEN CAST(outsider_engaged / outsider_matched AS DECIMAL(28, 9)) END
     AS outsider_engagement_rate,
   CASE
     WHEN outsider_matched > 0
-      THEN ROUND(engaged_deliveries * 1.0 / deliveries - outsider_engaged / outsider_matched, 9)
+      THEN CAST(
+        engaged_deliveries * 1.0 / deliveries - outsider_engaged / outsider_matched
+        AS DECIMAL(28, 9)
+      )
   END AS lift
 FROM per_week
 ORDER BY audience, array_attribute, workspace, week_since_joining

@@ -29,11 +29,11 @@ rates AS (
     SUM(CASE WHEN week_since_joining >= 0 THEN engaged_deliveries ELSE 0 END) * 1.0
       / NULLIF(SUM(CASE WHEN week_since_joining >= 0 THEN deliveries ELSE 0 END), 0)
       AS engagement_rate_after,
-    ROUND(
+    CAST(
       SUM(CASE WHEN week_since_joining >= 0 THEN outsider_engagement_rate * deliveries END)
       / NULLIF(SUM(CASE WHEN week_since_joining >= 0 AND outsider_engagement_rate IS NOT NULL
-        THEN deliveries END), 0),
-      9
+        THEN deliveries END), 0)
+      AS DECIMAL(28, 9)
     ) AS outsider_engagement_rate
   FROM audience_engagement
   GROUP BY workspace, array_attribute, audience
@@ -50,8 +50,8 @@ SELECT
   r.engagement_rate_before,
   r.engagement_rate_after,
   r.outsider_engagement_rate,
-  ROUND(r.engagement_rate_after - r.outsider_engagement_rate, 9) AS lift_over_outsiders,
-  ROUND(r.engagement_rate_after - r.engagement_rate_before, 9) AS lift_over_before,
+  CAST(r.engagement_rate_after - r.outsider_engagement_rate AS DECIMAL(28, 9)) AS lift_over_outsiders,
+  CAST(r.engagement_rate_after - r.engagement_rate_before AS DECIMAL(28, 9)) AS lift_over_before,
   CASE
     WHEN s.identifier_kind = 'user_alias'
       THEN 'Currents carries no alias: this audience cannot be joined to its events'

@@ -49,6 +49,7 @@ PG_MARTS = (
     "push_frequency",
     "retention_daily_cohorts",
     "retention_weekly_curve",
+    "messaging_by_message",
 )
 
 

@@ -22,8 +22,9 @@ MAX_OBJECTS = 75
 MAU_OBJECTS = 50
 MAX_BYTES = 4_000_000  # Braze answers 413 above 4 MB; counted in decimal megabytes to be safe
 _HEAD, _TAIL = b'{"attributes":[', b"]}"
-_ENVELOPE = len(_HEAD) + len(_TAIL)
 _TAIL_BYTES = len(_TAIL)
+# Other endpoints take their objects under another key (catalog items: {"items":[...]}).
+ITEMS_HEAD = b'{"items":['
 
 
 class Batch:
@@ -34,10 +35,11 @@ class Batch:
     batch; hundreds of batches are in flight at Braze's latency. The objects are cut back out of
     the body only in the rare cases that need them (413 halves, resending a subset)."""
 
-    __slots__ = ("_body", "_ends", "tags")
+    __slots__ = ("_body", "_ends", "_head", "tags")
 
-    def __init__(self) -> None:
-        self._body = bytearray(_HEAD)
+    def __init__(self, head: bytes = _HEAD) -> None:
+        self._head = head
+        self._body = bytearray(head)
         self._ends: list[int] = []  # where each object ends in the body
         self.tags: list[Hashable] = []
 
@@ -58,7 +60,7 @@ class Batch:
 
     @property
     def objects(self) -> list[bytes]:
-        starts = [len(_HEAD), *(end + 1 for end in self._ends[:-1])]
+        starts = [len(self._head), *(end + 1 for end in self._ends[:-1])]
         body = self._body
         return [bytes(body[start:end]) for start, end in zip(starts, self._ends, strict=True)]
 
@@ -68,17 +70,18 @@ class Batch:
     def halves(self) -> tuple[Batch, Batch]:
         middle = len(self) // 2
         objects = self.objects
-        return _batch_of(objects[:middle], self.tags[:middle]), _batch_of(
-            objects[middle:], self.tags[middle:]
+        return _batch_of(objects[:middle], self.tags[:middle], self._head), _batch_of(
+            objects[middle:], self.tags[middle:], self._head
         )
 
     def subset(self, indices: list[int]) -> Batch:
         objects = self.objects
-        return _batch_of([objects[i] for i in indices], [self.tags[i] for i in indices])
+        tags = [self.tags[i] for i in indices]
+        return _batch_of([objects[i] for i in indices], tags, self._head)
 
 
-def _batch_of(objects: list[bytes], tags: list[Hashable]) -> Batch:
-    batch = Batch()
+def _batch_of(objects: list[bytes], tags: list[Hashable], head: bytes = _HEAD) -> Batch:
+    batch = Batch(head)
     for obj, tag in zip(objects, tags, strict=True):
         batch.add(obj, tag)
     return batch
@@ -89,7 +92,9 @@ def chunks(batch: Batch, size: int) -> list[Batch]:
     if len(batch) <= size:
         return [batch]
     return [
-        _batch_of(batch.objects[start : start + size], batch.tags[start : start + size])
+        _batch_of(
+            batch.objects[start : start + size], batch.tags[start : start + size], batch._head
+        )
         for start in range(0, len(batch), size)
     ]
 
@@ -132,11 +137,16 @@ class Batcher:
     applies to the batch being filled)."""
 
     def __init__(
-        self, max_objects: int | BatchSize = MAX_OBJECTS, max_bytes: int = MAX_BYTES
+        self,
+        max_objects: int | BatchSize = MAX_OBJECTS,
+        max_bytes: int = MAX_BYTES,
+        head: bytes = _HEAD,
     ) -> None:
         self.size = max_objects if isinstance(max_objects, BatchSize) else BatchSize(max_objects)
         self.max_bytes = max_bytes
-        self._current = Batch()
+        self._head = head
+        self._envelope = len(head) + _TAIL_BYTES
+        self._current = Batch(head)
 
     @property
     def max_objects(self) -> int:
@@ -144,8 +154,9 @@ class Batcher:
 
     def add(self, obj: bytes, tag: Hashable) -> list[Batch]:
         size = len(obj)
-        if size + _ENVELOPE > self.max_bytes:
-            raise RejectRow("user object larger than Braze's 4 MB request limit")
+        if size + self._envelope > self.max_bytes:
+            what = "user object" if self._head == _HEAD else "object"
+            raise RejectRow(f"{what} larger than Braze's 4 MB request limit")
         # Batch.add, inlined: this runs once for every object of a send.
         current = self._current
         body, ends = current._body, current._ends
@@ -170,5 +181,5 @@ class Batcher:
         return batch if len(batch) else None
 
     def _take(self) -> Batch:
-        batch, self._current = self._current, Batch()
+        batch, self._current = self._current, Batch(self._head)
         return batch

@@ -14,6 +14,7 @@ import aiohttp
 import ijson
 from rich.console import Console
 
+from looker_braze.demo.catalog import catalog_demo
 from looker_braze.demo.scenario import (
     API_KEY,
     LABEL,
@@ -25,6 +26,7 @@ from looker_braze.demo.scenario import (
     simulator_args,
 )
 from looker_braze.demo.summary import Outcome, show
+from looker_braze.demo.trigger import trigger_scene
 from looker_braze.demo.watch import watch
 from looker_braze.hub.auth import new_token
 from looker_braze.processes import spawn
@@ -57,7 +59,11 @@ async def _demo(options: DemoOptions, folder: Path, console: Console) -> Outcome
                 + (" (chaos: 429s, 5xx, drops)" if options.chaos else "")
             )
             console.print(f"Action hub on {hub.url}; Looker played by this process.\n")
-            return await _send(braze.url, hub.url, new_token(secret), look, truth, console)
+            outcome = await _send(braze.url, hub.url, new_token(secret), look, truth, console)
+            for line in await trigger_scene(braze.url, hub.url, new_token(secret), API_KEY):
+                console.print(line)
+            console.print(*await catalog_demo(braze.url, hub.url, new_token(secret)), sep="\n")
+            return outcome
 
 
 async def _send(braze_url, hub_url, token, look: Path, truth, console: Console) -> Outcome:

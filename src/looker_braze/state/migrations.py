@@ -13,6 +13,12 @@ Tables (both dialects):
     runs              the run history (v2: heartbeat_at and the owning process)
     run_members       the members of a running sync, dropped when it finishes
     run_gone          gone_members' snapshot of a run (members of the audience not in the run)
+    trigger_recipients  (v4) who an API-triggered campaign or Canvas was sent to, per send key:
+                      "pending" before the request can go, "sent" once Braze accepted it
+                      (state/triggers.py)
+    catalogs          (v5) (workspace, catalog name) -> id, for the catalog action
+    catalog_items     (v5) the item ids each catalog holds from this hub, as far as Braze
+                      accepted them (state/catalog_items.py)
     audience_changes  (v6) the membership history: one row each time a member joins or leaves
                       an audience, written by triggers on audience_members, so no code path that
                       changes membership can forget it
@@ -20,6 +26,7 @@ Tables (both dialects):
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 
@@ -150,6 +157,33 @@ _POSTGRESQL_V2 = (
     "ALTER TABLE runs ADD COLUMN process text",
 )
 
+# A message must never reach a user twice: each recipient of a trigger is recorded "pending"
+# BEFORE its request can go and "sent" (with the call's dispatch_id) once Braze accepted it.
+_SQLITE_V4 = (
+    """CREATE TABLE trigger_recipients (
+        workspace TEXT NOT NULL,
+        target TEXT NOT NULL,
+        send_key TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        status TEXT NOT NULL,
+        run_id INTEGER,
+        dispatch_id TEXT,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (workspace, target, send_key, recipient)) WITHOUT ROWID""",
+)
+_POSTGRESQL_V4 = (
+    """CREATE TABLE trigger_recipients (
+        workspace text NOT NULL,
+        target text NOT NULL,
+        send_key text NOT NULL,
+        recipient text COLLATE "C" NOT NULL,
+        status text NOT NULL,
+        run_id bigint,
+        dispatch_id text,
+        updated_at timestamptz NOT NULL,
+        PRIMARY KEY (workspace, target, send_key, recipient))""",
+)
+
 # The membership history (the closed loop joins it to Currents). An append-only log of changes,
 # not of runs: a member who stays costs nothing per run, a join or a leave one short row. Members
 # already in an audience get the audience's creation time as their join (the history began after
@@ -210,10 +244,39 @@ _POSTGRESQL_V6 = (
         EXECUTE FUNCTION looker_braze_members_left()""",
 )
 
+# The catalog action's sync state: which item ids of each catalog this hub put there (and Braze
+# accepted), so that a sync deletes the items that left the Look and no others.
+_SQLITE_V5 = (
+    """CREATE TABLE catalogs (
+        id INTEGER PRIMARY KEY,
+        workspace_id INTEGER NOT NULL REFERENCES workspaces (id),
+        name TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (workspace_id, name))""",
+    """CREATE TABLE catalog_items (
+        catalog_id INTEGER NOT NULL,
+        item_id TEXT NOT NULL,
+        PRIMARY KEY (catalog_id, item_id)) WITHOUT ROWID""",
+)
+_POSTGRESQL_V5 = (
+    """CREATE TABLE catalogs (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        workspace_id bigint NOT NULL REFERENCES workspaces (id),
+        name text NOT NULL,
+        created_at timestamptz NOT NULL,
+        UNIQUE (workspace_id, name))""",
+    """CREATE TABLE catalog_items (
+        catalog_id bigint NOT NULL,
+        item_id text COLLATE "C" NOT NULL,
+        PRIMARY KEY (catalog_id, item_id))""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "audiences, member hashes, run history", _SQLITE_V1, _POSTGRESQL_V1),
     Migration(2, "run heartbeats and owners", _SQLITE_V2, _POSTGRESQL_V2),
-    # 3-5 belong to the events, trigger and catalog actions (issue 11).
+    # 3 belongs to the events action (issue 11).
+    Migration(4, "recipients of API-triggered messages", _SQLITE_V4, _POSTGRESQL_V4),
+    Migration(5, "catalog items sent from this hub", _SQLITE_V5, _POSTGRESQL_V5),
     Migration(6, "audience membership history", _SQLITE_V6, _POSTGRESQL_V6),
 )
 
@@ -223,12 +286,14 @@ CREATE_VERSION_TABLE = (
 )
 
 
-def pending(current: int, dialect: str) -> list[tuple[int, str, tuple[str, ...]]]:
-    """The migrations after ``current``, in order: (version, description, statements)."""
+def pending(applied: Collection[int], dialect: str) -> list[tuple[int, str, tuple[str, ...]]]:
+    """The migrations not in ``applied``, in order: (version, description, statements). Not
+    only those after the newest: numbers were reserved for work that lands later (3-5, issue
+    11, after 6), and a store that already has 6 must still get them."""
     return [
         (step.version, step.description, getattr(step, dialect))
         for step in MIGRATIONS
-        if step.version > current
+        if step.version not in applied
     ]
 
 
@@ -242,7 +307,8 @@ def apply(conn, dialect: str, mark: str, now: str) -> int:
     from looker_braze.errors import ConfigError
 
     conn.execute(CREATE_VERSION_TABLE)
-    current = conn.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+    applied = {version for (version,) in conn.execute("SELECT version FROM schema_version")}
+    current = max(applied, default=0)
     if current > latest_version():
         raise ConfigError(
             [
@@ -252,7 +318,7 @@ def apply(conn, dialect: str, mark: str, now: str) -> int:
             ]
         )
     insert = f"INSERT INTO schema_version VALUES ({mark}, {mark}, {mark})"
-    for version, description, statements in pending(current, dialect):
+    for version, description, statements in pending(applied, dialect):
         for statement in statements:
             conn.execute(statement)
         conn.execute(insert, (version, description, now))

@@ -8,7 +8,8 @@ and is replaced on the next call.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 
 import orjson
@@ -18,6 +19,7 @@ from psycopg.types.json import Jsonb, set_json_loads
 
 from looker_braze.errors import ConfigError
 from looker_braze.state import migrations
+from looker_braze.state.catalog_items import PostgresCatalogItems
 from looker_braze.state.location import StoreLocation
 from looker_braze.state.models import (
     AudienceSummary,
@@ -129,7 +131,7 @@ def _lock_key(schema: str | None) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
-class PostgresStateStore(StateStore):
+class PostgresStateStore(PostgresCatalogItems, StateStore):
     dialect = "postgresql"
     driver_errors = (psycopg.Error,)
 
@@ -152,6 +154,12 @@ class PostgresStateStore(StateStore):
         if self._conn is None or self._conn.closed:
             self._conn = _connect(self.location)
         return self._conn
+
+    @contextmanager
+    def _transaction(self) -> Iterator[psycopg.Connection]:
+        conn = self._connection()
+        with conn.transaction():
+            yield conn
 
     def _after_failure(self) -> None:
         if self._conn is not None and (self._conn.broken or self._conn.closed):

@@ -14,9 +14,10 @@ import logging
 
 from looker_braze.actions.braze import definition as braze_definition
 from looker_braze.actions.braze.audience import Audience
+from looker_braze.actions.braze.base import BrazeActionBase
 from looker_braze.actions.braze.mapping import RowMapper
 from looker_braze.actions.braze.modes import Mode
-from looker_braze.actions.braze.options import InvalidForm, RunOptions, check_settings, run_options
+from looker_braze.actions.braze.options import InvalidForm, RunOptions, run_options
 from looker_braze.actions.braze.pipeline import (
     DrySink,
     count_failed,
@@ -31,7 +32,7 @@ from looker_braze.braze.batch import BatchSize
 from looker_braze.braze.client import Dispatcher, RetryPolicy, UsersTrackClient
 from looker_braze.braze.concurrency import InFlight
 from looker_braze.errors import FailRun
-from looker_braze.hub.action import Action, HubServices, RunProgress
+from looker_braze.hub.action import RunProgress
 from looker_braze.hub.document import RowStream
 from looker_braze.hub.protocol import (
     ActionDefinition,
@@ -43,36 +44,22 @@ from looker_braze.hub.protocol import (
 from looker_braze.hub.result import possible_cut, time_zone
 from looker_braze.hub.rows import RowSource
 from looker_braze.settings import HubSettings
-from looker_braze.state import AsyncStateStore
 
 log = logging.getLogger(__name__)
 
 
-class BrazeAction(Action):
+class BrazeAction(BrazeActionBase):
     name = braze_definition.NAME
 
     def __init__(self, settings: HubSettings, plumbing: BrazePlumbing | None = None) -> None:
-        self._settings = settings
-        self._plumbing = plumbing or BrazePlumbing(settings)
+        super().__init__(settings, plumbing)
         self._locks = self._plumbing.locks
-        self._store: AsyncStateStore | None = None
 
     def definition(self, looker: LookerContext) -> ActionDefinition:
         return braze_definition.definition(looker)
 
-    async def form(self, request: ActionRequest) -> Form:
-        try:
-            check_settings(request, self._settings.extra_endpoints)
-        except FailRun as exc:
-            return Form(error=str(exc))
+    def form_fields(self, request: ActionRequest) -> Form:
         return braze_definition.form(request)
-
-    async def startup(self, services: HubServices) -> None:
-        self._store = services.store
-        self._plumbing.session()
-
-    async def shutdown(self) -> None:
-        await self._plumbing.aclose()
 
     async def execute(
         self, request: ActionRequest, rows: RowSource, progress: RunProgress

@@ -51,7 +51,7 @@ PARAMS = (
     ),
 )
 
-_YES_NO = (FormOption("yes", "Yes"), FormOption("no", "No"))
+YES_NO_OPTIONS = (FormOption("yes", "Yes"), FormOption("no", "No"))
 
 
 @cache
@@ -61,19 +61,35 @@ def icon_data_uri() -> str:
 
 
 def definition(looker: LookerContext) -> ActionDefinition:
+    return braze_definition(
+        looker,
+        NAME,
+        "Braze",
+        "Flag the users of a Look in Braze (users/track) for segmentation: tag the identifier "
+        f"field '{ID_TAG}' and attribute fields 'braze[<attribute>]'.",
+    )
+
+
+def braze_definition(
+    looker: LookerContext,
+    name: str,
+    label: str,
+    description: str,
+    params: tuple[Param, ...] = PARAMS,
+    id_tag: str = ID_TAG,
+) -> ActionDefinition:
+    """The definition every Braze action shares but for its name, label and description (and,
+    for an action whose rows are not users, its settings and the tag of its one required field)."""
     # Only the streaming format to Looker 6.2 and later, as Looker's own streaming actions do
     # (segment, marketo, hubspot ... in the reference hub): json_detail stops at 5,000 rows, so a
     # user who could pick it would sync a truncated audience.
     formats = ("json_detail_lite_stream",) if looker.at_least(6, 2) else ("json_detail",)
     return ActionDefinition(
-        name=NAME,
-        label="Braze",
-        description=(
-            "Flag the users of a Look in Braze (users/track) for segmentation: tag the identifier "
-            f"field '{ID_TAG}' and attribute fields 'braze[<attribute>]'."
-        ),
-        params=PARAMS,
-        required_fields=({"tag": ID_TAG},),
+        name=name,
+        label=label,
+        description=description,
+        params=params,
+        required_fields=({"tag": id_tag},),
         supported_action_types=("query",),
         supported_formats=formats,
         supported_formattings=("unformatted",),
@@ -83,19 +99,44 @@ def definition(looker: LookerContext) -> ActionDefinition:
     )
 
 
+def unique_key_field(kinds: tuple[str, ...]) -> FormField:
+    return FormField(
+        name="braze_key",
+        label="Unique Key",
+        type="select",
+        description=f"What the field tagged '{ID_TAG}' holds: how Braze finds each user.",
+        default="external_id",
+        required=True,
+        interactive=True,
+        options=tuple(FormOption(kind, kind) for kind in kinds),
+    )
+
+
+def alias_label_field() -> FormField:
+    return FormField(
+        name="braze_alias_label",
+        label="Alias Label",
+        description="The alias label; the tagged field holds the alias name.",
+        default=DEFAULT_ALIAS_LABEL,
+        required=True,
+    )
+
+
+def dry_run_field(description: str) -> FormField:
+    return FormField(
+        name="braze_dry_run",
+        label="Dry Run",
+        type="select",
+        description=description,
+        default="no",
+        options=YES_NO_OPTIONS,
+    )
+
+
 def form(request: ActionRequest) -> Form:
     key = request.form_params.get("braze_key", "external_id")
     fields = [
-        FormField(
-            name="braze_key",
-            label="Unique Key",
-            type="select",
-            description=f"What the field tagged '{ID_TAG}' holds: how Braze finds each user.",
-            default="external_id",
-            required=True,
-            interactive=True,
-            options=tuple(FormOption(kind, kind) for kind in KEY_KINDS),
-        ),
+        unique_key_field(KEY_KINDS),
         FormField(
             name="braze_segment",
             label="Export Label",
@@ -108,15 +149,7 @@ def form(request: ActionRequest) -> Form:
         ),
     ]
     if key == "user_alias":
-        fields.append(
-            FormField(
-                name="braze_alias_label",
-                label="Alias Label",
-                description="The alias label; the tagged field holds the alias name.",
-                default=DEFAULT_ALIAS_LABEL,
-                required=True,
-            )
-        )
+        fields.append(alias_label_field())
     mode = request.form_params.get("braze_mode", Mode.APPEND)
     fields.append(
         FormField(
@@ -169,16 +202,9 @@ def form(request: ActionRequest) -> Form:
             type="select",
             description="Yes: users Braze does not know are skipped, none are created.",
             default="yes",
-            options=_YES_NO,
+            options=YES_NO_OPTIONS,
         ),
-        FormField(
-            name="braze_dry_run",
-            label="Dry Run",
-            type="select",
-            description="Yes: read and check every row, report what would be sent, send nothing.",
-            default="no",
-            options=_YES_NO,
-        ),
+        dry_run_field("Yes: read and check every row, report what would be sent, send nothing."),
     ]
     return Form(tuple(fields))
 

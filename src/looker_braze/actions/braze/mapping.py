@@ -71,7 +71,7 @@ class RowMapper:
                 "This Look is pivoted: the Braze action needs one row per user. Remove the pivot "
                 "and send again."
             )
-        self.id_field = _identifier_field(fields).name
+        self.id_field = identifier_field(fields).name
         self.columns = _attribute_columns(fields, options)
         self.ignored_tags = ignored_tags(fields)
         self._identify_text = _IDENTIFIERS[options.key_kind]
@@ -111,16 +111,20 @@ class RowMapper:
         return self._objects.build((row,), (identifier,), notes)[0]
 
 
-def _identifier_field(fields: Fields) -> Field:
-    tagged = [f for f in fields.fields if ID_TAG in f.tags]
+def identifier_field(
+    fields: Fields, tag: str = ID_TAG, holds: str = "the user's identifier"
+) -> Field:
+    """The one field tagged ``tag`` (braze_id: the user's identifier; other actions name what
+    theirs ``holds``); FailRun saying how to fix a Look without or with several."""
+    tagged = [f for f in fields.fields if tag in f.tags]
     if not tagged:
         raise FailRun(
-            f"No field of this Look is tagged '{ID_TAG}'. In LookML, add tags: [\"{ID_TAG}\"] to "
-            "the dimension that holds the user's identifier, and include it in the Look."
+            f"No field of this Look is tagged '{tag}'. In LookML, add tags: [\"{tag}\"] to "
+            f"the dimension that holds {holds}, and include it in the Look."
         )
     if len(tagged) > 1:
         names = ", ".join(f.name for f in tagged)
-        raise FailRun(f"Several fields are tagged '{ID_TAG}' ({names}): tag exactly one.")
+        raise FailRun(f"Several fields are tagged '{tag}' ({names}): tag exactly one.")
     return tagged[0]
 
 
@@ -261,6 +265,17 @@ def _phone(text: str) -> str:
         return normalise_phone(_plain(text))
     except DropValue as exc:
         raise RejectRow(f"invalid phone: {exc.reason}") from None
+
+
+def identifier_of(key_kind: str, value: Any) -> str:
+    """The identifier a cell holds, for a Unique Key kind; RejectRow when missing or invalid
+    (RowMapper.identifier is the same rule, inlined for the flag action's hot path)."""
+    if value is None:
+        raise RejectRow("empty identifier")
+    text = value.strip() if type(value) is str else _text(value)
+    if not text:
+        raise RejectRow("empty identifier")
+    return _IDENTIFIERS[key_kind](text)
 
 
 # Each takes the identifier as stripped text.

@@ -8,6 +8,7 @@ audience) exactly once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import suppress
 from itertools import compress
 from operator import itemgetter
@@ -69,18 +70,25 @@ async def send_rows(
     batcher = sink.batcher()
     with SeenIds() as seen:
         async for rows in stream.batches(mapper.select):
-            if row_cap is not None and report.read + len(rows) > row_cap:
-                rows = rows[: row_cap - report.read]
-                report.row_cap = row_cap
-            report.count("read", len(rows))
+            rows = capped(rows, report, row_cap)
             users = _new_users(rows, mapper, seen, report)
-            for batch in _batched(await _planned(users, audience, report), batcher, report):
+            for batch in batched(await _planned(users, audience, report), batcher, report):
                 await sink.submit(batch)
             if audience is not None:
                 await audience.flush()
             if report.row_cap is not None:
                 break
-    await _submit_each([batcher.flush()], sink)
+    await submit_each([batcher.flush()], sink)
+
+
+def capped(rows: list[Values | None], report, row_cap: int | None) -> list[Values | None]:
+    """The rows of a batch within the hub's row cap, counted as read; the report notes the cap
+    once it stops the read."""
+    if row_cap is not None and report.read + len(rows) > row_cap:
+        rows = rows[: row_cap - report.read]
+        report.row_cap = row_cap
+    report.count("read", len(rows))
+    return rows
 
 
 async def remove_gone(audience: Audience, sink: Sink, report: RunReport) -> None:
@@ -92,13 +100,13 @@ async def remove_gone(audience: Audience, sink: Sink, report: RunReport) -> None
             (audience.removal(member), Delivery(member, 1, Removal(member), row=False))
             for member in members
         ]
-        for batch in _batched(removals, batcher, report):
+        for batch in batched(removals, batcher, report):
             await sink.submit(batch)
         await audience.flush()
-    await _submit_each([batcher.flush()], sink)
+    await submit_each([batcher.flush()], sink)
 
 
-def _batched(
+def batched(
     planned: list[tuple[dict[str, Any], Delivery]], batcher: Batcher, report: RunReport
 ) -> list[Batch]:
     """Encode and batch; the batches that filled up (sync code: no await per object)."""
@@ -115,19 +123,28 @@ def _batched(
     return ready
 
 
-def _new_users(
-    rows: list[Values | None], mapper: RowMapper, seen: SeenIds, report: RunReport
-) -> list[tuple[str, dict[str, Any], int]]:
-    """(identifier, object, data points) of each first-seen user of these rows."""
+def first_seen(
+    rows: list[Values | None], identify: Callable[[Values | None], str], seen: SeenIds, report
+) -> list[tuple[Values, str]]:
+    """(row, id) of the rows whose id is valid (RejectRow: counted invalid) and first seen in
+    this send (later rows of an id: counted as duplicates)."""
     identified = []
     for row in rows:
         try:
-            identified.append((row, mapper.identifier(row)))
+            identified.append((row, identify(row)))
         except RejectRow as exc:
             report.count_invalid(exc.reason)
     fresh = seen.add_many([identifier for _, identifier in identified])
     first = list(compress(identified, fresh))
     report.count("duplicates", len(identified) - len(first))
+    return first
+
+
+def _new_users(
+    rows: list[Values | None], mapper: RowMapper, seen: SeenIds, report: RunReport
+) -> list[tuple[str, dict[str, Any], int]]:
+    """(identifier, object, data points) of each first-seen user of these rows."""
+    first = first_seen(rows, mapper.identifier, seen, report)
     if not first:
         return []
     rows, identifiers = zip(*first, strict=True)
@@ -177,7 +194,7 @@ def _encoded(obj: dict[str, Any]) -> bytes:
         raise RejectRow("text that is not valid Unicode") from None
 
 
-async def _submit_each(batches: list[Batch | None], sink: Sink) -> None:
+async def submit_each(batches: list[Batch | None], sink: Sink) -> None:
     for batch in batches:
         if batch is not None:
             await sink.submit(batch)

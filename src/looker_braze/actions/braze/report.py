@@ -15,31 +15,36 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import orjson
 
+from looker_braze.actions.braze.counting import RowCounting
+from looker_braze.actions.braze.counting import n as _n
+from looker_braze.actions.braze.counting import top as _top
 from looker_braze.actions.braze.mapping import ValueNotes
 from looker_braze.actions.braze.modes import Mode
 from looker_braze.braze.client import SendNotes
 from looker_braze.hub.action import RunProgress
-from looker_braze.hub.protocol import ActionResult
 from looker_braze.hub.result import PossibleCut
 
 # A dry run's answer ends with this and the first object as JSON (`send` prints it apart).
 FIRST_OBJECT = "First object: "
 
 
-def _n(count: int) -> str:
-    return f"{count:,}"
+def answer_text(parts: Iterable[str | None], sample: dict | None) -> str:
+    """An answer's sentences (None ones left out), then a dry run's first object, as JSON: as
+    Braze would receive it (a Python repr would show None, True, 'quotes')."""
+    text = [part for part in parts if part]
+    if sample is not None:
+        text.append(f"{FIRST_OBJECT}{orjson.dumps(sample).decode()}")
+    return " ".join(text)
 
 
 def _of(count: int, noun: str, plural: str | None = None) -> str:
     return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
-
-
-def _top(counter: Counter, limit: int = 3) -> str:
-    return ", ".join(f"{reason}: {_n(count)}" for reason, count in counter.most_common(limit))
 
 
 _ROW_OUTCOMES = frozenset({"read", "sent", "would_send", "unchanged", "duplicates", "not_sent"})
@@ -52,7 +57,9 @@ _COUNTERS = (
 
 
 @dataclass
-class RunReport:
+class RunReport(RowCounting):
+    ROW_OUTCOMES: ClassVar[frozenset[str]] = _ROW_OUTCOMES
+
     label: str
     array_attribute: str
     progress: RunProgress
@@ -91,35 +98,7 @@ class RunReport:
     history_failure: str | None = None  # a plain append could not record who joined
     sample: dict | None = None
 
-    def __post_init__(self) -> None:
-        self.progress.follow(self)
-
-    # ------------------------------------------------------------ counting
-
-    def count(self, name: str, amount: int = 1) -> None:
-        if not amount:
-            return
-        setattr(self, name, getattr(self, name) + amount)
-        if name in _ROW_OUTCOMES:
-            self.progress.metric(name, amount)
-
-    def count_invalid(self, reason: str) -> None:
-        self.invalid[reason] += 1
-        self.progress.metric("invalid", 1)
-
-    def count_rejected(self, reason: str, amount: int = 1) -> None:
-        self.rejected[reason] += amount
-        self.progress.metric("rejected", amount)
-
-    def request_made(self, retry: bool) -> None:
-        """A request to Braze, counted as it goes out (braze.client.RequestCounter), so that
-        a batch that failed counts its requests and retries as one Braze accepted does."""
-        self.requests += 1
-        self.retries += retry
-
-    def count_unaccounted(self) -> None:
-        """Rows read that the run stopped before sending: not sent."""
-        self.count("not_sent", self.read - self.accounted)
+    # ------------------------------------------------------------ counting (RowCounting)
 
     def counts(self) -> dict[str, int]:
         """The run's counters that are not zero (read by the hub and the run history)."""
@@ -127,10 +106,6 @@ class RunReport:
         counts["invalid"] = sum(self.invalid.values())
         counts["rejected"] = sum(self.rejected.values())
         return {name: value for name, value in counts.items() if value}
-
-    def reasons(self) -> Counter:
-        """Why rows were refused: invalid identifiers and Braze's rejections."""
-        return self.invalid + self.rejected
 
     @property
     def accounted(self) -> int:
@@ -154,22 +129,13 @@ class RunReport:
 
     # ------------------------------------------------------------ the answer
 
-    def result(self) -> ActionResult:
-        return ActionResult(success=self.success, message=self.message())
-
     def message(self) -> str:
         if self.failure and self.read == 0:
             return f"Failed: {self.failure}"
-        parts = [self._headline(), self._rows_line()]
-        lines = (self._audience_line(), self._cut_line(), self._braze_line(),
-                 self._values_line(), self._tags_line(), self._cap_line(),
-                 self._history_line())  # fmt: skip
-        parts += filter(None, lines)
-        parts.append(self._effort_line())
-        if self.dry_run and self.sample is not None:
-            # JSON, as Braze would receive it (a Python repr would show None, True, 'quotes').
-            parts.append(f"{FIRST_OBJECT}{orjson.dumps(self.sample).decode()}")
-        return " ".join(parts)
+        parts = (self._headline(), self._rows_line(), self._audience_line(), self._cut_line(),
+                 self._braze_line(), self._values_line(), self._tags_line(), self.cap_line(),
+                 self._history_line(), self._effort_line())  # fmt: skip
+        return answer_text(parts, self.sample if self.dry_run else None)
 
     def _headline(self) -> str:
         target = f"'{self.label}' in {self.array_attribute}"
@@ -192,22 +158,8 @@ class RunReport:
         return f"{verdict}: {users} sent to Braze; label {verb} {target}{caveat}."
 
     def _rows_line(self) -> str:
-        items = [f"{_n(self.sent or self.would_send)} {'to send' if self.dry_run else 'sent'}"]
-        if self.unchanged:
-            items.append(f"{_n(self.unchanged)} unchanged since the last send, not sent again")
-        if self.duplicates:
-            items.append(f"{_n(self.duplicates)} duplicate ids skipped")
-        if self.invalid:
-            items.append(
-                f"{_n(sum(self.invalid.values()))} without a valid id ({_top(self.invalid)})"
-            )
-        if self.rejected:
-            items.append(
-                f"{_n(sum(self.rejected.values()))} rejected by Braze ({_top(self.rejected)})"
-            )
-        if self.not_sent:
-            items.append(f"{_n(self.not_sent)} not sent because the run stopped")
-        return f"Rows read: {_n(self.read)}: " + "; ".join(items) + "."
+        unchanged = f"{_n(self.unchanged)} unchanged since the last send, not sent again"
+        return self.rows_line((unchanged,) if self.unchanged else (), "without a valid id")
 
     def _audience_line(self) -> str | None:
         if self.mode == Mode.REMOVE or (self.mode == Mode.APPEND and not self.added):
@@ -282,14 +234,6 @@ class RunReport:
                 f"LOOKER_BRAZE_OBJECTS_PER_REQUEST={took} for this hub"
             )
         return "Braze: " + "; ".join(said) + "." if said else None
-
-    def _cap_line(self) -> str | None:
-        if self.row_cap is None:
-            return None
-        return (
-            f"Stopped at this hub's row cap of {_n(self.row_cap)} (LOOKER_BRAZE_MAX_ROWS): "
-            "rows after it were not read."
-        )
 
     def _history_line(self) -> str | None:
         if self.history_failure is None:

@@ -3,13 +3,17 @@
 Message engagement: Email Events (sends joined to every email event on address AND (variation
 OR canvas step), as in the block), Push Events (sends joined to opens and bounces on user AND
 device AND (variation OR step); device ids compared NULL-safely, which the block did not), the
-four marketing pressure explores, conversions, in-app messages, webhooks and content cards.
-Customer behaviour: sessions joined to first sessions on user AND app, the retention grids, and
-the other behaviour events.
+four marketing pressure explores and the push send cadence, conversions, in-app messages,
+webhooks and content cards.
+Customer behaviour: sessions joined to first sessions on user AND app, the retention grids, first
+sessions and session ends on their own (each counted by its own time), and the other behaviour
+events.
 """
 
 from __future__ import annotations
 
+from looker_braze.currents.lookml.outcomes import outcome_explores, subscription_explores
+from looker_braze.currents.lookml.surfaces import surface_explores
 from looker_braze.currents.lookml.views import PUSH_SEND, SEND
 
 ENGAGEMENT_MODEL = "braze_currents_block_message_engagement"
@@ -74,6 +78,7 @@ def engagement_explores() -> list[dict]:
             for c in ("email", "push")
             for k in ("cadence", "frequency")
         ),
+        {"name": "push_messaging_send_cadence", "label": "Push Messaging Send Cadence"},
         _paired(
             "users_campaigns_conversion",
             "users_campaigns_enrollincontrol",
@@ -121,6 +126,9 @@ def engagement_explores() -> list[dict]:
             ],
         },
         {"name": "users_messages_pushnotification_iosforeground", "label": "iOS Foreground"},
+        {"name": "messaging_events", "label": "SMS, WhatsApp, RCS and LINE Events"},
+        *outcome_explores(),
+        *surface_explores(),
     ]
 
 
@@ -132,6 +140,7 @@ def behavior_explores() -> list[dict]:
         ("user_id", "app_id"),
     )
     simple = [
+        ("users_behaviors_app_firstsession", "First Sessions"),
         ("users_behaviors_app_sessionend", "Session Ends"),
         ("users_behaviors_customevent", "Custom Events"),
         ("users_behaviors_purchase", "Purchases"),
@@ -144,6 +153,7 @@ def behavior_explores() -> list[dict]:
         {"name": "daily_retention", "label": "Daily Retention"},
         {"name": "weekly_retention", "label": "Weekly Retention"},
         *({"name": name, "label": label} for name, label in simple),
+        *subscription_explores(),
     ]
 
 

@@ -14,10 +14,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from looker_braze.errors import ConfigError, RejectRow
+from looker_braze.sim.braze.catalogs import Catalogs
 from looker_braze.sim.braze.config import TRACK_PERMISSION, SimConfig, live_problems
 from looker_braze.sim.braze.contracts import Terms, terms
 from looker_braze.sim.braze.faults import FaultInjector, FaultSettings
 from looker_braze.sim.braze.limits import FixedWindowLimiter, limit_headers
+from looker_braze.sim.braze.messaging import Messaging
 from looker_braze.sim.braze.objects import plan_attributes, plan_event, plan_purchase
 from looker_braze.sim.braze.stats import Stats
 from looker_braze.sim.braze.workspace import Workspace
@@ -63,6 +65,10 @@ class FaultUpdate(BaseModel):
     redirect_status: int | None = None
     redirect_to: str | None = None
     success_message: str | None = None
+    catalog_items_limit: int | None = None
+    catalog_management_limit: int | None = None
+    catalog_limit_seconds: float | None = None
+    catalog_not_found_status: int | None = None
 
 
 class BrazeSimulator:
@@ -81,13 +87,15 @@ class BrazeSimulator:
         self.counters = Stats()
         self._since_freeze = 0
         self.faults = FaultInjector(FaultSettings(), config.seed)
+        self.messaging = Messaging(seed=config.seed)  # API-triggered campaigns and Canvases
+        self.catalogs = Catalogs()
         self._apply(config.live())
 
     # -- the endpoint's steps ------------------------------------------------------------------
 
-    def authorize(self, key: str | None) -> Answer | None:
-        """None when ``key`` may call /users/track, else the 401/403/404 answer. Never echoes
-        keys. A key of another instance is unknown here, as on Braze."""
+    def authorize(self, key: str | None, permission: str = TRACK_PERMISSION) -> Answer | None:
+        """None when ``key`` may call an endpoint needing ``permission``, else the 401/403/404
+        answer. Never echoes keys. A key of another instance is unknown here, as on Braze."""
         if not key:
             return 401, {"message": INVALID_KEY}
         spec = self.config.api_keys.get(key)
@@ -99,7 +107,7 @@ class BrazeSimulator:
         account = self._live["account_state"]
         if account in FORBIDDEN:
             return 403, {"message": FORBIDDEN[account]}
-        if TRACK_PERMISSION not in spec.permissions:
+        if permission not in spec.permissions:
             return 403, {"message": ACCESS_DENIED}
         return None
 
@@ -311,6 +319,7 @@ class BrazeSimulator:
         )
         hourly = self.terms.hourly_requests
         self._hourly = FixedWindowLimiter(hourly, self.terms.hourly_seconds) if hourly else None
+        self.catalogs.configure(live)
 
     @property
     def redirect(self) -> tuple[int, str]:

@@ -1,0 +1,178 @@
+"""The account of one catalog send: every row read ends in exactly one bucket.
+
+    rows read = sent (accepted by Braze: replaced, created or deleted) + duplicates
+              + invalid (refused before sending) + rejected by Braze + not sent (the run stopped)
+A dry run has "would send" in place of "sent". A sync's deletions of items that left the Look
+are counted apart: they are not rows of this Look. The report's fields are the run's only
+counters (the hub's live view and the run history read them through ``counts()``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from looker_braze.actions.braze.catalog.modes import CatalogMode
+from looker_braze.actions.braze.counting import RowCounting, n
+from looker_braze.actions.braze.report import _of, answer_text
+from looker_braze.braze.catalogs import CatalogField
+from looker_braze.hub.action import RunProgress
+from looker_braze.hub.result import PossibleCut
+
+_ROW_OUTCOMES = frozenset({"read", "sent", "would_send", "duplicates", "not_sent"})
+_COUNTERS = (
+    "read", "sent", "would_send", "duplicates", "not_sent", "gone", "deleted", "would_delete",
+    "deletions_rejected", "deletions_not_sent", "requests", "would_request", "retries",
+)  # fmt: skip
+
+
+@dataclass
+class CatalogReport(RowCounting):
+    ROW_OUTCOMES: ClassVar[frozenset[str]] = _ROW_OUTCOMES
+
+    catalog: str
+    progress: RunProgress
+    mode: CatalogMode = CatalogMode.UPSERT
+    dry_run: bool = False
+    started: float = field(default_factory=time.monotonic)
+    read: int = 0
+    sent: int = 0
+    would_send: int = 0
+    duplicates: int = 0
+    invalid: Counter = field(default_factory=Counter)
+    rejected: Counter = field(default_factory=Counter)
+    not_sent: int = 0
+    gone: int = 0  # recorded items not in this Look (sync)
+    deleted: int = 0
+    would_delete: int = 0
+    deletions_rejected: int = 0
+    deletions_not_sent: int = 0
+    deletions_skipped: str | None = None  # why a sync deleted nothing
+    requests: int = 0
+    would_request: Counter = field(default_factory=Counter)  # dry run: method -> requests
+    retries: int = 0
+    created: tuple[CatalogField, ...] = ()  # the fields of a catalog this send created
+    would_create: tuple[CatalogField, ...] = ()
+    ignored_tags: tuple[str, ...] = ()
+    messages: tuple[str, ...] = ()  # Braze's 2xx messages other than "success"
+    row_cap: int | None = None
+    cut: PossibleCut | None = None
+    failure: str | None = None
+    sample: dict | None = None
+
+    # ------------------------------------------------------------ counting (RowCounting)
+
+    def counts(self) -> dict[str, int]:
+        counts = {name: getattr(self, name) for name in _COUNTERS if name != "would_request"}
+        counts["would_request"] = sum(self.would_request.values())
+        counts["invalid"] = sum(self.invalid.values())
+        counts["rejected"] = sum(self.rejected.values())
+        return {name: value for name, value in counts.items() if value}
+
+    @property
+    def accounted(self) -> int:
+        return (
+            self.sent + self.would_send + self.duplicates + sum(self.invalid.values())
+            + sum(self.rejected.values()) + self.not_sent
+        )  # fmt: skip
+
+    @property
+    def success(self) -> bool:
+        return (
+            self.failure is None
+            and self.row_cap is None
+            and not self.rejected
+            and not self.invalid
+            and self.not_sent == 0
+            and self.deletions_rejected == 0
+            and self.deletions_not_sent == 0
+            and self.deletions_skipped is None
+            and not self.messages
+            and self.accounted == self.read
+        )
+
+    # ------------------------------------------------------------ the answer
+
+    def message(self) -> str:
+        if self.failure and self.read == 0:
+            return f"Failed: {self.failure}"
+        lines = (
+            self._created_line(), self.rows_line(), self._deletions_line(), self._cut_line(),
+            self._braze_line(), self._tags_line(), self.cap_line(),
+        )  # fmt: skip
+        parts = (self._headline(), *lines, self._effort_line())
+        return answer_text(parts, self.sample if self.dry_run else None)
+
+    def _headline(self) -> str:
+        target = f"catalog '{self.catalog}'"
+        verb = "deleted from" if self.mode == CatalogMode.DELETE else "sent to"
+        if self.failure:
+            return f"Failed: {self.failure} Before that, Braze accepted {_of(self.sent, 'item')}."
+        if self.dry_run:
+            requests = ", ".join(
+                f"{method} {_of(count, 'request')}" for method, count in self.would_request.items()
+            )
+            return (
+                f"Dry run, nothing sent: {_of(self.would_send, 'item')} would be {verb} {target} "
+                f"({requests or 'no request'})."
+            )
+        verdict = "Done" if self.success else "Incomplete"
+        return f"{verdict}: {_of(self.sent, 'item')} {verb} {target}."
+
+    def _created_line(self) -> str | None:
+        fields = self.created or self.would_create
+        if not fields:
+            return None
+        listed = ", ".join(f"{f.name} ({f.type})" for f in fields)
+        verb = "Created" if self.created else "Would create"
+        return f"{verb} the catalog '{self.catalog}' with the fields {listed}."
+
+    def _deletions_line(self) -> str | None:
+        if self.mode != CatalogMode.SYNC:
+            return None
+        if self.deletions_skipped:
+            return f"Items that left the Look were not deleted: {self.deletions_skipped}"
+        gone = self.would_delete if self.dry_run else self.deleted
+        verb = "would be deleted" if self.dry_run else "deleted"
+        parts = [f"{_of(gone, 'item')} that left the Look {verb}"]
+        if self.deletions_rejected:
+            parts.append(f"{n(self.deletions_rejected)} deletions rejected by Braze")
+        if self.deletions_not_sent:
+            parts.append(f"{n(self.deletions_not_sent)} deletions not sent: the run stopped")
+        return "Sync: " + "; ".join(parts) + "."
+
+    def _cut_line(self) -> str | None:
+        if self.cut is None or self.deletions_skipped:
+            return None
+        return (
+            f"Looker may have sent only part of the Look: {self.cut.reason}, so items beyond it "
+            f"were not sent. {self.cut.remedy}"
+        )
+
+    def _braze_line(self) -> str | None:
+        if not self.messages:
+            return None
+        quoted = ", ".join(f"'{message}'" for message in self.messages)
+        return (
+            f"Braze answered {quoted} instead of 'success': those items are not confirmed "
+            "(counted as rejected)."
+        )
+
+    def _tags_line(self) -> str | None:
+        if not self.ignored_tags:
+            return None
+        return (
+            f"Ignored malformed tags ({'; '.join(self.ignored_tags[:5])}): use "
+            "braze_catalog[<field>]."
+        )
+
+    def _effort_line(self) -> str:
+        seconds = time.monotonic() - self.started
+        if self.dry_run:
+            return f"Read in {seconds:.1f} s."
+        return (
+            f"{_of(self.requests, 'request')}, {_of(self.retries, 'retry', 'retries')}, "
+            f"{seconds:.1f} s."
+        )

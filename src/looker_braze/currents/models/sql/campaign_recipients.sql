@@ -28,9 +28,12 @@ WITH reached AS (
   WHERE event_type = 'Send'
   UNION ALL
   SELECT campaign_id, campaign_name, user_id, event_time
+  FROM stg_content_cards
+  WHERE event_type = 'Send'
+  UNION ALL
+  SELECT campaign_id, campaign_name, user_id, event_time
   FROM stg_in_app
-  WHERE (channel = 'contentcard' AND event_type = 'Send')
-    OR (channel = 'inappmessage' AND event_type = 'Impression')
+  WHERE event_type = 'Impression'
 )
 SELECT campaign_id, MAX(campaign_name) AS campaign_name, user_id
 FROM reached

@@ -11,6 +11,7 @@ import duckdb
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from looker_braze.currents.dashboards import dashboards_of
 from looker_braze.currents.models import MODELS, bound_values
 from looker_braze.currents.models.binding import ValueBinder
 from looker_braze.currents.models.compiler import compile_sql
@@ -22,8 +23,8 @@ START = 1_704_067_200  # 2024-01-01 00:00 UTC
 DAY = 86_400
 OUTCOME_MODELS = [
     name
-    for name, query in MODELS.items()
-    if query.dashboard in ("Canvas Journeys", "Conversions and Lift", "Subscriptions")
+    for name in MODELS
+    if set(dashboards_of(name)) & {"Canvas Journeys", "Conversions and Lift", "Subscriptions"}
 ]
 CANVAS_TYPES = {
     "Entry": "users.canvas.Entry",

@@ -54,6 +54,7 @@ SECTIONS = [
     "content-cards-and-banners",
     "webhooks",
     "feature-flags-and-live-activities",
+    "audience-response",
 ]
 # The chart kinds the report draws as an SVG chart (the others are cards, tables, heatmaps).
 DRAWN = ("funnel", "bars_and_rates", "rate_lines", "curves")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from looker_braze.currents.dashboards.audiences import audience_response
 from looker_braze.currents.dashboards.messages import (
     email_funnel,
     email_performance,
@@ -59,6 +60,7 @@ DASHBOARDS: tuple[Dashboard, ...] = (
     content_cards_and_banners(),
     webhooks(),
     feature_flags_and_live_activities(),
+    audience_response(),
 )
 
 

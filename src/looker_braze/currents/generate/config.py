@@ -292,6 +292,18 @@ class RetentionConfig(_Strict):
         return self.day[-1] if self.tail is None else self.tail
 
 
+class AudiencePlant(_Strict):
+    """A Looker audience's planted response (the closed loop): after a member joined, each email
+    delivered to them is engaged with (a person's open) ``open_lift`` more often than the email
+    open rate; before joining, and for everyone else, at the open rate. Members are generated
+    users named by external id (the simulator's and the generator's users share ids:
+    ``user-00000042``), with the epoch second each joined, as the audience export has them."""
+
+    label: str
+    joined: dict[str, int]  # external_id -> joined_time (UTC epoch seconds)
+    open_lift: float = Field(0.2, ge=0.0, le=1.0)
+
+
 class GeneratorConfig(_Strict):
     seed: int = 7
     users: int = Field(5000, ge=1)
@@ -323,6 +335,7 @@ class GeneratorConfig(_Strict):
     cluster: str = "sdk-us-03"
     integration_id: str = "5f1a2b3c4d5e6f7a8b9c0d1e"
     users_per_chunk: int = Field(50_000, ge=1)  # bounds the generator's memory
+    audience: AudiencePlant | None = None  # a Looker audience's planted response
 
     @field_validator("timezone")
     @classmethod
@@ -332,6 +345,12 @@ class GeneratorConfig(_Strict):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown IANA time zone {zone!r}") from None
         return zone
+
+    @model_validator(mode="after")
+    def _lift_fits(self) -> GeneratorConfig:
+        if self.audience is not None and self.email.open_rate + self.audience.open_lift > 1:
+            raise ValueError("email open_rate + audience open_lift must not exceed 1")
+        return self
 
     def to_json_dict(self) -> dict:
         return self.model_dump(mode="json")

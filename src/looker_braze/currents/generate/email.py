@@ -71,7 +71,8 @@ def email_events(
     delivery_time = later(rng, send_time, 1, 30)
     rows = np.flatnonzero(delivered)
     maker.emit(EMAIL + "Delivery", base, rows, delivery_time[rows])
-    _engagement(maker, rng, base, delivery_time, delivered, rates)
+    lift = _planted_lift(config, users, who, delivery_time)
+    _engagement(maker, rng, base, delivery_time, delivered, rates, lift)
     conversions = config.campaign_conversions
     first_of_campaign = _first_of_campaign(base, who, send_time)
     _conversions(maker, rng, base, delivery_time, delivered, first_of_campaign, conversions)
@@ -91,10 +92,22 @@ def _bounces(maker, rng, base, send_time, mask, name, reason) -> None:
     )
 
 
-def _engagement(maker, rng, base, delivery_time, delivered, rates) -> None:
+def _planted_lift(config, users, who, delivery_time) -> np.ndarray | None:
+    """Per send, what a planted audience adds to the open rate: ``open_lift`` for deliveries to
+    members after they joined, 0 otherwise (None: no audience planted)."""
+    plant = config.audience
+    if plant is None:
+        return None
+    joined = np.array([plant.joined.get(e, np.inf) for e in users.external_id], dtype=float)
+    return np.where(delivery_time >= joined[who], plant.open_lift, 0.0)
+
+
+def _engagement(maker, rng, base, delivery_time, delivered, rates, lift=None) -> None:
     side = maker.side
     n = len(delivered)
-    opened = delivered & bernoulli(rng, rates.open_rate, n)
+    # The same draws with or without a planted audience: only the threshold moves.
+    p_open = rates.open_rate if lift is None else rates.open_rate + lift
+    opened = delivered & (rng.random(n) < p_open)
     click_given_open = rates.click_rate / rates.open_rate if rates.open_rate else 0.0
     clicked = opened & bernoulli(rng, click_given_open, n)
     first_open = after_delay(rng, delivery_time, 3 * HOUR)

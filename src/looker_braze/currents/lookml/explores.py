@@ -12,6 +12,7 @@ events.
 
 from __future__ import annotations
 
+from looker_braze.currents.lookml.audiences import audience_explores
 from looker_braze.currents.lookml.outcomes import outcome_explores, subscription_explores
 from looker_braze.currents.lookml.surfaces import surface_explores
 from looker_braze.currents.lookml.views import PUSH_SEND, SEND
@@ -129,6 +130,7 @@ def engagement_explores() -> list[dict]:
         {"name": "messaging_events", "label": "SMS, WhatsApp, RCS and LINE Events"},
         *outcome_explores(),
         *surface_explores(),
+        *audience_explores(),
     ]
 
 

@@ -100,6 +100,12 @@ _STAGING = (
     Query("stg_webhooks", "stg_webhooks", "Webhook events, one row per event id", layer=STAGING),
     Query("stg_feature_flags", "stg_feature_flags", "Feature flag impressions", layer=STAGING),
     Query("stg_live_activities", "stg_live_activities", "Live activity events", layer=STAGING),
+    Query(
+        "stg_audience_membership",
+        "stg_audience_membership",
+        "Looker audience membership spells (looker-braze audiences export)",
+        layer=STAGING,
+    ),
 )
 
 EMAIL_ATTRIBUTION = {
@@ -179,6 +185,8 @@ _INTERMEDIATE = (
         for surface, title, bound in SURFACES
     ),
     Query("webhook_messages", "webhook_messages", "Webhook measures per message"),
+    Query("audience_deliveries", "audience_deliveries", "Deliveries on every channel, engagement"),
+    Query("audience_members", "audience_members", "Audience spells resolved to Braze users"),
 )
 
 _FRAGMENTS = (*_STAGING, *(replace(q, layer=INTERMEDIATE) for q in _INTERMEDIATE))
@@ -435,6 +443,16 @@ _MODELS = (
     Query("live_activity_summary", "live_activity_summary", "Live activities"),
     Query("live_activity_outcomes", "live_activity_outcomes", "Live activity outcomes"),
     Query("live_activity_weekly", "live_activity_weekly", "Live activities by week"),
+    Query(
+        "audience_engagement",
+        "audience_engagement",
+        "Looker audiences: engagement by week since joining, against outsiders",
+    ),
+    Query(
+        "audience_summary",
+        "audience_summary",
+        "Looker audiences: members, and engagement before and after joining",
+    ),
 )
 
 FRAGMENTS: Mapping[str, Query] = MappingProxyType({q.name: q for q in _FRAGMENTS})

@@ -1,4 +1,8 @@
-"""Batches of users/track attribute objects within Braze's limits: 75 objects and 4 MB a request.
+"""Batches of users/track objects within Braze's limits: 75 objects and 4 MB a request.
+
+A batch fills one array of the request body: "attributes" (the flag action), "events" or
+"purchases" (the events action); the name is the batch's ``array``, which Braze's per-object
+errors name back (``input_array``).
 
 Objects arrive already encoded (orjson bytes), so a batch knows its exact size and its body is a
 join, and the caller's ``tag`` for each object lets a per-object error be traced to its row.
@@ -21,9 +25,13 @@ MAX_OBJECTS = 75
 # The first smaller size tried after "Max Input Length Exceeded": the MAU contracts' cap.
 MAU_OBJECTS = 50
 MAX_BYTES = 4_000_000  # Braze answers 413 above 4 MB; counted in decimal megabytes to be safe
-_HEAD, _TAIL = b'{"attributes":[', b"]}"
-_ENVELOPE = len(_HEAD) + len(_TAIL)
+ATTRIBUTES = "attributes"
+_TAIL = b"]}"
 _TAIL_BYTES = len(_TAIL)
+
+
+def _head(array: str) -> bytes:
+    return b'{"' + array.encode() + b'":['
 
 
 class Batch:
@@ -34,10 +42,11 @@ class Batch:
     batch; hundreds of batches are in flight at Braze's latency. The objects are cut back out of
     the body only in the rare cases that need them (413 halves, resending a subset)."""
 
-    __slots__ = ("_body", "_ends", "tags")
+    __slots__ = ("_body", "_ends", "array", "tags")
 
-    def __init__(self) -> None:
-        self._body = bytearray(_HEAD)
+    def __init__(self, array: str = ATTRIBUTES) -> None:
+        self.array = array
+        self._body = bytearray(_head(array))
         self._ends: list[int] = []  # where each object ends in the body
         self.tags: list[Hashable] = []
 
@@ -58,7 +67,7 @@ class Batch:
 
     @property
     def objects(self) -> list[bytes]:
-        starts = [len(_HEAD), *(end + 1 for end in self._ends[:-1])]
+        starts = [len(_head(self.array)), *(end + 1 for end in self._ends[:-1])]
         body = self._body
         return [bytes(body[start:end]) for start, end in zip(starts, self._ends, strict=True)]
 
@@ -68,17 +77,19 @@ class Batch:
     def halves(self) -> tuple[Batch, Batch]:
         middle = len(self) // 2
         objects = self.objects
-        return _batch_of(objects[:middle], self.tags[:middle]), _batch_of(
-            objects[middle:], self.tags[middle:]
+        return _batch_of(objects[:middle], self.tags[:middle], self.array), _batch_of(
+            objects[middle:], self.tags[middle:], self.array
         )
 
     def subset(self, indices: list[int]) -> Batch:
         objects = self.objects
-        return _batch_of([objects[i] for i in indices], [self.tags[i] for i in indices])
+        return _batch_of(
+            [objects[i] for i in indices], [self.tags[i] for i in indices], self.array
+        )
 
 
-def _batch_of(objects: list[bytes], tags: list[Hashable]) -> Batch:
-    batch = Batch()
+def _batch_of(objects: list[bytes], tags: list[Hashable], array: str) -> Batch:
+    batch = Batch(array)
     for obj, tag in zip(objects, tags, strict=True):
         batch.add(obj, tag)
     return batch
@@ -89,7 +100,9 @@ def chunks(batch: Batch, size: int) -> list[Batch]:
     if len(batch) <= size:
         return [batch]
     return [
-        _batch_of(batch.objects[start : start + size], batch.tags[start : start + size])
+        _batch_of(
+            batch.objects[start : start + size], batch.tags[start : start + size], batch.array
+        )
         for start in range(0, len(batch), size)
     ]
 
@@ -129,14 +142,19 @@ class Batcher:
     """``add`` returns the batches that became ready (none, one, or two); ``flush`` the rest.
 
     ``max_objects`` is a number, or the send's BatchSize (read at every object, so a shrink
-    applies to the batch being filled)."""
+    applies to the batch being filled); ``array`` is the request array the batches fill."""
 
     def __init__(
-        self, max_objects: int | BatchSize = MAX_OBJECTS, max_bytes: int = MAX_BYTES
+        self,
+        max_objects: int | BatchSize = MAX_OBJECTS,
+        max_bytes: int = MAX_BYTES,
+        array: str = ATTRIBUTES,
     ) -> None:
         self.size = max_objects if isinstance(max_objects, BatchSize) else BatchSize(max_objects)
         self.max_bytes = max_bytes
-        self._current = Batch()
+        self.array = array
+        self._envelope = len(_head(array)) + _TAIL_BYTES
+        self._current = Batch(array)
 
     @property
     def max_objects(self) -> int:
@@ -144,8 +162,8 @@ class Batcher:
 
     def add(self, obj: bytes, tag: Hashable) -> list[Batch]:
         size = len(obj)
-        if size + _ENVELOPE > self.max_bytes:
-            raise RejectRow("user object larger than Braze's 4 MB request limit")
+        if size + self._envelope > self.max_bytes:
+            raise RejectRow(f"{_NOUNS.get(self.array, 'object')} larger than Braze's 4 MB request limit")
         # Batch.add, inlined: this runs once for every object of a send.
         current = self._current
         body, ends = current._body, current._ends
@@ -170,5 +188,8 @@ class Batcher:
         return batch if len(batch) else None
 
     def _take(self) -> Batch:
-        batch, self._current = self._current, Batch()
+        batch, self._current = self._current, Batch(self.array)
         return batch
+
+
+_NOUNS = {ATTRIBUTES: "user object", "events": "event object", "purchases": "purchase object"}

@@ -128,7 +128,7 @@ class UsersTrackClient:
         outcome.merge(await self._send_each(list(batch.halves())))
 
     async def _handle_400(self, batch: Batch, payload: Mapping, outcome: BatchOutcome) -> None:
-        listed = error_indices(payload, len(batch))
+        listed = error_indices(payload, len(batch), batch.array)
         message = str(payload.get("message") or "HTTP 400")
         if not listed:
             if MAX_INPUT in message.lower():

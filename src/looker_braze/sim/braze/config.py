@@ -81,6 +81,9 @@ class SimConfig:
     redirect_status: int = 307
     redirect_to: str = "http://127.0.0.1:9/users/track"
     success_message: str = "success"
+    # Properties holding an object or array may total this many bytes: 100 KB on Braze's newer
+    # event-object page, 50 KB on the older one and the purchase page (braze-activation.md §1.3).
+    event_properties_max_bytes: int = 100_000
     seed: int = 0
     blocklisted_external_ids: frozenset[str] = frozenset()  # refused per object, as Braze does
 
@@ -113,6 +116,7 @@ LIVE = (
     "redirect_status",
     "redirect_to",
     "success_message",
+    "event_properties_max_bytes",
 )
 
 
@@ -208,4 +212,6 @@ def answer_problems(settings: dict[str, Any]) -> list[str]:
         problems.append(f"redirect_to must be an absolute http(s) URL, not {target!r}")
     if not isinstance(settings["success_message"], str):
         problems.append("success_message must be text")
+    if settings["event_properties_max_bytes"] < 1:
+        problems.append("event_properties_max_bytes must be 1 or more")
     return problems

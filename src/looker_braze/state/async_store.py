@@ -42,6 +42,11 @@ class AsyncStateStore:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, partial(function, *args, **kwargs))
 
+    async def call(self, function: Callable[..., T], *args, **kwargs) -> T:
+        """``function(*args, **kwargs)`` on the store's thread: for modules that keep tables of
+        their own (state/events.py), whose functions take the synchronous store."""
+        return await self._call(function, *args, **kwargs)
+
     async def audience_id(self, workspace: str, attribute: str, label: str) -> int:
         return await self._call(self.store.audience_id, workspace, attribute, label)
 

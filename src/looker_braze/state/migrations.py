@@ -13,6 +13,8 @@ Tables (both dialects):
     runs              the run history (v2: heartbeat_at and the owning process)
     run_members       the members of a running sync, dropped when it finishes
     run_gone          gone_members' snapshot of a run (members of the audience not in the run)
+    sent_events       (v3) per workspace, the key of each event or purchase the events action
+                      sent: "pending" from before its request until Braze accepts it, then "sent"
 """
 
 from __future__ import annotations
@@ -147,9 +149,34 @@ _POSTGRESQL_V2 = (
     "ALTER TABLE runs ADD COLUMN process text",
 )
 
+# The events action's ledger (state/events.py): an event is recorded "pending" before its request
+# leaves and "sent" once Braze accepts it, so that no run sends it twice. The partial index finds
+# the pending ones (a handful) without walking the sent ones (every event ever sent).
+_SQLITE_V3 = (
+    """CREATE TABLE sent_events (
+        workspace_id INTEGER NOT NULL,
+        event_key TEXT NOT NULL,
+        status TEXT NOT NULL,
+        run_id INTEGER,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (workspace_id, event_key)) WITHOUT ROWID""",
+    "CREATE INDEX sent_events_pending ON sent_events (run_id) WHERE status = 'pending'",
+)
+_POSTGRESQL_V3 = (
+    """CREATE TABLE sent_events (
+        workspace_id bigint NOT NULL,
+        event_key text COLLATE "C" NOT NULL,
+        status text NOT NULL,
+        run_id bigint,
+        updated_at timestamptz NOT NULL,
+        PRIMARY KEY (workspace_id, event_key))""",
+    "CREATE INDEX sent_events_pending ON sent_events (run_id) WHERE status = 'pending'",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "audiences, member hashes, run history", _SQLITE_V1, _POSTGRESQL_V1),
     Migration(2, "run heartbeats and owners", _SQLITE_V2, _POSTGRESQL_V2),
+    Migration(3, "events and purchases sent (exactly once)", _SQLITE_V3, _POSTGRESQL_V3),
 )
 
 CREATE_VERSION_TABLE = (

@@ -8,7 +8,8 @@ and is replaced on the next call.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 
 import orjson
@@ -283,6 +284,12 @@ class PostgresStateStore(StateStore):
             conn = self._connection()
             with conn.transaction():
                 _drop_staged(conn, run_ids)
+
+    @contextmanager
+    def _write(self) -> Iterator[psycopg.Connection]:
+        conn = self._connection()
+        with conn.transaction():
+            yield conn
 
     def _close(self) -> None:
         self._forget_connection()

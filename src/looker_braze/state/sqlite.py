@@ -251,6 +251,9 @@ class SqliteStateStore(StateStore):
             with self._transaction() as conn:
                 _drop_staged(conn, run_ids)
 
+    def _write(self):
+        return self._transaction()
+
     def _close(self) -> None:
         self._conn.close()
 

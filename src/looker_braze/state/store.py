@@ -17,9 +17,10 @@ import socket
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from looker_braze.errors import FailRun
 from looker_braze.state.location import StoreLocation
@@ -272,6 +273,20 @@ class StateStore(ABC):
             self._drop_staged_runs(self._silent_runs(utc_now() - older_than))
         return len(ids)
 
+    # -- for modules that keep tables of their own (state/events.py) ---------------------------
+
+    def workspace_key(self, workspace: str) -> int:
+        """The workspace's id in this store, created on first use."""
+        with self._failures("find the workspace"):
+            return self._workspace_id(workspace)
+
+    @contextmanager
+    def transaction(self, doing: str) -> Iterator[Any]:
+        """One transaction on the store's connection (``execute`` as the dialect's driver takes
+        it); a driver failure becomes FailRun saying it failed to ``doing``."""
+        with self._failures(doing), self._write() as conn:
+            yield conn
+
     # -- plumbing -------------------------------------------------------------------------------
 
     def close(self) -> None:
@@ -370,6 +385,9 @@ class StateStore(ABC):
 
     @abstractmethod
     def _drop_staged_runs(self, run_ids: list[int]) -> None: ...
+
+    @abstractmethod
+    def _write(self) -> AbstractContextManager[Any]: ...
 
     @abstractmethod
     def _close(self) -> None: ...

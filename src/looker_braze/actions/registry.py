@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from looker_braze.actions.braze import BrazeAction
+from looker_braze.actions.braze.events import EventsAction
 from looker_braze.actions.braze.plumbing import BrazePlumbing
 from looker_braze.hub.action import Registry
 from looker_braze.settings import HubSettings
@@ -10,4 +11,4 @@ from looker_braze.settings import HubSettings
 
 def build_registry(settings: HubSettings) -> Registry:
     plumbing = BrazePlumbing(settings)  # one session, Redis client and limiter set for all
-    return Registry([BrazeAction(settings, plumbing)])
+    return Registry([BrazeAction(settings, plumbing), EventsAction(settings, plumbing)])

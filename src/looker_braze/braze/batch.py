@@ -83,9 +83,7 @@ class Batch:
 
     def subset(self, indices: list[int]) -> Batch:
         objects = self.objects
-        return _batch_of(
-            [objects[i] for i in indices], [self.tags[i] for i in indices], self.array
-        )
+        return _batch_of([objects[i] for i in indices], [self.tags[i] for i in indices], self.array)
 
 
 def _batch_of(objects: list[bytes], tags: list[Hashable], array: str) -> Batch:
@@ -163,7 +161,9 @@ class Batcher:
     def add(self, obj: bytes, tag: Hashable) -> list[Batch]:
         size = len(obj)
         if size + self._envelope > self.max_bytes:
-            raise RejectRow(f"{_NOUNS.get(self.array, 'object')} larger than Braze's 4 MB request limit")
+            raise RejectRow(
+                f"{_NOUNS.get(self.array, 'object')} larger than Braze's 4 MB request limit"
+            )
         # Batch.add, inlined: this runs once for every object of a send.
         current = self._current
         body, ends = current._body, current._ends

@@ -86,8 +86,13 @@ class UsersTrackClient:
         batch_size: BatchSize | None = None,
         on_latency: Callable[[float], None] | None = None,
         counter: RequestCounter | None = None,
+        repeatable: bool = True,
     ) -> None:
+        """``repeatable=False`` for objects that must not reach Braze twice (events, purchases:
+        Braze has no idempotency key): a failure after the request left raises OutcomeUnknown
+        instead of being retried (requester.py)."""
         self._endpoint = endpoint
+        self._repeatable = repeatable
         self._requester = Requester(
             endpoint,
             api_key,
@@ -104,7 +109,9 @@ class UsersTrackClient:
         if len(batch) > self.batch_size.current:  # formed before the size shrank
             return await self._send_each(chunks(batch, self.batch_size.current))
         outcome = BatchOutcome()
-        answer = await self._requester.send("POST", USERS_TRACK, batch.body())
+        answer = await self._requester.send(
+            "POST", USERS_TRACK, batch.body(), repeatable=self._repeatable
+        )
         if 200 <= answer.status < 300:
             read_success(batch, answer, outcome)
         elif answer.status == 413:

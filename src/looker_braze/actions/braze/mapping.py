@@ -71,10 +71,10 @@ class RowMapper:
                 "This Look is pivoted: the Braze action needs one row per user. Remove the pivot "
                 "and send again."
             )
-        self.id_field = _identifier_field(fields).name
+        self.id_field = identifier_field(fields).name
         self.columns = _attribute_columns(fields, options)
         self.ignored_tags = ignored_tags(fields)
-        self._identify_text = _IDENTIFIERS[options.key_kind]
+        self._identify_text = IDENTIFIERS[options.key_kind]
         # Rows come with the attributes' fields in column order, then the identifier's.
         self.select = (*(c.field for c in self.columns), self.id_field)
         head = Head(
@@ -90,15 +90,7 @@ class RowMapper:
         """The user's identifier in this row; RejectRow when it is missing or invalid."""
         if row is None:
             raise RejectRow("row is not an object")
-        value = row[-1]
-        if type(value) is str:  # the usual case, kept short: it runs for every row
-            text = value.strip()  # CHAR columns pad with spaces
-            if not text:
-                raise RejectRow("empty identifier")
-            return self._identify_text(text)
-        if value is None:
-            raise RejectRow("empty identifier")
-        return self._identify_text(_text(value))
+        return identify_cell(row[-1], self._identify_text)
 
     def build_many(
         self, rows: Sequence[Values], identifiers: Sequence[str], notes: ValueNotes
@@ -111,7 +103,20 @@ class RowMapper:
         return self._objects.build((row,), (identifier,), notes)[0]
 
 
-def _identifier_field(fields: Fields) -> Field:
+def identify_cell(value: Any, identify_text: Callable[[str], str]) -> str:
+    """The identifier in a cell, by the Unique Key's rule (one of IDENTIFIERS); RejectRow when it
+    is missing or invalid."""
+    if type(value) is str:  # the usual case, kept short: it runs for every row
+        text = value.strip()  # CHAR columns pad with spaces
+        if not text:
+            raise RejectRow("empty identifier")
+        return identify_text(text)
+    if value is None:
+        raise RejectRow("empty identifier")
+    return identify_text(_text(value))
+
+
+def identifier_field(fields: Fields) -> Field:
     tagged = [f for f in fields.fields if ID_TAG in f.tags]
     if not tagged:
         raise FailRun(
@@ -264,7 +269,7 @@ def _phone(text: str) -> str:
 
 
 # Each takes the identifier as stripped text.
-_IDENTIFIERS: dict[str, Callable[[str], str]] = {
+IDENTIFIERS: dict[str, Callable[[str], str]] = {
     "external_id": _plain,
     "braze_id": _braze_id,
     "user_alias": _plain,

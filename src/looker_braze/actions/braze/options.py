@@ -100,7 +100,7 @@ def _refuse_key_in_settings(request: ActionRequest, api_key: str) -> None:
     _refuse_key_in(request.params, api_key, "setting")
 
 
-def _refuse_key_in_form(request: ActionRequest, api_key: str) -> None:
+def refuse_key_in_form(request: ActionRequest, api_key: str) -> None:
     if len(api_key) >= _MIN_KEY_TO_FIND:
         _refuse_key_in(request.form_params, api_key, "form field")
 
@@ -125,7 +125,7 @@ def shown(value: str) -> str:
 
 def run_options(request: ActionRequest, extra_endpoints: tuple[str, ...]) -> RunOptions:
     endpoint, api_key = check_settings(request, extra_endpoints)
-    _refuse_key_in_form(request, api_key)
+    refuse_key_in_form(request, api_key)
     form = request.form_params
     errors: dict[str, str] = {}
     key_kind = form.get("braze_key") or "external_id"
@@ -140,8 +140,8 @@ def run_options(request: ActionRequest, extra_endpoints: tuple[str, ...]) -> Run
     if attribute in IDENTIFIER_NAMES or not attribute or attribute.startswith("$"):
         errors["braze_attribute"] = f"{shown(attribute)} cannot be used as the array attribute."
     alias_label = (form.get("braze_alias_label") or DEFAULT_ALIAS_LABEL).strip()
-    _refuse_key_shaped(form, errors)
-    flags = {name: _yes_no(form, name, default, errors) for name, default in _FLAGS}
+    refuse_key_shaped(form, errors)
+    flags = {name: yes_no(form, name, default, errors) for name, default in _FLAGS}
     mode = _mode(form, errors)
     send = (form.get("braze_send") or ("changes" if mode == Mode.SYNC else "everything")).lower()
     if send not in ("changes", "everything"):
@@ -166,11 +166,16 @@ def run_options(request: ActionRequest, extra_endpoints: tuple[str, ...]) -> Run
 _TYPED_FIELDS = ("braze_segment", "braze_attribute", "braze_alias_label")
 
 
-def _refuse_key_shaped(form, errors: dict[str, str]) -> None:
+def refuse_key_shaped(
+    form,
+    errors: dict[str, str],
+    fields: tuple[str, ...] = _TYPED_FIELDS,
+    labels: dict[str, str] | None = None,
+) -> None:
     """A typed field holding only a UUID is most likely a pasted Braze API key (perhaps of
     another workspace): refused, so it is never sent to Braze nor kept in the run history."""
-    labels = field_labels()
-    for name in _TYPED_FIELDS:
+    labels = labels or field_labels()
+    for name in fields:
         if is_braze_key_shaped(form.get(name) or ""):
             errors[name] = (
                 f"{labels[name]} looks like a Braze API key (a UUID): the key belongs only in the "
@@ -190,7 +195,7 @@ def _mode(form, errors: dict[str, str]) -> Mode:
 _FLAGS = (("braze_update_existing_only", True), ("braze_dry_run", False))
 
 
-def _yes_no(form, name: str, default: bool, errors: dict[str, str]) -> bool:
+def yes_no(form, name: str, default: bool, errors: dict[str, str]) -> bool:
     value = (form.get(name) or "").strip().lower()
     if not value:
         return default

@@ -106,7 +106,7 @@ def _batched(
     add = batcher.add
     for obj, delivery in planned:
         try:
-            full = add(_encoded(obj), delivery)
+            full = add(encoded(obj), delivery)
         except RejectRow as exc:
             report.count_invalid(exc.reason)
             continue
@@ -164,7 +164,7 @@ def _removal_of(audience: Audience, identifier: str) -> tuple[dict[str, Any], De
     return audience.removal(member), Delivery(identifier, 1, Removal(member))
 
 
-def _encoded(obj: dict[str, Any]) -> bytes:
+def encoded(obj: dict[str, Any]) -> bytes:
     try:
         return orjson.dumps(obj)
     except orjson.JSONEncodeError:

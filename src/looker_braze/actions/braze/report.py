@@ -26,8 +26,10 @@ from looker_braze.hub.action import RunProgress
 from looker_braze.hub.protocol import ActionResult
 from looker_braze.hub.result import PossibleCut
 
-# A dry run's answer ends with this and the first object as JSON (`send` prints it apart).
+# A dry run's answer ends with this and the first object as JSON (`send` prints it apart); the
+# events action's, with FIRST_OBJECTS and a JSON list of the first objects.
 FIRST_OBJECT = "First object: "
+FIRST_OBJECTS = "First objects: "
 
 
 def _n(count: int) -> str:

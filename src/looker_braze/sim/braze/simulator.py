@@ -16,9 +16,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from looker_braze.errors import ConfigError, RejectRow
 from looker_braze.sim.braze.config import TRACK_PERMISSION, SimConfig, live_problems
 from looker_braze.sim.braze.contracts import Terms, terms
+from looker_braze.sim.braze.events import read_event, read_purchase
 from looker_braze.sim.braze.faults import FaultInjector, FaultSettings
 from looker_braze.sim.braze.limits import FixedWindowLimiter, limit_headers
-from looker_braze.sim.braze.events import read_event, read_purchase
 from looker_braze.sim.braze.objects import plan_attributes
 from looker_braze.sim.braze.stats import Stats
 from looker_braze.sim.braze.workspace import Workspace

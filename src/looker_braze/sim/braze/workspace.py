@@ -17,9 +17,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from looker_braze.sim.braze.events import Occurrence, Occurrences
 from looker_braze.sim.braze.fields import STANDARD_FIELDS
 from looker_braze.sim.braze.identities import Identities
-from looker_braze.sim.braze.events import Occurrence, Occurrences
 from looker_braze.sim.braze.objects import CONTACT, FIELD, Plan
 from looker_braze.sim.braze.values import ARRAY, INC, OBJECTS, REMOVE, SET
 

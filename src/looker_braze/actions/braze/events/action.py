@@ -1,0 +1,162 @@
+"""The events action (``braze_events``): each row of a Look becomes one custom event or one
+purchase in Braze, sent exactly once.
+
+The run: check settings and form -> open the rows -> map fields in the result's time zone (fail
+fast on a bad Look) -> sending.py (ledger, batches of the send's size, the Dispatcher) -> Braze
+(rate limited with the flag action on the workspace's /users/track limiter) -> one EventReport,
+the answer Looker shows. Needs the hub's state store: without a ledger, exactly once cannot be
+kept, so only a dry run goes ahead without one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from looker_braze.actions.braze.events import definition as events_definition
+from looker_braze.actions.braze.events.mapping import EventMapper
+from looker_braze.actions.braze.events.options import EventOptions, event_options
+from looker_braze.actions.braze.events.report import EventReport
+from looker_braze.actions.braze.events.sending import (
+    DrySink,
+    EventsClient,
+    Ledger,
+    LiveSink,
+    count_failed,
+    count_outcome,
+    send_events,
+)
+from looker_braze.actions.braze.options import InvalidForm, check_settings
+from looker_braze.actions.braze.pipeline import drain_quietly
+from looker_braze.actions.braze.plumbing import BrazePlumbing
+from looker_braze.braze.batch import Batcher, BatchSize
+from looker_braze.braze.client import Dispatcher, RetryPolicy
+from looker_braze.braze.concurrency import InFlight
+from looker_braze.errors import FailRun
+from looker_braze.hub.action import Action, HubServices, RunProgress
+from looker_braze.hub.document import RowStream
+from looker_braze.hub.protocol import (
+    ActionDefinition,
+    ActionRequest,
+    ActionResult,
+    Form,
+    LookerContext,
+)
+from looker_braze.hub.result import time_zone
+from looker_braze.hub.rows import RowSource
+from looker_braze.settings import HubSettings
+from looker_braze.state import AsyncStateStore
+
+
+class EventsAction(Action):
+    name = events_definition.NAME
+
+    def __init__(self, settings: HubSettings, plumbing: BrazePlumbing) -> None:
+        self._settings = settings
+        self._plumbing = plumbing
+        self._store: AsyncStateStore | None = None
+
+    def definition(self, looker: LookerContext) -> ActionDefinition:
+        return events_definition.definition(looker)
+
+    async def form(self, request: ActionRequest) -> Form:
+        try:
+            check_settings(request, self._settings.extra_endpoints)
+        except FailRun as exc:
+            return Form(error=str(exc))
+        return events_definition.form(request)
+
+    async def startup(self, services: HubServices) -> None:
+        self._store = services.store
+        self._plumbing.session()
+
+    async def shutdown(self) -> None:
+        await self._plumbing.aclose()
+
+    async def execute(
+        self, request: ActionRequest, rows: RowSource, progress: RunProgress
+    ) -> ActionResult:
+        settings = self._settings
+        try:
+            options = event_options(
+                request, settings.extra_endpoints, settings.event_properties_max_bytes
+            )
+        except InvalidForm as exc:
+            return ActionResult(success=False, message=str(exc), validation_errors=exc.errors)
+        await progress.begin(mode=options.array, label=options.noun, workspace=options.workspace)
+        report = EventReport(options.noun, progress, dry_run=options.dry_run)
+        try:
+            ledger = self._ledger(options, progress)
+            async with rows.open() as stream:
+                await self._send(request, stream, options, report, ledger)
+        except FailRun as exc:
+            report.failure = str(exc)
+        report.count_unaccounted()
+        return report.result()
+
+    def _ledger(self, options: EventOptions, progress: RunProgress) -> Ledger | None:
+        if self._store is None:
+            if options.dry_run:
+                return None  # a dry run cannot tell what was sent before: it lists everything
+            raise FailRun(
+                "Sending events exactly once needs the hub's state store, which is not "
+                "available (LOOKER_BRAZE_STATE_URL): nothing was sent."
+            )
+        return Ledger(self._store, options.workspace, progress.run_id, options.resend_unknown)
+
+    async def _send(
+        self,
+        request: ActionRequest,
+        stream: RowStream,
+        options: EventOptions,
+        report: EventReport,
+        ledger: Ledger | None,
+    ) -> None:
+        zone = time_zone(request, stream.document)
+        if zone:
+            options = dataclasses.replace(options, time_zone=zone)
+        mapper = EventMapper(stream.fields, options)
+        report.ignored_tags = mapper.ignored_tags
+        size = BatchSize(self._settings.objects_per_request)
+        if options.dry_run:
+            sink: LiveSink | DrySink = DrySink(ledger, report)
+        else:
+            assert ledger is not None  # _ledger refuses a live send without one
+            sink = LiveSink(self._dispatcher(options, report, ledger, size), ledger, report)
+        batcher = Batcher(size, array=options.array)
+        try:
+            await send_events(stream, mapper, sink, batcher, report, self._settings.max_rows)
+            await sink.drain()
+        finally:
+            await drain_quietly(sink)
+            await sink.release_unsubmitted()
+            report.braze = sink.notes()
+        await sink.drain()  # raises the run's failure, if a batch had one
+
+    def _dispatcher(
+        self, options: EventOptions, report: EventReport, ledger: Ledger, size: BatchSize
+    ) -> Dispatcher:
+        settings = self._settings
+        limiter = self._plumbing.limiter(options.workspace)  # /users/track, shared with flags
+        in_flight = InFlight(
+            limiter.requests_per_second, settings.max_bytes_in_flight, settings.max_in_flight
+        )
+        client = EventsClient(
+            options.endpoint,
+            options.api_key,
+            self._plumbing.session(),
+            limiter,
+            RetryPolicy(
+                max_attempts=settings.max_attempts, deadline_seconds=settings.retry_deadline_seconds
+            ),
+            timeout_seconds=settings.request_timeout_seconds,
+            batch_size=size,
+            on_latency=in_flight.observe,
+            counter=report,
+            ledger=ledger,
+        )
+        return Dispatcher(
+            client,
+            in_flight,
+            on_outcome=lambda batch, outcome: count_outcome(report, outcome),
+            on_failed=lambda batch: count_failed(report, client, batch),
+        )

@@ -1,0 +1,210 @@
+"""The account of one events send: every row read ends in exactly one bucket.
+
+    rows read = sent (accepted by Braze) + already sent (by an earlier run: never twice)
+              + held (an earlier request got no answer: not sent again blindly)
+              + duplicates (identical rows: one event) + invalid (with the reason)
+              + rejected by Braze + unknown (this run's request got no answer: held)
+              + not sent (the run stopped before they could be)
+A dry run has "would send" in place of "sent". As the flag action's RunReport, the fields are the
+run's only counters: the live view and the history read them through ``counts()``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+import orjson
+
+from looker_braze.actions.braze.report import FIRST_OBJECTS, _n, _of, _top
+from looker_braze.braze.client import SendNotes
+from looker_braze.hub.action import RunProgress
+from looker_braze.hub.protocol import ActionResult
+
+SAMPLES = 10  # objects a dry run lists
+_ROW_OUTCOMES = frozenset(
+    {"read", "sent", "would_send", "already_sent", "held", "duplicates", "unknown", "not_sent"}
+)
+_COUNTERS = ("read", "sent", "would_send", "already_sent", "held", "duplicates", "unknown",
+             "not_sent", "data_points", "requests", "retries")  # fmt: skip
+RESEND_HINT = (
+    "check in Braze whether they arrived, then send again with Resend Events of Unknown "
+    "Outcome: yes (or run `looker-braze events release`)"
+)
+
+
+@dataclass
+class EventReport:
+    noun: str  # event or purchase
+    progress: RunProgress
+    dry_run: bool = False
+    started: float = field(default_factory=time.monotonic)
+    read: int = 0
+    sent: int = 0
+    would_send: int = 0
+    already_sent: int = 0
+    held: int = 0
+    duplicates: int = 0
+    invalid: Counter = field(default_factory=Counter)
+    rejected: Counter = field(default_factory=Counter)
+    unknown: int = 0
+    not_sent: int = 0
+    data_points: int = 0
+    requests: int = 0
+    retries: int = 0
+    ignored_tags: tuple[str, ...] = ()
+    row_cap: int | None = None
+    braze: SendNotes = field(default_factory=SendNotes)
+    failure: str | None = None
+    samples: list[dict] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.progress.follow(self)
+
+    # ------------------------------------------------------------ counting
+
+    def count(self, name: str, amount: int = 1) -> None:
+        if not amount:
+            return
+        setattr(self, name, getattr(self, name) + amount)
+        if name in _ROW_OUTCOMES:
+            self.progress.metric(name, amount)
+
+    def count_invalid(self, reason: str) -> None:
+        self.invalid[reason] += 1
+        self.progress.metric("invalid", 1)
+
+    def count_rejected(self, reason: str, amount: int = 1) -> None:
+        self.rejected[reason] += amount
+        self.progress.metric("rejected", amount)
+
+    def request_made(self, retry: bool) -> None:
+        self.requests += 1
+        self.retries += retry
+
+    def count_unaccounted(self) -> None:
+        self.count("not_sent", self.read - self.accounted)
+
+    def counts(self) -> dict[str, int]:
+        counts = {name: getattr(self, name) for name in _COUNTERS}
+        counts["invalid"] = sum(self.invalid.values())
+        counts["rejected"] = sum(self.rejected.values())
+        return {name: value for name, value in counts.items() if value}
+
+    def reasons(self) -> Counter:
+        return self.invalid + self.rejected
+
+    @property
+    def accounted(self) -> int:
+        return (
+            self.sent + self.would_send + self.already_sent + self.held + self.duplicates
+            + sum(self.invalid.values()) + sum(self.rejected.values()) + self.unknown
+            + self.not_sent
+        )  # fmt: skip
+
+    @property
+    def success(self) -> bool:
+        return (
+            self.failure is None
+            and self.row_cap is None
+            and not self.rejected
+            and not (self.not_sent or self.unknown or self.held)
+            and self.accounted == self.read
+        )
+
+    # ------------------------------------------------------------ the answer
+
+    def result(self) -> ActionResult:
+        return ActionResult(success=self.success, message=self.message())
+
+    def message(self) -> str:
+        if self.failure and self.read == 0:
+            return f"Failed: {self.failure}"
+        lines = (self._braze_line(), self._tags_line(), self._cap_line())
+        parts = [self._headline(), self._rows_line(), *filter(None, lines), self._effort_line()]
+        if self.dry_run and self.samples:
+            parts.append(f"{FIRST_OBJECTS}{orjson.dumps(self.samples).decode()}")
+        return " ".join(parts)
+
+    def _headline(self) -> str:
+        noun = self.noun
+        if self.failure:
+            return f"Failed: {self.failure} Before that, Braze accepted {_of(self.sent, noun)}."
+        if self.dry_run:
+            return f"Dry run, nothing sent: {_of(self.would_send, noun)} would be sent."
+        return f"{'Done' if self.success else 'Incomplete'}: {_of(self.sent, noun)} sent to Braze."
+
+    def _rows_line(self) -> str:
+        items = [f"{_n(self.sent or self.would_send)} {'to send' if self.dry_run else 'sent'}"]
+        if self.already_sent:
+            items.append(f"{_n(self.already_sent)} sent by an earlier run, not sent again")
+        if self.duplicates:
+            items.append(f"{_n(self.duplicates)} identical rows sent once")
+        if self.invalid:
+            items.append(f"{_n(sum(self.invalid.values()))} invalid ({_top(self.invalid)})")
+        if self.rejected:
+            items.append(
+                f"{_n(sum(self.rejected.values()))} rejected by Braze ({_top(self.rejected)})"
+            )
+        if self.held:
+            items.append(
+                f"{_n(self.held)} held: an earlier send got no answer from Braze for them, so "
+                f"they are not sent twice blindly; {RESEND_HINT}"
+            )
+        if self.unknown:
+            items.append(
+                f"{_n(self.unknown)} sent without an answer from Braze (they may or may not have "
+                f"arrived): held, not sent again blindly; {RESEND_HINT}"
+            )
+        if self.not_sent:
+            items.append(f"{_n(self.not_sent)} not sent because the run stopped")
+        return f"Rows read: {_n(self.read)}: " + "; ".join(items) + "."
+
+    def _braze_line(self) -> str | None:
+        notes, said = self.braze, []
+        if notes.queued:
+            said.append(
+                f"it queued {_n(notes.queued)} during maintenance (202); they count as sent"
+            )
+        if notes.messages:
+            quoted = ", ".join(f"'{message}'" for message in notes.messages)
+            said.append(f"it answered {quoted} instead of 'success'")
+        if notes.batch_size:
+            refused, took = notes.batch_size
+            said.append(
+                f"it took only {took} objects per request (it refused {refused}): set "
+                f"LOOKER_BRAZE_OBJECTS_PER_REQUEST={took} for this hub"
+            )
+        return "Braze: " + "; ".join(said) + "." if said else None
+
+    def _tags_line(self) -> str | None:
+        if not self.ignored_tags:
+            return None
+        return (
+            f"Ignored malformed tags ({'; '.join(self.ignored_tags[:5])}): use braze_event_name, "
+            "braze_time, braze_property[<name>] and the purchase tags."
+        )
+
+    def _cap_line(self) -> str | None:
+        if self.row_cap is None:
+            return None
+        return (
+            f"Stopped at this hub's row cap of {_n(self.row_cap)} (LOOKER_BRAZE_MAX_ROWS): "
+            "rows after it were not read."
+        )
+
+    def _effort_line(self) -> str:
+        seconds = time.monotonic() - self.started
+        points = _of(self.data_points, "data point")
+        cost = (
+            "1 per purchase and 1 per purchase property"
+            if self.noun == "purchase"
+            else "1 per event"
+        )
+        if self.dry_run:
+            return f"It would cost {points} ({cost}). Read in {seconds:.1f} s."
+        return (
+            f"{points} ({cost}), {_of(self.requests, 'request')}, "
+            f"{_of(self.retries, 'retry', 'retries')}, {seconds:.1f} s."
+        )

@@ -75,6 +75,7 @@ class SimConfig:
     latency_ms: tuple[float, float] = (0.0, 0.0)
     drop_rate: float = 0.0
     queued_rate: float = 0.0
+    lost_answer_rate: float = 0.0  # share of requests applied whose answer is then lost
     unknown_key_status: int = 401
     account_state: AccountState = "active"
     redirect_rate: float = 0.0
@@ -110,6 +111,7 @@ LIVE = (
     "hourly_limit_requests",
     "hourly_limit_seconds",
     "queued_rate",
+    "lost_answer_rate",
     "unknown_key_status",
     "account_state",
     "redirect_rate",
@@ -193,7 +195,7 @@ def contract_problems(settings: dict[str, Any]) -> list[str]:
 
 def answer_problems(settings: dict[str, Any]) -> list[str]:
     problems = []
-    for name in ("queued_rate", "redirect_rate"):
+    for name in ("queued_rate", "redirect_rate", "lost_answer_rate"):
         if not 0 <= settings[name] <= 1:
             problems.append(f"{name} is a share between 0 and 1, not {settings[name]}")
     if settings["unknown_key_status"] not in UNKNOWN_KEY_STATUSES:

@@ -59,6 +59,7 @@ class FaultUpdate(BaseModel):
     hourly_limit_requests: int | None = None  # null: the contract's
     hourly_limit_seconds: float | None = None
     queued_rate: float | None = None
+    lost_answer_rate: float | None = None
     unknown_key_status: int | None = None
     account_state: str | None = None
     redirect_rate: float | None = None
@@ -311,6 +312,7 @@ class BrazeSimulator:
             live["drop_rate"],
             live["redirect_rate"],
             live["queued_rate"],
+            live["lost_answer_rate"],
         )
         requests, seconds = live["rate_limit_requests"], live["rate_limit_seconds"]
         self._limiter = FixedWindowLimiter(requests, seconds) if requests else None

@@ -76,7 +76,8 @@ class Report:
             message, sample = _split_sample(self.masker.text(result.message))
             self.console.print(f"[bold]message:[/bold] {escape(message)}")
             if sample is not None:
-                self.console.print("[bold]first object (dry run, as it would be sent):[/bold]")
+                what = "first objects" if isinstance(sample, list) else "first object"
+                self.console.print(f"[bold]{what} (dry run, as it would be sent):[/bold]")
                 self.console.print(JSON.from_data(sample, indent=2))
         elif result.looker is None:
             answer = escape(self.masker.text(result.body_text[:2000]))

@@ -136,7 +136,7 @@ async def test_rerunning_the_same_schedule_sends_no_duplicate(hub, braze):
     rows = [event_row(f"u{i}", score=i) for i in range(5)]
     first = await execute(hub, braze, document(EVENT_FIELDS, rows))
     assert first.looker["success"] is True
-    more = rows + [event_row("u9", at="2025-03-01 00:00:00")]
+    more = [*rows, event_row("u9", at="2025-03-01 00:00:00")]
     again = await execute(hub, braze, document(EVENT_FIELDS, more))
     assert again.looker["success"] is True, again.looker["message"]
     assert "Done: 1 event sent" in again.looker["message"]
@@ -298,9 +298,12 @@ def _ledger(hub) -> tuple[int, int]:
     """(sent, pending) events in the hub's ledger."""
     from looker_braze.state import open_store
 
-    with open_store(hub.settings.state_url, abandon_stale=False) as store:
-        with store.transaction("count") as conn:
-            rows = dict(conn.execute("SELECT status, count(*) FROM sent_events GROUP BY status"))
+    count = "SELECT status, count(*) FROM sent_events GROUP BY status"
+    with (
+        open_store(hub.settings.state_url, abandon_stale=False) as store,
+        store.transaction("count") as conn,
+    ):
+        rows = dict(conn.execute(count))
     return rows.get("sent", 0), rows.get("pending", 0)
 
 

@@ -56,7 +56,7 @@ async def inspect(session, path, **params):
     ],
 )
 async def test_event_checks_reject_one_object_by_index(client, change, reason):
-    session, sim = client
+    session, _ = client
     status, body = await track(session, {"events": [EVENT, {**EVENT, **change}]})
     assert status == 201 and body["events_processed"] == 1
     assert body["errors"] == [{"type": body["errors"][0]["type"], "input_array": "events",
@@ -101,8 +101,10 @@ async def test_every_occurrence_is_stored_and_shown(client):
     assert status == 200 and len(events) == 2  # Braze never deduplicates
     assert events[0] == {"name": "signed_up", "time": "2025-01-31T10:00:00.000Z", "properties": {}}
     status, purchases = await inspect(session, "/sim/purchases", external_id="u1")
-    assert purchases == [{"product_id": "Plan", "currency": "EUR", "price": 9.5, "quantity": 2,
-                          "time": "2025-01-31T10:00:00.000Z", "properties": {"a": 1, "b": 2}}]  # fmt: skip
+    assert purchases == [
+        {"product_id": "Plan", "currency": "EUR", "price": 9.5, "quantity": 2,
+         "time": "2025-01-31T10:00:00.000Z", "properties": {"a": 1, "b": 2}}
+    ]  # fmt: skip
     assert sim.stats()["data_points"] == 2 + 3  # two events; a purchase and its two properties
     assert (await inspect(session, "/sim/events", external_id="nobody"))[0] == 404
     assert (await inspect(session, "/sim/events"))[0] == 400

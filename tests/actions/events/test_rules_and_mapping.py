@@ -123,7 +123,7 @@ def test_a_look_must_say_when_and_what():
         EventMapper(fields(ID, EVENT_FIELDS[1]), options())
     with pytest.raises(FailRun, match="braze_event_name"):
         EventMapper(fields(ID, EVENT_FIELDS[2]), options())
-    with pytest.raises(FailRun, match="braze_product_id.*braze_price.*Currency"):
+    with pytest.raises(FailRun, match=r"braze_product_id.*braze_price.*Currency"):
         EventMapper(fields(ID, EVENT_FIELDS[2]), options(array=rules.PURCHASES))
     EventMapper(fields(ID, EVENT_FIELDS[2]), options(event_name="x"))  # the form's name
 
@@ -136,7 +136,7 @@ def test_two_fields_with_one_tag_are_refused():
 
 def test_keys_are_stable_and_tell_every_detail_apart():
     mapper = EventMapper(fields(*EVENT_FIELDS), options())
-    key, obj, points = build(mapper, event_row("u1"))
+    key, _, points = build(mapper, event_row("u1"))
     assert build(mapper, event_row("u1"))[0] == key and points == 1
     variants = [event_row("u2"), event_row("u1", name="other"), event_row("u1", plan="silver"),
                 event_row("u1", at="2025-01-31 10:00:01"), event_row("u1", score=2)]  # fmt: skip

@@ -14,6 +14,7 @@ import aiohttp
 import ijson
 from rich.console import Console
 
+from looker_braze.demo.events import events_demo
 from looker_braze.demo.scenario import (
     API_KEY,
     LABEL,
@@ -57,7 +58,12 @@ async def _demo(options: DemoOptions, folder: Path, console: Console) -> Outcome
                 + (" (chaos: 429s, 5xx, drops)" if options.chaos else "")
             )
             console.print(f"Action hub on {hub.url}; Looker played by this process.\n")
-            return await _send(braze.url, hub.url, new_token(secret), look, truth, console)
+            token = new_token(secret)
+            outcome = await _send(braze.url, hub.url, token, look, truth, console)
+            console.print("\n[bold]Custom events (braze_events), sent twice:[/bold]")
+            for line in await events_demo(braze.url, hub.url, token, API_KEY):
+                console.print(line, markup=False)
+            return outcome
 
 
 async def _send(braze_url, hub_url, token, look: Path, truth, console: Console) -> Outcome:

@@ -98,27 +98,24 @@ def quantity(value: Any) -> int:
 
 
 def product_id(value: Any) -> str:
-    text = _text(value)
-    if not text:
-        raise RejectRow("empty product id")
+    text = _text(value, "product id")
     if len(text) > MAX_STRING:
         raise RejectRow(f"product id longer than {MAX_STRING} characters")
     return text
 
 
 def event_name(value: Any) -> str:
-    text = _text(value)
-    if not text:
-        raise RejectRow("empty event name")
-    return text
+    return _text(value, "event name")
 
 
-def _text(value: Any) -> str:
-    if value is None or isinstance(value, dict | list | bool):
-        return ""
+def _text(value: Any, what: str) -> str:
+    """A non-empty single value as text (Looker numbers ids when the column is numeric)."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    text = "" if value is None or isinstance(value, dict | list | bool) else str(value).strip()
+    if not text:
+        raise RejectRow(f"empty {what}")
+    return text
 
 
 def data_points(array: str, properties: dict[str, Any]) -> int:

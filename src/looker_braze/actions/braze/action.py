@@ -14,9 +14,10 @@ import logging
 
 from looker_braze.actions.braze import definition as braze_definition
 from looker_braze.actions.braze.audience import Audience
+from looker_braze.actions.braze.base import BrazeRestAction
 from looker_braze.actions.braze.mapping import RowMapper
 from looker_braze.actions.braze.modes import Mode
-from looker_braze.actions.braze.options import InvalidForm, RunOptions, check_settings, run_options
+from looker_braze.actions.braze.options import InvalidForm, RunOptions, run_options
 from looker_braze.actions.braze.pipeline import (
     DrySink,
     count_failed,
@@ -28,10 +29,9 @@ from looker_braze.actions.braze.pipeline import (
 from looker_braze.actions.braze.plumbing import BrazePlumbing
 from looker_braze.actions.braze.report import RunReport
 from looker_braze.braze.batch import BatchSize
-from looker_braze.braze.client import Dispatcher, RetryPolicy, UsersTrackClient
-from looker_braze.braze.concurrency import InFlight
+from looker_braze.braze.client import Dispatcher
 from looker_braze.errors import FailRun
-from looker_braze.hub.action import Action, HubServices, RunProgress
+from looker_braze.hub.action import RunProgress
 from looker_braze.hub.document import RowStream
 from looker_braze.hub.protocol import (
     ActionDefinition,
@@ -43,36 +43,22 @@ from looker_braze.hub.protocol import (
 from looker_braze.hub.result import possible_cut, time_zone
 from looker_braze.hub.rows import RowSource
 from looker_braze.settings import HubSettings
-from looker_braze.state import AsyncStateStore
 
 log = logging.getLogger(__name__)
 
 
-class BrazeAction(Action):
+class BrazeAction(BrazeRestAction):
     name = braze_definition.NAME
 
     def __init__(self, settings: HubSettings, plumbing: BrazePlumbing | None = None) -> None:
-        self._settings = settings
-        self._plumbing = plumbing or BrazePlumbing(settings)
+        super().__init__(settings, plumbing)
         self._locks = self._plumbing.locks
-        self._store: AsyncStateStore | None = None
 
     def definition(self, looker: LookerContext) -> ActionDefinition:
         return braze_definition.definition(looker)
 
-    async def form(self, request: ActionRequest) -> Form:
-        try:
-            check_settings(request, self._settings.extra_endpoints)
-        except FailRun as exc:
-            return Form(error=str(exc))
+    def form_fields(self, request: ActionRequest) -> Form:
         return braze_definition.form(request)
-
-    async def startup(self, services: HubServices) -> None:
-        self._store = services.store
-        self._plumbing.session()
-
-    async def shutdown(self) -> None:
-        await self._plumbing.aclose()
 
     async def execute(
         self, request: ActionRequest, rows: RowSource, progress: RunProgress
@@ -183,23 +169,12 @@ class BrazeAction(Action):
     def _dispatcher(
         self, options: RunOptions, report: RunReport, audience: Audience | None
     ) -> Dispatcher:
-        settings = self._settings
-        limiter = self._plumbing.limiter(options.workspace)
-        in_flight = InFlight(
-            limiter.requests_per_second, settings.max_bytes_in_flight, settings.max_in_flight
-        )
-        client = UsersTrackClient(
+        client, in_flight = self.users_track(
             options.endpoint,
             options.api_key,
-            self._plumbing.session(),
-            limiter,
-            RetryPolicy(
-                max_attempts=settings.max_attempts, deadline_seconds=settings.retry_deadline_seconds
-            ),
-            timeout_seconds=settings.request_timeout_seconds,
-            batch_size=BatchSize(settings.objects_per_request),
-            on_latency=in_flight.observe,
-            counter=report,
+            options.workspace,
+            report,
+            BatchSize(self._settings.objects_per_request),
         )
         return Dispatcher(
             client,

@@ -61,17 +61,28 @@ def icon_data_uri() -> str:
 
 
 def definition(looker: LookerContext) -> ActionDefinition:
+    return braze_definition(
+        looker,
+        NAME,
+        "Braze",
+        "Flag the users of a Look in Braze (users/track) for segmentation: tag the identifier "
+        f"field '{ID_TAG}' and attribute fields 'braze[<attribute>]'.",
+    )
+
+
+def braze_definition(
+    looker: LookerContext, name: str, label: str, description: str
+) -> ActionDefinition:
+    """A Braze action's definition: the settings of every Braze action (one key and endpoint
+    serve them all), a field tagged braze_id, the streaming format where Looker has it."""
     # Only the streaming format to Looker 6.2 and later, as Looker's own streaming actions do
     # (segment, marketo, hubspot ... in the reference hub): json_detail stops at 5,000 rows, so a
     # user who could pick it would sync a truncated audience.
     formats = ("json_detail_lite_stream",) if looker.at_least(6, 2) else ("json_detail",)
     return ActionDefinition(
-        name=NAME,
-        label="Braze",
-        description=(
-            "Flag the users of a Look in Braze (users/track) for segmentation: tag the identifier "
-            f"field '{ID_TAG}' and attribute fields 'braze[<attribute>]'."
-        ),
+        name=name,
+        label=label,
+        description=description,
         params=PARAMS,
         required_fields=({"tag": ID_TAG},),
         supported_action_types=("query",),
@@ -83,8 +94,9 @@ def definition(looker: LookerContext) -> ActionDefinition:
     )
 
 
-def form(request: ActionRequest) -> Form:
-    key = request.form_params.get("braze_key", "external_id")
+def identity_fields(request: ActionRequest) -> list[FormField]:
+    """Unique Key, and Alias Label when the key is user_alias: how every Braze action finds
+    the users of a Look."""
     fields = [
         FormField(
             name="braze_key",
@@ -95,7 +107,36 @@ def form(request: ActionRequest) -> Form:
             required=True,
             interactive=True,
             options=tuple(FormOption(kind, kind) for kind in KEY_KINDS),
-        ),
+        )
+    ]
+    if request.form_params.get("braze_key") == "user_alias":
+        fields.append(
+            FormField(
+                name="braze_alias_label",
+                label="Alias Label",
+                description="The alias label; the tagged field holds the alias name.",
+                default=DEFAULT_ALIAS_LABEL,
+                required=True,
+            )
+        )
+    return fields
+
+
+def yes_no_field(name: str, label: str, description: str, default: str) -> FormField:
+    return FormField(
+        name=name,
+        label=label,
+        type="select",
+        description=description,
+        default=default,
+        options=_YES_NO,
+    )
+
+
+def form(request: ActionRequest) -> Form:
+    fields = identity_fields(request)
+    fields.insert(
+        1,
         FormField(
             name="braze_segment",
             label="Export Label",
@@ -106,17 +147,7 @@ def form(request: ActionRequest) -> Form:
             default=DEFAULT_LABEL,
             required=True,
         ),
-    ]
-    if key == "user_alias":
-        fields.append(
-            FormField(
-                name="braze_alias_label",
-                label="Alias Label",
-                description="The alias label; the tagged field holds the alias name.",
-                default=DEFAULT_ALIAS_LABEL,
-                required=True,
-            )
-        )
+    )
     mode = request.form_params.get("braze_mode", Mode.APPEND)
     fields.append(
         FormField(
@@ -163,21 +194,17 @@ def form(request: ActionRequest) -> Form:
             default=DEFAULT_ARRAY_ATTRIBUTE,
             required=True,
         ),
-        FormField(
-            name="braze_update_existing_only",
-            label="Update Existing Users Only",
-            type="select",
-            description="Yes: users Braze does not know are skipped, none are created.",
-            default="yes",
-            options=_YES_NO,
+        yes_no_field(
+            "braze_update_existing_only",
+            "Update Existing Users Only",
+            "Yes: users Braze does not know are skipped, none are created.",
+            "yes",
         ),
-        FormField(
-            name="braze_dry_run",
-            label="Dry Run",
-            type="select",
-            description="Yes: read and check every row, report what would be sent, send nothing.",
-            default="no",
-            options=_YES_NO,
+        yes_no_field(
+            "braze_dry_run",
+            "Dry Run",
+            "Yes: read and check every row, report what would be sent, send nothing.",
+            "no",
         ),
     ]
     return Form(tuple(fields))

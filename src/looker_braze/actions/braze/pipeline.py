@@ -69,10 +69,7 @@ async def send_rows(
     batcher = sink.batcher()
     with SeenIds() as seen:
         async for rows in stream.batches(mapper.select):
-            if row_cap is not None and report.read + len(rows) > row_cap:
-                rows = rows[: row_cap - report.read]
-                report.row_cap = row_cap
-            report.count("read", len(rows))
+            rows = capped(rows, report, row_cap)
             users = _new_users(rows, mapper, seen, report)
             for batch in _batched(await _planned(users, audience, report), batcher, report):
                 await sink.submit(batch)
@@ -81,6 +78,16 @@ async def send_rows(
             if report.row_cap is not None:
                 break
     await _submit_each([batcher.flush()], sink)
+
+
+def capped(rows: list, report, row_cap: int | None) -> list:
+    """A block of rows within the operator's row cap, counted as read; the report notes the cap
+    once it is reached (the caller stops reading then)."""
+    if row_cap is not None and report.read + len(rows) > row_cap:
+        rows = rows[: row_cap - report.read]
+        report.row_cap = row_cap
+    report.count("read", len(rows))
+    return rows
 
 
 async def remove_gone(audience: Audience, sink: Sink, report: RunReport) -> None:

@@ -53,8 +53,69 @@ _COUNTERS = (
 )  # fmt: skip
 
 
+class RowCounting:
+    """The counting every Braze action's run report shares. The report is a dataclass with the
+    fields ``progress``, ``read``, ``invalid`` and ``rejected`` (Counters of reasons),
+    ``not_sent``, ``requests``, ``retries``, an ``accounted`` property, and the class attributes
+    ROW_OUTCOMES (counters that are outcomes of rows, exported as metrics) and COUNTERS (every
+    whole-number counter, in the order the history shows them)."""
+
+    ROW_OUTCOMES: frozenset[str] = frozenset()
+    COUNTERS: tuple[str, ...] = ()
+
+    def count(self, name: str, amount: int = 1) -> None:
+        if not amount:
+            return
+        setattr(self, name, getattr(self, name) + amount)
+        if name in self.ROW_OUTCOMES:
+            self.progress.metric(name, amount)
+
+    def count_invalid(self, reason: str) -> None:
+        self.invalid[reason] += 1
+        self.progress.metric("invalid", 1)
+
+    def count_rejected(self, reason: str, amount: int = 1) -> None:
+        self.rejected[reason] += amount
+        self.progress.metric("rejected", amount)
+
+    def request_made(self, retry: bool) -> None:
+        """A request to Braze, counted as it goes out (braze.client.RequestCounter), so that
+        a batch that failed counts its requests and retries as one Braze accepted does."""
+        self.requests += 1
+        self.retries += retry
+
+    def count_unaccounted(self) -> None:
+        """Rows read that the run stopped before sending: not sent."""
+        self.count("not_sent", self.read - self.accounted)
+
+    def counts(self) -> dict[str, int]:
+        """The run's counters that are not zero (read by the hub and the run history)."""
+        counts = {name: getattr(self, name) for name in self.COUNTERS}
+        counts["invalid"] = sum(self.invalid.values())
+        counts["rejected"] = sum(self.rejected.values())
+        return {name: value for name, value in counts.items() if value}
+
+    def reasons(self) -> Counter:
+        """Why rows were refused: invalid rows and Braze's rejections."""
+        return self.invalid + self.rejected
+
+    def result(self) -> ActionResult:
+        return ActionResult(success=self.success, message=self.message())
+
+    def _cap_line(self) -> str | None:
+        if self.row_cap is None:
+            return None
+        return (
+            f"Stopped at this hub's row cap of {_n(self.row_cap)} (LOOKER_BRAZE_MAX_ROWS): "
+            "rows after it were not read."
+        )
+
+
 @dataclass
-class RunReport:
+class RunReport(RowCounting):
+    ROW_OUTCOMES = _ROW_OUTCOMES
+    COUNTERS = _COUNTERS
+
     label: str
     array_attribute: str
     progress: RunProgress
@@ -97,42 +158,6 @@ class RunReport:
 
     # ------------------------------------------------------------ counting
 
-    def count(self, name: str, amount: int = 1) -> None:
-        if not amount:
-            return
-        setattr(self, name, getattr(self, name) + amount)
-        if name in _ROW_OUTCOMES:
-            self.progress.metric(name, amount)
-
-    def count_invalid(self, reason: str) -> None:
-        self.invalid[reason] += 1
-        self.progress.metric("invalid", 1)
-
-    def count_rejected(self, reason: str, amount: int = 1) -> None:
-        self.rejected[reason] += amount
-        self.progress.metric("rejected", amount)
-
-    def request_made(self, retry: bool) -> None:
-        """A request to Braze, counted as it goes out (braze.client.RequestCounter), so that
-        a batch that failed counts its requests and retries as one Braze accepted does."""
-        self.requests += 1
-        self.retries += retry
-
-    def count_unaccounted(self) -> None:
-        """Rows read that the run stopped before sending: not sent."""
-        self.count("not_sent", self.read - self.accounted)
-
-    def counts(self) -> dict[str, int]:
-        """The run's counters that are not zero (read by the hub and the run history)."""
-        counts = {name: getattr(self, name) for name in _COUNTERS}
-        counts["invalid"] = sum(self.invalid.values())
-        counts["rejected"] = sum(self.rejected.values())
-        return {name: value for name, value in counts.items() if value}
-
-    def reasons(self) -> Counter:
-        """Why rows were refused: invalid identifiers and Braze's rejections."""
-        return self.invalid + self.rejected
-
     @property
     def accounted(self) -> int:
         return (
@@ -154,9 +179,6 @@ class RunReport:
         )
 
     # ------------------------------------------------------------ the answer
-
-    def result(self) -> ActionResult:
-        return ActionResult(success=self.success, message=self.message())
 
     def message(self) -> str:
         if self.failure and self.read == 0:
@@ -282,14 +304,6 @@ class RunReport:
                 f"LOOKER_BRAZE_OBJECTS_PER_REQUEST={took} for this hub"
             )
         return "Braze: " + "; ".join(said) + "." if said else None
-
-    def _cap_line(self) -> str | None:
-        if self.row_cap is None:
-            return None
-        return (
-            f"Stopped at this hub's row cap of {_n(self.row_cap)} (LOOKER_BRAZE_MAX_ROWS): "
-            "rows after it were not read."
-        )
 
     def _effort_line(self) -> str:
         seconds = time.monotonic() - self.started

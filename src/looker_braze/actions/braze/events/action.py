@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from looker_braze.actions.braze.base import BrazeRestAction
 from looker_braze.actions.braze.events import definition as events_definition
 from looker_braze.actions.braze.events.mapping import EventMapper
 from looker_braze.actions.braze.events.options import EventOptions, event_options
@@ -25,14 +26,12 @@ from looker_braze.actions.braze.events.sending import (
     count_outcome,
     send_events,
 )
-from looker_braze.actions.braze.options import InvalidForm, check_settings
+from looker_braze.actions.braze.options import InvalidForm
 from looker_braze.actions.braze.pipeline import drain_quietly
-from looker_braze.actions.braze.plumbing import BrazePlumbing
 from looker_braze.braze.batch import Batcher, BatchSize
-from looker_braze.braze.client import Dispatcher, RetryPolicy
-from looker_braze.braze.concurrency import InFlight
+from looker_braze.braze.client import Dispatcher
 from looker_braze.errors import FailRun
-from looker_braze.hub.action import Action, HubServices, RunProgress
+from looker_braze.hub.action import RunProgress
 from looker_braze.hub.document import RowStream
 from looker_braze.hub.protocol import (
     ActionDefinition,
@@ -43,34 +42,16 @@ from looker_braze.hub.protocol import (
 )
 from looker_braze.hub.result import time_zone
 from looker_braze.hub.rows import RowSource
-from looker_braze.settings import HubSettings
-from looker_braze.state import AsyncStateStore
 
 
-class EventsAction(Action):
+class EventsAction(BrazeRestAction):
     name = events_definition.NAME
-
-    def __init__(self, settings: HubSettings, plumbing: BrazePlumbing) -> None:
-        self._settings = settings
-        self._plumbing = plumbing
-        self._store: AsyncStateStore | None = None
 
     def definition(self, looker: LookerContext) -> ActionDefinition:
         return events_definition.definition(looker)
 
-    async def form(self, request: ActionRequest) -> Form:
-        try:
-            check_settings(request, self._settings.extra_endpoints)
-        except FailRun as exc:
-            return Form(error=str(exc))
+    def form_fields(self, request: ActionRequest) -> Form:
         return events_definition.form(request)
-
-    async def startup(self, services: HubServices) -> None:
-        self._store = services.store
-        self._plumbing.session()
-
-    async def shutdown(self) -> None:
-        await self._plumbing.aclose()
 
     async def execute(
         self, request: ActionRequest, rows: RowSource, progress: RunProgress
@@ -135,25 +116,12 @@ class EventsAction(Action):
     def _dispatcher(
         self, options: EventOptions, report: EventReport, ledger: Ledger, size: BatchSize
     ) -> Dispatcher:
-        settings = self._settings
-        limiter = self._plumbing.limiter(options.workspace)  # /users/track, shared with flags
-        in_flight = InFlight(
-            limiter.requests_per_second, settings.max_bytes_in_flight, settings.max_in_flight
-        )
-        client = EventsClient(
-            options.endpoint,
-            options.api_key,
-            self._plumbing.session(),
-            limiter,
-            RetryPolicy(
-                max_attempts=settings.max_attempts, deadline_seconds=settings.retry_deadline_seconds
-            ),
-            timeout_seconds=settings.request_timeout_seconds,
-            batch_size=size,
-            on_latency=in_flight.observe,
-            counter=report,
-            ledger=ledger,
-        )
+        # The workspace's /users/track limiter, shared with the flag action.
+        client, in_flight = self.users_track(
+            options.endpoint, options.api_key, options.workspace, report, size,
+            client_class=EventsClient, ledger=ledger,
+        )  # fmt: skip
+        assert isinstance(client, EventsClient)
         return Dispatcher(
             client,
             in_flight,

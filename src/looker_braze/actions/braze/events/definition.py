@@ -4,10 +4,9 @@ key and endpoint serve both) and its form."""
 from __future__ import annotations
 
 from looker_braze.actions.braze.definition import (
-    DEFAULT_ALIAS_LABEL,
-    KEY_KINDS,
-    PARAMS,
-    icon_data_uri,
+    braze_definition,
+    identity_fields,
+    yes_no_field,
 )
 from looker_braze.actions.braze.events import tags
 from looker_braze.actions.braze.tags import ID_TAG
@@ -21,119 +20,75 @@ from looker_braze.hub.protocol import (
 )
 
 NAME = "braze_events"
-_YES_NO = (FormOption("yes", "Yes"), FormOption("no", "No"))
 
 
 def definition(looker: LookerContext) -> ActionDefinition:
-    # The streaming format where Looker has it, as the flag action (definition.py says why).
-    formats = ("json_detail_lite_stream",) if looker.at_least(6, 2) else ("json_detail",)
-    return ActionDefinition(
-        name=NAME,
-        label="Braze Events",
-        description=(
-            "Send each row of a Look to Braze as one custom event or purchase (users/track), "
-            f"exactly once: tag the user '{ID_TAG}', the time '{tags.TIME}', the name "
-            f"'{tags.EVENT_NAME}' and properties 'braze_property[<name>]'."
-        ),
-        params=PARAMS,
-        required_fields=({"tag": ID_TAG},),
-        supported_action_types=("query",),
-        supported_formats=formats,
-        supported_formattings=("unformatted",),
-        supported_visualization_formattings=("noapply",),
-        supported_download_settings=("url",),
-        icon_data_uri=icon_data_uri(),
+    return braze_definition(
+        looker,
+        NAME,
+        "Braze Events",
+        "Send each row of a Look to Braze as one custom event or purchase (users/track), "
+        f"exactly once: tag the user '{ID_TAG}', the time '{tags.TIME}', the name "
+        f"'{tags.EVENT_NAME}' and properties 'braze_property[<name>]'.",
     )
 
 
 def form(request: ActionRequest) -> Form:
-    answers = request.form_params
-    kind = answers.get("braze_kind", "event")
-    fields = [
-        FormField(
-            name="braze_kind",
-            label="Send As",
-            type="select",
-            description="event: each row is a custom event. purchase: each row is a purchase.",
-            default="event",
-            required=True,
-            interactive=True,
-            options=(FormOption("event", "Custom events"), FormOption("purchase", "Purchases")),
-        ),
-        FormField(
-            name="braze_key",
-            label="Unique Key",
-            type="select",
-            description=f"What the field tagged '{ID_TAG}' holds: how Braze finds each user.",
-            default="external_id",
-            required=True,
-            interactive=True,
-            options=tuple(FormOption(kind, kind) for kind in KEY_KINDS),
-        ),
-    ]
-    if answers.get("braze_key") == "user_alias":
-        fields.append(
-            FormField(
-                name="braze_alias_label",
-                label="Alias Label",
-                description="The alias label; the tagged field holds the alias name.",
-                default=DEFAULT_ALIAS_LABEL,
-                required=True,
-            )
-        )
-    if kind == "purchase":
-        fields.append(
-            FormField(
-                name="braze_currency",
-                label="Currency",
-                description=(
-                    f"The ISO-4217 code (e.g. USD) of rows whose '{tags.CURRENCY}' field is "
-                    "empty, or of every row when no field is tagged so."
-                ),
-            )
-        )
-    else:
-        fields.append(
-            FormField(
-                name="braze_event_name",
-                label="Event Name",
-                description=(
-                    f"The event's name for rows whose '{tags.EVENT_NAME}' field is empty, or for "
-                    "every row when no field is tagged so."
-                ),
-            )
-        )
+    kind_field = FormField(
+        name="braze_kind",
+        label="Send As",
+        type="select",
+        description="event: each row is a custom event. purchase: each row is a purchase.",
+        default="event",
+        required=True,
+        interactive=True,
+        options=(FormOption("event", "Custom events"), FormOption("purchase", "Purchases")),
+    )
+    fields = [kind_field, *identity_fields(request), _default_field(request)]
     fields += [
-        FormField(
-            name="braze_update_existing_only",
-            label="Update Existing Users Only",
-            type="select",
-            description="Yes: events of users Braze does not know are dropped by Braze.",
-            default="yes",
-            options=_YES_NO,
+        yes_no_field(
+            "braze_update_existing_only",
+            "Update Existing Users Only",
+            "Yes: events of users Braze does not know are dropped by Braze.",
+            "yes",
         ),
-        FormField(
-            name="braze_resend_unknown",
-            label="Resend Events of Unknown Outcome",
-            type="select",
-            description=(
-                "Events whose request got no answer (a timeout, a stopped run) are held, never "
-                "sent twice blindly. Yes: send them again; check in Braze first, as those that "
-                "did arrive will be duplicated."
-            ),
-            default="no",
-            options=_YES_NO,
+        yes_no_field(
+            "braze_resend_unknown",
+            "Resend Events of Unknown Outcome",
+            "Events whose request got no answer (a timeout, a stopped run) are held, never "
+            "sent twice blindly. Yes: send them again; check in Braze first, as those that "
+            "did arrive will be duplicated.",
+            "no",
         ),
-        FormField(
-            name="braze_dry_run",
-            label="Dry Run",
-            type="select",
-            description="Yes: read and check every row, list what would be sent, send nothing.",
-            default="no",
-            options=_YES_NO,
+        yes_no_field(
+            "braze_dry_run",
+            "Dry Run",
+            "Yes: read and check every row, list what would be sent, send nothing.",
+            "no",
         ),
     ]
     return Form(tuple(fields))
+
+
+def _default_field(request: ActionRequest) -> FormField:
+    """The value of rows whose field is empty: a currency for purchases, else a name."""
+    if request.form_params.get("braze_kind") == "purchase":
+        return FormField(
+            name="braze_currency",
+            label="Currency",
+            description=(
+                f"The ISO-4217 code (e.g. USD) of rows whose '{tags.CURRENCY}' field is "
+                "empty, or of every row when no field is tagged so."
+            ),
+        )
+    return FormField(
+        name="braze_event_name",
+        label="Event Name",
+        description=(
+            f"The event's name for rows whose '{tags.EVENT_NAME}' field is empty, or for "
+            "every row when no field is tagged so."
+        ),
+    )
 
 
 def field_labels() -> dict[str, str]:

@@ -17,10 +17,9 @@ from dataclasses import dataclass, field
 
 import orjson
 
-from looker_braze.actions.braze.report import FIRST_OBJECTS, _n, _of, _top
+from looker_braze.actions.braze.report import FIRST_OBJECTS, RowCounting, _n, _of, _top
 from looker_braze.braze.client import SendNotes
 from looker_braze.hub.action import RunProgress
-from looker_braze.hub.protocol import ActionResult
 
 SAMPLES = 10  # objects a dry run lists
 _ROW_OUTCOMES = frozenset(
@@ -35,7 +34,10 @@ RESEND_HINT = (
 
 
 @dataclass
-class EventReport:
+class EventReport(RowCounting):
+    ROW_OUTCOMES = _ROW_OUTCOMES
+    COUNTERS = _COUNTERS
+
     noun: str  # event or purchase
     progress: RunProgress
     dry_run: bool = False
@@ -62,39 +64,6 @@ class EventReport:
     def __post_init__(self) -> None:
         self.progress.follow(self)
 
-    # ------------------------------------------------------------ counting
-
-    def count(self, name: str, amount: int = 1) -> None:
-        if not amount:
-            return
-        setattr(self, name, getattr(self, name) + amount)
-        if name in _ROW_OUTCOMES:
-            self.progress.metric(name, amount)
-
-    def count_invalid(self, reason: str) -> None:
-        self.invalid[reason] += 1
-        self.progress.metric("invalid", 1)
-
-    def count_rejected(self, reason: str, amount: int = 1) -> None:
-        self.rejected[reason] += amount
-        self.progress.metric("rejected", amount)
-
-    def request_made(self, retry: bool) -> None:
-        self.requests += 1
-        self.retries += retry
-
-    def count_unaccounted(self) -> None:
-        self.count("not_sent", self.read - self.accounted)
-
-    def counts(self) -> dict[str, int]:
-        counts = {name: getattr(self, name) for name in _COUNTERS}
-        counts["invalid"] = sum(self.invalid.values())
-        counts["rejected"] = sum(self.rejected.values())
-        return {name: value for name, value in counts.items() if value}
-
-    def reasons(self) -> Counter:
-        return self.invalid + self.rejected
-
     @property
     def accounted(self) -> int:
         return (
@@ -114,9 +83,6 @@ class EventReport:
         )
 
     # ------------------------------------------------------------ the answer
-
-    def result(self) -> ActionResult:
-        return ActionResult(success=self.success, message=self.message())
 
     def message(self) -> str:
         if self.failure and self.read == 0:
@@ -184,14 +150,6 @@ class EventReport:
         return (
             f"Ignored malformed tags ({'; '.join(self.ignored_tags[:5])}): use braze_event_name, "
             "braze_time, braze_property[<name>] and the purchase tags."
-        )
-
-    def _cap_line(self) -> str | None:
-        if self.row_cap is None:
-            return None
-        return (
-            f"Stopped at this hub's row cap of {_n(self.row_cap)} (LOOKER_BRAZE_MAX_ROWS): "
-            "rows after it were not read."
         )
 
     def _effort_line(self) -> str:

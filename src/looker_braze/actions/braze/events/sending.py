@@ -22,7 +22,7 @@ import orjson
 
 from looker_braze.actions.braze.events.mapping import EventMapper
 from looker_braze.actions.braze.events.report import SAMPLES, EventReport
-from looker_braze.actions.braze.pipeline import encoded
+from looker_braze.actions.braze.pipeline import capped, encoded
 from looker_braze.actions.seen import SeenIds
 from looker_braze.braze.answers import UNCONFIRMED
 from looker_braze.braze.batch import Batch, Batcher
@@ -193,10 +193,7 @@ async def send_events(
 ) -> None:
     with SeenIds() as seen:
         async for rows in stream.batches(mapper.select):
-            if row_cap is not None and report.read + len(rows) > row_cap:
-                rows = rows[: row_cap - report.read]
-                report.row_cap = row_cap
-            report.count("read", len(rows))
+            rows = capped(rows, report, row_cap)
             built = _first_seen(_built(rows, mapper, report), seen, report)
             if built:
                 for batch in _batched(await sink.claim(built), batcher, report):

@@ -28,12 +28,13 @@ def test_migration_3_is_the_latest_and_applied(store):
 def test_a_key_is_taken_once_then_sent_for_good(store):
     first = store.start_run(run_start())
     got = ledger.reserve(store, WORKSPACE, ["a", "b", "c"], first)
-    assert got == ledger.Reservation({"a", "b", "c"}, set(), set())
+    assert got == ledger.Reservation({"a", "b", "c"}, set(), set(), set())
     ledger.mark_sent(store, WORKSPACE, ["a", "b"])
     ledger.release(store, WORKSPACE, ["c"])  # Braze rejected it: a later run may try again
     second = store.start_run(run_start())
     again = ledger.reserve(store, WORKSPACE, ["a", "b", "c", "d"], second)
-    assert again == ledger.Reservation({"c", "d"}, {"a", "b"}, set())
+    # "c" was released; the first run is still running, but "a" and "b" are sent for good.
+    assert again == ledger.Reservation({"c", "d"}, {"a", "b"}, set(), set())
     assert ledger.statuses(store, WORKSPACE, ["a", "c", "zz"]) == {"a": "sent", "c": "pending"}
 
 
@@ -58,7 +59,7 @@ def test_unknown_outcomes_are_held_until_taken_over_or_released(store):
     # While the first run is still running, nobody may take its events, even on request.
     later = store.start_run(run_start())
     held = ledger.reserve(store, WORKSPACE, ["a", "c"], later, take_unknown=True)
-    assert held == ledger.Reservation(set(), set(), {"a", "c"})
+    assert held == ledger.Reservation(set(), set(), set(), {"a", "c"})  # being sent now
     assert ledger.unknown_count(store) == 0  # both owners are running
     store.finish_run(stopped, RunEnd(success=False, message="stopped"))
     assert ledger.unknown_count(store) == 2
@@ -66,7 +67,7 @@ def test_unknown_outcomes_are_held_until_taken_over_or_released(store):
     assert ledger.reserve(store, WORKSPACE, ["a"], later).pending == {"a"}
     # ... with it, the events of the stopped run are taken over; the running run's are not.
     took = ledger.reserve(store, WORKSPACE, ["a", "c"], later, take_unknown=True)
-    assert took == ledger.Reservation({"a"}, set(), {"c"})
+    assert took == ledger.Reservation({"a"}, set(), set(), {"c"})
     store.finish_run(later, RunEnd(success=False, message="stopped"))
     # "a" (now the later run's) and "b" (the first run's); "c" belongs to a running run.
     assert ledger.release_unknown(store) == 2

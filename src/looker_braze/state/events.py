@@ -59,6 +59,9 @@ def _sql(dialect: str) -> dict[str, str]:
               AND {_NOT_RUNNING} RETURNING event_key""",
         "statuses": f"""SELECT event_key, status FROM sent_events
             WHERE workspace_id = {p} AND event_key {keys}""",
+        # Pending keys say whether a run that is still running holds them (it is sending them).
+        "held": f"""SELECT event_key, status, status = 'pending' AND NOT {_NOT_RUNNING}
+            FROM sent_events WHERE workspace_id = {p} AND event_key {keys}""",
         "mark_sent": f"""UPDATE sent_events SET status = 'sent', updated_at = {p}
             WHERE workspace_id = {p} AND event_key {keys}""",
         "release": f"""DELETE FROM sent_events
@@ -74,7 +77,8 @@ _SQL = {dialect: _sql(dialect) for dialect in _KEYS}
 class Reservation(NamedTuple):
     taken: set[str]  # reserved for this run: send them
     sent: set[str]  # Braze accepted them before
-    pending: set[str]  # sent before without learning Braze's answer (or in flight elsewhere)
+    pending: set[str]  # sent by a run that stopped before Braze answered: outcome unknown
+    busy: set[str]  # being sent right now by another run (a concurrent send)
 
 
 def _now(store: StateStore) -> datetime | str:
@@ -96,7 +100,7 @@ def reserve(
     """Reserve for ``run_id`` the keys no run holds (and, with ``take_unknown``, those left
     pending by runs that stopped); what each of ``keys`` is."""
     if not keys:
-        return Reservation(set(), set(), set())
+        return Reservation(set(), set(), set(), set())
     sql, workspace_id, now = _SQL[store.dialect], store.workspace_key(workspace), _now(store)
     with store.transaction("reserve events before sending them") as conn:
         rows = conn.execute(sql["reserve"], (workspace_id, run_id, now, _json(keys)))
@@ -108,11 +112,12 @@ def reserve(
             others = [key for key in others if key not in taken]
         held = []
         if others:
-            held = conn.execute(sql["statuses"], (workspace_id, _json(others))).fetchall()
+            held = conn.execute(sql["held"], (workspace_id, _json(others))).fetchall()
     return Reservation(
         taken,
-        {key for key, status in held if status == SENT},
-        {key for key, status in held if status == PENDING},
+        {key for key, status, _ in held if status == SENT},
+        {key for key, status, busy in held if status == PENDING and not busy},
+        {key for key, status, busy in held if status == PENDING and busy},
     )
 
 

@@ -1,6 +1,7 @@
 """The account of one events send: every row read ends in exactly one bucket.
 
     rows read = sent (accepted by Braze) + already sent (by an earlier run: never twice)
+              + elsewhere (being sent at this moment by another run)
               + held (an earlier request got no answer: not sent again blindly)
               + duplicates (identical rows: one event) + invalid (with the reason)
               + rejected by Braze + unknown (this run's request got no answer: held)
@@ -23,10 +24,20 @@ from looker_braze.hub.action import RunProgress
 
 SAMPLES = 10  # objects a dry run lists
 _ROW_OUTCOMES = frozenset(
-    {"read", "sent", "would_send", "already_sent", "held", "duplicates", "unknown", "not_sent"}
+    {
+        "read",
+        "sent",
+        "would_send",
+        "already_sent",
+        "elsewhere",
+        "held",
+        "duplicates",
+        "unknown",
+        "not_sent",
+    }
 )
-_COUNTERS = ("read", "sent", "would_send", "already_sent", "held", "duplicates", "unknown",
-             "not_sent", "data_points", "requests", "retries")  # fmt: skip
+_COUNTERS = ("read", "sent", "would_send", "already_sent", "elsewhere", "held", "duplicates",
+             "unknown", "not_sent", "data_points", "requests", "retries")  # fmt: skip
 RESEND_HINT = (
     "check in Braze whether they arrived, then send again with Resend Events of Unknown "
     "Outcome: yes (or run `looker-braze events release`)"
@@ -46,6 +57,7 @@ class EventReport(RowCounting):
     sent: int = 0
     would_send: int = 0
     already_sent: int = 0
+    elsewhere: int = 0  # being sent at this moment by another run of the same events
     held: int = 0
     duplicates: int = 0
     invalid: Counter = field(default_factory=Counter)
@@ -67,7 +79,8 @@ class EventReport(RowCounting):
     @property
     def accounted(self) -> int:
         return (
-            self.sent + self.would_send + self.already_sent + self.held + self.duplicates
+            self.sent + self.would_send + self.already_sent + self.elsewhere + self.held
+            + self.duplicates
             + sum(self.invalid.values()) + sum(self.rejected.values()) + self.unknown
             + self.not_sent
         )  # fmt: skip
@@ -105,6 +118,8 @@ class EventReport(RowCounting):
         items = [f"{_n(self.sent or self.would_send)} {'to send' if self.dry_run else 'sent'}"]
         if self.already_sent:
             items.append(f"{_n(self.already_sent)} sent by an earlier run, not sent again")
+        if self.elsewhere:
+            items.append(f"{_n(self.elsewhere)} being sent at this moment by another run")
         if self.duplicates:
             items.append(f"{_n(self.duplicates)} identical rows sent once")
         if self.invalid:

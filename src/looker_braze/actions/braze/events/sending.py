@@ -129,6 +129,7 @@ class LiveSink:
         reservation = await self._ledger.reserve([key for key, _, _ in built])
         self._report.count("already_sent", len(reservation.sent))
         self._report.count("held", len(reservation.pending))
+        self._report.count("elsewhere", len(reservation.busy))
         self._unsubmitted |= reservation.taken
         return [item for item in built if item[0] in reservation.taken]
 

@@ -102,6 +102,18 @@ class RowCounting:
     def result(self) -> ActionResult:
         return ActionResult(success=self.success, message=self.message())
 
+    def rows_line(self, *outcomes: tuple[int, str]) -> str:
+        """Where the rows went: sent (or to send), each of ``outcomes`` (count, what) that is not
+        zero, then Braze's rejections and the rows the run stopped before sending."""
+        sent = f"{_n(self.sent or self.would_send)} {'to send' if self.dry_run else 'sent'}"
+        rejected = sum(self.rejected.values())
+        outcomes += (
+            (rejected, f"rejected by Braze ({_top(self.rejected)})"),
+            (self.not_sent, "not sent because the run stopped"),
+        )
+        items = [sent, *(f"{_n(count)} {what}" for count, what in outcomes if count)]
+        return f"Rows read: {_n(self.read)}: " + "; ".join(items) + "."
+
     def _cap_line(self) -> str | None:
         if self.row_cap is None:
             return None
@@ -214,22 +226,11 @@ class RunReport(RowCounting):
         return f"{verdict}: {users} sent to Braze; label {verb} {target}{caveat}."
 
     def _rows_line(self) -> str:
-        items = [f"{_n(self.sent or self.would_send)} {'to send' if self.dry_run else 'sent'}"]
-        if self.unchanged:
-            items.append(f"{_n(self.unchanged)} unchanged since the last send, not sent again")
-        if self.duplicates:
-            items.append(f"{_n(self.duplicates)} duplicate ids skipped")
-        if self.invalid:
-            items.append(
-                f"{_n(sum(self.invalid.values()))} without a valid id ({_top(self.invalid)})"
-            )
-        if self.rejected:
-            items.append(
-                f"{_n(sum(self.rejected.values()))} rejected by Braze ({_top(self.rejected)})"
-            )
-        if self.not_sent:
-            items.append(f"{_n(self.not_sent)} not sent because the run stopped")
-        return f"Rows read: {_n(self.read)}: " + "; ".join(items) + "."
+        return self.rows_line(
+            (self.unchanged, "unchanged since the last send, not sent again"),
+            (self.duplicates, "duplicate ids skipped"),
+            (sum(self.invalid.values()), f"without a valid id ({_top(self.invalid)})"),
+        )
 
     def _audience_line(self) -> str | None:
         if self.mode == Mode.REMOVE or (self.mode == Mode.APPEND and not self.added):

@@ -115,32 +115,22 @@ class EventReport(RowCounting):
         return f"{'Done' if self.success else 'Incomplete'}: {_of(self.sent, noun)} sent to Braze."
 
     def _rows_line(self) -> str:
-        items = [f"{_n(self.sent or self.would_send)} {'to send' if self.dry_run else 'sent'}"]
-        if self.already_sent:
-            items.append(f"{_n(self.already_sent)} sent by an earlier run, not sent again")
-        if self.elsewhere:
-            items.append(f"{_n(self.elsewhere)} being sent at this moment by another run")
-        if self.duplicates:
-            items.append(f"{_n(self.duplicates)} identical rows sent once")
-        if self.invalid:
-            items.append(f"{_n(sum(self.invalid.values()))} invalid ({_top(self.invalid)})")
-        if self.rejected:
-            items.append(
-                f"{_n(sum(self.rejected.values()))} rejected by Braze ({_top(self.rejected)})"
-            )
-        if self.held:
-            items.append(
-                f"{_n(self.held)} held: an earlier send got no answer from Braze for them, so "
-                f"they are not sent twice blindly; {RESEND_HINT}"
-            )
-        if self.unknown:
-            items.append(
-                f"{_n(self.unknown)} sent without an answer from Braze (they may or may not have "
-                f"arrived): held, not sent again blindly; {RESEND_HINT}"
-            )
-        if self.not_sent:
-            items.append(f"{_n(self.not_sent)} not sent because the run stopped")
-        return f"Rows read: {_n(self.read)}: " + "; ".join(items) + "."
+        return self.rows_line(
+            (self.already_sent, "sent by an earlier run, not sent again"),
+            (self.elsewhere, "being sent at this moment by another run"),
+            (self.duplicates, "identical rows sent once"),
+            (sum(self.invalid.values()), f"invalid ({_top(self.invalid)})"),
+            (
+                self.held,
+                "held: an earlier send got no answer from Braze for them, so they are not "
+                f"sent twice blindly; {RESEND_HINT}",
+            ),
+            (
+                self.unknown,
+                "sent without an answer from Braze (they may or may not have arrived): held, "
+                f"not sent again blindly; {RESEND_HINT}",
+            ),
+        )
 
     def _braze_line(self) -> str | None:
         notes, said = self.braze, []

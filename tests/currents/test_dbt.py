@@ -30,6 +30,7 @@ from looker_braze.cli import app as cli_app
 from looker_braze.currents.dbt import DIALECTS, write_package
 from looker_braze.currents.dbt.layers import MARTS, STAGING, layer_of, nodes
 from looker_braze.currents.load import load
+from looker_braze.currents.membership import MEMBERSHIP
 from looker_braze.currents.models import MODELS, run
 from looker_braze.currents.models.runner import ModelResult, _plain
 from looker_braze.currents.warehouse import connect
@@ -48,6 +49,7 @@ PG_MARTS = (
     "push_frequency",
     "retention_daily_cohorts",
     "retention_weekly_curve",
+    "messaging_by_message",
 )
 
 
@@ -306,6 +308,7 @@ def test_refs_and_sources_name_what_the_package_has(written):
     models = {p.stem: p.read_text() for p in (tmp_path / "models").rglob("*.sql")}
     sources = yaml.safe_load((tmp_path / "models/sources.yml").read_text())["sources"][0]
     tables = {t["name"] for t in sources["tables"]}
+    assert MEMBERSHIP in tables  # `audiences export` writes it beside the Currents tables
     for name, sql in models.items():
         refs = set(_calls(sql, "ref"))
         assert refs <= set(models), f"{name} refers to {refs - set(models)}"

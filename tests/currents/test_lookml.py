@@ -30,6 +30,10 @@ WRITTEN = {
     "daily_retention_graph",
     "weekly_retention_chart",
     "weekly_retention_graph",
+    "sms_messaging",
+    "whatsapp_messaging",
+    "rcs_messaging",
+    "line_messaging",
 }
 DERIVED = {
     "email_messaging_cadence",
@@ -38,6 +42,7 @@ DERIVED = {
     "push_messaging_frequency",
     "daily_retention",
     "weekly_retention",
+    "messaging_events",
 }
 
 

@@ -6,7 +6,9 @@ unsubscribe follows a delivery of its message to its address, each delivery or b
 send; a push is opened at most once and only if it did not bounce; every message event carries
 both a message_variation_id and a canvas_step_id (as in Braze's samples, which made the blocks'
 unique counts 200%); rows may arrive twice with the same id (at-least-once delivery); opens may
-be machine opens and clicks suspected bot clicks. Ratios that may pass 1 by definition
+be machine opens and clicks suspected bot clicks. SMS, WhatsApp, RCS and LINE: each read, click
+and inbound message follows a delivery of its message to its user (on LINE, which reports no
+delivery, a send). Ratios that may pass 1 by definition
 (opens_per_send: repeat opens) are not rates and are not checked."""
 
 from __future__ import annotations
@@ -56,6 +58,22 @@ push_outcome = st.fixed_dictionaries(
         "bounced": st.booleans(),
         "opened": st.booleans(),
         "platform": st.sampled_from(["ios", "android"]),
+    }
+)
+# SMS, WhatsApp, RCS and LINE: a send, then what its channel reports (a rejection, a failure or
+# a delivery; LINE reports none), and after a delivery reads, clicks (True = a suspected bot
+# click) and an inbound message with its subscription action.
+messaging_outcome = st.fixed_dictionaries(
+    {
+        "channel": st.sampled_from(["sms", "whatsapp", "rcs", "line"]),
+        "user": st.sampled_from(["u1", "u2"]),
+        "message": st.integers(0, len(MESSAGES) - 1),
+        "day": st.integers(0, 20),
+        "fate": st.sampled_from(["delivered", "rejected", "failed"]),
+        "read": st.booleans(),
+        "clicks": st.lists(st.booleans(), max_size=2),
+        "inbound": st.sampled_from([None, "None", "Unsubscribed", "Subscribed"]),
+        "duplicate": st.booleans(),
     }
 )
 session = st.fixed_dictionaries(
@@ -136,6 +154,62 @@ def _push_rows(outcomes: list[dict]) -> dict[str, list[dict]]:
     return rows
 
 
+_MESSAGING_EVENTS = {
+    "sms": ("Send", "CarrierSend", "Rejection", "Delivery", "DeliveryFailure", "ShortLinkClick"),
+    "whatsapp": ("Send", "Delivery", "Failure", "Read", "Click"),
+    "rcs": ("Send", "Rejection", "Delivery", "Read", "Click"),
+    "line": ("Send", "Click"),
+}
+
+
+def _messaging_rows(outcomes: list[dict]) -> dict[str, list[dict]]:
+    rows: dict[str, list[dict]] = {
+        f"users.messages.{c}.{e}": []
+        for c, events in _MESSAGING_EVENTS.items()
+        for e in (*events, "InboundReceive")
+    }
+
+    def add(o: dict, n: int, event: str, offset: int, **extra) -> None:
+        row = {
+            "id": f"{o['channel']}-{event}-{n}-{offset}",
+            "user_id": o["user"],
+            "to_phone_number": f"+1{o['user']}",
+            "user_phone_number": f"+1{o['user']}",
+            "native_line_id": o["user"],
+            "time": START + o["day"] * DAY + offset * 60,
+            **_message(o["message"]),
+            **extra,
+        }
+        table = rows[f"users.messages.{o['channel']}.{event}"]
+        table.append(row)
+        if o["duplicate"]:
+            table.append(dict(row))
+
+    for n, o in enumerate(outcomes):
+        channel, events = o["channel"], _MESSAGING_EVENTS[o["channel"]]
+        add(o, n, "Send", 0)
+        fate = o["fate"] if channel != "line" else "delivered"  # LINE reports no outcome
+        if channel == "sms" and fate != "rejected":
+            add(o, n, "CarrierSend", 1)
+        failure = "DeliveryFailure" if channel == "sms" else "Failure"
+        if fate == "rejected" and "Rejection" in events:
+            add(o, n, "Rejection", 2)
+        elif fate != "delivered" and failure in events:
+            add(o, n, failure, 2)
+        if fate != "delivered":
+            continue
+        if channel != "line":
+            add(o, n, "Delivery", 2)
+        if o["read"] and "Read" in events:
+            add(o, n, "Read", 3)
+        click = "ShortLinkClick" if channel == "sms" else "Click"
+        for k, bot in enumerate(o["clicks"]):
+            add(o, n, click, 4 + k, is_suspected_bot_click=bot)
+        if o["inbound"]:
+            add(o, n, "InboundReceive", 10, action=o["inbound"], message_body="hi")
+    return rows
+
+
 def _session_rows(users: list[dict]) -> dict[str, list[dict]]:
     rows: dict[str, list[dict]] = {SESSION + "FirstSession": [], SESSION + "SessionStart": []}
     for n, u in enumerate(users):
@@ -184,12 +258,19 @@ def _create_with_bot_column(warehouse: Warehouse, rows: dict) -> None:
     emails=st.lists(email_outcome, max_size=8),
     pushes=st.lists(push_outcome, max_size=6),
     sessions=st.lists(session, max_size=4),
+    messages=st.lists(messaging_outcome, max_size=8),
 )
-def test_every_rate_of_every_model_is_between_0_and_1(emails, pushes, sessions):
+def test_every_rate_of_every_model_is_between_0_and_1(emails, pushes, sessions, messages):
     warehouse = Warehouse("duckdb", duckdb.connect(":memory:"))
     warehouse.execute("SET TimeZone = 'UTC'")
     _create_with_bot_column(
-        warehouse, {**_email_rows(emails), **_push_rows(pushes), **_session_rows(sessions)}
+        warehouse,
+        {
+            **_email_rows(emails),
+            **_push_rows(pushes),
+            **_session_rows(sessions),
+            **_messaging_rows(messages),
+        },
     )
     try:
         for model in MODELS:

@@ -42,6 +42,10 @@ SECTIONS = [
     "daily-retention-graph",
     "weekly-retention-chart",
     "weekly-retention-graph",
+    "sms-messaging",
+    "whatsapp-messaging",
+    "rcs-messaging",
+    "line-messaging",
 ]
 REQUIRE = os.environ.get("LOOKER_BRAZE_REQUIRE_SERVICES") == "1"
 
@@ -65,10 +69,10 @@ def test_report_is_one_self_contained_page_with_every_dashboard(world, tmp_path)
     assert "<script" not in html and "<link" not in html and "@import" not in html
     for section in SECTIONS:
         assert f'id="{section}"' in html
-    assert html.count("<svg") == 20  # every chart inline
+    assert html.count("<svg") == 28  # every chart inline
     assert ">7<" in html and ">60.0%<" in html  # 7 emails sent, 3 of 5 delivered opened
     assert "Spring" in html and "Welcome" in html and "PushB" in html
-    assert result.queries == 35
+    assert result.queries == 47
 
 
 def test_report_parameters_reach_every_query(world, tmp_path):
@@ -96,7 +100,7 @@ def test_deliverability_table_counts_failures_like_the_block(tmp_path):
 
 def test_png_export(world, tmp_path):
     result = render_report(world, tmp_path / "r.html", png_dir=tmp_path / "png")
-    assert len(result.pngs) == 20
+    assert len(result.pngs) == 28
     for path in result.pngs:
         with Image.open(path) as image:
             assert image.format == "PNG" and image.width > 400 and image.height > 150
@@ -217,7 +221,7 @@ def test_report_command(world, tmp_path):
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "35 queries" in result.output and "20 PNG charts" in result.output
+    assert "47 queries" in result.output and "28 PNG charts" in result.output
     assert "timezone = UTC" in out.read_text()
     bad = CliRunner().invoke(
         app, ["currents", "report", "--db", str(tmp_path / "world.duckdb"), "--param", "colour=red"]

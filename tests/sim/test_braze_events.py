@@ -22,14 +22,6 @@ def server():
         yield url, sim
 
 
-@pytest.fixture
-async def client(server):
-    url, sim = server
-    sim.reset()
-    async with aiohttp.ClientSession(base_url=url) as session:
-        yield session, sim
-
-
 async def track(session, body):
     async with session.post("/users/track", json=body, headers=BEARER) as response:
         return response.status, await response.json()

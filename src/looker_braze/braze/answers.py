@@ -96,8 +96,11 @@ def _host_of(url: str | None) -> str | None:
     return f"{host}:{port}" if port else host
 
 
-def failure(answer: Answer, endpoint: Endpoint) -> LookerBrazeError:
-    """The run's failure for an answer no retry can change (3xx, 401, 403, 404, other 4xx)."""
+def failure(
+    answer: Answer, endpoint: Endpoint, permission: str = "users.track"
+) -> LookerBrazeError:
+    """The run's failure for an answer no retry can change (3xx, 401, 403, 404, other 4xx);
+    ``permission`` is the one the endpoint needs, named in a 403's fix."""
     where = f"{endpoint.base_url} ({endpoint.instance})"
     message = _short(answer.payload.get("message"))
     if 300 <= answer.status < 400:
@@ -108,7 +111,7 @@ def failure(answer: Answer, endpoint: Endpoint) -> LookerBrazeError:
             "settings is a REST API key of this workspace and of this Braze instance."
         )
     if answer.status == 403:
-        return _forbidden(where, message)
+        return _forbidden(where, message, permission)
     if answer.status == 404:
         return FailRun(
             f"Braze answered 404 Not Found at {where}. Braze gives it for an unknown REST API "
@@ -148,14 +151,14 @@ def forbidden_kind(message: str) -> Forbidden:
     return Forbidden.UNKNOWN
 
 
-def _forbidden(where: str, message: str) -> BrazeAuthFailed:
+def _forbidden(where: str, message: str, permission: str) -> BrazeAuthFailed:
     """403: a key without the permission, or a plan or account Braze refuses: different fixes."""
     said = f' Braze said: "{message}".' if message else ""
     kind = forbidden_kind(message)
     if kind is Forbidden.PERMISSION:
         return BrazeAuthFailed(
             f"Braze refused the request (403 Access Denied) at {where}: the API key lacks the "
-            f"'users.track' permission ({KEY_SETTINGS})."
+            f"'{permission}' permission ({KEY_SETTINGS})."
         )
     if kind is Forbidden.PLAN:
         return BrazeAuthFailed(
@@ -165,6 +168,6 @@ def _forbidden(where: str, message: str) -> BrazeAuthFailed:
         )
     return BrazeAuthFailed(
         f"Braze refused the request (403) at {where}.{said} Either the API key lacks the "
-        f"'users.track' permission ({KEY_SETTINGS}), or the "
+        f"'{permission}' permission ({KEY_SETTINGS}), or the "
         "rate plan or account does not allow it (ask Braze Support)."
     )

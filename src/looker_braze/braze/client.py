@@ -106,9 +106,23 @@ class UsersTrackClient:
         self.batch_size = batch_size or BatchSize()
 
     async def send(self, batch: Batch) -> BatchOutcome:
-        if len(batch) > self.batch_size.current:  # formed before the size shrank
-            return await self._send_each(chunks(batch, self.batch_size.current))
+        """Braze's outcome for every object of ``batch``. When the run must stop part way (a
+        413 split, a resend after a 400, a smaller size after Max Input Length Exceeded: each
+        makes more requests), the error carries in ``settled`` what Braze had already accepted
+        or rejected, so those objects are counted as what they are, not as unsent."""
         outcome = BatchOutcome()
+        try:
+            await self._send_into(batch, outcome)
+        except LookerBrazeError as exc:
+            exc.settled = outcome
+            raise
+        return outcome
+
+    async def _send_into(self, batch: Batch, outcome: BatchOutcome) -> None:
+        if len(batch) > self.batch_size.current:  # formed before the size shrank
+            for part in chunks(batch, self.batch_size.current):
+                await self._send_into(part, outcome)
+            return
         answer = await self._requester.send(
             "POST", USERS_TRACK, batch.body(), repeatable=self._repeatable
         )
@@ -120,19 +134,13 @@ class UsersTrackClient:
             await self._handle_400(batch, answer.payload, outcome)
         else:
             raise self._fatal(answer)
-        return outcome
-
-    async def _send_each(self, batches: list[Batch]) -> BatchOutcome:
-        outcome = BatchOutcome()
-        for part in batches:
-            outcome.merge(await self.send(part))
-        return outcome
 
     async def _send_halves(self, batch: Batch, outcome: BatchOutcome) -> None:
         if len(batch) == 1:
             outcome.rejected.append((batch.tags[0], "user object too large for Braze (413)"))
             return
-        outcome.merge(await self._send_each(list(batch.halves())))
+        for half in batch.halves():
+            await self._send_into(half, outcome)
 
     async def _handle_400(self, batch: Batch, payload: Mapping, outcome: BatchOutcome) -> None:
         listed = error_indices(payload, len(batch), batch.array)
@@ -146,7 +154,7 @@ class UsersTrackClient:
         outcome.rejected += [(batch.tags[i], reason) for i, reason in listed.items()]
         unlisted = [i for i in range(len(batch)) if i not in listed]
         if unlisted and ALL_INVALID not in message:
-            outcome.merge(await self.send(batch.subset(unlisted)))
+            await self._send_into(batch.subset(unlisted), outcome)
         else:
             outcome.rejected += [(batch.tags[i], message) for i in unlisted]
 
@@ -166,7 +174,7 @@ class UsersTrackClient:
                 len(batch),
                 self.batch_size.current,
             )
-        outcome.merge(await self.send(batch))
+        await self._send_into(batch, outcome)
 
     def _fatal(self, answer: Answer) -> LookerBrazeError:
         return failure(answer, self._endpoint)
@@ -219,7 +227,7 @@ class Dispatcher:
             self._on_outcome(batch, outcome)
         except LookerBrazeError as exc:
             self.failure = self.failure or exc
-            self._on_failed(batch)
+            self._settle_part(batch, getattr(exc, "settled", None))
         except Exception:
             log.exception("unexpected error while sending a batch to Braze")
             self.failure = self.failure or FailRun(
@@ -231,6 +239,18 @@ class Dispatcher:
             raise
         finally:
             self.in_flight.release(batch.size)
+
+    def _settle_part(self, batch: Batch, settled: BatchOutcome | None) -> None:
+        """A batch the run stopped in: what Braze settled counts as that, the rest as failed."""
+        if settled is None or not (settled.accepted or settled.rejected):
+            self._on_failed(batch)
+            return
+        self._note(settled)
+        self._on_outcome(batch, settled)
+        done = {id(tag) for tag in settled.accepted} | {id(tag) for tag, _ in settled.rejected}
+        rest = [i for i, tag in enumerate(batch.tags) if id(tag) not in done]
+        if rest:
+            self._on_failed(batch.subset(rest))
 
     def _note(self, outcome: BatchOutcome) -> None:
         self._queued += outcome.queued

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from looker_braze.actions.braze.events import tags as event_tags
 from looker_braze.actions.braze.mapping import long_name_tags, malformed_tags
 from looker_braze.actions.braze.tags import ID_TAG, attribute_name
+from looker_braze.actions.braze.trigger.tags import is_trigger_tag, property_name
 from looker_braze.actions.braze.values import BOOLEAN, DATE, NUMBER, TEXT, TIME, value_kind
 from looker_braze.braze.attributes import IDENTIFIER_NAMES, MAX_STRING, STANDARD
 from looker_braze.check.findings import Finding, passed, problem, warning
@@ -47,6 +48,8 @@ class TagAnalysis:
     malformed: tuple[tuple[str, str], ...]  # (field name, tag) that the hub ignores
     too_long: tuple[AttributeTag, ...] = ()  # names longer than Braze takes: the hub ignores them
     events: tuple[tuple[str, str], ...] = ()  # (field name, tag) of the braze_events action
+    # braze_trigger's tags: (field, tag, property name or None when malformed)
+    trigger: tuple[tuple[Field, str, str | None], ...] = ()
 
     @property
     def blocking(self) -> bool:
@@ -91,6 +94,12 @@ def analyse_tags(fields: Fields, key_kind: str, array_attribute: str) -> TagAnal
         too_long=tuple(
             AttributeTag(attribute_name(t) or "", f, t) for f, t in long_name_tags(fields)
         ),
+        trigger=tuple(
+            (f, tag, property_name(tag))
+            for f in fields.fields
+            for tag in f.tags
+            if is_trigger_tag(tag)
+        ),
     )
 
 
@@ -131,6 +140,7 @@ def tag_findings(analysis: TagAnalysis, check: str, key_kind: str) -> list[Findi
     findings += [_reserved_finding(a, check, key_kind) for a in analysis.reserved]
     findings += [_repeated_finding(a, analysis, check) for a in analysis.repeated]
     findings += [_attribute_finding(a, check) for a in analysis.attributes]
+    findings += [_trigger_finding(f, tag, name, check) for f, tag, name in analysis.trigger]
     if not analysis.attributes:
         findings.append(
             passed(
@@ -191,6 +201,20 @@ def _too_long_finding(tag: AttributeTag, check: str) -> Finding:
         f"{check}.tags",
         f"Tag '{tag.tag[:40]}...]' on {tag.field.name} names an attribute of {len(tag.name):,} "
         f"characters; Braze takes at most {MAX_STRING}, so the hub ignores it: shorten the name.",
+    )
+
+
+def _trigger_finding(field: Field, tag: str, name: str | None, check: str) -> Finding:
+    if name is None:
+        return problem(
+            f"{check}.tags",
+            f"Tag '{tag}' on {field.name} is malformed, so braze_trigger ignores it: write "
+            "braze_trigger[<name>] (one property name in square brackets).",
+        )
+    return passed(
+        f"{check}.trigger",
+        f"braze_trigger[{name}] on {field.name}: a per-user property of braze_trigger "
+        f"(trigger_properties or Canvas context), sent as {SENT_AS[value_kind(field)]}.",
     )
 
 

@@ -1,6 +1,7 @@
 """The `looker-braze` command: one typer app, one module per command group, one way to fail.
 
     hub.py          serve, token             runs.py     runs, runs show
+    audiences.py    audiences list, audiences export
     demo.py         demo                     check.py    check
     braze_sim.py    braze-sim                send.py     send (its work: send_run.py)
     events.py       events pending, events release
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import typer
 
-from looker_braze.cli import braze_sim, check, currents, demo, events, hub, runs, send
+from looker_braze.cli import audiences, braze_sim, check, currents, demo, events, hub, runs, send
 from looker_braze.cli.exits import CommandGroup
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
@@ -78,6 +79,7 @@ app.command("braze-sim")(braze_sim.braze_sim)
 app.command("send")(send.send)
 app.command("check")(check.check)
 app.add_typer(currents.app, name="currents")
+app.add_typer(audiences.app, name="audiences")
 
 
 def main() -> None:

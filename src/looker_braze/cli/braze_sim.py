@@ -90,8 +90,9 @@ def braze_sim(
 def _config(options: dict):
     from looker_braze.errors import ConfigError
     from looker_braze.sim.braze import DEFAULT_API_KEY, KeySpec
+    from looker_braze.sim.braze.config import FULL_PERMISSIONS
 
-    keys = {key: KeySpec() for key in options["api_key"] or [DEFAULT_API_KEY]}
+    keys = {key: KeySpec(FULL_PERMISSIONS) for key in options["api_key"] or [DEFAULT_API_KEY]}
     keys |= {key: KeySpec(permissions=frozenset()) for key in options["key_without_track"] or []}
     keys |= {key: KeySpec(instance="another") for key in options["other_instance_key"] or []}
     problems: list[str] = []  # every problem at once: the option parsing's and SimConfig's

@@ -26,6 +26,7 @@ from looker_braze.demo.scenario import (
     simulator_args,
 )
 from looker_braze.demo.summary import Outcome, show
+from looker_braze.demo.trigger import trigger_scene
 from looker_braze.demo.watch import watch
 from looker_braze.hub.auth import new_token
 from looker_braze.processes import spawn
@@ -58,11 +59,12 @@ async def _demo(options: DemoOptions, folder: Path, console: Console) -> Outcome
                 + (" (chaos: 429s, 5xx, drops)" if options.chaos else "")
             )
             console.print(f"Action hub on {hub.url}; Looker played by this process.\n")
-            token = new_token(secret)
-            outcome = await _send(braze.url, hub.url, token, look, truth, console)
+            outcome = await _send(braze.url, hub.url, new_token(secret), look, truth, console)
             console.print("\n[bold]Custom events (braze_events), sent twice:[/bold]")
-            for line in await events_demo(braze.url, hub.url, token, API_KEY):
+            for line in await events_demo(braze.url, hub.url, new_token(secret), API_KEY):
                 console.print(line, markup=False)
+            for line in await trigger_scene(braze.url, hub.url, new_token(secret), API_KEY):
+                console.print(line)
             return outcome
 
 

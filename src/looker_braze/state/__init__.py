@@ -19,7 +19,16 @@ from __future__ import annotations
 
 from looker_braze.state.async_store import AsyncStateStore
 from looker_braze.state.location import StoreLocation, make_folder, parse_location
-from looker_braze.state.models import Beat, Known, RunEnd, RunRecord, RunStart, Sent
+from looker_braze.state.models import (
+    AudienceSummary,
+    Beat,
+    Known,
+    MembershipChange,
+    RunEnd,
+    RunRecord,
+    RunStart,
+    Sent,
+)
 from looker_braze.state.store import STALE_RUN_AGE, StateStore, member_problem
 
 
@@ -50,8 +59,10 @@ def open_store(url: str, *, abandon_stale: bool = True) -> StateStore:
 __all__ = [
     "STALE_RUN_AGE",
     "AsyncStateStore",
+    "AudienceSummary",
     "Beat",
     "Known",
+    "MembershipChange",
     "RunEnd",
     "RunRecord",
     "RunStart",

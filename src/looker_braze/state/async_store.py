@@ -43,8 +43,8 @@ class AsyncStateStore:
         return await loop.run_in_executor(self._executor, partial(function, *args, **kwargs))
 
     async def call(self, function: Callable[..., T], *args, **kwargs) -> T:
-        """``function(*args, **kwargs)`` on the store's thread: for modules that keep tables of
-        their own (state/events.py), whose functions take the synchronous store."""
+        """Any function of the store (or of a module keeping tables in it: state/events.py,
+        state/triggers.py, whose functions take the synchronous store) on the store's thread."""
         return await self._call(function, *args, **kwargs)
 
     async def audience_id(self, workspace: str, attribute: str, label: str) -> int:

@@ -15,10 +15,17 @@ Tables (both dialects):
     run_gone          gone_members' snapshot of a run (members of the audience not in the run)
     sent_events       (v3) per workspace, the key of each event or purchase the events action
                       sent: "pending" from before its request until Braze accepts it, then "sent"
+    trigger_recipients  (v4) who an API-triggered campaign or Canvas was sent to, per send key:
+                      "pending" before the request can go, "sent" once Braze accepted it
+                      (state/triggers.py)
+    audience_changes  (v6) the membership history: one row each time a member joins or leaves
+                      an audience, written by triggers on audience_members, so no code path that
+                      changes membership can forget it
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 
@@ -173,10 +180,100 @@ _POSTGRESQL_V3 = (
     "CREATE INDEX sent_events_pending ON sent_events (run_id) WHERE status = 'pending'",
 )
 
+# A message must never reach a user twice: each recipient of a trigger is recorded "pending"
+# BEFORE its request can go and "sent" (with the call's dispatch_id) once Braze accepted it.
+_SQLITE_V4 = (
+    """CREATE TABLE trigger_recipients (
+        workspace TEXT NOT NULL,
+        target TEXT NOT NULL,
+        send_key TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        status TEXT NOT NULL,
+        run_id INTEGER,
+        dispatch_id TEXT,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (workspace, target, send_key, recipient)) WITHOUT ROWID""",
+)
+_POSTGRESQL_V4 = (
+    """CREATE TABLE trigger_recipients (
+        workspace text NOT NULL,
+        target text NOT NULL,
+        send_key text NOT NULL,
+        recipient text COLLATE "C" NOT NULL,
+        status text NOT NULL,
+        run_id bigint,
+        dispatch_id text,
+        updated_at timestamptz NOT NULL,
+        PRIMARY KEY (workspace, target, send_key, recipient))""",
+)
+
+# The membership history (the closed loop joins it to Currents). An append-only log of changes,
+# not of runs: a member who stays costs nothing per run, a join or a leave one short row. Members
+# already in an audience get the audience's creation time as their join (the history began after
+# them; that is the earliest they can have joined). Times: SQLite integer epoch milliseconds
+# (8 bytes, not a 24-byte text), PostgreSQL timestamptz.
+_SQLITE_NOW_MS = "CAST(round((julianday('now') - 2440587.5) * 86400000) AS INTEGER)"
+_SQLITE_V6 = (
+    """CREATE TABLE audience_changes (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        audience_id INTEGER NOT NULL,
+        member TEXT NOT NULL,
+        joined INTEGER NOT NULL,
+        at_ms INTEGER NOT NULL)""",
+    "CREATE INDEX audience_changes_audience ON audience_changes (audience_id, seq)",
+    """INSERT INTO audience_changes (audience_id, member, joined, at_ms)
+        SELECT m.audience_id, m.member, 1,
+               CAST(round((julianday(a.created_at) - 2440587.5) * 86400000) AS INTEGER)
+        FROM audience_members AS m JOIN audiences AS a ON a.id = m.audience_id
+        ORDER BY m.audience_id, m.member""",
+    f"""CREATE TRIGGER audience_member_joined AFTER INSERT ON audience_members BEGIN
+        INSERT INTO audience_changes (audience_id, member, joined, at_ms)
+        VALUES (NEW.audience_id, NEW.member, 1, {_SQLITE_NOW_MS}); END""",
+    f"""CREATE TRIGGER audience_member_left AFTER DELETE ON audience_members BEGIN
+        INSERT INTO audience_changes (audience_id, member, joined, at_ms)
+        VALUES (OLD.audience_id, OLD.member, 0, {_SQLITE_NOW_MS}); END""",
+)
+# Statement-level triggers with transition tables: one INSERT ... SELECT per statement, however
+# many members it added (a sync adds thousands at once), instead of one trigger call a row.
+_POSTGRESQL_V6 = (
+    """CREATE TABLE audience_changes (
+        seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        audience_id bigint NOT NULL,
+        member text COLLATE "C" NOT NULL,
+        joined boolean NOT NULL,
+        at timestamptz NOT NULL)""",
+    "CREATE INDEX audience_changes_audience ON audience_changes (audience_id, seq)",
+    """INSERT INTO audience_changes (audience_id, member, joined, at)
+        SELECT m.audience_id, m.member, true, a.created_at
+        FROM audience_members AS m JOIN audiences AS a ON a.id = m.audience_id
+        ORDER BY m.audience_id, m.member""",
+    """CREATE FUNCTION looker_braze_members_joined() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            INSERT INTO audience_changes (audience_id, member, joined, at)
+            SELECT audience_id, member, true, clock_timestamp() FROM joined_rows;
+            RETURN NULL;
+        END $$""",
+    """CREATE FUNCTION looker_braze_members_left() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            INSERT INTO audience_changes (audience_id, member, joined, at)
+            SELECT audience_id, member, false, clock_timestamp() FROM left_rows;
+            RETURN NULL;
+        END $$""",
+    """CREATE TRIGGER audience_members_joined AFTER INSERT ON audience_members
+        REFERENCING NEW TABLE AS joined_rows FOR EACH STATEMENT
+        EXECUTE FUNCTION looker_braze_members_joined()""",
+    """CREATE TRIGGER audience_members_left AFTER DELETE ON audience_members
+        REFERENCING OLD TABLE AS left_rows FOR EACH STATEMENT
+        EXECUTE FUNCTION looker_braze_members_left()""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "audiences, member hashes, run history", _SQLITE_V1, _POSTGRESQL_V1),
     Migration(2, "run heartbeats and owners", _SQLITE_V2, _POSTGRESQL_V2),
     Migration(3, "events and purchases sent (exactly once)", _SQLITE_V3, _POSTGRESQL_V3),
+    Migration(4, "recipients of API-triggered messages", _SQLITE_V4, _POSTGRESQL_V4),
+    # 5 belongs to the catalog action (issue 11).
+    Migration(6, "audience membership history", _SQLITE_V6, _POSTGRESQL_V6),
 )
 
 CREATE_VERSION_TABLE = (
@@ -185,12 +282,14 @@ CREATE_VERSION_TABLE = (
 )
 
 
-def pending(current: int, dialect: str) -> list[tuple[int, str, tuple[str, ...]]]:
-    """The migrations after ``current``, in order: (version, description, statements)."""
+def pending(applied: Collection[int], dialect: str) -> list[tuple[int, str, tuple[str, ...]]]:
+    """The migrations not in ``applied``, in order: (version, description, statements). Not
+    only those after the newest: numbers were reserved for work that lands later (3-5, issue
+    11, after 6), and a store that already has 6 must still get them."""
     return [
         (step.version, step.description, getattr(step, dialect))
         for step in MIGRATIONS
-        if step.version > current
+        if step.version not in applied
     ]
 
 
@@ -204,7 +303,8 @@ def apply(conn, dialect: str, mark: str, now: str) -> int:
     from looker_braze.errors import ConfigError
 
     conn.execute(CREATE_VERSION_TABLE)
-    current = conn.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+    applied = {version for (version,) in conn.execute("SELECT version FROM schema_version")}
+    current = max(applied, default=0)
     if current > latest_version():
         raise ConfigError(
             [
@@ -214,7 +314,7 @@ def apply(conn, dialect: str, mark: str, now: str) -> int:
             ]
         )
     insert = f"INSERT INTO schema_version VALUES ({mark}, {mark}, {mark})"
-    for version, description, statements in pending(current, dialect):
+    for version, description, statements in pending(applied, dialect):
         for statement in statements:
             conn.execute(statement)
         conn.execute(insert, (version, description, now))

@@ -42,6 +42,30 @@ class Sent:
     flagged: bool = False
 
 
+class MembershipChange(NamedTuple):
+    """One entry of the membership history: ``member`` joined (or left) an audience ``at``."""
+
+    seq: int  # the history's order; an export resumes after the last one it wrote
+    workspace: str
+    attribute: str
+    label: str
+    member: str  # "<identifier kind>:<identifier>" (audience.member_key)
+    joined: bool
+    at: datetime
+
+
+@dataclass(frozen=True)
+class AudienceSummary:
+    workspace: str
+    attribute: str
+    label: str
+    members: int  # members now
+    joins: int  # in the whole history
+    leaves: int
+    created_at: datetime
+    last_change: datetime | None
+
+
 @dataclass(frozen=True)
 class RunStart:
     """The history row of a run as it starts. ``workspace`` is the endpoint and a hash of the key,

@@ -20,7 +20,18 @@ from psycopg.types.json import Jsonb, set_json_loads
 from looker_braze.errors import ConfigError
 from looker_braze.state import migrations
 from looker_braze.state.location import StoreLocation
-from looker_braze.state.models import Beat, Known, RunEnd, RunRecord, RunStart, Sent, utc, utc_now
+from looker_braze.state.models import (
+    AudienceSummary,
+    Beat,
+    Known,
+    MembershipChange,
+    RunEnd,
+    RunRecord,
+    RunStart,
+    Sent,
+    utc,
+    utc_now,
+)
 from looker_braze.state.store import (
     INTERRUPTED_MESSAGE,
     RUN_COLUMNS,
@@ -94,6 +105,25 @@ WHERE id = %s
 DIFF_WORK_MEM = "64MB"
 
 
+CHANGES = """
+SELECT c.seq, w.name, a.attribute, a.label, c.member, c.joined, c.at
+FROM audience_changes AS c
+JOIN audiences AS a ON a.id = c.audience_id
+JOIN workspaces AS w ON w.id = a.workspace_id
+WHERE c.seq > %s ORDER BY c.seq LIMIT %s
+"""
+SUMMARIES = """
+SELECT w.name, a.attribute, a.label,
+       (SELECT count(*) FROM audience_members AS m WHERE m.audience_id = a.id),
+       (SELECT count(*) FROM audience_changes AS c WHERE c.audience_id = a.id AND c.joined),
+       (SELECT count(*) FROM audience_changes AS c WHERE c.audience_id = a.id AND NOT c.joined),
+       a.created_at,
+       (SELECT max(c.at) FROM audience_changes AS c WHERE c.audience_id = a.id)
+FROM audiences AS a JOIN workspaces AS w ON w.id = a.workspace_id
+ORDER BY w.name, a.attribute, a.label
+"""
+
+
 def _lock_key(schema: str | None) -> int:
     """The advisory lock id for migrating ``schema``: a signed 64-bit number from its name."""
     digest = hashlib.sha256(f"looker-braze state {schema or ''}".encode()).digest()
@@ -123,6 +153,12 @@ class PostgresStateStore(StateStore):
         if self._conn is None or self._conn.closed:
             self._conn = _connect(self.location)
         return self._conn
+
+    @contextmanager
+    def _transaction(self) -> Iterator[psycopg.Connection]:
+        conn = self._connection()
+        with conn.transaction():
+            yield conn
 
     def _after_failure(self) -> None:
         if self._conn is not None and (self._conn.broken or self._conn.closed):
@@ -188,6 +224,16 @@ class PostgresStateStore(StateStore):
     def _audience_size(self, audience_id: int) -> int:
         sql_ = "SELECT count(*) FROM audience_members WHERE audience_id = %s"
         return self._connection().execute(sql_, (audience_id,)).fetchone()[0]
+
+    def _membership_changes(self, after_seq: int, limit: int) -> list[MembershipChange]:
+        rows = self._connection().execute(CHANGES, (after_seq, limit)).fetchall()
+        return [MembershipChange(*row[:6], utc(row[6])) for row in rows]
+
+    def _audience_summaries(self) -> list[AudienceSummary]:
+        rows = self._connection().execute(SUMMARIES).fetchall()
+        return [
+            AudienceSummary(*row[:6], utc(row[6]), utc(row[7]) if row[7] else None) for row in rows
+        ]
 
     def _start_run(self, meta: RunStart) -> int:
         values = (meta.action, meta.mode, meta.label, meta.attribute, meta.workspace)
@@ -284,12 +330,6 @@ class PostgresStateStore(StateStore):
             conn = self._connection()
             with conn.transaction():
                 _drop_staged(conn, run_ids)
-
-    @contextmanager
-    def _write(self) -> Iterator[psycopg.Connection]:
-        conn = self._connection()
-        with conn.transaction():
-            yield conn
 
     def _close(self) -> None:
         self._forget_connection()

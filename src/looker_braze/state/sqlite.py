@@ -10,14 +10,25 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 
 import orjson
 
 from looker_braze.errors import ConfigError
 from looker_braze.state import migrations
 from looker_braze.state.location import StoreLocation
-from looker_braze.state.models import Beat, Known, RunEnd, RunRecord, RunStart, Sent, utc, utc_now
+from looker_braze.state.models import (
+    AudienceSummary,
+    Beat,
+    Known,
+    MembershipChange,
+    RunEnd,
+    RunRecord,
+    RunStart,
+    Sent,
+    utc,
+    utc_now,
+)
 from looker_braze.state.store import (
     INTERRUPTED_MESSAGE,
     RUN_COLUMNS,
@@ -72,6 +83,29 @@ UPDATE runs SET status = ?, finished_at = ?, success = ?, message = ?, counts = 
                 data_points_sent = ?, data_points_saved = ?, rejections = ?
 WHERE id = ?
 """
+
+
+CHANGES = """
+SELECT c.seq, w.name, a.attribute, a.label, c.member, c.joined, c.at_ms
+FROM audience_changes AS c
+JOIN audiences AS a ON a.id = c.audience_id
+JOIN workspaces AS w ON w.id = a.workspace_id
+WHERE c.seq > ? ORDER BY c.seq LIMIT ?
+"""
+SUMMARIES = """
+SELECT w.name, a.attribute, a.label,
+       (SELECT count(*) FROM audience_members AS m WHERE m.audience_id = a.id),
+       (SELECT count(*) FROM audience_changes AS c WHERE c.audience_id = a.id AND c.joined = 1),
+       (SELECT count(*) FROM audience_changes AS c WHERE c.audience_id = a.id AND c.joined = 0),
+       a.created_at,
+       (SELECT max(c.at_ms) FROM audience_changes AS c WHERE c.audience_id = a.id)
+FROM audiences AS a JOIN workspaces AS w ON w.id = a.workspace_id
+ORDER BY w.name, a.attribute, a.label
+"""
+
+
+def _from_ms(ms: int | None) -> datetime | None:
+    return None if ms is None else datetime.fromtimestamp(ms / 1000, UTC)
 
 
 def _text(moment: datetime) -> str:
@@ -166,6 +200,19 @@ class SqliteStateStore(StateStore):
         sql = "SELECT count(*) FROM audience_members WHERE audience_id = ?"
         return self._conn.execute(sql, (audience_id,)).fetchone()[0]
 
+    def _membership_changes(self, after_seq: int, limit: int) -> list[MembershipChange]:
+        rows = self._conn.execute(CHANGES, (after_seq, limit))
+        return [
+            MembershipChange(seq, workspace, attribute, label, member, bool(joined), _from_ms(ms))
+            for seq, workspace, attribute, label, member, joined, ms in rows
+        ]
+
+    def _audience_summaries(self) -> list[AudienceSummary]:
+        return [
+            AudienceSummary(*row[:6], datetime.fromisoformat(row[6]), _from_ms(row[7]))
+            for row in self._conn.execute(SUMMARIES)
+        ]
+
     def _start_run(self, meta: RunStart) -> int:
         values = (meta.action, meta.mode, meta.label, meta.attribute, meta.workspace)
         started = _text(meta.started_at)
@@ -250,9 +297,6 @@ class SqliteStateStore(StateStore):
         if run_ids:
             with self._transaction() as conn:
                 _drop_staged(conn, run_ids)
-
-    def _write(self):
-        return self._transaction()
 
     def _close(self) -> None:
         self._conn.close()

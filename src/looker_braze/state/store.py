@@ -25,8 +25,10 @@ from typing import Any
 from looker_braze.errors import FailRun
 from looker_braze.state.location import StoreLocation
 from looker_braze.state.models import (
+    AudienceSummary,
     Beat,
     Known,
+    MembershipChange,
     RunEnd,
     RunRecord,
     RunStart,
@@ -173,6 +175,24 @@ class StateStore(ABC):
         with self._failures("count the audience"):
             return self._audience_size(audience_id)
 
+    # -- membership history (migration 6: written by triggers on audience_members) -------------
+
+    def membership_changes(self, after_seq: int = 0, limit: int = 10_000) -> list[MembershipChange]:
+        """The history's entries after ``after_seq``, oldest first, at most ``limit``."""
+        with self._failures("read the membership history"):
+            return self._membership_changes(after_seq, limit)
+
+    def audience_summaries(self) -> list[AudienceSummary]:
+        """Every audience with its members now and its joins and leaves so far."""
+        with self._failures("list the audiences"):
+            return self._audience_summaries()
+
+    @abstractmethod
+    def _membership_changes(self, after_seq: int, limit: int) -> list[MembershipChange]: ...
+
+    @abstractmethod
+    def _audience_summaries(self) -> list[AudienceSummary]: ...
+
     # -- runs -----------------------------------------------------------------------------------
 
     def start_run(self, meta: RunStart) -> int:
@@ -273,7 +293,7 @@ class StateStore(ABC):
             self._drop_staged_runs(self._silent_runs(utc_now() - older_than))
         return len(ids)
 
-    # -- for modules that keep tables of their own (state/events.py) ---------------------------
+    # -- for modules that keep tables of their own (state/events.py, state/triggers.py) -------
 
     def workspace_key(self, workspace: str) -> int:
         """The workspace's id in this store, created on first use."""
@@ -283,8 +303,9 @@ class StateStore(ABC):
     @contextmanager
     def transaction(self, doing: str) -> Iterator[Any]:
         """One transaction on the store's connection (``execute`` as the dialect's driver takes
-        it); a driver failure becomes FailRun saying it failed to ``doing``."""
-        with self._failures(doing), self._write() as conn:
+        it), for the modules that keep tables of their own (state/events.py, state/triggers.py);
+        a driver failure becomes FailRun saying it failed to ``doing``."""
+        with self._failures(doing), self._transaction() as conn:
             yield conn
 
     # -- plumbing -------------------------------------------------------------------------------
@@ -323,6 +344,9 @@ class StateStore(ABC):
     def _after_failure(self) -> None:
         """Hook: forget a broken connection so the next call opens a new one."""
         return None
+
+    @abstractmethod
+    def _transaction(self) -> AbstractContextManager[Any]: ...
 
     @abstractmethod
     def _get_workspace_id(self, workspace: str) -> int: ...
@@ -385,9 +409,6 @@ class StateStore(ABC):
 
     @abstractmethod
     def _drop_staged_runs(self, run_ids: list[int]) -> None: ...
-
-    @abstractmethod
-    def _write(self) -> AbstractContextManager[Any]: ...
 
     @abstractmethod
     def _close(self) -> None: ...

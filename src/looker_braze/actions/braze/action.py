@@ -14,7 +14,7 @@ import logging
 
 from looker_braze.actions.braze import definition as braze_definition
 from looker_braze.actions.braze.audience import Audience
-from looker_braze.actions.braze.base import BrazeRestAction
+from looker_braze.actions.braze.base import BrazeActionBase
 from looker_braze.actions.braze.mapping import RowMapper
 from looker_braze.actions.braze.modes import Mode
 from looker_braze.actions.braze.options import InvalidForm, RunOptions, run_options
@@ -34,11 +34,8 @@ from looker_braze.errors import FailRun
 from looker_braze.hub.action import RunProgress
 from looker_braze.hub.document import RowStream
 from looker_braze.hub.protocol import (
-    ActionDefinition,
     ActionRequest,
     ActionResult,
-    Form,
-    LookerContext,
 )
 from looker_braze.hub.result import possible_cut, time_zone
 from looker_braze.hub.rows import RowSource
@@ -47,18 +44,12 @@ from looker_braze.settings import HubSettings
 log = logging.getLogger(__name__)
 
 
-class BrazeAction(BrazeRestAction):
-    name = braze_definition.NAME
+class BrazeAction(BrazeActionBase):
+    screens = braze_definition
 
     def __init__(self, settings: HubSettings, plumbing: BrazePlumbing | None = None) -> None:
         super().__init__(settings, plumbing)
         self._locks = self._plumbing.locks
-
-    def definition(self, looker: LookerContext) -> ActionDefinition:
-        return braze_definition.definition(looker)
-
-    def form_fields(self, request: ActionRequest) -> Form:
-        return braze_definition.form(request)
 
     async def execute(
         self, request: ActionRequest, rows: RowSource, progress: RunProgress
@@ -121,6 +112,7 @@ class BrazeAction(BrazeRestAction):
             report.braze = sink.notes()
             if audience is not None:
                 await audience.flush(force=True)
+                report.history_failure = audience.history_failure
         await sink.drain()  # raises the run's failure, if a batch had one
 
     async def _remove_gone(self, audience: Audience, sink, report: RunReport) -> None:
@@ -147,7 +139,8 @@ class BrazeAction(BrazeRestAction):
 
     async def _audience(self, options: RunOptions, progress: RunProgress) -> Audience | None:
         if not options.tracks_state:
-            return None
+            # A plain append records who joined (the membership history) when a store is there.
+            return await self._record_only(options, progress)
         if self._store is None:
             raise FailRun(
                 f"Mode '{options.mode}' and change-only sends need the hub's state store, which "
@@ -156,6 +149,15 @@ class BrazeAction(BrazeRestAction):
         if options.mode == Mode.SYNC and progress.run_id is None:
             raise FailRun("A sync needs the run history of the state store, which failed.")
         return await Audience.open(self._store, options, progress.run_id)
+
+    async def _record_only(self, options: RunOptions, progress: RunProgress) -> Audience | None:
+        if self._store is None:
+            return None
+        try:
+            return await Audience.open(self._store, options, progress.run_id)
+        except FailRun as exc:
+            log.warning("membership history not recorded for this append: %s", exc)
+            return None
 
     def _exclusive(self, options: RunOptions):
         """One send at a time per audience, for the sends that read and record its state."""

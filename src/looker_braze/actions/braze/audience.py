@@ -1,5 +1,7 @@
 """An audience during one send: who already carries the label, what Braze already has, and what
-this send changes. Used by sync and remove modes and by change-only sends.
+this send changes. Used by sync and remove modes and by change-only sends; a plain append only
+records who joined (``record_only``), so that the membership history (state migration 6) knows
+every audience a Look ever fed, whatever its mode.
 
 An audience is (Braze workspace, array attribute, label); the workspace is the endpoint and a
 hash of the key, never the key. Members are recorded only after Braze accepted the request that
@@ -9,6 +11,7 @@ sends them again. Attribute values are remembered as 64-bit hashes per workspace
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -19,26 +22,13 @@ import xxhash
 from looker_braze.actions.braze.modes import Mode
 from looker_braze.actions.braze.options import RunOptions
 from looker_braze.braze.attributes import UNBILLED as _FREE  # attributes Braze does not bill
+from looker_braze.errors import FailRun
 from looker_braze.state import AsyncStateStore, Known, Sent
+from looker_braze.state.members import identity_of, member_key
 
-_ALIAS = "user_alias"
-_SEPARATOR = "\x1f"  # between alias label and alias name: a control character ids never hold
+log = logging.getLogger(__name__)
+
 _FLUSH_AT = 5000
-
-
-def member_key(kind: str, identifier: str, alias_label: str) -> str:
-    if kind == _ALIAS:
-        return f"{_ALIAS}:{alias_label}{_SEPARATOR}{identifier}"
-    return f"{kind}:{identifier}"
-
-
-def identity_of(member: str) -> dict[str, Any]:
-    """The identifier part of a users/track object for a stored member."""
-    kind, _, value = member.partition(":")
-    if kind == _ALIAS:
-        label, _, name = value.partition(_SEPARATOR)
-        return {_ALIAS: {"alias_name": name, "alias_label": label}}
-    return {kind: value}
 
 
 def value_hash(value: Any) -> int:
@@ -69,6 +59,9 @@ class Audience:
         self._fixed = {"_update_existing_only", options.array_attribute, options.key_kind}
         self._accepted: list[Sent] = []
         self._removed: list[str] = []
+        # A plain append neither reads nor locks the audience: it only records who joined.
+        self.record_only = not options.tracks_state
+        self.history_failure: str | None = None  # why a record-only audience stopped recording
 
     @classmethod
     async def open(
@@ -86,11 +79,21 @@ class Audience:
         members = [self.member(identifier) for identifier, _ in users]
         if self.run_id is not None and self.options.mode == Mode.SYNC:
             await self.store.add_run_members(self.run_id, members)
-        known = await self.store.lookup(self.audience_id, self.options.workspace, members)
+        known = (
+            await self.store.lookup(self.audience_id, self.options.workspace, members)
+            if self.options.changes_only  # only a change-only send reads what Braze has
+            else {}
+        )
         return [
             self._plan(member, obj, known.get(member))
             for member, (_, obj) in zip(members, users, strict=True)
         ]
+
+    def joined(self, identifier: str) -> Sent:
+        """What a record-only audience records once Braze accepts this user: the label, no
+        values (a plain append never kept them; a later change-only send sends them again
+        rather than trust values it did not see)."""
+        return Sent(self.member(identifier), flagged=True)
 
     def member(self, identifier: str) -> str:
         return member_key(self.options.key_kind, identifier, self.options.alias_label)
@@ -145,6 +148,19 @@ class Audience:
             return
         accepted, self._accepted = self._accepted, []
         removed, self._removed = self._removed, []
+        if not self.record_only:
+            await self._write(accepted, removed)
+            return
+        if self.history_failure is not None:
+            return
+        try:
+            await self._write(accepted, removed)
+        except FailRun as exc:
+            # Braze has these users: a plain append succeeds without the history, and says so.
+            self.history_failure = str(exc)
+            log.warning("membership history not recorded for this append: %s", exc)
+
+    async def _write(self, accepted: list[Sent], removed: list[str]) -> None:
         if accepted:
             await self.store.record_sent(self.audience_id, self.options.workspace, accepted)
         if removed:

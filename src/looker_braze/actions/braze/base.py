@@ -4,7 +4,7 @@ client set up from the settings (rate limiter of the workspace, in-flight contro
 
 from __future__ import annotations
 
-from abc import abstractmethod
+from typing import ClassVar, Protocol
 
 from looker_braze.actions.braze.options import check_settings
 from looker_braze.actions.braze.plumbing import BrazePlumbing
@@ -15,34 +15,52 @@ from looker_braze.braze.instances import Endpoint
 from looker_braze.braze.requester import RequestCounter
 from looker_braze.errors import FailRun
 from looker_braze.hub.action import Action, HubServices
-from looker_braze.hub.protocol import ActionRequest, Form
+from looker_braze.hub.protocol import ActionDefinition, ActionRequest, Form, LookerContext
 from looker_braze.settings import HubSettings
 from looker_braze.state import AsyncStateStore
 
 
-class BrazeRestAction(Action):
+class Screens(Protocol):
+    """What Looker shows of an action: a module with NAME, definition(looker), form(request)."""
+
+    NAME: str
+
+    def definition(self, looker: LookerContext) -> ActionDefinition: ...
+
+    def form(self, request: ActionRequest) -> Form: ...
+
+
+class BrazeActionBase(Action):
+    """A Braze action names its ``screens`` (its definition module); the rest is shared."""
+
+    screens: ClassVar[Screens]
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.name = cls.screens.NAME
+
     def __init__(self, settings: HubSettings, plumbing: BrazePlumbing | None = None) -> None:
         self._settings = settings
         self._plumbing = plumbing or BrazePlumbing(settings)
         self._store: AsyncStateStore | None = None
 
+    def definition(self, looker: LookerContext) -> ActionDefinition:
+        return self.screens.definition(looker)
+
     async def form(self, request: ActionRequest) -> Form:
+        """The action's form, once the admin's settings are known to be usable."""
         try:
             check_settings(request, self._settings.extra_endpoints)
         except FailRun as exc:
             return Form(error=str(exc))
-        return self.form_fields(request)
-
-    @abstractmethod
-    def form_fields(self, request: ActionRequest) -> Form:
-        """The form, once the settings are known to be usable."""
+        return self.screens.form(request)
 
     async def startup(self, services: HubServices) -> None:
         self._store = services.store
         self._plumbing.session()
 
     async def shutdown(self) -> None:
-        await self._plumbing.aclose()
+        await self._plumbing.aclose()  # once, however many actions share the plumbing
 
     def users_track(
         self,

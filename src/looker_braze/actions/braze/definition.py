@@ -94,31 +94,35 @@ def braze_definition(
     )
 
 
-def identity_fields(request: ActionRequest) -> list[FormField]:
+def unique_key_field(kinds: tuple[str, ...] = KEY_KINDS) -> FormField:
+    return FormField(
+        name="braze_key",
+        label="Unique Key",
+        type="select",
+        description=f"What the field tagged '{ID_TAG}' holds: how Braze finds each user.",
+        default="external_id",
+        required=True,
+        interactive=True,
+        options=tuple(FormOption(kind, kind) for kind in kinds),
+    )
+
+
+def alias_label_field() -> FormField:
+    return FormField(
+        name="braze_alias_label",
+        label="Alias Label",
+        description="The alias label; the tagged field holds the alias name.",
+        default=DEFAULT_ALIAS_LABEL,
+        required=True,
+    )
+
+
+def identity_fields(request: ActionRequest, kinds: tuple[str, ...] = KEY_KINDS) -> list[FormField]:
     """Unique Key, and Alias Label when the key is user_alias: how every Braze action finds
     the users of a Look."""
-    fields = [
-        FormField(
-            name="braze_key",
-            label="Unique Key",
-            type="select",
-            description=f"What the field tagged '{ID_TAG}' holds: how Braze finds each user.",
-            default="external_id",
-            required=True,
-            interactive=True,
-            options=tuple(FormOption(kind, kind) for kind in KEY_KINDS),
-        )
-    ]
+    fields = [unique_key_field(kinds)]
     if request.form_params.get("braze_key") == "user_alias":
-        fields.append(
-            FormField(
-                name="braze_alias_label",
-                label="Alias Label",
-                description="The alias label; the tagged field holds the alias name.",
-                default=DEFAULT_ALIAS_LABEL,
-                required=True,
-            )
-        )
+        fields.append(alias_label_field())
     return fields
 
 
@@ -133,10 +137,14 @@ def yes_no_field(name: str, label: str, description: str, default: str) -> FormF
     )
 
 
+def dry_run_field(description: str) -> FormField:
+    return yes_no_field("braze_dry_run", "Dry Run", description, "no")
+
+
 def form(request: ActionRequest) -> Form:
-    fields = identity_fields(request)
-    fields.insert(
-        1,
+    key = request.form_params.get("braze_key", "external_id")
+    fields = [
+        unique_key_field(),
         FormField(
             name="braze_segment",
             label="Export Label",
@@ -147,7 +155,9 @@ def form(request: ActionRequest) -> Form:
             default=DEFAULT_LABEL,
             required=True,
         ),
-    )
+    ]
+    if key == "user_alias":
+        fields.append(alias_label_field())
     mode = request.form_params.get("braze_mode", Mode.APPEND)
     fields.append(
         FormField(
@@ -200,12 +210,7 @@ def form(request: ActionRequest) -> Form:
             "Yes: users Braze does not know are skipped, none are created.",
             "yes",
         ),
-        yes_no_field(
-            "braze_dry_run",
-            "Dry Run",
-            "Yes: read and check every row, report what would be sent, send nothing.",
-            "no",
-        ),
+        dry_run_field("Yes: read and check every row, report what would be sent, send nothing."),
     ]
     return Form(tuple(fields))
 

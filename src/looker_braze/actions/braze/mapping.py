@@ -117,6 +117,7 @@ def identify_cell(value: Any, identify_text: Callable[[str], str]) -> str:
 
 
 def identifier_field(fields: Fields) -> Field:
+    """The one field tagged braze_id; FailRun saying how to fix a Look without or with several."""
     tagged = [f for f in fields.fields if ID_TAG in f.tags]
     if not tagged:
         raise FailRun(
@@ -266,6 +267,11 @@ def _phone(text: str) -> str:
         return normalise_phone(_plain(text))
     except DropValue as exc:
         raise RejectRow(f"invalid phone: {exc.reason}") from None
+
+
+def identifier_of(key_kind: str, value: Any) -> str:
+    """The identifier a cell holds, for a Unique Key kind; RejectRow when missing or invalid."""
+    return identify_cell(value, IDENTIFIERS[key_kind])
 
 
 # Each takes the identifier as stripped text.

@@ -153,6 +153,11 @@ async def _planned(
             (obj, _new_tuple(Delivery, (identifier, points, None, True)))
             for identifier, obj, points in users
         ]
+    if audience.record_only:  # a plain append: everything goes, Braze's acceptance is recorded
+        return [
+            (obj, _new_tuple(Delivery, (identifier, points, audience.joined(identifier), True)))
+            for identifier, obj, points in users
+        ]
     if audience.options.mode == Mode.REMOVE:
         return [_removal_of(audience, identifier) for identifier, _, _ in users]
     planned = []
@@ -209,7 +214,8 @@ def _record(report: RunReport, audience: Audience, accepted: list[Delivery]) -> 
         elif record is not None:
             audience.accepted(record)
             added += record.flagged
-    report.count("added", added)
+    if not audience.record_only:  # a plain append does not know who already had the label
+        report.count("added", added)
     report.count("removed", removed)
 
 

@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import orjson
 
 from looker_braze.actions.braze.mapping import ValueNotes
 from looker_braze.actions.braze.modes import Mode
 from looker_braze.braze.client import SendNotes
+from looker_braze.errors import RejectRow
 from looker_braze.hub.action import RunProgress
 from looker_braze.hub.protocol import ActionResult
 from looker_braze.hub.result import PossibleCut
@@ -30,6 +33,19 @@ from looker_braze.hub.result import PossibleCut
 # events action's, with FIRST_OBJECTS and a JSON list of the first objects.
 FIRST_OBJECT = "First object: "
 FIRST_OBJECTS = "First objects: "
+T = TypeVar("T")
+
+
+def answer_text(
+    parts: Iterable[str | None], sample: dict | list | None, heading: str = FIRST_OBJECT
+) -> str:
+    """An answer's sentences (None ones left out), then a dry run's first object (or objects,
+    under FIRST_OBJECTS), as JSON: as Braze would receive it (a Python repr would show None,
+    True, 'quotes')."""
+    text = [part for part in parts if part]
+    if sample is not None:
+        text.append(f"{heading}{orjson.dumps(sample).decode()}")
+    return " ".join(text)
 
 
 def _n(count: int) -> str:
@@ -55,13 +71,18 @@ _COUNTERS = (
 
 class RowCounting:
     """The counting every Braze action's run report shares. The report is a dataclass with the
-    fields ``progress``, ``read``, ``invalid`` and ``rejected`` (Counters of reasons),
-    ``not_sent``, ``requests``, ``retries``, an ``accounted`` property, and the class attributes
-    ROW_OUTCOMES (counters that are outcomes of rows, exported as metrics) and COUNTERS (every
-    whole-number counter, in the order the history shows them)."""
+    fields ``progress``, ``read``, ``sent``, ``would_send``, ``dry_run``, ``not_sent``,
+    ``requests``, ``retries``, a Counter of reasons for each name in REASONS, an ``accounted``
+    property, and the class attributes ROW_OUTCOMES (counters that are outcomes of rows,
+    exported as metrics) and COUNTERS (every whole-number counter, in the order the history
+    shows them)."""
 
     ROW_OUTCOMES: frozenset[str] = frozenset()
     COUNTERS: tuple[str, ...] = ()
+    # Why rows were refused: invalid rows, and (for users/track) Braze's rejections.
+    REASONS: tuple[str, ...] = ("invalid", "rejected")
+    TAGS_HINT = ""  # the tags to write instead of ignored malformed ones
+    UNCONFIRMED = ""  # what becomes of objects a 2xx did not confirm (users/track reports)
 
     def count(self, name: str, amount: int = 1) -> None:
         if not amount:
@@ -73,6 +94,16 @@ class RowCounting:
     def count_invalid(self, reason: str) -> None:
         self.invalid[reason] += 1
         self.progress.metric("invalid", 1)
+
+    def built(self, rows: Iterable[Any], build: Callable[[Any], T]) -> list[T]:
+        """``build(row)`` of each row; a row it refuses (RejectRow) counts as invalid."""
+        done = []
+        for row in rows:
+            try:
+                done.append(build(row))
+            except RejectRow as exc:
+                self.count_invalid(exc.reason)
+        return done
 
     def count_rejected(self, reason: str, amount: int = 1) -> None:
         self.rejected[reason] += amount
@@ -91,28 +122,50 @@ class RowCounting:
     def counts(self) -> dict[str, int]:
         """The run's counters that are not zero (read by the hub and the run history)."""
         counts = {name: getattr(self, name) for name in self.COUNTERS}
-        counts["invalid"] = sum(self.invalid.values())
-        counts["rejected"] = sum(self.rejected.values())
+        counts.update({name: sum(getattr(self, name).values()) for name in self.REASONS})
         return {name: value for name, value in counts.items() if value}
 
     def reasons(self) -> Counter:
         """Why rows were refused: invalid rows and Braze's rejections."""
-        return self.invalid + self.rejected
+        return sum((getattr(self, name) for name in self.REASONS), Counter())
 
     def result(self) -> ActionResult:
         return ActionResult(success=self.success, message=self.message())
 
-    def rows_line(self, *outcomes: tuple[int, str]) -> str:
+    def rows_line(self, *outcomes: tuple[int, str], stopped: str = "the run stopped") -> str:
         """Where the rows went: sent (or to send), each of ``outcomes`` (count, what) that is not
-        zero, then Braze's rejections and the rows the run stopped before sending."""
+        zero, then Braze's rejections and the rows not sent because ``stopped``."""
         sent = f"{_n(self.sent or self.would_send)} {'to send' if self.dry_run else 'sent'}"
-        rejected = sum(self.rejected.values())
-        outcomes += (
-            (rejected, f"rejected by Braze ({_top(self.rejected)})"),
-            (self.not_sent, "not sent because the run stopped"),
-        )
+        if "rejected" in self.REASONS:
+            rejected = sum(self.rejected.values())
+            outcomes += ((rejected, f"rejected by Braze ({_top(self.rejected)})"),)
+        outcomes += ((self.not_sent, f"not sent because {stopped}"),)
         items = [sent, *(f"{_n(count)} {what}" for count, what in outcomes if count)]
         return f"Rows read: {_n(self.read)}: " + "; ".join(items) + "."
+
+    def _tags_line(self) -> str | None:
+        if not self.ignored_tags:
+            return None
+        return f"Ignored malformed tags ({'; '.join(self.ignored_tags[:5])}): use {self.TAGS_HINT}."
+
+    def _braze_line(self) -> str | None:
+        """What Braze's /users/track answers said beyond success (``braze``: SendNotes)."""
+        notes, said = self.braze, []
+        if notes.queued:
+            said.append(
+                f"it queued {_n(notes.queued)} during maintenance (202) and processes them "
+                "later; they count as sent"
+            )
+        if notes.messages:
+            quoted = ", ".join(f"'{message}'" for message in notes.messages)
+            said.append(f"it answered {quoted} instead of 'success': {self.UNCONFIRMED}")
+        if notes.batch_size:
+            refused, took = notes.batch_size
+            said.append(
+                f"it took only {took} objects per request (it refused {refused}): set "
+                f"LOOKER_BRAZE_OBJECTS_PER_REQUEST={took} for this hub"
+            )
+        return "Braze: " + "; ".join(said) + "." if said else None
 
     def _cap_line(self) -> str | None:
         if self.row_cap is None:
@@ -127,6 +180,8 @@ class RowCounting:
 class RunReport(RowCounting):
     ROW_OUTCOMES = _ROW_OUTCOMES
     COUNTERS = _COUNTERS
+    TAGS_HINT = "braze[<attribute>]"
+    UNCONFIRMED = "those users are not confirmed (counted as rejected) and go again next time"
 
     label: str
     array_attribute: str
@@ -163,6 +218,7 @@ class RunReport(RowCounting):
     cut: PossibleCut | None = None  # Looker may have sent only part of the result
     braze: SendNotes = field(default_factory=SendNotes)  # queued, odd answers, a smaller batch
     failure: str | None = None
+    history_failure: str | None = None  # a plain append could not record who joined
     sample: dict | None = None
 
     def __post_init__(self) -> None:
@@ -195,15 +251,10 @@ class RunReport(RowCounting):
     def message(self) -> str:
         if self.failure and self.read == 0:
             return f"Failed: {self.failure}"
-        parts = [self._headline(), self._rows_line()]
-        lines = (self._audience_line(), self._cut_line(), self._braze_line(),
-                 self._values_line(), self._tags_line(), self._cap_line())  # fmt: skip
-        parts += filter(None, lines)
-        parts.append(self._effort_line())
-        if self.dry_run and self.sample is not None:
-            # JSON, as Braze would receive it (a Python repr would show None, True, 'quotes').
-            parts.append(f"{FIRST_OBJECT}{orjson.dumps(self.sample).decode()}")
-        return " ".join(parts)
+        parts = (self._headline(), self._rows_line(), self._audience_line(), self._cut_line(),
+                 self._braze_line(), self._values_line(), self._tags_line(), self._cap_line(),
+                 self._history_line(), self._effort_line())  # fmt: skip
+        return answer_text(parts, self.sample if self.dry_run else None)
 
     def _headline(self) -> str:
         target = f"'{self.label}' in {self.array_attribute}"
@@ -270,13 +321,6 @@ class RunReport(RowCounting):
         line = "; ".join(notes)
         return line[0].upper() + line[1:] + "."
 
-    def _tags_line(self) -> str | None:
-        if not self.ignored_tags:
-            return None
-        return (
-            f"Ignored malformed tags ({'; '.join(self.ignored_tags[:5])}): use braze[<attribute>]."
-        )
-
     def _cut_line(self) -> str | None:
         if self.cut is None or self.removals_skipped:  # a sync says it with its removals
             return None
@@ -285,26 +329,10 @@ class RunReport(RowCounting):
             f"were not {'removed' if self.mode == Mode.REMOVE else 'flagged'}. {self.cut.remedy}"
         )
 
-    def _braze_line(self) -> str | None:
-        notes, said = self.braze, []
-        if notes.queued:
-            said.append(
-                f"it queued {_n(notes.queued)} of these users during maintenance (202) and "
-                "processes them later; they count as sent"
-            )
-        if notes.messages:
-            quoted = ", ".join(f"'{message}'" for message in notes.messages)
-            said.append(
-                f"Braze answered {quoted} instead of 'success': those users are not confirmed "
-                "(counted as rejected) and go again next time"
-            )
-        if notes.batch_size:
-            refused, took = notes.batch_size
-            said.append(
-                f"Braze took only {took} objects per request (it refused {refused}): set "
-                f"LOOKER_BRAZE_OBJECTS_PER_REQUEST={took} for this hub"
-            )
-        return "Braze: " + "; ".join(said) + "." if said else None
+    def _history_line(self) -> str | None:
+        if self.history_failure is None:
+            return None
+        return f"The audience's membership history was not recorded: {self.history_failure}"
 
     def _effort_line(self) -> str:
         seconds = time.monotonic() - self.started

@@ -5,12 +5,15 @@
 - ``braze[<name>]`` sets attribute ``<name>``. The prefix matches in any case, as the reference
   hub's pattern does (``/(?<=braze\\[)(.*)(?=\\])/gi``), so ``BRAZE[region]`` sets ``region``; the
   name inside keeps its case (Braze attribute names are case-sensitive).
-- Any other tag starting with "braze" (in any case) is malformed: ignored and reported.
+- Any other tag starting with "braze" (in any case) is malformed: ignored and reported; except
+  the tags of the other Braze actions, whose own modules read them (trigger/tags.py).
 """
 
 from __future__ import annotations
 
 import re
+
+from looker_braze.actions.braze.trigger.tags import is_trigger_tag
 
 ID_TAG = "braze_id"
 _ATTRIBUTE = re.compile(r"braze\[([^\[\]]+)\]", re.IGNORECASE)
@@ -24,4 +27,6 @@ def attribute_name(tag: str) -> str | None:
 
 def is_malformed(tag: str) -> bool:
     """A tag meant for Braze (it starts with "braze") that the grammar cannot read."""
-    return tag.lower().startswith("braze") and tag != ID_TAG and attribute_name(tag) is None
+    if not tag.lower().startswith("braze") or tag == ID_TAG or is_trigger_tag(tag):
+        return False
+    return attribute_name(tag) is None

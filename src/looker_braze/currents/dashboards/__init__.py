@@ -14,6 +14,7 @@ from looker_braze.currents.dashboards.messages import (
     message_engagement,
     push_funnel,
 )
+from looker_braze.currents.dashboards.messaging import messaging_dashboards
 from looker_braze.currents.dashboards.pressure import marketing_pressure
 from looker_braze.currents.dashboards.retention import retention_dashboards
 from looker_braze.currents.dashboards.spec import (
@@ -33,6 +34,7 @@ DASHBOARDS: tuple[Dashboard, ...] = (
     marketing_pressure("email"),
     marketing_pressure("push"),
     *retention_dashboards(),
+    *messaging_dashboards(),
 )
 
 

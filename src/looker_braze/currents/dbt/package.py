@@ -11,6 +11,8 @@ from looker_braze.currents.dbt.layers import INTERMEDIATE, MARTS, PACKAGE, STAGI
 from looker_braze.currents.dbt.macros import macros_sql
 from looker_braze.currents.dbt.sqlgen import BOOLEANS, NUMBERS, model_sql
 from looker_braze.currents.dbt.tests import column_tests
+from looker_braze.currents.membership import DESCRIPTION as MEMBERSHIP_DESCRIPTION
+from looker_braze.currents.membership import MEMBERSHIP
 from looker_braze.currents.models.params import PARAMS
 from looker_braze.currents.schemas import TABLES
 from looker_braze.errors import FailRun
@@ -100,8 +102,12 @@ def _sources() -> dict:
                 "schema": "{{ var('braze_currents_schema') or target.schema }}",
                 "database": "{{ var('braze_currents_database') or target.database }}",
                 "tables": [
-                    {"name": table, "description": f"Currents `{event}` events."}
-                    for table, event in sorted(TABLES.items())
+                    *(
+                        {"name": table, "description": f"Currents `{event}` events."}
+                        for table, event in sorted(TABLES.items())
+                    ),
+                    # Not Currents: looker-braze's own export, beside them (audiences export).
+                    {"name": MEMBERSHIP, "description": MEMBERSHIP_DESCRIPTION},
                 ],
             }
         ],

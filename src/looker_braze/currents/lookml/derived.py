@@ -6,6 +6,7 @@ zone, the frequency granularity and the campaign/canvas templated filters, so Lo
 
 from __future__ import annotations
 
+from looker_braze.currents.lookml.messaging import messaging_view
 from looker_braze.currents.lookml.sqltext import LiquidBinder, column, derived_sql, expression
 from looker_braze.currents.lookml.views import SEND, rate
 from looker_braze.currents.models.binding import literal
@@ -28,7 +29,8 @@ def derived_views(dialect: str) -> list[dict]:
     views = []
     for channel in CHANNELS:
         views += [cadence_view(channel, dialect), frequency_view(channel, dialect)]
-    return [*views, retention_view("daily", dialect), retention_view("weekly", dialect)]
+    views += [retention_view("daily", dialect), retention_view("weekly", dialect)]
+    return [*views, messaging_view(dialect)]
 
 
 def _dim(name: str, type_: str, sql: str, description: str, **extra) -> dict:

@@ -121,6 +121,7 @@ def engagement_explores() -> list[dict]:
             ],
         },
         {"name": "users_messages_pushnotification_iosforeground", "label": "iOS Foreground"},
+        {"name": "messaging_events", "label": "SMS, WhatsApp, RCS and LINE Events"},
     ]
 
 

@@ -3,6 +3,7 @@ dashboard per file under dashboards/."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import lkml
@@ -50,7 +51,9 @@ def write_lookml(
         (ENGAGEMENT_MODEL, engagement_explores()),
         (BEHAVIOR_MODEL, behavior_explores()),
     ):
-        used = list(dict.fromkeys(v for e in explores for v in explore_views(e)))
+        used = _with_tables_read(
+            list(dict.fromkeys(v for e in explores for v in explore_views(e))), views
+        )
         names = [board["dashboard"] for board in boards[model]]
         text = lkml.dump(model_file(explores, connection, used, names))
         written.append(_write(out / f"{model}.model.lkml", dialect, text))
@@ -59,6 +62,19 @@ def write_lookml(
             body = yaml.dump([board], Dumper=_PlainDumper, sort_keys=False, width=100)
             written.append(_write(path, dialect, body))
     return written
+
+
+_TABLE_REF = re.compile(r"\$\{(\w+)\.SQL_TABLE_NAME\}")
+
+
+def _with_tables_read(used: list[str], views: dict[str, dict]) -> list[str]:
+    """``used`` plus every view whose table their derived tables read: Looker resolves
+    `${view.SQL_TABLE_NAME}` only for a view the model includes, even one no explore uses."""
+    found = list(used)
+    for name in found:  # grows while it is walked: a derived table may read another's
+        sql = views.get(name, {}).get("derived_table", {}).get("sql", "")
+        found += [v for v in dict.fromkeys(_TABLE_REF.findall(sql)) if v not in found]
+    return found
 
 
 def _write(path: Path, dialect: str, text: str) -> Path:

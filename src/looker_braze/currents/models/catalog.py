@@ -59,6 +59,10 @@ _STAGING = (
     ),
     Query("stg_sessions", "stg_sessions", "First sessions and session starts", layer=STAGING),
     Query("stg_session_ends", "stg_session_ends", "Session ends, with duration", layer=STAGING),
+    Query("stg_sms", "stg_sms", "SMS events, one row per event id", layer=STAGING),
+    Query("stg_whatsapp", "stg_whatsapp", "WhatsApp events, one row per event id", layer=STAGING),
+    Query("stg_rcs", "stg_rcs", "RCS events, one row per event id", layer=STAGING),
+    Query("stg_line", "stg_line", "LINE events, one row per event id", layer=STAGING),
 )
 
 _INTERMEDIATE = (
@@ -88,6 +92,11 @@ _INTERMEDIATE = (
     Query("retention_activity", "retention_activity", "Active days per cohort member"),
     Query("retention_daily", "retention_daily", "Daily retention grid"),
     Query("retention_weekly", "retention_weekly", "Weekly retention grid"),
+    Query(
+        "messaging_channels", "messaging_channels", "SMS, WhatsApp, RCS, LINE: what each reports"
+    ),
+    Query("messaging_events", "messaging_events", "SMS, WhatsApp, RCS and LINE events, flagged"),
+    Query("messaging_messages", "messaging_messages", "Messaging measures per channel and message"),
 )
 
 _FRAGMENTS = (*_STAGING, *(replace(q, layer=INTERMEDIATE) for q in _INTERMEDIATE))
@@ -96,6 +105,7 @@ _E, _P = "Email Funnel", "Push Funnel"
 _PERF, _ENG = "Email Performance", "Message Engagement"
 _EP, _PP = "Email Marketing Pressure", "Push Marketing Pressure"
 _R28, _RD, _RW = "28-Day Retention", "Daily Retention", "Weekly Retention"
+_MSG = "SMS, WhatsApp, RCS and LINE Messaging"
 # How the email failures are counted (as the message engagement block counts them), for --list.
 _FAILURES = " (bounces, soft bounces, spam reports: events; unsubscribes: distinct addresses)"
 
@@ -292,6 +302,24 @@ _MODELS = (
         "app_sessions",
         "Sessions: first sessions, starts and ends (distinct session ids), users",
         "App Sessions",
+    ),
+    Query(
+        "messaging_funnel",
+        "messaging_funnel",
+        "SMS, WhatsApp, RCS and LINE funnels, one row per channel (-p channel=sms: one)",
+        _MSG,
+    ),
+    Query(
+        "messaging_by_week",
+        "messaging_by_week",
+        "SMS, WhatsApp, RCS and LINE by channel and week",
+        _MSG,
+    ),
+    Query(
+        "messaging_by_message",
+        "messaging_by_message",
+        "SMS, WhatsApp, RCS and LINE by channel, campaign and canvas",
+        _MSG,
     ),
 )
 

@@ -111,6 +111,11 @@ PARAMS: dict[str, Param] = {
         ),
         Param("days", "last day shown in daily retention", _positive_int(366), 31),
         Param("weeks", "last week shown in weekly retention", _positive_int(104), 12),
+        Param(
+            "channel",
+            "only this messaging channel: sms, whatsapp, rcs or line",
+            _choice("sms", "whatsapp", "rcs", "line"),
+        ),
     )
 }
 

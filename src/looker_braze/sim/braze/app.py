@@ -10,6 +10,8 @@ data. They are:
   GET  /sim/faults         PUT  /sim/faults {error_rate, latency_ms, drop_rate, rate_limit_*,
                                 contract, max_objects, hourly_limit_*, queued_rate,
                                 unknown_key_status, account_state, redirect_*, success_message}
+  POST /campaigns/trigger/send, /canvas/trigger/send; GET /sim/messages, GET|PUT /sim/messaging
+                                (sim/braze/triggers.py)
 Everything else answers 404 with Braze's JSON shape; ``/users/track/`` (trailing slash) too:
 Braze warns that path misbehaves, and a 404 makes a client's mistake visible at once.
 """
@@ -29,6 +31,7 @@ from looker_braze.errors import ConfigError
 from looker_braze.sim.braze.config import SimConfig
 from looker_braze.sim.braze.endpoint import TRACK_PATH, TrackEndpoint
 from looker_braze.sim.braze.simulator import BrazeSimulator
+from looker_braze.sim.braze.triggers import trigger_endpoints, trigger_routes
 
 _LOOKUPS = ("external_id", "braze_id", "email", "phone")
 
@@ -40,11 +43,13 @@ class SimApp(Starlette):
         super().__init__(routes=_routes(), exception_handlers={HTTPException: _http_error})
         self.router.redirect_slashes = False  # /users/track/ must be a 404, not a redirect
         self.state.sim = sim
-        self._track = TrackEndpoint(sim)
+        # Braze's endpoints, raw ASGI: a dropped-connection fault needs the server's own send.
+        self._raw = {TRACK_PATH: TrackEndpoint(sim), **trigger_endpoints(sim)}
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] == "http" and scope["path"] == TRACK_PATH:
-            await self._track(scope, receive, send)
+        raw = self._raw.get(scope["path"]) if scope["type"] == "http" else None
+        if raw is not None:
+            await raw(scope, receive, send)
         else:
             await super().__call__(scope, receive, send)
 
@@ -168,4 +173,5 @@ def _routes() -> list[Route]:
         Route("/sim/reset", reset, methods=["POST"]),
         Route("/sim/users", seed_users, methods=["POST"]),
         Route("/sim/faults", faults, methods=["GET", "PUT"]),
+        *trigger_routes(),  # /sim/messages, /sim/messaging
     ]

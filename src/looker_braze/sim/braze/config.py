@@ -15,6 +15,9 @@ from looker_braze.sim.braze.contracts import CONTRACTS, HOUR, ContractName
 
 DEFAULT_API_KEY = "sim-key"
 TRACK_PERMISSION = "users.track"
+TRIGGER_PERMISSIONS = frozenset({"campaigns.trigger.send", "canvas.trigger.send"})
+# What the default key, and keys given to `braze-sim --api-key`, may do.
+FULL_PERMISSIONS = frozenset({TRACK_PERMISSION}) | TRIGGER_PERMISSIONS
 HEADER_STYLES = ("epoch", "remaining", "retry-after")
 HeaderStyle = Literal["epoch", "remaining", "retry-after"]
 ACCOUNT_STATES = ("active", "rate_plan", "inactive")
@@ -32,7 +35,8 @@ class KeySpec:
 
 
 def _default_keys() -> dict[str, KeySpec]:
-    return {DEFAULT_API_KEY: KeySpec()}
+    # The default key may also trigger messages (KeySpec() alone: users.track only).
+    return {DEFAULT_API_KEY: KeySpec(FULL_PERMISSIONS)}
 
 
 @dataclass

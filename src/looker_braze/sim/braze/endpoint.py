@@ -25,6 +25,7 @@ import logging
 
 import orjson
 
+from looker_braze.sim.braze.config import TRACK_PERMISSION
 from looker_braze.sim.braze.faults import drop_connection
 from looker_braze.sim.braze.simulator import BrazeSimulator
 
@@ -47,6 +48,8 @@ class ClientGone(Exception):
 
 
 class TrackEndpoint:
+    permission = TRACK_PERMISSION  # the key's permission this endpoint needs
+
     def __init__(self, sim: BrazeSimulator) -> None:
         self.sim = sim
 
@@ -98,7 +101,7 @@ class TrackEndpoint:
         limit = []
         authorization = headers.get(b"authorization")
         if authorization is not None:
-            refused, limit = _authorize(self.sim, _bearer_key(authorization))
+            refused, limit = _authorize(self.sim, _bearer_key(authorization), self.permission)
             if refused:
                 return refused, limit
         if not _is_json(headers.get(b"content-type")):
@@ -106,12 +109,9 @@ class TrackEndpoint:
         return None, limit
 
     def _answer_body(self, body: bytes, key_in_body: bool, limit: list, queued: bool):
-        try:
-            payload = orjson.loads(body)
-        except orjson.JSONDecodeError as exc:
-            return 400, {"message": f"Invalid JSON in the request body: {exc}"}, limit
-        if type(payload) is not dict:
-            return 400, {"message": "The request body must be a JSON object"}, limit
+        payload, refused = json_object(body)
+        if refused is not None:
+            return 400, refused, limit
         if key_in_body:  # the deprecated way: {"api_key": ...}
             key = payload.get("api_key")
             refused, limit = _authorize(self.sim, key if type(key) is str else None)
@@ -139,10 +139,21 @@ class TrackEndpoint:
         await send({"type": "http.response.body", "body": body})
 
 
-def _authorize(sim: BrazeSimulator, key: str | None):
+def json_object(body: bytes) -> tuple[dict, dict | None]:
+    """The body as a JSON object, or Braze's 400 answer when it is not one."""
+    try:
+        payload = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        return {}, {"message": f"Invalid JSON in the request body: {exc}"}
+    if type(payload) is not dict:
+        return {}, {"message": "The request body must be a JSON object"}
+    return payload, None
+
+
+def _authorize(sim: BrazeSimulator, key: str | None, permission: str = TRACK_PERMISSION):
     """(refusal or None, rate limit headers): a request counts against the quota once its key
     is known to be good."""
-    refused = sim.authorize(key)
+    refused = sim.authorize(key, permission)
     if refused:
         return refused, []
     allowed, limit = sim.admit()

@@ -19,6 +19,7 @@ from looker_braze.sim.braze.contracts import Terms, terms
 from looker_braze.sim.braze.events import read_event, read_purchase
 from looker_braze.sim.braze.faults import FaultInjector, FaultSettings
 from looker_braze.sim.braze.limits import FixedWindowLimiter, limit_headers
+from looker_braze.sim.braze.messaging import Messaging
 from looker_braze.sim.braze.objects import plan_attributes
 from looker_braze.sim.braze.stats import Stats
 from looker_braze.sim.braze.workspace import Workspace
@@ -85,13 +86,14 @@ class BrazeSimulator:
         self.counters = Stats()
         self._since_freeze = 0
         self.faults = FaultInjector(FaultSettings(), config.seed)
+        self.messaging = Messaging(seed=config.seed)  # API-triggered campaigns and Canvases
         self._apply(config.live())
 
     # -- the endpoint's steps ------------------------------------------------------------------
 
-    def authorize(self, key: str | None) -> Answer | None:
-        """None when ``key`` may call /users/track, else the 401/403/404 answer. Never echoes
-        keys. A key of another instance is unknown here, as on Braze."""
+    def authorize(self, key: str | None, permission: str = TRACK_PERMISSION) -> Answer | None:
+        """None when ``key`` may call an endpoint needing ``permission``, else the 401/403/404
+        answer. Never echoes keys. A key of another instance is unknown here, as on Braze."""
         if not key:
             return 401, {"message": INVALID_KEY}
         spec = self.config.api_keys.get(key)
@@ -103,7 +105,7 @@ class BrazeSimulator:
         account = self._live["account_state"]
         if account in FORBIDDEN:
             return 403, {"message": FORBIDDEN[account]}
-        if TRACK_PERMISSION not in spec.permissions:
+        if permission not in spec.permissions:
             return 403, {"message": ACCESS_DENIED}
         return None
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from looker_braze.actions.braze.base import BrazeRestAction
+from looker_braze.actions.braze.base import BrazeActionBase
 from looker_braze.actions.braze.events import definition as events_definition
 from looker_braze.actions.braze.events.mapping import EventMapper
 from looker_braze.actions.braze.events.options import EventOptions, event_options
@@ -34,24 +34,15 @@ from looker_braze.errors import FailRun
 from looker_braze.hub.action import RunProgress
 from looker_braze.hub.document import RowStream
 from looker_braze.hub.protocol import (
-    ActionDefinition,
     ActionRequest,
     ActionResult,
-    Form,
-    LookerContext,
 )
 from looker_braze.hub.result import time_zone
 from looker_braze.hub.rows import RowSource
 
 
-class EventsAction(BrazeRestAction):
-    name = events_definition.NAME
-
-    def definition(self, looker: LookerContext) -> ActionDefinition:
-        return events_definition.definition(looker)
-
-    def form_fields(self, request: ActionRequest) -> Form:
-        return events_definition.form(request)
+class EventsAction(BrazeActionBase):
+    screens = events_definition
 
     async def execute(
         self, request: ActionRequest, rows: RowSource, progress: RunProgress

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from looker_braze.actions.braze.definition import (
     braze_definition,
+    dry_run_field,
     identity_fields,
     yes_no_field,
 )
@@ -60,12 +61,7 @@ def form(request: ActionRequest) -> Form:
             "did arrive will be duplicated.",
             "no",
         ),
-        yes_no_field(
-            "braze_dry_run",
-            "Dry Run",
-            "Yes: read and check every row, list what would be sent, send nothing.",
-            "no",
-        ),
+        dry_run_field("Yes: read and check every row, list what would be sent, send nothing."),
     ]
     return Form(tuple(fields))
 

@@ -16,9 +16,13 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-import orjson
-
-from looker_braze.actions.braze.report import FIRST_OBJECTS, RowCounting, _n, _of, _top
+from looker_braze.actions.braze.report import (
+    FIRST_OBJECTS,
+    RowCounting,
+    _of,
+    _top,
+    answer_text,
+)
 from looker_braze.braze.client import SendNotes
 from looker_braze.hub.action import RunProgress
 
@@ -48,6 +52,8 @@ RESEND_HINT = (
 class EventReport(RowCounting):
     ROW_OUTCOMES = _ROW_OUTCOMES
     COUNTERS = _COUNTERS
+    TAGS_HINT = "braze_event_name, braze_time, braze_property[<name>] and the purchase tags"
+    UNCONFIRMED = "those are held (outcome unknown), not sent again blindly"
 
     noun: str  # event or purchase
     progress: RunProgress
@@ -100,11 +106,10 @@ class EventReport(RowCounting):
     def message(self) -> str:
         if self.failure and self.read == 0:
             return f"Failed: {self.failure}"
-        lines = (self._braze_line(), self._tags_line(), self._cap_line())
-        parts = [self._headline(), self._rows_line(), *filter(None, lines), self._effort_line()]
-        if self.dry_run and self.samples:
-            parts.append(f"{FIRST_OBJECTS}{orjson.dumps(self.samples).decode()}")
-        return " ".join(parts)
+        parts = (self._headline(), self._rows_line(), self._braze_line(), self._tags_line(),
+                 self._cap_line(), self._effort_line())  # fmt: skip
+        samples = self.samples if self.dry_run and self.samples else None
+        return answer_text(parts, samples, FIRST_OBJECTS)
 
     def _headline(self) -> str:
         noun = self.noun
@@ -130,31 +135,6 @@ class EventReport(RowCounting):
                 "sent without an answer from Braze (they may or may not have arrived): held, "
                 f"not sent again blindly; {RESEND_HINT}",
             ),
-        )
-
-    def _braze_line(self) -> str | None:
-        notes, said = self.braze, []
-        if notes.queued:
-            said.append(
-                f"it queued {_n(notes.queued)} during maintenance (202); they count as sent"
-            )
-        if notes.messages:
-            quoted = ", ".join(f"'{message}'" for message in notes.messages)
-            said.append(f"it answered {quoted} instead of 'success'")
-        if notes.batch_size:
-            refused, took = notes.batch_size
-            said.append(
-                f"it took only {took} objects per request (it refused {refused}): set "
-                f"LOOKER_BRAZE_OBJECTS_PER_REQUEST={took} for this hub"
-            )
-        return "Braze: " + "; ".join(said) + "." if said else None
-
-    def _tags_line(self) -> str | None:
-        if not self.ignored_tags:
-            return None
-        return (
-            f"Ignored malformed tags ({'; '.join(self.ignored_tags[:5])}): use braze_event_name, "
-            "braze_time, braze_property[<name>] and the purchase tags."
         )
 
     def _effort_line(self) -> str:

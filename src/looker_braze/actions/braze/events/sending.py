@@ -28,7 +28,6 @@ from looker_braze.braze.answers import UNCONFIRMED
 from looker_braze.braze.batch import Batch, Batcher
 from looker_braze.braze.client import BatchOutcome, Dispatcher, SendNotes, UsersTrackClient
 from looker_braze.errors import LookerBrazeError, OutcomeUnknown, RejectRow
-from looker_braze.hub.cells import Values
 from looker_braze.hub.document import RowStream
 from looker_braze.state import AsyncStateStore
 from looker_braze.state import events as ledger
@@ -67,31 +66,35 @@ class Ledger:
 
 class EventsClient(UsersTrackClient):
     """users/track for events: never repeats a request that may have reached Braze, and keeps
-    the ledger in step with each answer, including the parts of a batch it had to split (413,
-    a smaller contract), so a part Braze accepted is never released by a later failure."""
+    the ledger in step with each answer, including what Braze settled of a batch it had to split
+    (413, a smaller contract) before the run stopped, so a part Braze accepted is marked sent."""
 
     def __init__(self, *args, ledger: Ledger, **kwargs) -> None:
         super().__init__(*args, repeatable=False, **kwargs)
         self._ledger = ledger
-        self.released: set[int] = set()  # ids of batches whose failure proved Braze did nothing
+        self.released: set[str] = set()  # keys whose failure proved Braze did nothing
 
     async def send(self, batch: Batch) -> BatchOutcome:
         try:
             outcome = await super().send(batch)
-        except OutcomeUnknown:
-            raise  # its keys stay pending: never sent again blindly
-        except LookerBrazeError:
-            # Braze refused or was never reached: keys of this batch still pending go back
-            # (parts it accepted before are "sent" already, which release leaves alone).
-            await self._ledger.release([delivery.key for delivery in batch.tags])
-            self.released.add(id(batch))
+        except LookerBrazeError as exc:
+            await self._settle(getattr(exc, "settled", None) or BatchOutcome())
+            if not isinstance(exc, OutcomeUnknown):  # else the rest stays pending: held
+                # Braze refused or was never reached: the keys still pending go back
+                # (those it accepted are "sent" already, which release leaves alone).
+                keys = [delivery.key for delivery in batch.tags]
+                await self._ledger.release(keys)
+                self.released.update(keys)
             raise
+        await self._settle(outcome)
+        return outcome
+
+    async def _settle(self, outcome: BatchOutcome) -> None:
         await self._ledger.mark_sent([delivery.key for delivery in outcome.accepted])
         refused = [
             delivery.key for delivery, reason in outcome.rejected if not _unconfirmed(reason)
         ]
         await self._ledger.release(refused)
-        return outcome
 
 
 def _unconfirmed(reason: str) -> bool:
@@ -110,9 +113,11 @@ def count_outcome(report: EventReport, outcome: BatchOutcome) -> None:
 
 
 def count_failed(report: EventReport, client: EventsClient, batch: Batch) -> None:
-    """A batch the run stopped on: not sent if Braze certainly did nothing, else unknown."""
-    if id(batch) in client.released:
-        client.released.discard(id(batch))
+    """The part of a batch the run stopped on that Braze did not settle: not sent if Braze
+    certainly did nothing, else unknown."""
+    keys = {delivery.key for delivery in batch.tags}
+    if keys <= client.released:
+        client.released -= keys
         report.count("not_sent", len(batch))
     else:
         report.count("unknown", len(batch))
@@ -195,7 +200,7 @@ async def send_events(
     with SeenIds() as seen:
         async for rows in stream.batches(mapper.select):
             rows = capped(rows, report, row_cap)
-            built = _first_seen(_built(rows, mapper, report), seen, report)
+            built = _first_seen(report.built(rows, mapper.build), seen, report)
             if built:
                 for batch in _batched(await sink.claim(built), batcher, report):
                     await sink.submit(batch)
@@ -204,18 +209,6 @@ async def send_events(
     last = batcher.flush()
     if last is not None:
         await sink.submit(last)
-
-
-def _built(
-    rows: list[Values | None], mapper: EventMapper, report: EventReport
-) -> list[tuple[str, dict[str, Any], int]]:
-    built = []
-    for row in rows:
-        try:
-            built.append(mapper.build(row))
-        except RejectRow as exc:
-            report.count_invalid(exc.reason)
-    return built
 
 
 def _first_seen(

@@ -54,3 +54,11 @@ def test_an_attribute_name_over_255_characters_is_a_problem_and_not_an_attribute
     assert problem.check == "look.tags"
     assert "300 characters; Braze takes at most 255, so the hub ignores it" in problem.message
     assert "n" * 41 not in problem.message  # the name is shortened in the message
+
+
+def test_the_catalog_actions_tags_are_not_malformed_flag_tags():
+    analysis, _ = findings_for(
+        {"name": "p.sku", "type": "string", "tags": ["braze_catalog_id"]},
+        {"name": "p.name", "type": "string", "tags": ["braze_catalog[name]", "braze(x)"]},
+    )
+    assert analysis.malformed == (("p.name", "braze(x)"),)

@@ -30,6 +30,7 @@ WRITTEN = {
     "daily_retention_graph",
     "weekly_retention_chart",
     "weekly_retention_graph",
+    "app_sessions",
     "sms_messaging",
     "whatsapp_messaging",
     "rcs_messaging",
@@ -40,6 +41,7 @@ DERIVED = {
     "email_messaging_frequency",
     "push_messaging_cadence",
     "push_messaging_frequency",
+    "push_messaging_send_cadence",
     "daily_retention",
     "weekly_retention",
     "messaging_events",
@@ -382,3 +384,25 @@ def test_view_descriptions_say_what_brazes_flags_mean(projects):
     [view] = lkml.load(text)["views"]
     bot = next(d for d in view["dimensions"] if d["name"] == "is_suspected_bot_click")
     assert bot["type"] == "yesno" and "bot" in bot["description"]
+
+
+def test_block_parity_filters(projects):
+    """Push Marketing Pressure has the block's Platform filter, every tile listening to it;
+    Message Engagement has a sent-date filter per channel, each tile listening to its own."""
+    boards = {}
+    for path in (projects / "postgres/dashboards").iterdir():
+        [board] = yaml.safe_load(path.read_text())
+        boards[board["dashboard"]] = board
+    push = boards["push_marketing_pressure"]
+    assert "Platform" in {f["name"] for f in push["filters"]}
+    for element in push["elements"]:
+        assert element["listen"]["Platform"] == f"{element['explore']}.platform"
+    email = boards["email_marketing_pressure"]
+    assert "Platform" not in {f["name"] for f in email["filters"]}
+    engagement = boards["message_engagement"]
+    dates = {f["name"]: f["explore"] for f in engagement["filters"]}
+    assert set(dates) == {"Email Sent Date", "Push Sent Date", "In-App Impression Date"}
+    assert dates["Email Sent Date"] != dates["Push Sent Date"]
+    for element in engagement["elements"]:
+        [(name, listened)] = element["listen"].items()
+        assert dates[name] == element["explore"] == listened.split(".")[0], element["title"]

@@ -35,6 +35,27 @@ def test_list_names_every_model_and_parameter():
     assert "granularity" in result.output and "America/New_York" in result.output
 
 
+def test_every_model_is_on_the_dashboards_that_read_it_and_nowhere_else():
+    """The dashboards (currents/dashboards) are the one record of which dashboard shows which
+    model: every catalogue model is read by some tile, every model a tile reads is in the
+    catalogue, and --list files each model under the first dashboard reading it."""
+    from looker_braze.currents.dashboards import DASHBOARDS, dashboards_of
+    from looker_braze.currents.models import Query
+
+    read = {m for board in DASHBOARDS for tile in board.tiles for m in (tile.model, *tile.context)}
+    assert read == set(MODELS)
+    assert all(dashboards_of(name) for name in MODELS)
+    heading, listed = None, {}
+    for line in invoke("--list").output.splitlines():
+        if line and not line.startswith(" "):
+            heading = line
+        elif line.startswith("  ") and line.split()[0] in MODELS:
+            listed[line.split()[0]] = heading
+    assert listed == {name: dashboards_of(name)[0] for name in MODELS}
+    with pytest.raises(TypeError, match="comes from the dashboard definitions"):
+        Query("sms_funnel", "sms_funnel", "SMS funnel", "SMS")  # a catalogue entry of old
+
+
 def test_json_and_csv(db):
     as_json = invoke("email_funnel", "--db", db, "--format", "json")
     assert as_json.exit_code == 0, as_json.output

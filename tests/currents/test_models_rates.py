@@ -3,7 +3,9 @@
 
 Shape (Braze's guarantees and its samples): each email open, click, spam report and
 unsubscribe follows a delivery of its message to its address, each delivery or bounce follows a
-send; a push is opened at most once and only if it did not bounce; every message event carries
+send; a push is opened only if it did not bounce, possibly more than once (repeat opens: a rate
+of open events over deliveries passes 100%, so the push open rate counts (user, message) pairs);
+every message event carries
 both a message_variation_id and a canvas_step_id (as in Braze's samples, which made the blocks'
 unique counts 200%); rows may arrive twice with the same id (at-least-once delivery); opens may
 be machine opens and clicks suspected bot clicks. SMS, WhatsApp, RCS and LINE: each read, click
@@ -56,7 +58,7 @@ push_outcome = st.fixed_dictionaries(
         "message": st.integers(0, len(MESSAGES) - 1),
         "day": st.integers(0, 20),
         "bounced": st.booleans(),
-        "opened": st.booleans(),
+        "opens": st.integers(0, 3),
         "platform": st.sampled_from(["ios", "android"]),
     }
 )
@@ -149,8 +151,9 @@ def _push_rows(outcomes: list[dict]) -> dict[str, list[dict]]:
         rows[PUSH + "Send"].append({**base, "id": f"ps-{n}"})
         if o["bounced"]:
             rows[PUSH + "Bounce"].append({**base, "id": f"pb-{n}", "time": base["time"] + 1})
-        elif o["opened"]:
-            rows[PUSH + "Open"].append({**base, "id": f"po-{n}", "time": base["time"] + 60})
+            continue
+        for k in range(o["opens"]):
+            rows[PUSH + "Open"].append({**base, "id": f"po-{n}-{k}", "time": base["time"] + 60 + k})
     return rows
 
 

@@ -42,6 +42,7 @@ SECTIONS = [
     "daily-retention-graph",
     "weekly-retention-chart",
     "weekly-retention-graph",
+    "app-sessions",
     "sms-messaging",
     "whatsapp-messaging",
     "rcs-messaging",
@@ -72,7 +73,7 @@ def test_report_is_one_self_contained_page_with_every_dashboard(world, tmp_path)
     assert html.count("<svg") == 28  # every chart inline
     assert ">7<" in html and ">60.0%<" in html  # 7 emails sent, 3 of 5 delivered opened
     assert "Spring" in html and "Welcome" in html and "PushB" in html
-    assert result.queries == 47
+    assert result.queries == 50
 
 
 def test_report_parameters_reach_every_query(world, tmp_path):
@@ -166,7 +167,8 @@ def test_rate_cards_and_funnel_bars_show_the_same_number_over_the_same_base(worl
                 "Unique click rate (of delivered)": "20.0%",  # 1 of 5
             },
         ),
-        ("push-funnel", {"Open rate (of delivered)": "100.0%"}),  # 3 opens of 4 - 1 bounce
+        # 2 (user, message) pairs opened of 4 - 1 bounce (3 open events: a count, not the rate)
+        ("push-funnel", {"Unique open rate (of delivered)": "66.7%"}),
     ):
         section = sections[section_id]
         cards = dict(section.kpis)
@@ -221,7 +223,7 @@ def test_report_command(world, tmp_path):
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "47 queries" in result.output and "28 PNG charts" in result.output
+    assert "50 queries" in result.output and "28 PNG charts" in result.output
     assert "timezone = UTC" in out.read_text()
     bad = CliRunner().invoke(
         app, ["currents", "report", "--db", str(tmp_path / "world.duckdb"), "--param", "colour=red"]
@@ -273,3 +275,30 @@ def test_report_looks_right_in_headless_chromium(currents_duckdb, tmp_path):
         drawn = sum(count for count, colour in colours if colour != background)
     assert len(colours) > 300  # charts, tables and headings, not a blank or error page
     assert drawn / (350 * 750) > 0.25
+
+
+def test_block_parity_tiles_show_the_models_figures(world):
+    """The tiles added for the block's measures, on scenario() (see test_models_support)."""
+    sections = {s.id: s for s in build_sections(run_queries(world))}
+    email = dict(sections["email-funnel"].kpis)
+    assert email["Delivered addresses"] == "3"  # a, b, e
+    assert email["Total opens per send"] == "71.4%"  # 5 opens of 7 sends
+    assert email["Machine opens (left out)"] == email["Suspected bot clicks (left out)"] == "0"
+    push = dict(sections["push-funnel"].kpis)
+    assert push["Delivery rate (of sent)"] == "75.0%"  # 3 of 4
+    assert push["All opens"] == "3"  # a count beside the unique open rate
+    engagement = dict(sections["message-engagement"].kpis)
+    assert engagement["In-app impressions"] == "0"
+    assert engagement["In-app click rate (of viewers)"] == "–"  # nothing seen: no rate
+    sessions = dict(sections["app-sessions"].kpis)
+    assert (sessions["First sessions"], sessions["Sessions"], sessions["Ended sessions"]) == (
+        "3",
+        "7",
+        "0",
+    )
+    [sends] = [t for t in sections["push-marketing-pressure"].tables if "Send Rank" in t.title]
+    # u1: PushA then PushB; u2 and u3: PushA, u3's bounced
+    assert [(r["send_rank"], r["sends"], r["bounces"]) for r in sends.rows] == [
+        (1, 3, 1),
+        (2, 1, 0),
+    ]

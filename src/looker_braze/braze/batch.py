@@ -1,8 +1,8 @@
-"""Batches of users/track objects within Braze's limits: 75 objects and 4 MB a request.
+"""Batches of objects within Braze's limits: users/track takes 75 objects and 4 MB a request.
 
 A batch fills one array of the request body: "attributes" (the flag action), "events" or
-"purchases" (the events action); the name is the batch's ``array``, which Braze's per-object
-errors name back (``input_array``).
+"purchases" (the events action), "items" (the catalog item endpoints); the name is the batch's
+``array``, which users/track's per-object errors name back (``input_array``).
 
 Objects arrive already encoded (orjson bytes), so a batch knows its exact size and its body is a
 join, and the caller's ``tag`` for each object lets a per-object error be traced to its row.
@@ -26,6 +26,7 @@ MAX_OBJECTS = 75
 MAU_OBJECTS = 50
 MAX_BYTES = 4_000_000  # Braze answers 413 above 4 MB; counted in decimal megabytes to be safe
 ATTRIBUTES = "attributes"
+ITEMS = "items"  # the catalog item endpoints' array
 _TAIL = b"]}"
 _TAIL_BYTES = len(_TAIL)
 
@@ -192,4 +193,9 @@ class Batcher:
         return batch
 
 
-_NOUNS = {ATTRIBUTES: "user object", "events": "event object", "purchases": "purchase object"}
+_NOUNS = {
+    ATTRIBUTES: "user object",
+    "events": "event object",
+    "purchases": "purchase object",
+    ITEMS: "catalog item",
+}

@@ -30,6 +30,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import aiohttp
 
@@ -104,6 +105,9 @@ class UsersTrackClient:
             counter,
         )
         self.batch_size = batch_size or BatchSize()
+
+    def batcher(self) -> Batcher:
+        return Batcher(self.batch_size)
 
     async def send(self, batch: Batch) -> BatchOutcome:
         """Braze's outcome for every object of ``batch``. When the run must stop part way (a
@@ -180,13 +184,23 @@ class UsersTrackClient:
         return failure(answer, self._endpoint)
 
 
+class BatchClient(Protocol):
+    """What the Dispatcher needs of an endpoint's client (users/track, catalog items ...)."""
+
+    batch_size: BatchSize
+
+    def batcher(self) -> Batcher: ...
+
+    async def send(self, batch: Batch) -> BatchOutcome: ...
+
+
 class Dispatcher:
     """Keeps batches in flight (as many as ``in_flight`` allows: a controller that follows Braze's
     latency, or a fixed number); the first fatal error stops new sends."""
 
     def __init__(
         self,
-        client: UsersTrackClient,
+        client: BatchClient,
         in_flight: InFlight | int,
         on_outcome: Callable[[Batch, BatchOutcome], None],
         on_failed: Callable[[Batch], None],
@@ -202,7 +216,7 @@ class Dispatcher:
 
     def batcher(self) -> Batcher:
         """A Batcher sized by this send's BatchSize, so it follows any shrink."""
-        return Batcher(self._client.batch_size)
+        return self._client.batcher()
 
     def notes(self) -> SendNotes:
         """What the answer should tell of this send beyond the counts."""

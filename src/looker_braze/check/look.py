@@ -16,7 +16,7 @@ from looker_braze.check.fields import analyse_tags, tag_findings, usable_fields
 from looker_braze.check.findings import Finding, passed, problem, shown, warning
 from looker_braze.check.tally import Example, RowTally
 from looker_braze.errors import FailRun
-from looker_braze.hub.document import Fields
+from looker_braze.hub.document import Fields, RowStream
 from looker_braze.hub.jsondetail import READ_SIZE, open_stream
 from looker_braze.hub.readers import FileReader, ReplayReader
 
@@ -41,14 +41,21 @@ def check_options(key_kind: str, array_attribute: str) -> RunOptions:
     )
 
 
-async def look_findings(file: IO[bytes], options: RunOptions) -> list[Finding]:
+async def open_look(file: IO[bytes]) -> tuple[RowStream | None, list[Finding]]:
+    """The Look's row stream as the hub opens it, or None and the problem why not."""
     first = file.read(READ_SIZE)
     if not first:
-        return [problem("look.read", JSON_DETAIL_HINT)]
+        return None, [problem("look.read", JSON_DETAIL_HINT)]
     try:
-        stream = await open_stream(ReplayReader([first], FileReader(file)))
+        return await open_stream(ReplayReader([first], FileReader(file))), []
     except FailRun as exc:
-        return [problem("look.read", str(exc))]
+        return None, [problem("look.read", str(exc))]
+
+
+async def look_findings(file: IO[bytes], options: RunOptions) -> list[Finding]:
+    stream, problems = await open_look(file)
+    if stream is None:
+        return problems
     if stream.document.time_zone:  # its date-times are in that zone, as a send reads them
         options = replace(options, time_zone=stream.document.time_zone)
     findings, mapper = field_findings(stream.fields, options)

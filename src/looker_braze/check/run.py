@@ -9,7 +9,9 @@ from pathlib import Path
 
 import aiohttp
 
+from looker_braze.actions.braze.catalog.definition import NAME as CATALOG_ACTION
 from looker_braze.actions.braze.definition import DEFAULT_ARRAY_ATTRIBUTE
+from looker_braze.check.catalog import catalog_look_findings
 from looker_braze.check.endpoint import endpoint_findings, key_findings
 from looker_braze.check.findings import Finding, warning
 from looker_braze.check.look import check_options, look_findings
@@ -24,6 +26,7 @@ class CheckRequest:
     probe_instances: bool = False
     look: Path | None = None
     lookml: Path | None = None
+    action: str = "braze"  # or "braze_catalog": whose tags and rules the Look is checked for
     key_kind: str = "external_id"
     array_attribute: str = DEFAULT_ARRAY_ATTRIBUTE
     timeout_seconds: float = 15.0
@@ -38,9 +41,11 @@ async def run_check(request: CheckRequest) -> list[Finding]:
         findings += await _settings_findings(request)
     if request.look is not None:
         with request.look.open("rb") as file:
-            findings += await look_findings(
-                file, check_options(request.key_kind, request.array_attribute)
-            )
+            if request.action == CATALOG_ACTION:
+                findings += await catalog_look_findings(file)
+            else:
+                options = check_options(request.key_kind, request.array_attribute)
+                findings += await look_findings(file, options)
     if request.lookml is not None:
         text = request.lookml.read_text(encoding="utf-8", errors="replace")
         findings += lookml_findings(text, request.key_kind, request.array_attribute)

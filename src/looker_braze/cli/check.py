@@ -89,6 +89,14 @@ def check(
             rich_help_panel=LOOK,
         ),
     ] = "looker_export",
+    action: Annotated[
+        str,
+        typer.Option(
+            "--action",
+            help="Check the Look for this action's tags and rules: braze (flags) or braze_catalog.",
+            rich_help_panel=LOOK,
+        ),
+    ] = "braze",
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the findings as JSON: [{check, status, message}].")
     ] = False,
@@ -99,7 +107,8 @@ def check(
 
     --endpoint with --api-key: does the key work there, with users.track? (Changes nothing.)
 
-    --look: a Look's json_detail: braze_id field, pivot, braze[...] tags and values, ids.
+    --look: a Look's json_detail: braze_id field, pivot, braze[...] tags and values, ids
+    (with --action braze_catalog: the catalog action's tags, item ids and values).
 
     --lookml: a view file's braze_id and braze[...] tags.
 
@@ -118,7 +127,7 @@ def check(
         raise typer.Exit(CANNOT_RUN)  # a usage error, as click would answer it
     request = _request(
         endpoint, api_key, extra_endpoint, probe_instances, timeout, look, lookml, key_kind,
-        array_attribute,
+        array_attribute, action,
     )  # fmt: skip
     raise typer.Exit(_run(request, as_json))
 
@@ -129,7 +138,9 @@ def _from_command_line(ctx: typer.Context, name: str) -> bool:
     return source is not None and source.name == "COMMANDLINE"
 
 
-def _request(endpoint, api_key, extra, probe, timeout, look, lookml, key_kind, array_attribute):
+def _request(
+    endpoint, api_key, extra, probe, timeout, look, lookml, key_kind, array_attribute, action
+):
     from looker_braze.actions.braze.definition import KEY_KINDS
     from looker_braze.braze.attributes import IDENTIFIER_NAMES
     from looker_braze.check.run import CheckRequest
@@ -143,6 +154,8 @@ def _request(endpoint, api_key, extra, probe, timeout, look, lookml, key_kind, a
         )
     if timeout <= 0:
         raise typer.BadParameter("must be more than 0 seconds", param_hint="--timeout")
+    if action not in ("braze", "braze_catalog"):
+        raise typer.BadParameter("choose braze or braze_catalog", param_hint="--action")
     key = (api_key or "").strip() or None
     return CheckRequest(
         endpoint=endpoint,
@@ -153,6 +166,7 @@ def _request(endpoint, api_key, extra, probe, timeout, look, lookml, key_kind, a
         lookml=lookml,
         key_kind=key_kind,
         array_attribute=name,
+        action=action,
         timeout_seconds=timeout,
     )
 

@@ -155,15 +155,18 @@ def _open(db: str):
 
 
 def _print_catalog() -> None:
+    from looker_braze.currents.dashboards import dashboards_of
     from looker_braze.currents.models import MODELS, accepted_params
 
     width = max(len(name) for name in MODELS)
-    dashboard = None
-    for name, query in MODELS.items():
-        if query.dashboard != dashboard:
-            dashboard = query.dashboard
-            typer.echo(f"\n{dashboard}")
-        typer.echo(f"  {name:<{width}}  {query.title}  [{', '.join(accepted_params(name))}]")
+    by_dashboard: dict[str, list[str]] = {}
+    for name in MODELS:  # each model under the first dashboard that shows it
+        by_dashboard.setdefault((dashboards_of(name) or ("On no dashboard",))[0], []).append(name)
+    for dashboard, names in by_dashboard.items():
+        typer.echo(f"\n{dashboard}")
+        for name in names:
+            query = MODELS[name]
+            typer.echo(f"  {name:<{width}}  {query.title}  [{', '.join(accepted_params(name))}]")
     from looker_braze.currents.models.params import PARAMS
 
     typer.echo("\nParameters (--param name=value):")

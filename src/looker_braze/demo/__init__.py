@@ -14,6 +14,7 @@ import aiohttp
 import ijson
 from rich.console import Console
 
+from looker_braze.demo.catalog import catalog_demo
 from looker_braze.demo.events import events_demo
 from looker_braze.demo.scenario import (
     API_KEY,
@@ -65,6 +66,7 @@ async def _demo(options: DemoOptions, folder: Path, console: Console) -> Outcome
                 console.print(line, markup=False)
             for line in await trigger_scene(braze.url, hub.url, new_token(secret), API_KEY):
                 console.print(line)
+            console.print(*await catalog_demo(braze.url, hub.url, new_token(secret)), sep="\n")
             return outcome
 
 

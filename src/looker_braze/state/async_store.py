@@ -7,19 +7,20 @@ database, and the connection only ever sees one thread, in call order.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Collection, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from functools import partial
 from typing import TypeVar
 
+from looker_braze.state.catalog_items import AsyncCatalogItems
 from looker_braze.state.models import Beat, Known, RunEnd, RunRecord, RunStart, Sent
 from looker_braze.state.store import STALE_RUN_AGE, StateStore
 
 T = TypeVar("T")
 
 
-class AsyncStateStore:
+class AsyncStateStore(AsyncCatalogItems):
     def __init__(self, store: StateStore, executor: ThreadPoolExecutor | None = None) -> None:
         self.store = store
         self._executor = executor or _own_thread()
@@ -69,7 +70,11 @@ class AsyncStateStore:
     ) -> AsyncIterator[list[str]]:
         """``async for batch in store.gone_members(...)``: each batch is read on the store's
         thread, so other calls (remove_members) may run between batches."""
-        batches = self.store.gone_members(audience_id, run_id, batch_size)
+        async for batch in self._pages(self.store.gone_members(audience_id, run_id, batch_size)):
+            yield batch
+
+    async def _pages(self, batches: Iterator[list[str]]) -> AsyncIterator[list[str]]:
+        """A store iterator's batches, each read on the store's thread."""
         try:
             while (batch := await self._call(next, batches, None)) is not None:
                 yield batch

@@ -18,6 +18,9 @@ Tables (both dialects):
     trigger_recipients  (v4) who an API-triggered campaign or Canvas was sent to, per send key:
                       "pending" before the request can go, "sent" once Braze accepted it
                       (state/triggers.py)
+    catalogs          (v5) (workspace, catalog name) -> id, for the catalog action
+    catalog_items     (v5) the item ids each catalog holds from this hub, as far as Braze
+                      accepted them (state/catalog_items.py)
     audience_changes  (v6) the membership history: one row each time a member joins or leaves
                       an audience, written by triggers on audience_members, so no code path that
                       changes membership can forget it
@@ -267,12 +270,39 @@ _POSTGRESQL_V6 = (
         EXECUTE FUNCTION looker_braze_members_left()""",
 )
 
+# The catalog action's sync state: which item ids of each catalog this hub put there (and Braze
+# accepted), so that a sync deletes the items that left the Look and no others.
+_SQLITE_V5 = (
+    """CREATE TABLE catalogs (
+        id INTEGER PRIMARY KEY,
+        workspace_id INTEGER NOT NULL REFERENCES workspaces (id),
+        name TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (workspace_id, name))""",
+    """CREATE TABLE catalog_items (
+        catalog_id INTEGER NOT NULL,
+        item_id TEXT NOT NULL,
+        PRIMARY KEY (catalog_id, item_id)) WITHOUT ROWID""",
+)
+_POSTGRESQL_V5 = (
+    """CREATE TABLE catalogs (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        workspace_id bigint NOT NULL REFERENCES workspaces (id),
+        name text NOT NULL,
+        created_at timestamptz NOT NULL,
+        UNIQUE (workspace_id, name))""",
+    """CREATE TABLE catalog_items (
+        catalog_id bigint NOT NULL,
+        item_id text COLLATE "C" NOT NULL,
+        PRIMARY KEY (catalog_id, item_id))""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "audiences, member hashes, run history", _SQLITE_V1, _POSTGRESQL_V1),
     Migration(2, "run heartbeats and owners", _SQLITE_V2, _POSTGRESQL_V2),
     Migration(3, "events and purchases sent (exactly once)", _SQLITE_V3, _POSTGRESQL_V3),
     Migration(4, "recipients of API-triggered messages", _SQLITE_V4, _POSTGRESQL_V4),
-    # 5 belongs to the catalog action (issue 11).
+    Migration(5, "catalog items sent from this hub", _SQLITE_V5, _POSTGRESQL_V5),
     Migration(6, "audience membership history", _SQLITE_V6, _POSTGRESQL_V6),
 )
 

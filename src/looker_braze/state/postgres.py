@@ -19,6 +19,7 @@ from psycopg.types.json import Jsonb, set_json_loads
 
 from looker_braze.errors import ConfigError
 from looker_braze.state import migrations
+from looker_braze.state.catalog_items import PostgresCatalogItems
 from looker_braze.state.location import StoreLocation
 from looker_braze.state.models import (
     AudienceSummary,
@@ -130,7 +131,7 @@ def _lock_key(schema: str | None) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
-class PostgresStateStore(StateStore):
+class PostgresStateStore(PostgresCatalogItems, StateStore):
     dialect = "postgresql"
     driver_errors = (psycopg.Error,)
 

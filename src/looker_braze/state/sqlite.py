@@ -16,6 +16,7 @@ import orjson
 
 from looker_braze.errors import ConfigError
 from looker_braze.state import migrations
+from looker_braze.state.catalog_items import SqliteCatalogItems
 from looker_braze.state.location import StoreLocation
 from looker_braze.state.models import (
     AudienceSummary,
@@ -117,7 +118,7 @@ def _json(value) -> str:
     return orjson.dumps(value).decode()
 
 
-class SqliteStateStore(StateStore):
+class SqliteStateStore(SqliteCatalogItems, StateStore):
     dialect = "sqlite"
     driver_errors = (sqlite3.Error,)
 

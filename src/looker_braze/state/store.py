@@ -16,7 +16,7 @@ import os
 import socket
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -219,10 +219,23 @@ class StateStore(ABC):
 
         One set operation in the database snapshots them when iteration starts; the batches are
         then read by key, so removing members between batches is safe and memory stays flat."""
+        return self._gone_pages(
+            run_id, batch_size, lambda: self._snapshot_gone(audience_id, run_id)
+        )
+
+    def _gone_pages(
+        self, run_id: int, batch_size: int, snapshot: Callable[[], None]
+    ) -> Iterator[list[str]]:
+        """``snapshot`` fills run_gone for ``run_id`` when iteration starts; then its pages."""
         if batch_size < 1:
             raise ValueError(f"batch_size must be 1 or more, not {batch_size}")
+        return self._gone_page_iterator(run_id, batch_size, snapshot)
+
+    def _gone_page_iterator(
+        self, run_id: int, batch_size: int, snapshot: Callable[[], None]
+    ) -> Iterator[list[str]]:
         with self._failures("find the members who left"):
-            self._snapshot_gone(audience_id, run_id)
+            snapshot()
         after: str | None = None
         while True:
             with self._failures("read the members who left"):

@@ -9,12 +9,11 @@ who left, unless Looker may have cut the result short -> one RunReport, the answ
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import logging
 
 from looker_braze.actions.braze import definition as braze_definition
 from looker_braze.actions.braze.audience import Audience
-from looker_braze.actions.braze.base import BrazeActionBase
+from looker_braze.actions.braze.base import BrazeActionBase, in_result_zone
 from looker_braze.actions.braze.mapping import RowMapper
 from looker_braze.actions.braze.modes import Mode
 from looker_braze.actions.braze.options import InvalidForm, RunOptions, run_options
@@ -37,7 +36,7 @@ from looker_braze.hub.protocol import (
     ActionRequest,
     ActionResult,
 )
-from looker_braze.hub.result import possible_cut, time_zone
+from looker_braze.hub.result import possible_cut
 from looker_braze.hub.rows import RowSource
 from looker_braze.settings import HubSettings
 
@@ -90,9 +89,7 @@ class BrazeAction(BrazeActionBase):
         report: RunReport,
         audience: Audience | None,
     ) -> None:
-        zone = time_zone(request, stream.document)
-        if zone:
-            options = dataclasses.replace(options, time_zone=zone)
+        options = in_result_zone(options, request, stream)
         mapper = RowMapper(stream.fields, options)
         report.ignored_tags = mapper.ignored_tags
         sink = (

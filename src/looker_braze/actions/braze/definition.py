@@ -51,7 +51,7 @@ PARAMS = (
     ),
 )
 
-_YES_NO = (FormOption("yes", "Yes"), FormOption("no", "No"))
+YES_NO_OPTIONS = (FormOption("yes", "Yes"), FormOption("no", "No"))
 
 
 @cache
@@ -71,10 +71,15 @@ def definition(looker: LookerContext) -> ActionDefinition:
 
 
 def braze_definition(
-    looker: LookerContext, name: str, label: str, description: str
+    looker: LookerContext,
+    name: str,
+    label: str,
+    description: str,
+    params: tuple[Param, ...] = PARAMS,
+    id_tag: str = ID_TAG,
 ) -> ActionDefinition:
-    """A Braze action's definition: the settings of every Braze action (one key and endpoint
-    serve them all), a field tagged braze_id, the streaming format where Looker has it."""
+    """The definition every Braze action shares but for its name, label and description (and,
+    for an action whose rows are not users, its settings and the tag of its one required field)."""
     # Only the streaming format to Looker 6.2 and later, as Looker's own streaming actions do
     # (segment, marketo, hubspot ... in the reference hub): json_detail stops at 5,000 rows, so a
     # user who could pick it would sync a truncated audience.
@@ -83,8 +88,8 @@ def braze_definition(
         name=name,
         label=label,
         description=description,
-        params=PARAMS,
-        required_fields=({"tag": ID_TAG},),
+        params=params,
+        required_fields=({"tag": id_tag},),
         supported_action_types=("query",),
         supported_formats=formats,
         supported_formattings=("unformatted",),
@@ -133,7 +138,7 @@ def yes_no_field(name: str, label: str, description: str, default: str) -> FormF
         type="select",
         description=description,
         default=default,
-        options=_YES_NO,
+        options=YES_NO_OPTIONS,
     )
 
 

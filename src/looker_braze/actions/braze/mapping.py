@@ -116,17 +116,20 @@ def identify_cell(value: Any, identify_text: Callable[[str], str]) -> str:
     return identify_text(_text(value))
 
 
-def identifier_field(fields: Fields) -> Field:
-    """The one field tagged braze_id; FailRun saying how to fix a Look without or with several."""
-    tagged = [f for f in fields.fields if ID_TAG in f.tags]
+def identifier_field(
+    fields: Fields, tag: str = ID_TAG, holds: str = "the user's identifier"
+) -> Field:
+    """The one field tagged ``tag`` (braze_id: the user's identifier; other actions name what
+    theirs ``holds``); FailRun saying how to fix a Look without or with several."""
+    tagged = [f for f in fields.fields if tag in f.tags]
     if not tagged:
         raise FailRun(
-            f"No field of this Look is tagged '{ID_TAG}'. In LookML, add tags: [\"{ID_TAG}\"] to "
-            "the dimension that holds the user's identifier, and include it in the Look."
+            f"No field of this Look is tagged '{tag}'. In LookML, add tags: [\"{tag}\"] to "
+            f"the dimension that holds {holds}, and include it in the Look."
         )
     if len(tagged) > 1:
         names = ", ".join(f.name for f in tagged)
-        raise FailRun(f"Several fields are tagged '{ID_TAG}' ({names}): tag exactly one.")
+        raise FailRun(f"Several fields are tagged '{tag}' ({names}): tag exactly one.")
     return tagged[0]
 
 

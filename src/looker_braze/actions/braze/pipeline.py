@@ -8,10 +8,11 @@ audience) exactly once.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from contextlib import suppress
 from itertools import compress
 from operator import itemgetter
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 import orjson
 
@@ -26,6 +27,8 @@ from looker_braze.errors import LookerBrazeError, RejectRow
 from looker_braze.hub.cells import Values
 from looker_braze.hub.document import RowStream
 from looker_braze.state import Sent
+
+T = TypeVar("T")
 
 
 class Removal(NamedTuple):
@@ -71,18 +74,18 @@ async def send_rows(
         async for rows in stream.batches(mapper.select):
             rows = capped(rows, report, row_cap)
             users = _new_users(rows, mapper, seen, report)
-            for batch in _batched(await _planned(users, audience, report), batcher, report):
+            for batch in batched(await _planned(users, audience, report), batcher, report):
                 await sink.submit(batch)
             if audience is not None:
                 await audience.flush()
             if report.row_cap is not None:
                 break
-    await _submit_each([batcher.flush()], sink)
+    await submit_each([batcher.flush()], sink)
 
 
-def capped(rows: list, report, row_cap: int | None) -> list:
-    """A block of rows within the operator's row cap, counted as read; the report notes the cap
-    once it is reached (the caller stops reading then)."""
+def capped(rows: list[Values | None], report, row_cap: int | None) -> list[Values | None]:
+    """The rows of a batch within the hub's row cap, counted as read; the report notes the cap
+    once it stops the read."""
     if row_cap is not None and report.read + len(rows) > row_cap:
         rows = rows[: row_cap - report.read]
         report.row_cap = row_cap
@@ -99,16 +102,17 @@ async def remove_gone(audience: Audience, sink: Sink, report: RunReport) -> None
             (audience.removal(member), Delivery(member, 1, Removal(member), row=False))
             for member in members
         ]
-        for batch in _batched(removals, batcher, report):
+        for batch in batched(removals, batcher, report):
             await sink.submit(batch)
         await audience.flush()
-    await _submit_each([batcher.flush()], sink)
+    await submit_each([batcher.flush()], sink)
 
 
-def _batched(
-    planned: list[tuple[dict[str, Any], Delivery]], batcher: Batcher, report: RunReport
+def batched(
+    planned: list[tuple[dict[str, Any], Hashable]], batcher: Batcher, report
 ) -> list[Batch]:
-    """Encode and batch; the batches that filled up (sync code: no await per object)."""
+    """Encode and batch each (object, tag); the batches that filled up (sync code: no await
+    per object). An object that cannot be sent counts as invalid."""
     ready: list[Batch] = []
     add = batcher.add
     for obj, delivery in planned:
@@ -122,19 +126,33 @@ def _batched(
     return ready
 
 
+def first_seen(
+    rows: list[Values | None], identify: Callable[[Values | None], str], seen: SeenIds, report
+) -> list[tuple[Values, str]]:
+    """(row, id) of the rows whose id is valid (RejectRow: counted invalid) and first seen in
+    this send (later rows of an id: counted as duplicates)."""
+    identified = []
+    for row in rows:
+        try:
+            identified.append((row, identify(row)))
+        except RejectRow as exc:
+            report.count_invalid(exc.reason)
+    return unseen(identified, [identifier for _, identifier in identified], seen, report)
+
+
+def unseen(items: list[T], keys: list[str], seen: SeenIds, report) -> list[T]:
+    """The items whose key (``keys``, in step) is first seen in this send; the others are
+    counted as duplicates."""
+    kept = list(compress(items, seen.add_many(keys)))
+    report.count("duplicates", len(items) - len(kept))
+    return kept
+
+
 def _new_users(
     rows: list[Values | None], mapper: RowMapper, seen: SeenIds, report: RunReport
 ) -> list[tuple[str, dict[str, Any], int]]:
     """(identifier, object, data points) of each first-seen user of these rows."""
-    identified = []
-    for row in rows:
-        try:
-            identified.append((row, mapper.identifier(row)))
-        except RejectRow as exc:
-            report.count_invalid(exc.reason)
-    fresh = seen.add_many([identifier for _, identifier in identified])
-    first = list(compress(identified, fresh))
-    report.count("duplicates", len(identified) - len(first))
+    first = first_seen(rows, mapper.identifier, seen, report)
     if not first:
         return []
     rows, identifiers = zip(*first, strict=True)
@@ -184,7 +202,7 @@ def encoded(obj: dict[str, Any]) -> bytes:
         raise RejectRow("text that is not valid Unicode") from None
 
 
-async def _submit_each(batches: list[Batch | None], sink: Sink) -> None:
+async def submit_each(batches: list[Batch | None], sink: Sink) -> None:
     for batch in batches:
         if batch is not None:
             await sink.submit(batch)

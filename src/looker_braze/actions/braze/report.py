@@ -15,25 +15,22 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
 
 import orjson
 
+from looker_braze.actions.braze.counting import RowCounts, n, top
 from looker_braze.actions.braze.mapping import ValueNotes
 from looker_braze.actions.braze.modes import Mode
 from looker_braze.braze.client import SendNotes
-from looker_braze.errors import RejectRow
 from looker_braze.hub.action import RunProgress
-from looker_braze.hub.protocol import ActionResult
 from looker_braze.hub.result import PossibleCut
 
 # A dry run's answer ends with this and the first object as JSON (`send` prints it apart); the
 # events action's, with FIRST_OBJECTS and a JSON list of the first objects.
 FIRST_OBJECT = "First object: "
 FIRST_OBJECTS = "First objects: "
-T = TypeVar("T")
 
 
 def answer_text(
@@ -48,16 +45,8 @@ def answer_text(
     return " ".join(text)
 
 
-def _n(count: int) -> str:
-    return f"{count:,}"
-
-
 def _of(count: int, noun: str, plural: str | None = None) -> str:
     return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
-
-
-def _top(counter: Counter, limit: int = 3) -> str:
-    return ", ".join(f"{reason}: {_n(count)}" for reason, count in counter.most_common(limit))
 
 
 _ROW_OUTCOMES = frozenset({"read", "sent", "would_send", "unchanged", "duplicates", "not_sent"})
@@ -69,115 +58,8 @@ _COUNTERS = (
 )  # fmt: skip
 
 
-class RowCounting:
-    """The counting every Braze action's run report shares. The report is a dataclass with the
-    fields ``progress``, ``read``, ``sent``, ``would_send``, ``dry_run``, ``not_sent``,
-    ``requests``, ``retries``, a Counter of reasons for each name in REASONS, an ``accounted``
-    property, and the class attributes ROW_OUTCOMES (counters that are outcomes of rows,
-    exported as metrics) and COUNTERS (every whole-number counter, in the order the history
-    shows them)."""
-
-    ROW_OUTCOMES: frozenset[str] = frozenset()
-    COUNTERS: tuple[str, ...] = ()
-    # Why rows were refused: invalid rows, and (for users/track) Braze's rejections.
-    REASONS: tuple[str, ...] = ("invalid", "rejected")
-    TAGS_HINT = ""  # the tags to write instead of ignored malformed ones
-    UNCONFIRMED = ""  # what becomes of objects a 2xx did not confirm (users/track reports)
-
-    def count(self, name: str, amount: int = 1) -> None:
-        if not amount:
-            return
-        setattr(self, name, getattr(self, name) + amount)
-        if name in self.ROW_OUTCOMES:
-            self.progress.metric(name, amount)
-
-    def count_invalid(self, reason: str) -> None:
-        self.invalid[reason] += 1
-        self.progress.metric("invalid", 1)
-
-    def built(self, rows: Iterable[Any], build: Callable[[Any], T]) -> list[T]:
-        """``build(row)`` of each row; a row it refuses (RejectRow) counts as invalid."""
-        done = []
-        for row in rows:
-            try:
-                done.append(build(row))
-            except RejectRow as exc:
-                self.count_invalid(exc.reason)
-        return done
-
-    def count_rejected(self, reason: str, amount: int = 1) -> None:
-        self.rejected[reason] += amount
-        self.progress.metric("rejected", amount)
-
-    def request_made(self, retry: bool) -> None:
-        """A request to Braze, counted as it goes out (braze.client.RequestCounter), so that
-        a batch that failed counts its requests and retries as one Braze accepted does."""
-        self.requests += 1
-        self.retries += retry
-
-    def count_unaccounted(self) -> None:
-        """Rows read that the run stopped before sending: not sent."""
-        self.count("not_sent", self.read - self.accounted)
-
-    def counts(self) -> dict[str, int]:
-        """The run's counters that are not zero (read by the hub and the run history)."""
-        counts = {name: getattr(self, name) for name in self.COUNTERS}
-        counts.update({name: sum(getattr(self, name).values()) for name in self.REASONS})
-        return {name: value for name, value in counts.items() if value}
-
-    def reasons(self) -> Counter:
-        """Why rows were refused: invalid rows and Braze's rejections."""
-        return sum((getattr(self, name) for name in self.REASONS), Counter())
-
-    def result(self) -> ActionResult:
-        return ActionResult(success=self.success, message=self.message())
-
-    def rows_line(self, *outcomes: tuple[int, str], stopped: str = "the run stopped") -> str:
-        """Where the rows went: sent (or to send), each of ``outcomes`` (count, what) that is not
-        zero, then Braze's rejections and the rows not sent because ``stopped``."""
-        sent = f"{_n(self.sent or self.would_send)} {'to send' if self.dry_run else 'sent'}"
-        if "rejected" in self.REASONS:
-            rejected = sum(self.rejected.values())
-            outcomes += ((rejected, f"rejected by Braze ({_top(self.rejected)})"),)
-        outcomes += ((self.not_sent, f"not sent because {stopped}"),)
-        items = [sent, *(f"{_n(count)} {what}" for count, what in outcomes if count)]
-        return f"Rows read: {_n(self.read)}: " + "; ".join(items) + "."
-
-    def _tags_line(self) -> str | None:
-        if not self.ignored_tags:
-            return None
-        return f"Ignored malformed tags ({'; '.join(self.ignored_tags[:5])}): use {self.TAGS_HINT}."
-
-    def _braze_line(self) -> str | None:
-        """What Braze's /users/track answers said beyond success (``braze``: SendNotes)."""
-        notes, said = self.braze, []
-        if notes.queued:
-            said.append(
-                f"it queued {_n(notes.queued)} during maintenance (202) and processes them "
-                "later; they count as sent"
-            )
-        if notes.messages:
-            quoted = ", ".join(f"'{message}'" for message in notes.messages)
-            said.append(f"it answered {quoted} instead of 'success': {self.UNCONFIRMED}")
-        if notes.batch_size:
-            refused, took = notes.batch_size
-            said.append(
-                f"it took only {took} objects per request (it refused {refused}): set "
-                f"LOOKER_BRAZE_OBJECTS_PER_REQUEST={took} for this hub"
-            )
-        return "Braze: " + "; ".join(said) + "." if said else None
-
-    def _cap_line(self) -> str | None:
-        if self.row_cap is None:
-            return None
-        return (
-            f"Stopped at this hub's row cap of {_n(self.row_cap)} (LOOKER_BRAZE_MAX_ROWS): "
-            "rows after it were not read."
-        )
-
-
 @dataclass
-class RunReport(RowCounting):
+class RunReport(RowCounts):
     ROW_OUTCOMES = _ROW_OUTCOMES
     COUNTERS = _COUNTERS
     TAGS_HINT = "braze[<attribute>]"
@@ -189,16 +71,8 @@ class RunReport(RowCounting):
     mode: Mode = Mode.APPEND
     dry_run: bool = False
     update_existing_only: bool = True
-    started: float = field(default_factory=time.monotonic)
     # rows
-    read: int = 0
-    sent: int = 0
-    would_send: int = 0
     unchanged: int = 0
-    duplicates: int = 0
-    invalid: Counter = field(default_factory=Counter)
-    rejected: Counter = field(default_factory=Counter)
-    not_sent: int = 0
     # the audience
     added: int = 0
     gone: int = 0
@@ -210,28 +84,13 @@ class RunReport(RowCounting):
     # effort
     data_points: int = 0
     data_points_saved: int = 0
-    requests: int = 0
-    retries: int = 0
     values: ValueNotes = field(default_factory=ValueNotes)
-    ignored_tags: tuple[str, ...] = ()
-    row_cap: int | None = None
     cut: PossibleCut | None = None  # Looker may have sent only part of the result
     braze: SendNotes = field(default_factory=SendNotes)  # queued, odd answers, a smaller batch
-    failure: str | None = None
     history_failure: str | None = None  # a plain append could not record who joined
     sample: dict | None = None
 
-    def __post_init__(self) -> None:
-        self.progress.follow(self)
-
-    # ------------------------------------------------------------ counting
-
-    @property
-    def accounted(self) -> int:
-        return (
-            self.sent + self.would_send + self.unchanged + self.duplicates
-            + sum(self.invalid.values()) + sum(self.rejected.values()) + self.not_sent
-        )  # fmt: skip
+    # ------------------------------------------------------------ counting (RowCounting)
 
     @property
     def success(self) -> bool:
@@ -252,7 +111,7 @@ class RunReport(RowCounting):
         if self.failure and self.read == 0:
             return f"Failed: {self.failure}"
         parts = (self._headline(), self._rows_line(), self._audience_line(), self._cut_line(),
-                 self._braze_line(), self._values_line(), self._tags_line(), self._cap_line(),
+                 self.braze_line(), self._values_line(), self.tags_line(), self.cap_line(),
                  self._history_line(), self._effort_line())  # fmt: skip
         return answer_text(parts, self.sample if self.dry_run else None)
 
@@ -280,7 +139,7 @@ class RunReport(RowCounting):
         return self.rows_line(
             (self.unchanged, "unchanged since the last send, not sent again"),
             (self.duplicates, "duplicate ids skipped"),
-            (sum(self.invalid.values()), f"without a valid id ({_top(self.invalid)})"),
+            (sum(self.invalid.values()), f"without a valid id ({top(self.invalid)})"),
         )
 
     def _audience_line(self) -> str | None:
@@ -294,9 +153,9 @@ class RunReport(RowCounting):
                 f"{'would lose' if self.dry_run else 'lost'} the label"
             )
         if self.removals_rejected:
-            parts.append(f"{_n(self.removals_rejected)} removals rejected by Braze")
+            parts.append(f"{n(self.removals_rejected)} removals rejected by Braze")
         if self.removals_not_sent:
-            parts.append(f"{_n(self.removals_not_sent)} removals not sent because the run stopped")
+            parts.append(f"{n(self.removals_not_sent)} removals not sent because the run stopped")
         line = "Audience: " + "; ".join(parts) + "."
         if self.removals_skipped:
             line += f" Users who left were not removed: {self.removals_skipped}"
@@ -308,13 +167,11 @@ class RunReport(RowCounting):
             dropped = Counter(
                 {f"{a} {reason}": n for (a, reason), n in self.values.dropped.items()}
             )
-            notes.append(
-                f"{_of(sum(dropped.values()), 'invalid value')} not sent ({_top(dropped)})"
-            )
+            notes.append(f"{_of(sum(dropped.values()), 'invalid value')} not sent ({top(dropped)})")
         if self.values.truncated:
             notes.append(
                 f"{_of(sum(self.values.truncated.values()), 'value')} cut to 255 characters "
-                f"({_top(self.values.truncated)})"
+                f"({top(self.values.truncated)})"
             )
         if not notes:
             return None
@@ -338,7 +195,7 @@ class RunReport(RowCounting):
         seconds = time.monotonic() - self.started
         points = _of(self.data_points, "data point")
         saved = (
-            f" ({_n(self.data_points_saved)} saved by sending only changes)"
+            f" ({n(self.data_points_saved)} saved by sending only changes)"
             if self.data_points_saved
             else ""
         )

@@ -6,13 +6,15 @@
   hub's pattern does (``/(?<=braze\\[)(.*)(?=\\])/gi``), so ``BRAZE[region]`` sets ``region``; the
   name inside keeps its case (Braze attribute names are case-sensitive).
 - Any other tag starting with "braze" (in any case) is malformed: ignored and reported; except
-  the tags of the other Braze actions, whose own modules read them (trigger/tags.py).
+  the tags of the other Braze actions, whose own modules read them (trigger/tags.py,
+  catalog/tags.py).
 """
 
 from __future__ import annotations
 
 import re
 
+from looker_braze.actions.braze.catalog.tags import is_catalog_tag
 from looker_braze.actions.braze.trigger.tags import is_trigger_tag
 
 ID_TAG = "braze_id"
@@ -27,6 +29,8 @@ def attribute_name(tag: str) -> str | None:
 
 def is_malformed(tag: str) -> bool:
     """A tag meant for Braze (it starts with "braze") that the grammar cannot read."""
-    if not tag.lower().startswith("braze") or tag == ID_TAG or is_trigger_tag(tag):
+    if not tag.lower().startswith("braze") or tag == ID_TAG:
+        return False
+    if is_trigger_tag(tag) or is_catalog_tag(tag):
         return False
     return attribute_name(tag) is None

@@ -4,9 +4,13 @@ here (plus its model, if new).
 
     DASHBOARDS: (Dashboard(name, title, description, lookml_model, tiles, filters), ...)
     queries() -> [(key, model, fixed parameters)]   # every query the report runs, once each
+    dashboards_of(model) -> (dashboard title, ...)  # the dashboards whose tiles read a model
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from looker_braze.currents.dashboards.messages import (
     email_funnel,
@@ -17,6 +21,7 @@ from looker_braze.currents.dashboards.messages import (
 from looker_braze.currents.dashboards.messaging import messaging_dashboards
 from looker_braze.currents.dashboards.pressure import marketing_pressure
 from looker_braze.currents.dashboards.retention import retention_dashboards
+from looker_braze.currents.dashboards.sessions import app_sessions
 from looker_braze.currents.dashboards.spec import (
     Dashboard,
     Field,
@@ -34,6 +39,7 @@ DASHBOARDS: tuple[Dashboard, ...] = (
     marketing_pressure("email"),
     marketing_pressure("push"),
     *retention_dashboards(),
+    app_sessions(),
     *messaging_dashboards(),
 )
 
@@ -49,4 +55,35 @@ def queries() -> list[tuple[str, str, dict]]:
     return list(found.values())
 
 
-__all__ = ["DASHBOARDS", "Dashboard", "Field", "Filter", "Looker", "Tile", "queries"]
+def _readers() -> Mapping[str, tuple[str, ...]]:
+    found: dict[str, list[str]] = {}
+    for board in DASHBOARDS:
+        for tile in board.tiles:
+            for model in (tile.model, *tile.context):
+                titles = found.setdefault(model, [])
+                if board.title not in titles:
+                    titles.append(board.title)
+    return MappingProxyType({model: tuple(titles) for model, titles in found.items()})
+
+
+# The one place that says which dashboard shows which catalogue model (the catalogue does not
+# keep a copy): --list, the dbt package's model metadata and the tests read it.
+_READERS = _readers()
+
+
+def dashboards_of(model: str) -> tuple[str, ...]:
+    """Titles of the dashboards (in DASHBOARDS order) whose tiles read catalogue ``model``,
+    as the tile's model or as a model its rendering consults; () when none does."""
+    return _READERS.get(model, ())
+
+
+__all__ = [
+    "DASHBOARDS",
+    "Dashboard",
+    "Field",
+    "Filter",
+    "Looker",
+    "Tile",
+    "dashboards_of",
+    "queries",
+]

@@ -1,16 +1,29 @@
-"""The message engagement block's funnel, performance and engagement dashboards."""
+"""The message engagement block's funnel, performance and engagement dashboards. Beside
+engagement they show what it leaves out (machine opens, suspected bot clicks) and the block's
+totals per send; the push open rate counts one open per (user, message), so never above 100%
+(the block's opens / delivered passes it with repeat opens), all opens counted beside."""
 
 from __future__ import annotations
 
 from looker_braze.currents.dashboards.spec import Dashboard, Field, Filter, Looker, Tile
 from looker_braze.currents.lookml.explores import ENGAGEMENT_MODEL
-from looker_braze.currents.lookml.views import DELIVERY, PUSH_BOUNCE, PUSH_SEND, SEND
+from looker_braze.currents.lookml.views import (
+    DELIVERY,
+    IN_APP_IMPRESSION,
+    PUSH_BOUNCE,
+    PUSH_SEND,
+    SEND,
+)
 
 OPEN, CLICK = "users_messages_email_open", "users_messages_email_click"
 BOUNCE, SOFT = "users_messages_email_bounce", "users_messages_email_softbounce"
 SPAM, UNSUB = "users_messages_email_markasspam", "users_messages_email_unsubscribe"
 PUSH_OPEN = "users_messages_pushnotification_open"
+IN_APP_CLICK = "users_messages_inappmessage_click"
 M = ENGAGEMENT_MODEL
+# Message Engagement's date filters, one per channel as in the block (each tile listens to its
+# channel's own).
+EMAIL_DATE, PUSH_DATE, IN_APP_DATE = "Email Sent Date", "Push Sent Date", "In-App Impression Date"
 
 
 def _listen(explore: str) -> dict[str, str]:
@@ -58,9 +71,29 @@ UNIQUE_CLICK_RATE = Field(
 )
 PUSH_SENT = Field("Sent", "sent", lookml=(f"{PUSH_SEND}.pushes_sent",))
 PUSH_DELIVERED = Field("Delivered", "delivered", lookml=(f"{PUSH_BOUNCE}.pushes_delivered",))
-PUSH_OPENS = Field("Opened", "opens", lookml=(f"{PUSH_OPEN}.push_opens",))
+PUSH_UNIQUE_OPENS = Field("Unique opens", "unique_opens", lookml=(f"{PUSH_OPEN}.unique_opens",))
+PUSH_OPENS = Field("All opens", "opens", lookml=(f"{PUSH_OPEN}.push_opens",))
 PUSH_OPEN_RATE = Field(
-    "Open rate (of delivered)", "open_rate", "pct", (f"{PUSH_OPEN}.push_open_rate",)
+    "Unique open rate (of delivered)",
+    "unique_open_rate",
+    "pct",
+    (f"{PUSH_OPEN}.push_unique_open_rate",),
+)
+PUSH_DELIVERY_RATE = Field(
+    "Delivery rate (of sent)", "delivery_rate", "pct", (f"{PUSH_BOUNCE}.push_delivery_rate",)
+)
+# Beside engagement: the block's totals per send (repeats count, so they may pass 100%), the
+# distinct addresses delivered to, and what engagement leaves out.
+BESIDE_EMAIL = (
+    Field(
+        "Delivered addresses",
+        "delivered_addresses",
+        lookml=(f"{DELIVERY}.delivered_addresses",),
+    ),
+    Field("Total opens per send", "opens_per_send", "pct", (f"{OPEN}.opens_per_send",)),
+    Field("Total clicks per send", "clicks_per_send", "pct", (f"{CLICK}.clicks_per_send",)),
+    Field("Machine opens (left out)", "machine_opens", lookml=(f"{OPEN}.machine_opens",)),
+    Field("Suspected bot clicks (left out)", "bot_clicks", lookml=(f"{CLICK}.bot_clicks",)),
 )
 
 
@@ -70,7 +103,9 @@ def email_funnel() -> Dashboard:
         "email_funnel",
         "Email Funnel",
         "Sent, delivered, unique opens, unique clicks, by campaign or canvas. Unique = one per "
-        "recipient and message. Bars are a share of the emails sent.",
+        "recipient and message. Bars are a share of the emails sent. Machine opens and suspected "
+        "bot clicks are left out of engagement, as in Braze's dashboards, and counted beside it "
+        "(parameter machine_events=include puts them back).",
         M,
         (
             Tile(
@@ -91,6 +126,13 @@ def email_funnel() -> Dashboard:
                     UNIQUE_CLICK_RATE,
                 ),
                 Looker(SEND, "looker_single_record", 8, 10, listen=listen),
+            ),
+            Tile(
+                "Beside Engagement",
+                "email_funnel",
+                "kpis",
+                BESIDE_EMAIL,
+                Looker(SEND, "looker_single_record", 24, 4, listen=listen),
             ),
             Tile(
                 "Funnel by Campaign and Canvas",
@@ -121,14 +163,15 @@ def push_funnel() -> Dashboard:
     return Dashboard(
         "push_funnel",
         "Push Funnel",
-        "Sent, delivered (sent minus bounces), opened. Bars are a share of the pushes sent.",
+        "Sent, delivered (sent minus bounces), unique opens (one per user and message; all "
+        "opens counted beside). Bars are a share of the pushes sent.",
         M,
         (
             Tile(
                 "Push Funnel",
                 "push_funnel",
                 "funnel",
-                (PUSH_SENT, PUSH_DELIVERED, PUSH_OPENS),
+                (PUSH_SENT, PUSH_DELIVERED, PUSH_UNIQUE_OPENS),
                 Looker(PUSH_SEND, "looker_funnel", 16, 10, listen=listen),
             ),
             Tile(
@@ -137,6 +180,7 @@ def push_funnel() -> Dashboard:
                 "kpis",
                 (
                     Field("Pushes sent", "sent", lookml=(f"{PUSH_SEND}.pushes_sent",)),
+                    PUSH_DELIVERY_RATE,
                     Field(
                         "Bounce rate (of sent)",
                         "bounce_rate",
@@ -144,6 +188,7 @@ def push_funnel() -> Dashboard:
                         (f"{PUSH_BOUNCE}.push_bounce_rate",),
                     ),
                     PUSH_OPEN_RATE,
+                    PUSH_OPENS,
                     Field(
                         "Unique recipients",
                         "unique_recipients",
@@ -161,8 +206,9 @@ def push_funnel() -> Dashboard:
                     PUSH_SENT,
                     Field("Bounces", "bounces"),
                     PUSH_DELIVERED,
-                    PUSH_OPENS,
+                    PUSH_UNIQUE_OPENS,
                     PUSH_OPEN_RATE,
+                    PUSH_OPENS,
                     Field("Unique recipients", "unique_recipients"),
                 ),
                 Looker(
@@ -288,7 +334,8 @@ def email_performance() -> Dashboard:
 def _ranked(top: bool, push: bool, clicks: bool) -> Tile:
     explore = PUSH_SEND if push else SEND
     if push:
-        count, rate, what = Field("Opens", "opens"), PUSH_OPEN_RATE, "Push Campaigns by Open Rate"
+        count, rate = PUSH_UNIQUE_OPENS, PUSH_OPEN_RATE
+        what = "Push Campaigns by Unique Open Rate"
         delivered = PUSH_DELIVERED
     elif clicks:
         count, rate, what = UNIQUE_CLICKS, UNIQUE_CLICK_RATE, "Email Campaigns by Unique Click Rate"
@@ -317,8 +364,40 @@ def _ranked(top: bool, push: bool, clicks: bool) -> Tile:
             8,
             sorts=(f"{rate.lookml[0]} {'desc' if top else 'asc'}",),
             filters={name: "-NULL"},
-            listen={"Date": f"{explore}.send_date"},
+            listen={PUSH_DATE if push else EMAIL_DATE: f"{explore}.send_date"},
             limit=10,
+        ),
+    )
+
+
+def _in_app() -> Tile:
+    return Tile(
+        "In-App Messages and Content Cards",
+        "in_app_funnel",
+        "kpis",
+        (
+            Field(
+                "In-app impressions",
+                "in_app_impressions",
+                lookml=(f"{IN_APP_IMPRESSION}.events",),
+            ),
+            Field("In-app clicks", "in_app_clicks", lookml=(f"{IN_APP_CLICK}.events",)),
+            Field(
+                "In-app click rate (of viewers)",
+                "in_app_click_rate",
+                "pct",
+                (f"{IN_APP_CLICK}.in_app_click_rate",),
+            ),
+            # the report only: cards are another explore in Looker (Content Card Events)
+            Field("Content card impressions", "card_impressions"),
+            Field("Content card click rate (of viewers)", "card_click_rate", "pct"),
+        ),
+        Looker(
+            IN_APP_IMPRESSION,
+            "looker_single_record",
+            24,
+            4,
+            listen={IN_APP_DATE: f"{IN_APP_IMPRESSION}.impression_date"},
         ),
     )
 
@@ -327,13 +406,23 @@ def message_engagement() -> Dashboard:
     return Dashboard(
         "message_engagement",
         "Message Engagement",
-        "Best and worst campaigns and canvases by unique open and click rate (email) and open "
-        "rate (push).",
+        "Best and worst campaigns and canvases by unique open and click rate (email) and unique "
+        "open rate (push); in-app messages and content cards: impressions, and click rates as "
+        "users who clicked a message over users who saw it.",
         M,
-        tuple(
-            _ranked(top, push, clicks)
-            for push, clicks in ((False, False), (False, True), (True, False))
-            for top in (True, False)
+        (
+            *(
+                _ranked(top, push, clicks)
+                for push, clicks in ((False, False), (False, True), (True, False))
+                for top in (True, False)
+            ),
+            _in_app(),
         ),
-        (Filter("Date", SEND, f"{SEND}.send_date", "30 days"),),
+        (
+            Filter(EMAIL_DATE, SEND, f"{SEND}.send_date", "30 days"),
+            Filter(PUSH_DATE, PUSH_SEND, f"{PUSH_SEND}.send_date", "30 days"),
+            Filter(
+                IN_APP_DATE, IN_APP_IMPRESSION, f"{IN_APP_IMPRESSION}.impression_date", "30 days"
+            ),
+        ),
     )

@@ -1,6 +1,7 @@
 """The Email and Push Marketing Pressure dashboards (frequency and cadence). Rates are
 measures of the LookML views, so no tile computes them from fields it does not query (a defect
-of the block's email pressure tile)."""
+of the block's email pressure tile). Push has the block's Platform filter and its cadence view's
+send counts (sends, bounces, bounced recipients by send rank)."""
 
 from __future__ import annotations
 
@@ -19,12 +20,18 @@ def _rates(channel: str, view: str) -> tuple[Field, ...]:
     return tuple(rates)
 
 
-def _listen(view: str) -> dict[str, str]:
-    return {
+SEND_CADENCE = "push_messaging_send_cadence"
+
+
+def _listen(view: str, date: str = "delivery_date") -> dict[str, str]:
+    listen = {
         "Campaign Name": f"{view}.campaign_name",
         "Canvas Name": f"{view}.canvas_name",
-        "Date": f"{view}.delivery_date",
+        "Date": f"{view}.{date}",
     }
+    if view.startswith("push_"):
+        listen["Platform"] = f"{view}.platform"
+    return listen
 
 
 def _frequency(channel: str, period: str, noun: str) -> Tile:
@@ -66,6 +73,48 @@ def _by(channel: str, title: str, model: str, field: Field, axis: str, **looker)
         Looker(view, "looker_column", 12, 8, sorts=field.lookml, listen=_listen(view), **looker),
         axis=axis,
     )
+
+
+def _send_cadence() -> Tile:
+    view = SEND_CADENCE
+    return Tile(
+        "Sends and Bounces by Send Rank",
+        "push_send_cadence",
+        "table",
+        (
+            Field("Send", "send_rank", "int", (f"{view}.send_rank",)),
+            Field("Sends", "sends", "int", (f"{view}.pushes_sent",)),
+            Field("Bounces", "bounces", "int", (f"{view}.push_bounces",)),
+            Field(
+                "Bounced recipients", "bounced_recipients", "int", (f"{view}.bounced_recipients",)
+            ),
+            Field("Bounce rate (of sends)", "bounce_rate", "pct", (f"{view}.push_bounce_rate",)),
+        ),
+        Looker(
+            view,
+            "looker_grid",
+            24,
+            8,
+            sorts=(f"{view}.send_rank",),
+            listen=_listen(view, "send_date"),
+            limit=50,
+        ),
+        note="Every push sent, bounced or not: 1 = a user's first, 2 = second, ...",
+        wide=True,
+        rows=20,
+    )
+
+
+def _filters(channel: str) -> tuple[Filter, ...]:
+    cadence = f"{channel}_messaging_cadence"
+    filters = (
+        Filter("Campaign Name", cadence, f"{cadence}.campaign_name"),
+        Filter("Canvas Name", cadence, f"{cadence}.canvas_name"),
+        Filter("Date", cadence, f"{cadence}.delivery_date", "90 days"),
+    )
+    if channel == "push":
+        filters += (Filter("Platform", cadence, f"{cadence}.platform"),)
+    return filters
 
 
 def marketing_pressure(channel: str) -> Dashboard:
@@ -149,10 +198,7 @@ def marketing_pressure(channel: str) -> Dashboard:
                 Field("Day", "day_of_week", "weekday", (f"{cadence}.delivery_day_of_week",)),
                 "",
             ),
+            *((_send_cadence(),) if channel == "push" else ()),
         ),
-        (
-            Filter("Campaign Name", cadence, f"{cadence}.campaign_name"),
-            Filter("Canvas Name", cadence, f"{cadence}.canvas_name"),
-            Filter("Date", cadence, f"{cadence}.delivery_date", "90 days"),
-        ),
+        _filters(channel),
     )

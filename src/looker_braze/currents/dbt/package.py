@@ -7,6 +7,7 @@ from pathlib import Path
 
 import yaml
 
+from looker_braze.currents.dashboards import dashboards_of
 from looker_braze.currents.dbt.layers import INTERMEDIATE, MARTS, PACKAGE, STAGING, Node, nodes
 from looker_braze.currents.dbt.macros import macros_sql
 from looker_braze.currents.dbt.sqlgen import BOOLEANS, NUMBERS, model_sql
@@ -63,7 +64,8 @@ def _remove_stale_models(out: Path) -> None:
 
 def _model_file(node: Node, dialect: str, names: dict[str, str]) -> str:
     head = f"-- {node.query.title}. Catalogue query `{node.name}`"
-    head += f" (dashboard: {node.query.dashboard})." if node.query.dashboard else "."
+    boards = dashboards_of(node.name)
+    head += f" (dashboard: {', '.join(boards)})." if boards else "."
     return f"{head}\n{model_sql(node, dialect, names)}\n"
 
 
@@ -118,8 +120,9 @@ def _schema(members: list[Node], dialect: str) -> dict:
     models = []
     for node in members:
         entry: dict = {"name": node.model, "description": node.query.title}
-        if node.query.dashboard:
-            entry["meta"] = {"dashboard": node.query.dashboard, "catalogue_name": node.name}
+        boards = dashboards_of(node.name)
+        if boards:
+            entry["meta"] = {"dashboard": ", ".join(boards), "catalogue_name": node.name}
         columns = column_tests(node)
         if columns:
             entry["columns"] = [

@@ -19,6 +19,7 @@ TIMEFRAMES = ["raw", "time", "date", "hour_of_day", "day_of_week", "week", "mont
 MODEL_DEFAULTS = {"machine_events": "exclude"}
 # The frequency views' templated filters (the blocks filtered canvas_step_id with canvas_name).
 FREQUENCY_FILTERS = ("campaign_name", "canvas_name", "message_variation_id", "canvas_step_id")
+PLATFORM = "Platform of the device (ios, android, web ...)"
 CHANNELS = {  # channel -> (fragment prefix, recipient label, explore for filter suggestions)
     "email": ("email", "email_address", SEND),
     "push": ("push", "user_id", "users_messages_pushnotification_send"),
@@ -29,6 +30,7 @@ def derived_views(dialect: str) -> list[dict]:
     views = []
     for channel in CHANNELS:
         views += [cadence_view(channel, dialect), frequency_view(channel, dialect)]
+    views.append(send_cadence_view(dialect))
     views += [retention_view("daily", dialect), retention_view("weekly", dialect)]
     return [*views, messaging_view(dialect)]
 
@@ -86,6 +88,14 @@ def _message_dimensions(d: str) -> list[dict]:
     ]
 
 
+def _platform(channel: str, d: str) -> list[dict]:
+    """Push deliveries have a platform (the Push Marketing Pressure dashboard's filter); email
+    has none."""
+    if channel != "push":
+        return []
+    return [_dim("platform", "string", column("platform", d), PLATFORM)]
+
+
 def cadence_view(channel: str, d: str) -> dict:
     prefix, recipient, _ = CHANNELS[channel]
     return {
@@ -104,6 +114,7 @@ def cadence_view(channel: str, d: str) -> dict:
             ),
             _dim(recipient, "string", column("recipient", d), "The recipient"),
             *_message_dimensions(d),
+            *_platform(channel, d),
             _dim(
                 "delivery_rank",
                 "number",
@@ -211,6 +222,9 @@ def frequency_view(channel: str, d: str) -> dict:
                 column("frequency", d),
                 "Deliveries the recipient got in that day, week or month",
             ),
+            # filtering on it keeps the frequency of all the recipient's pushes (the
+            # pressure) and measures the platform's deliveries, as the push_frequency model
+            *_platform(channel, d),
         ],
         "dimension_groups": [
             {
@@ -229,6 +243,62 @@ def frequency_view(channel: str, d: str) -> dict:
                 "count_distinct",
                 occasion,
                 "How many (recipient, period) had this frequency",
+            ),
+        ],
+    }
+
+
+def send_cadence_view(d: str) -> dict:
+    """The block's push cadence counts over sends: sends, bounces and bounced recipients by a
+    send's rank among its user's sends (push_send_ranks)."""
+    bounced = column("bounced", d)
+    return {
+        "name": "push_messaging_send_cadence",
+        "derived_table": {"sql": derived_sql("push_send_ranks", d, _with_defaults(LiquidBinder()))},
+        "dimensions": [
+            _dim(
+                "send_id",
+                "string",
+                column("send_id", d),
+                "Push send id",
+                primary_key="yes",
+                hidden="yes",
+            ),
+            _dim("user_id", "string", column("recipient", d), "The user sent the push"),
+            *_message_dimensions(d),
+            _dim("platform", "string", column("platform", d), PLATFORM),
+            _dim(
+                "send_rank",
+                "number",
+                column("send_rank", d),
+                "1 = the user's first push sent, 2 = second, ...",
+            ),
+        ],
+        "dimension_groups": [
+            {
+                "name": "send",
+                "type": "time",
+                "datatype": "epoch",
+                "timeframes": TIMEFRAMES,
+                "sql": column("sent_time", d),
+                "description": "When the push was sent",
+            }
+        ],
+        "measures": [
+            _measure("pushes_sent", "count_distinct", column("send_id", d), "Pushes sent"),
+            _measure("push_bounces", "sum", bounced, "Pushes sent that bounced"),
+            _measure(
+                "bounced_recipients",
+                "count_distinct",
+                expression("CASE WHEN ${TABLE}.bounced = 1 THEN ${TABLE}.recipient END", d),
+                "Distinct users with a bounced push",
+            ),
+            _measure(
+                "push_bounce_rate",
+                "number",
+                rate("${push_bounces}", "${pushes_sent}"),
+                "Bounces per push sent",
+                value_format_name="percent_2",
             ),
         ],
     }

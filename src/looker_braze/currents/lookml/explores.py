@@ -3,9 +3,11 @@
 Message engagement: Email Events (sends joined to every email event on address AND (variation
 OR canvas step), as in the block), Push Events (sends joined to opens and bounces on user AND
 device AND (variation OR step); device ids compared NULL-safely, which the block did not), the
-four marketing pressure explores, conversions, in-app messages, webhooks and content cards.
-Customer behaviour: sessions joined to first sessions on user AND app, the retention grids, and
-the other behaviour events.
+four marketing pressure explores and the push send cadence, conversions, in-app messages,
+webhooks and content cards.
+Customer behaviour: sessions joined to first sessions on user AND app, the retention grids, first
+sessions and session ends on their own (each counted by its own time), and the other behaviour
+events.
 """
 
 from __future__ import annotations
@@ -74,6 +76,7 @@ def engagement_explores() -> list[dict]:
             for c in ("email", "push")
             for k in ("cadence", "frequency")
         ),
+        {"name": "push_messaging_send_cadence", "label": "Push Messaging Send Cadence"},
         _paired(
             "users_campaigns_conversion",
             "users_campaigns_enrollincontrol",
@@ -133,6 +136,7 @@ def behavior_explores() -> list[dict]:
         ("user_id", "app_id"),
     )
     simple = [
+        ("users_behaviors_app_firstsession", "First Sessions"),
         ("users_behaviors_app_sessionend", "Session Ends"),
         ("users_behaviors_customevent", "Custom Events"),
         ("users_behaviors_purchase", "Purchases"),

@@ -2,8 +2,12 @@
 every field Braze sends is a dimension, plus the blocks' measures, made portable:
 
 - rates are `1.0 * a / NULLIF(b, 0)` (integer division truncates on PostgreSQL and Redshift);
-- unique opens/clicks are two count_distinct measures over `id || '|' || address` text, only
-  when both parts are present (Snowflake's two-argument COUNT(DISTINCT a, b) nowhere else);
+- a unique open/click counts distinct (message, recipient) pairs as text, the message being the
+  models' `message_key()` (canvas step for canvases, variation for campaigns: never a variation
+  count plus a step count, which counts each open twice when Braze fills both ids), only when
+  both parts are present (Snowflake's two-argument COUNT(DISTINCT a, b) nowhere else);
+- machine opens and suspected bot clicks are left out of engagement (as Braze's dashboards do),
+  counted beside it, and the views' `machine_events` parameter puts them back;
 - TIME is epoch seconds: a `datatype: epoch` dimension group named after the event.
 """
 
@@ -12,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from looker_braze.currents.lookml.sqltext import column, expression, table
+from looker_braze.currents.lookml.sqltext import LiquidBinder, column, expression, table
 from looker_braze.currents.schemas import DESCRIPTIONS, EVENT_TYPES, fields, table_name
 
 _TYPES = {
@@ -29,6 +33,21 @@ DELIVERY = "users_messages_email_delivery"
 PUSH_SEND = "users_messages_pushnotification_send"
 PUSH_BOUNCE = "users_messages_pushnotification_bounce"
 FIRST_SESSION = "users_behaviors_app_firstsession"
+IN_APP_IMPRESSION = "users_messages_inappmessage_impression"
+# The open and click views' parameter: machine opens and bot clicks in engagement or not.
+MACHINE_PARAMETER = {
+    "name": "machine_events",
+    "type": "string",
+    "default_value": "exclude",
+    "description": "Machine opens and suspected bot clicks in engagement: exclude (as Braze's "
+    "dashboards) or include",
+    "allowed_values": [{"value": "exclude"}, {"value": "include"}],
+}
+# The machine flag of each engagement event type, as the macro that reads it (models/macros.py).
+MACHINE_FLAGS = {
+    "users.messages.email.Open": "is_machine_open(${TABLE}.MACHINE_OPEN)",
+    "users.messages.email.Click": "is_bot_click(${TABLE}.IS_SUSPECTED_BOT_CLICK)",
+}
 
 
 def view_name(event_type: str) -> str:
@@ -68,13 +87,16 @@ def event_view(event_type: str, dialect: str, schema: str | None) -> dict:
         *_counts(dialect, {field.name for field in fields(event_type)}),
         *MEASURES.get(event_type, lambda d: [])(dialect),
     ]
-    return {
+    view = {
         "name": name,
         "sql_table_name": table(table_name(event_type), schema, dialect),
         "dimensions": dimensions,
         "dimension_groups": groups,
         "measures": measures,
     }
+    if event_type in MACHINE_FLAGS:
+        view["parameters"] = [MACHINE_PARAMETER]
+    return view
 
 
 def _field_dimension(name: str, avro_type: str, dialect: str) -> dict:
@@ -134,29 +156,42 @@ def rate(numerator: str, denominator: str) -> str:
     return f"1.0 * {numerator} / NULLIF({denominator}, 0)"
 
 
-def pair(first: str, second: str, dialect: str) -> str:
-    """Text of the (first, second) pair, NULL unless both are present."""
+def message_pair(address: str, dialect: str, when: str = "") -> str:
+    """Text of the (message, recipient) pair (when ``when`` holds), NULL unless both are
+    present; the message is the models' message_key() (the staging models' rule)."""
+    key = "message_key(${TABLE}.CANVAS_ID, ${TABLE}.CANVAS_STEP_ID, ${TABLE}.MESSAGE_VARIATION_ID)"
+    recipient = f"${{TABLE}}.{address}"
+    condition = f"{when} AND " if when else ""
     return expression(
-        f"CASE WHEN {first} IS NOT NULL AND {second} IS NOT NULL "
-        f"THEN {first} || '|' || {second} END",
+        f"CASE WHEN {condition}{key} IS NOT NULL AND {recipient} IS NOT NULL "
+        f"THEN {key} || '|' || {recipient} END",
         dialect,
+        LiquidBinder({"machine_events": MACHINE_PARAMETER["name"]}),
     )
 
 
-def _unique(kind: str, address: str, dialect: str) -> list[dict]:
-    """The blocks' unique opens or clicks: distinct (variation, address) + (step, address)."""
-    by_variation = pair("${TABLE}.MESSAGE_VARIATION_ID", f"${{TABLE}}.{address}", dialect)
-    by_step = pair("${TABLE}.CANVAS_STEP_ID", f"${{TABLE}}.{address}", dialect)
-    return [
-        _distinct(f"unique_{kind}_by_variation", by_variation, "", hidden=True),
-        _distinct(f"unique_{kind}_by_step", by_step, "", hidden=True),
-        _number(
-            f"unique_{kind}",
-            f"${{unique_{kind}_by_variation}} + ${{unique_{kind}_by_step}}",
-            f"Distinct (message variation, recipient) plus (canvas step, recipient) pairs "
-            f"with {kind}: each recipient counted once per message",
-        ),
-    ]
+def engaged(event_type: str) -> str:
+    """The condition an event counts as engagement under: machine events only when asked for."""
+    flag = MACHINE_FLAGS.get(event_type)
+    return f"(NOT {flag} OR :machine_events = 'include')" if flag else ""
+
+
+def _unique(kind: str, address: str, dialect: str, event_type: str) -> dict:
+    return _distinct(
+        f"unique_{kind}",
+        message_pair(address, dialect, engaged(event_type)),
+        f"Distinct (message, recipient) pairs with {kind}: each recipient counted once per "
+        "message (canvas step for canvases, variation for campaigns)",
+    )
+
+
+def _where(condition: str, sql: str, dialect: str) -> str:
+    """``sql`` (DuckDB SQL, unquoted names) when ``condition`` holds, else NULL."""
+    return expression(
+        f"CASE WHEN {condition} THEN {sql} END",
+        dialect,
+        LiquidBinder({"machine_events": MACHINE_PARAMETER["name"]}),
+    )
 
 
 def _send(d: str) -> list[dict]:
@@ -169,6 +204,9 @@ def _send(d: str) -> list[dict]:
 def _delivery(d: str) -> list[dict]:
     return [
         _distinct("emails_delivered", column("ID", d), "Emails delivered"),
+        _distinct(
+            "delivered_addresses", column("EMAIL_ADDRESS", d), "Distinct addresses delivered to"
+        ),
         _number(
             "delivery_rate",
             rate("${emails_delivered}", f"${{{SEND}.emails_sent}}"),
@@ -178,16 +216,43 @@ def _delivery(d: str) -> list[dict]:
     ]
 
 
-def _engagement(kind: str, total: str) -> Callable[[str], list[dict]]:
+def _engagement(kind: str, event_type: str) -> Callable[[str], list[dict]]:
+    """Opens or clicks: every event (engaged ones: machine events left out unless the parameter
+    says include), unique pairs and their rate of deliveries, the block's total rate per send
+    (repeats count: it may pass 100%), and the machine events counted beside."""
+    total, machine = f"total_{kind}", "machine_opens" if kind == "opens" else "bot_clicks"
+    one = kind.removesuffix("s")
+
     def measures(d: str) -> list[dict]:
+        flag = MACHINE_FLAGS[event_type]
         return [
-            _distinct(total, column("ID", d), f"All {kind} events, repeats included"),
-            *_unique(kind, "EMAIL_ADDRESS", d),
+            _distinct(
+                total,
+                _where(engaged(event_type) or "TRUE", "${TABLE}.ID", d),
+                f"All {kind} events, repeats included",
+            ),
+            _unique(kind, "EMAIL_ADDRESS", d, event_type),
             _number(
-                f"unique_{kind.removesuffix('s')}_rate",
+                f"unique_{one}_rate",
                 rate(f"${{unique_{kind}}}", f"${{{DELIVERY}.emails_delivered}}"),
                 f"Unique {kind} per email delivered",
                 percent=True,
+            ),
+            _number(
+                f"{kind}_per_send",
+                rate(f"${{{total}}}", f"${{{SEND}.emails_sent}}"),
+                f"Total {kind} per email sent (the block's total {one} rate; repeat {kind} "
+                "count, so it may pass 100%)",
+                percent=True,
+            ),
+            _distinct(
+                machine,
+                _where(flag, "${TABLE}.ID", d),
+                "Machine opens (mail privacy proxies, scanners): not engagement unless "
+                "machine_events is include"
+                if kind == "opens"
+                else "Clicks Braze suspects a bot made: not engagement unless machine_events "
+                "is include",
             ),
         ]
 
@@ -241,6 +306,12 @@ def _push_bounce(d: str) -> list[dict]:
             "Pushes sent minus pushes bounced",
         ),
         _number(
+            "push_delivery_rate",
+            rate("${pushes_delivered}", f"${{{PUSH_SEND}.pushes_sent}}"),
+            "Pushes delivered (sent minus bounced) per push sent",
+            percent=True,
+        ),
+        _number(
             "push_bounce_rate",
             rate("${push_bounces}", f"${{{PUSH_SEND}.pushes_sent}}"),
             "Bounces per push sent",
@@ -255,20 +326,60 @@ def _push_bounce(d: str) -> list[dict]:
 
 
 def _push_open(d: str) -> list[dict]:
+    event_type = "users.messages.pushnotification.Open"
     return [
-        _distinct("push_opens", column("ID", d), "Push opens"),
-        *_unique("opens", "USER_ID", d),
+        _distinct("push_opens", column("ID", d), "Push open events, repeat opens included"),
+        _unique("opens", "USER_ID", d, event_type),
         _number(
-            "push_open_rate",
-            rate("${push_opens}", f"${{{PUSH_BOUNCE}.pushes_delivered}}"),
-            "Push opens per push delivered",
+            "push_unique_open_rate",
+            rate("${unique_opens}", f"${{{PUSH_BOUNCE}.pushes_delivered}}"),
+            "Distinct (message, user) opens per push delivered (the block's opens per "
+            "delivered push passes 100% with repeat opens)",
             percent=True,
         ),
     ]
 
 
-def _session_start(d: str) -> list[dict]:
+def _in_app_impression(d: str) -> list[dict]:
+    return [
+        _distinct(
+            "viewers",
+            message_pair("USER_ID", d),
+            "Distinct (message, user) pairs with an impression",
+        )
+    ]
+
+
+def _in_app_click(d: str) -> list[dict]:
+    return [
+        _distinct(
+            "clickers", message_pair("USER_ID", d), "Distinct (message, user) pairs with a click"
+        ),
+        _number(
+            "in_app_click_rate",
+            rate("${clickers}", f"${{{IN_APP_IMPRESSION}.viewers}}"),
+            "Users who clicked a message per user who saw it (one per user and message, so "
+            "never above 100%)",
+            percent=True,
+        ),
+    ]
+
+
+def _sessions(d: str) -> list[dict]:
     return [_distinct("sessions", column("SESSION_ID", d), "Distinct sessions")]
+
+
+def _session_end(d: str) -> list[dict]:
+    return [
+        *_sessions(d),
+        {
+            "name": "average_duration",
+            "type": "average",
+            "sql": column("DURATION", d),
+            "description": "Average session length, seconds",
+            "value_format_name": "decimal_1",
+        },
+    ]
 
 
 def _retention_dimensions(d: str) -> list[dict]:
@@ -297,8 +408,8 @@ def _retention_dimensions(d: str) -> list[dict]:
 MEASURES = {
     "users.messages.email.Send": _send,
     "users.messages.email.Delivery": _delivery,
-    "users.messages.email.Open": _engagement("opens", "total_opens"),
-    "users.messages.email.Click": _engagement("clicks", "total_clicks"),
+    "users.messages.email.Open": _engagement("opens", "users.messages.email.Open"),
+    "users.messages.email.Click": _engagement("clicks", "users.messages.email.Click"),
     "users.messages.email.Bounce": _failure("bounces", "bounce_rate", "Hard bounces"),
     "users.messages.email.SoftBounce": _failure("soft_bounces", "soft_bounce_rate", "Soft bounces"),
     "users.messages.email.MarkAsSpam": _failure("spam_reports", "spam_rate", "Spam reports"),
@@ -308,6 +419,10 @@ MEASURES = {
     "users.messages.pushnotification.Send": _push_send,
     "users.messages.pushnotification.Bounce": _push_bounce,
     "users.messages.pushnotification.Open": _push_open,
-    "users.behaviors.app.SessionStart": _session_start,
+    "users.messages.inappmessage.Impression": _in_app_impression,
+    "users.messages.inappmessage.Click": _in_app_click,
+    "users.behaviors.app.FirstSession": _sessions,
+    "users.behaviors.app.SessionStart": _sessions,
+    "users.behaviors.app.SessionEnd": _session_end,
 }
 EXTRA_DIMENSIONS = {"users.behaviors.app.SessionStart": _retention_dimensions}

@@ -4,10 +4,10 @@ run on DuckDB or PostgreSQL, transpiled to Snowflake, BigQuery and Redshift with
     run(warehouse, "email_funnel", {"campaign_name": "Spring"}) -> ModelResult
     render("email_funnel", "snowflake", {...}) -> SQL text
     with Session(warehouse, plan) as s: s.run(...)   # many models, shared fragments once
-    MODELS: name -> Query (title, dashboard)
+    MODELS: name -> Query (title, SQL file, sources, fixed parameters)
 """
 
-from looker_braze.currents.models.catalog import DASHBOARDS, FRAGMENTS, MODELS, Query
+from looker_braze.currents.models.catalog import FRAGMENTS, MODELS, Query
 from looker_braze.currents.models.runner import (
     ModelResult,
     accepted_params,
@@ -20,7 +20,6 @@ from looker_braze.currents.models.session import Session
 DIALECTS = ("duckdb", "postgres", "snowflake", "bigquery", "redshift")
 
 __all__ = [
-    "DASHBOARDS",
     "DIALECTS",
     "FRAGMENTS",
     "MODELS",

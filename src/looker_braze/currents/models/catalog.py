@@ -6,7 +6,9 @@ compiler expands per engine (``local_ts``, ``local_date``, ``local_day``, ``para
 copying its SQL; ``sources`` binds a generic name to a concrete fragment, which is how one
 cadence SQL serves both email and push. ``fixed`` pins parameters a model does not let callers
 change (a weekly dashboard is weekly). Parameters a model accepts are not listed by hand: they
-are read from the placeholders its SQL uses, so the list cannot go stale.
+are read from the placeholders its SQL uses, so the list cannot go stale. Nor is the dashboard a
+model is on: the dashboard definitions (currents/dashboards, `dashboards_of`) say which of their
+tiles read it.
 """
 
 from __future__ import annotations
@@ -32,7 +34,6 @@ class Query:
     name: str
     sql: str  # file stem under sql/
     title: str
-    dashboard: str = ""
     sources: Mapping[str, str] = field(default_factory=dict)
     fixed: Mapping[str, Any] = field(default_factory=dict)
     # "staging": reads raw Currents tables (and only those): one per event family, names,
@@ -42,6 +43,11 @@ class Query:
     layer: str = MART
 
     def __post_init__(self) -> None:
+        if isinstance(self.sources, str):  # the 4th argument once named the dashboard
+            raise TypeError(
+                f"{self.name}: the dashboard a model is on comes from the dashboard definitions "
+                f"(currents/dashboards), not the catalogue; drop {self.sources!r}"
+            )
         if self.layer not in LAYERS:
             raise ValueError(f"layer of {self.name} must be one of {LAYERS}, not {self.layer!r}")
         object.__setattr__(self, "sources", MappingProxyType(dict(self.sources)))
@@ -65,10 +71,44 @@ _STAGING = (
     Query("stg_line", "stg_line", "LINE events, one row per event id", layer=STAGING),
 )
 
+EMAIL_ATTRIBUTION = {
+    "attribution_targets": "email_attribution_targets",
+    "attribution_events": "email_attribution_events",
+}
+PUSH_ATTRIBUTION = {
+    "attribution_targets": "push_attribution_targets",
+    "attribution_events": "push_attribution_events",
+}
+
 _INTERMEDIATE = (
+    Query(
+        "email_attribution_targets", "email_attribution_targets", "Email deliveries to attribute to"
+    ),
+    Query(
+        "email_attribution_events",
+        "email_attribution_events",
+        "Email opens and clicks to attribute",
+    ),
+    Query("push_attribution_targets", "push_attribution_targets", "Push sends to attribute to"),
+    Query(
+        "push_attribution_events", "push_attribution_events", "Push bounces and opens to attribute"
+    ),
+    Query(
+        "email_attribution",
+        "attribution",
+        "Email deliveries with an open or click attributed",
+        sources=EMAIL_ATTRIBUTION,
+    ),
+    Query(
+        "push_attribution",
+        "attribution",
+        "Push sends with a bounce or open attributed",
+        sources=PUSH_ATTRIBUTION,
+    ),
     Query("email_engaged_deliveries", "email_engaged_deliveries", "Email deliveries, engagement"),
     Query("push_sends", "push_sends", "Push sends, bounce and open"),
     Query("push_engaged_deliveries", "push_engaged_deliveries", "Push deliveries, engagement"),
+    Query("push_send_ranks", "push_send_ranks", "Push sends ranked per user, with bounces"),
     Query("email_cadence", "cadence", "Email cadence rows", sources=EMAIL_DELIVERIES),
     Query("push_cadence", "cadence", "Push cadence rows", sources=PUSH_DELIVERIES),
     Query(
@@ -101,229 +141,188 @@ _INTERMEDIATE = (
 
 _FRAGMENTS = (*_STAGING, *(replace(q, layer=INTERMEDIATE) for q in _INTERMEDIATE))
 
-_E, _P = "Email Funnel", "Push Funnel"
-_PERF, _ENG = "Email Performance", "Message Engagement"
-_EP, _PP = "Email Marketing Pressure", "Push Marketing Pressure"
-_R28, _RD, _RW = "28-Day Retention", "Daily Retention", "Weekly Retention"
-_MSG = "SMS, WhatsApp, RCS and LINE Messaging"
 # How the email failures are counted (as the message engagement block counts them), for --list.
 _FAILURES = " (bounces, soft bounces, spam reports: events; unsubscribes: distinct addresses)"
 
 _MODELS = (
-    Query("email_funnel", "email_funnel", f"Email funnel, all messages{_FAILURES}", _E),
-    Query("email_funnel_by_message", "email_funnel_by_message", "Email funnel per message", _E),
-    Query("push_funnel", "push_funnel", "Push funnel, all messages", _P),
-    Query("push_funnel_by_message", "push_funnel_by_message", "Push funnel per message", _P),
+    Query("email_funnel", "email_funnel", f"Email funnel, all messages{_FAILURES}"),
+    Query("email_funnel_by_message", "email_funnel_by_message", "Email funnel per message"),
+    Query("push_funnel", "push_funnel", "Push funnel, all messages"),
+    Query("push_funnel_by_message", "push_funnel_by_message", "Push funnel per message"),
     Query(
         "email_performance_weekly",
         "email_performance",
         "Email performance by week",
-        _PERF,
         fixed={"granularity": "week"},
     ),
     Query(
         "email_deliverability_weekly",
         "email_deliverability",
         f"Deliverability by week{_FAILURES}",
-        _PERF,
         fixed={"granularity": "week"},
     ),
     Query(
         "email_deliverability_daily",
         "email_deliverability",
         f"Deliverability by day{_FAILURES}",
-        _PERF,
         fixed={"granularity": "day"},
     ),
     Query(
         "sending_ips_top_deliveries",
         "sending_ips_top_deliveries",
         "Top sending IPs by deliveries",
-        _PERF,
     ),
-    Query(
-        "sending_ips_top_bounces", "sending_ips_top_bounces", "Top sending IPs by bounces", _PERF
-    ),
+    Query("sending_ips_top_bounces", "sending_ips_top_bounces", "Top sending IPs by bounces"),
     Query(
         "email_messages_top_open_rate",
         "email_messages_top_open_rate",
         "Email messages with the highest unique open rate",
-        _ENG,
     ),
     Query(
         "email_messages_bottom_open_rate",
         "email_messages_bottom_open_rate",
         "Email messages with the lowest unique open rate",
-        _ENG,
     ),
     Query(
         "email_messages_top_click_rate",
         "email_messages_top_click_rate",
         "Email messages with the highest unique click rate",
-        _ENG,
     ),
     Query(
         "email_messages_bottom_click_rate",
         "email_messages_bottom_click_rate",
         "Email messages with the lowest unique click rate",
-        _ENG,
     ),
     Query(
         "push_messages_top_open_rate",
         "push_messages_top_open_rate",
-        "Push messages with the highest open rate",
-        _ENG,
+        "Push messages with the highest unique open rate",
     ),
     Query(
         "push_messages_bottom_open_rate",
         "push_messages_bottom_open_rate",
-        "Push messages with the lowest open rate",
-        _ENG,
+        "Push messages with the lowest unique open rate",
     ),
     Query(
         "in_app_funnel",
         "in_app_funnel",
         "In-app messages and content cards: impressions, clicks, click rates",
-        _ENG,
     ),
     Query(
         "email_cadence_by_rank",
         "cadence_by_rank",
         "Email engagement by delivery rank",
-        _EP,
         sources=EMAIL_CADENCE,
     ),
     Query(
         "email_cadence_by_day_gap",
         "cadence_by_day_gap",
         "Email engagement by days since the previous email",
-        _EP,
         sources=EMAIL_CADENCE,
     ),
     Query(
         "email_cadence_by_week_gap",
         "cadence_by_week_gap",
         "Email engagement by weeks since the previous email",
-        _EP,
         sources=EMAIL_CADENCE,
     ),
     Query(
         "email_frequency",
         "frequency_engagement",
         "Email engagement by emails per day/week/month",
-        _EP,
         sources=EMAIL_FREQUENCY,
     ),
     Query(
         "email_engagement_by_hour",
         "engagement_by_hour",
         "Email engagement by hour of day",
-        _EP,
         sources=EMAIL_DELIVERIES,
     ),
     Query(
         "email_engagement_by_weekday",
         "engagement_by_weekday",
         "Email engagement by day of week",
-        _EP,
         sources=EMAIL_DELIVERIES,
     ),
     Query(
         "push_cadence_by_rank",
         "cadence_by_rank",
         "Push engagement by delivery rank",
-        _PP,
         sources=PUSH_CADENCE,
     ),
     Query(
         "push_send_cadence",
         "push_send_cadence",
         "Push sends, bounces and bounced recipients by send rank",
-        _PP,
     ),
     Query(
         "push_cadence_by_day_gap",
         "cadence_by_day_gap",
         "Push engagement by days since the previous push",
-        _PP,
         sources=PUSH_CADENCE,
     ),
     Query(
         "push_cadence_by_week_gap",
         "cadence_by_week_gap",
         "Push engagement by weeks since the previous push",
-        _PP,
         sources=PUSH_CADENCE,
     ),
     Query(
         "push_frequency",
         "frequency_engagement",
         "Push engagement by pushes per day/week/month",
-        _PP,
         sources=PUSH_FREQUENCY,
     ),
     Query(
         "push_engagement_by_hour",
         "engagement_by_hour",
         "Push engagement by hour of day",
-        _PP,
         sources=PUSH_DELIVERIES,
     ),
     Query(
         "push_engagement_by_weekday",
         "engagement_by_weekday",
         "Push engagement by day of week",
-        _PP,
         sources=PUSH_DELIVERIES,
     ),
-    Query(
-        "retention_daily_cohorts", "retention_daily", "Daily retention by first-session date", _R28
-    ),
+    Query("retention_daily_cohorts", "retention_daily", "Daily retention by first-session date"),
     Query(
         "retention_daily_curve",
         "retention_daily_curve",
         "Daily retention curve, all cohorts pooled",
-        _RD,
     ),
     Query(
         "retention_weekly_cohorts",
         "retention_weekly",
         "Weekly retention by first-session week",
-        _RW,
     ),
     Query(
         "retention_weekly_curve",
         "retention_weekly_curve",
         "Weekly retention curve, all cohorts pooled",
-        _RW,
     ),
     Query(
         "app_sessions",
         "app_sessions",
         "Sessions: first sessions, starts and ends (distinct session ids), users",
-        "App Sessions",
     ),
     Query(
         "messaging_funnel",
         "messaging_funnel",
         "SMS, WhatsApp, RCS and LINE funnels, one row per channel (-p channel=sms: one)",
-        _MSG,
     ),
     Query(
         "messaging_by_week",
         "messaging_by_week",
         "SMS, WhatsApp, RCS and LINE by channel and week",
-        _MSG,
     ),
     Query(
         "messaging_by_message",
         "messaging_by_message",
         "SMS, WhatsApp, RCS and LINE by channel, campaign and canvas",
-        _MSG,
     ),
 )
 
 FRAGMENTS: Mapping[str, Query] = MappingProxyType({q.name: q for q in _FRAGMENTS})
 STAGING_MODELS: Mapping[str, Query] = MappingProxyType({q.name: q for q in _STAGING})
 MODELS: Mapping[str, Query] = MappingProxyType({q.name: q for q in _MODELS})
-DASHBOARDS: tuple[str, ...] = tuple(dict.fromkeys(q.dashboard for q in _MODELS))

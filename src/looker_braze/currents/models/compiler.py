@@ -7,6 +7,8 @@ Macros (plain function calls in the DuckDB source, expanded here so each engine 
     local_day(epoch)        that date as days since Monday 1900-01-01 (`// 7` = Monday weeks)
     message_key(canvas_id, canvas_step_id, message_variation_id)
                             the message an event belongs to (staging models)
+    is_machine_open(machine_open), is_bot_click(is_suspected_bot_click)
+                            Braze's machine-open and suspected-bot-click flags as booleans
     param_match(col, :p)    TRUE when parameter p is unset, else col = p (LookML: a templated
                             filter `{% condition p %} col {% endcondition %}`)
 Placeholders (`:name`) are bound by a Binder (binding.py): literal values for a run, Liquid

@@ -38,6 +38,14 @@ _MACROS: dict[str, Callable[..., exp.Expression]] = {
         "CASE WHEN __a0__ IS NOT NULL THEN COALESCE(__a1__, __a2__) "
         "ELSE COALESCE(__a2__, __a1__) END"
     ),
+    # Braze's dashboards leave these out of engagement. A machine open: `machine_open` holds any
+    # value but false or empty ("true" today, perhaps the process's name later, per Braze's
+    # Currents glossary). A suspected bot click: `is_suspected_bot_click` is true. NULL (a table
+    # of an older schema version) is neither. Arguments: the column.
+    "is_machine_open": _template(
+        "COALESCE(LOWER(CAST(__a0__ AS VARCHAR)) NOT IN ('false', ''), FALSE)"
+    ),
+    "is_bot_click": _template("COALESCE(LOWER(CAST(__a0__ AS VARCHAR)) = 'true', FALSE)"),
     "local_day": _template(
         "DATE_DIFF('day', CAST('1900-01-01' AS DATE), "
         "CAST(to_timestamp(__a0__) AT TIME ZONE :timezone AS DATE))"

@@ -7,6 +7,7 @@ data. They are:
   GET  /sim/segment?attribute=looker_export&value=LABEL   -> {"attribute", "value", "count"}
   GET  /sim/segment/members?attribute=..&value=..[&limit=N]   -> JSON list of member ids
   GET  /sim/stats          POST /sim/reset          POST /sim/users {"count": N}
+  GET  /sim/catalogs       GET  /sim/catalogs/{name}/items   (the catalogs: sim/braze/catalogs.py)
   GET  /sim/faults         PUT  /sim/faults {error_rate, latency_ms, drop_rate, rate_limit_*,
                                 contract, max_objects, hourly_limit_*, queued_rate,
                                 unknown_key_status, account_state, redirect_*, success_message}
@@ -28,6 +29,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from looker_braze.errors import ConfigError
+from looker_braze.sim.braze import catalog_http as catalogs
 from looker_braze.sim.braze.config import SimConfig
 from looker_braze.sim.braze.endpoint import TRACK_PATH, TrackEndpoint
 from looker_braze.sim.braze.simulator import BrazeSimulator
@@ -45,9 +47,12 @@ class SimApp(Starlette):
         self.state.sim = sim
         # Braze's endpoints, raw ASGI: a dropped-connection fault needs the server's own send.
         self._raw = {TRACK_PATH: TrackEndpoint(sim), **trigger_endpoints(sim)}
+        self._catalogs = catalogs.CatalogEndpoint(sim)  # every path under /catalogs
 
     async def __call__(self, scope, receive, send) -> None:
         raw = self._raw.get(scope["path"]) if scope["type"] == "http" else None
+        if raw is None and scope["type"] == "http" and scope["path"].startswith(catalogs.PREFIX):
+            raw = self._catalogs
         if raw is not None:
             await raw(scope, receive, send)
         else:
@@ -174,4 +179,6 @@ def _routes() -> list[Route]:
         Route("/sim/users", seed_users, methods=["POST"]),
         Route("/sim/faults", faults, methods=["GET", "PUT"]),
         *trigger_routes(),  # /sim/messages, /sim/messaging
+        Route("/sim/catalogs", catalogs.inspect_catalogs),
+        Route("/sim/catalogs/{name}/items", catalogs.inspect_items),
     ]

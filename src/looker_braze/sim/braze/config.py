@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from looker_braze.braze.catalog_rules import PERMISSIONS as CATALOG_ENDPOINT_PERMISSIONS
 from looker_braze.errors import ConfigError
 from looker_braze.sim.braze.contracts import CONTRACTS, HOUR, ContractName
 
@@ -17,7 +18,8 @@ DEFAULT_API_KEY = "sim-key"
 TRACK_PERMISSION = "users.track"
 TRIGGER_PERMISSIONS = frozenset({"campaigns.trigger.send", "canvas.trigger.send"})
 # What the default key, and keys given to `braze-sim --api-key`, may do.
-FULL_PERMISSIONS = frozenset({TRACK_PERMISSION}) | TRIGGER_PERMISSIONS
+CATALOG_PERMISSIONS = frozenset(CATALOG_ENDPOINT_PERMISSIONS.values())
+FULL_PERMISSIONS = frozenset({TRACK_PERMISSION}) | TRIGGER_PERMISSIONS | CATALOG_PERMISSIONS
 HEADER_STYLES = ("epoch", "remaining", "retry-after")
 HeaderStyle = Literal["epoch", "remaining", "retry-after"]
 ACCOUNT_STATES = ("active", "rate_plan", "inactive")
@@ -35,7 +37,7 @@ class KeySpec:
 
 
 def _default_keys() -> dict[str, KeySpec]:
-    # The default key may also trigger messages (KeySpec() alone: users.track only).
+    # The default key may also trigger messages and write catalogs (KeySpec(): users.track).
     return {DEFAULT_API_KEY: KeySpec(FULL_PERMISSIONS)}
 
 
@@ -89,6 +91,12 @@ class SimConfig:
     # Properties holding an object or array may total this many bytes: 100 KB on Braze's newer
     # event-object page, 50 KB on the older one and the purchase page (braze-activation.md §1.3).
     event_properties_max_bytes: int = 100_000
+    # Catalogs (catalogs.py): the item endpoints' and catalog management's shared limits per
+    # window, and the status of catalog-not-found (UNCONFIRMED: 404 or 400).
+    catalog_items_limit: int = 16_000
+    catalog_management_limit: int = 50
+    catalog_limit_seconds: float = 60.0
+    catalog_not_found_status: int = 404
     seed: int = 0
     blocklisted_external_ids: frozenset[str] = frozenset()  # refused per object, as Braze does
 
@@ -123,6 +131,10 @@ LIVE = (
     "redirect_to",
     "success_message",
     "event_properties_max_bytes",
+    "catalog_items_limit",
+    "catalog_management_limit",
+    "catalog_limit_seconds",
+    "catalog_not_found_status",
 )
 
 
@@ -154,7 +166,19 @@ def live_problems(settings: dict[str, Any]) -> list[str]:
         + fault_problems(settings["error_rate"], settings["latency_ms"], settings["drop_rate"])
         + contract_problems(settings)
         + answer_problems(settings)
+        + catalog_problems(settings)
     )
+
+
+def catalog_problems(settings: dict[str, Any]) -> list[str]:
+    problems = []
+    for name in ("catalog_items_limit", "catalog_management_limit"):
+        problems += limit_problems(settings[name], settings["catalog_limit_seconds"], "epoch")
+    if settings["catalog_not_found_status"] not in (400, 404):
+        problems.append(
+            f"catalog_not_found_status is 400 or 404, not {settings['catalog_not_found_status']}"
+        )
+    return problems
 
 
 def limit_problems(requests: int | None, seconds: float, style: str) -> list[str]:

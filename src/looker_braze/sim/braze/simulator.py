@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from looker_braze.errors import ConfigError, RejectRow
+from looker_braze.sim.braze.catalogs import Catalogs
 from looker_braze.sim.braze.config import TRACK_PERMISSION, SimConfig, live_problems
 from looker_braze.sim.braze.contracts import Terms, terms
 from looker_braze.sim.braze.events import read_event, read_purchase
@@ -68,6 +69,10 @@ class FaultUpdate(BaseModel):
     redirect_to: str | None = None
     success_message: str | None = None
     event_properties_max_bytes: int = 100_000
+    catalog_items_limit: int | None = None
+    catalog_management_limit: int | None = None
+    catalog_limit_seconds: float | None = None
+    catalog_not_found_status: int | None = None
 
 
 class BrazeSimulator:
@@ -87,6 +92,7 @@ class BrazeSimulator:
         self._since_freeze = 0
         self.faults = FaultInjector(FaultSettings(), config.seed)
         self.messaging = Messaging(seed=config.seed)  # API-triggered campaigns and Canvases
+        self.catalogs = Catalogs()
         self._apply(config.live())
 
     # -- the endpoint's steps ------------------------------------------------------------------
@@ -327,6 +333,7 @@ class BrazeSimulator:
         )
         hourly = self.terms.hourly_requests
         self._hourly = FixedWindowLimiter(hourly, self.terms.hourly_seconds) if hourly else None
+        self.catalogs.configure(live)
 
     @property
     def redirect(self) -> tuple[int, str]:

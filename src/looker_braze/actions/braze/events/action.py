@@ -10,9 +10,7 @@ kept, so only a dry run goes ahead without one.
 
 from __future__ import annotations
 
-import dataclasses
-
-from looker_braze.actions.braze.base import BrazeActionBase
+from looker_braze.actions.braze.base import BrazeActionBase, in_result_zone
 from looker_braze.actions.braze.events import definition as events_definition
 from looker_braze.actions.braze.events.mapping import EventMapper
 from looker_braze.actions.braze.events.options import EventOptions, event_options
@@ -37,7 +35,6 @@ from looker_braze.hub.protocol import (
     ActionRequest,
     ActionResult,
 )
-from looker_braze.hub.result import time_zone
 from looker_braze.hub.rows import RowSource
 
 
@@ -83,9 +80,7 @@ class EventsAction(BrazeActionBase):
         report: EventReport,
         ledger: Ledger | None,
     ) -> None:
-        zone = time_zone(request, stream.document)
-        if zone:
-            options = dataclasses.replace(options, time_zone=zone)
+        options = in_result_zone(options, request, stream)
         mapper = EventMapper(stream.fields, options)
         report.ignored_tags = mapper.ignored_tags
         size = BatchSize(self._settings.objects_per_request)

@@ -13,16 +13,10 @@ run's only counters: the live view and the history read them through ``counts()`
 from __future__ import annotations
 
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 
-from looker_braze.actions.braze.report import (
-    FIRST_OBJECTS,
-    RowCounting,
-    _of,
-    _top,
-    answer_text,
-)
+from looker_braze.actions.braze.counting import RowCounts, top
+from looker_braze.actions.braze.report import FIRST_OBJECTS, _of, answer_text
 from looker_braze.braze.client import SendNotes
 from looker_braze.hub.action import RunProgress
 
@@ -49,7 +43,7 @@ RESEND_HINT = (
 
 
 @dataclass
-class EventReport(RowCounting):
+class EventReport(RowCounts):
     ROW_OUTCOMES = _ROW_OUTCOMES
     COUNTERS = _COUNTERS
     TAGS_HINT = "braze_event_name, braze_time, braze_property[<name>] and the purchase tags"
@@ -58,38 +52,13 @@ class EventReport(RowCounting):
     noun: str  # event or purchase
     progress: RunProgress
     dry_run: bool = False
-    started: float = field(default_factory=time.monotonic)
-    read: int = 0
-    sent: int = 0
-    would_send: int = 0
     already_sent: int = 0
     elsewhere: int = 0  # being sent at this moment by another run of the same events
     held: int = 0
-    duplicates: int = 0
-    invalid: Counter = field(default_factory=Counter)
-    rejected: Counter = field(default_factory=Counter)
     unknown: int = 0
-    not_sent: int = 0
     data_points: int = 0
-    requests: int = 0
-    retries: int = 0
-    ignored_tags: tuple[str, ...] = ()
-    row_cap: int | None = None
     braze: SendNotes = field(default_factory=SendNotes)
-    failure: str | None = None
     samples: list[dict] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self.progress.follow(self)
-
-    @property
-    def accounted(self) -> int:
-        return (
-            self.sent + self.would_send + self.already_sent + self.elsewhere + self.held
-            + self.duplicates
-            + sum(self.invalid.values()) + sum(self.rejected.values()) + self.unknown
-            + self.not_sent
-        )  # fmt: skip
 
     @property
     def success(self) -> bool:
@@ -106,8 +75,8 @@ class EventReport(RowCounting):
     def message(self) -> str:
         if self.failure and self.read == 0:
             return f"Failed: {self.failure}"
-        parts = (self._headline(), self._rows_line(), self._braze_line(), self._tags_line(),
-                 self._cap_line(), self._effort_line())  # fmt: skip
+        parts = (self._headline(), self._rows_line(), self.braze_line(), self.tags_line(),
+                 self.cap_line(), self._effort_line())  # fmt: skip
         samples = self.samples if self.dry_run and self.samples else None
         return answer_text(parts, samples, FIRST_OBJECTS)
 
@@ -124,7 +93,7 @@ class EventReport(RowCounting):
             (self.already_sent, "sent by an earlier run, not sent again"),
             (self.elsewhere, "being sent at this moment by another run"),
             (self.duplicates, "identical rows sent once"),
-            (sum(self.invalid.values()), f"invalid ({_top(self.invalid)})"),
+            (sum(self.invalid.values()), f"invalid ({top(self.invalid)})"),
             (
                 self.held,
                 "held: an earlier send got no answer from Braze for them, so they are not "

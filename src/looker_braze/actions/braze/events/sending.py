@@ -16,18 +16,18 @@ Exactly once (state/events.py keeps the ledger):
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import orjson
 
 from looker_braze.actions.braze.events.mapping import EventMapper
 from looker_braze.actions.braze.events.report import SAMPLES, EventReport
-from looker_braze.actions.braze.pipeline import capped, encoded
+from looker_braze.actions.braze.pipeline import batched, capped, submit_each, unseen
 from looker_braze.actions.seen import SeenIds
 from looker_braze.braze.answers import UNCONFIRMED
 from looker_braze.braze.batch import Batch, Batcher
 from looker_braze.braze.client import BatchOutcome, Dispatcher, SendNotes, UsersTrackClient
-from looker_braze.errors import LookerBrazeError, OutcomeUnknown, RejectRow
+from looker_braze.errors import LookerBrazeError, OutcomeUnknown
 from looker_braze.hub.document import RowStream
 from looker_braze.state import AsyncStateStore
 from looker_braze.state import events as ledger
@@ -200,34 +200,14 @@ async def send_events(
     with SeenIds() as seen:
         async for rows in stream.batches(mapper.select):
             rows = capped(rows, report, row_cap)
-            built = _first_seen(report.built(rows, mapper.build), seen, report)
+            built = report.built(rows, mapper.build)
+            # Identical rows (same user, event, time and details) are one event: sent once.
+            built = unseen(built, [key for key, _, _ in built], seen, report)
             if built:
-                for batch in _batched(await sink.claim(built), batcher, report):
+                claimed = await sink.claim(built)
+                ready = [(obj, Delivery(key, points)) for key, obj, points in claimed]
+                for batch in batched(ready, batcher, report):
                     await sink.submit(batch)
             if report.row_cap is not None:
                 break
-    last = batcher.flush()
-    if last is not None:
-        await sink.submit(last)
-
-
-def _first_seen(
-    built: list[tuple[str, dict[str, Any], int]], seen: SeenIds, report: EventReport
-) -> list[tuple[str, dict[str, Any], int]]:
-    """Identical rows (same user, event, time and details) are one event: sent once."""
-    fresh = seen.add_many([key for key, _, _ in built])
-    kept = [item for item, new in zip(built, fresh, strict=True) if new]
-    report.count("duplicates", len(built) - len(kept))
-    return kept
-
-
-def _batched(
-    ready: list[tuple[str, dict[str, Any], int]], batcher: Batcher, report: EventReport
-) -> list[Batch]:
-    batches: list[Batch] = []
-    for key, obj, points in ready:
-        try:
-            batches += batcher.add(encoded(obj), Delivery(key, points))
-        except RejectRow as exc:  # its key is released with the unsubmitted ones
-            report.count_invalid(exc.reason)
-    return batches
+    await submit_each([batcher.flush()], sink)

@@ -24,7 +24,6 @@ from looker_braze.actions.braze.trigger.recipients import Recipient, RecipientMa
 from looker_braze.actions.braze.trigger.report import SHOWN_RECIPIENTS, TriggerReport
 from looker_braze.actions.seen import SeenIds
 from looker_braze.braze.families import MESSAGING
-from looker_braze.braze.requester import Requester, RetryPolicy
 from looker_braze.braze.triggers import MAX_RECIPIENTS, TriggerClient, request_body
 from looker_braze.errors import FailRun, OutcomeUnknown
 from looker_braze.hub.action import RunProgress
@@ -178,19 +177,7 @@ class TriggerAction(BrazeActionBase):
         await store.call(ledger.mark_sent, keys, dispatch_id, run_id)
 
     def _client(self, options: TriggerOptions, report: TriggerReport) -> TriggerClient:
-        settings = self._settings
-        requester = Requester(
-            options.endpoint,
-            options.api_key,
-            self._plumbing.session(),
-            self._plumbing.limiter(options.workspace, MESSAGING),
-            RetryPolicy(
-                max_attempts=settings.max_attempts, deadline_seconds=settings.retry_deadline_seconds
-            ),
-            timeout_seconds=settings.request_timeout_seconds,
-            counter=report,
-        )
-        return TriggerClient(requester, options.target)
+        return TriggerClient(self.requester(options, MESSAGING, report), options.target)
 
     # ------------------------------------------------------------ state
 

@@ -14,7 +14,8 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from looker_braze.actions.braze.report import RowCounting, _n, _of, _top, answer_text
+from looker_braze.actions.braze.counting import RowCounts, n, top
+from looker_braze.actions.braze.report import _of, answer_text
 from looker_braze.braze.triggers import Target
 from looker_braze.hub.action import RunProgress
 
@@ -29,7 +30,7 @@ def _users(count: int) -> str:
 
 
 @dataclass
-class TriggerReport(RowCounting):
+class TriggerReport(RowCounts):
     ROW_OUTCOMES = frozenset(_COUNTERS) - {"requests", "retries"}
     COUNTERS = _COUNTERS
     REASONS = ("invalid",)  # Braze refuses a trigger call whole, never one recipient
@@ -39,36 +40,15 @@ class TriggerReport(RowCounting):
     send_key: str
     progress: RunProgress
     dry_run: bool = False
-    started: float = field(default_factory=time.monotonic)
-    read: int = 0
-    sent: int = 0
-    would_send: int = 0
     already_sent: int = 0
     pending_before: int = 0
     unknown: int = 0
-    duplicates: int = 0
-    not_sent: int = 0
-    invalid: Counter = field(default_factory=Counter)
     dropped: Counter = field(default_factory=Counter)  # (property, reason) -> values left out
-    requests: int = 0
-    retries: int = 0
     dispatch_ids: list[str] = field(default_factory=list)
     would_receive: list[str] = field(default_factory=list)
-    ignored_tags: tuple[str, ...] = ()
     over_cap: tuple[int, int] | None = None  # (distinct recipients, cap): refused
     unknown_reason: str | None = None
-    failure: str | None = None
     sample: dict | None = None  # a dry run's first request body
-
-    def __post_init__(self) -> None:
-        self.progress.follow(self)
-
-    @property
-    def accounted(self) -> int:
-        return (
-            self.sent + self.would_send + self.already_sent + self.pending_before + self.unknown
-            + self.duplicates + sum(self.invalid.values()) + self.not_sent
-        )  # fmt: skip
 
     @property
     def success(self) -> bool:
@@ -84,7 +64,7 @@ class TriggerReport(RowCounting):
 
     def message(self) -> str:
         parts = (self._headline(), self._rows_line(), self._unknown_line(), self._dispatch_line(),
-                 self._receivers_line(), self._values_line(), self._tags_line(),
+                 self._receivers_line(), self._values_line(), self.tags_line(),
                  self._effort_line())  # fmt: skip
         return answer_text(parts, self.sample if self.dry_run else None)
 
@@ -97,8 +77,8 @@ class TriggerReport(RowCounting):
         if self.over_cap is not None:
             found, cap = self.over_cap
             return (
-                f"Refused, nothing sent: the Look has {_n(found)} distinct recipients, more than "
-                f"the Recipient Cap of {_n(cap)}. Raise the cap or narrow the Look."
+                f"Refused, nothing sent: the Look has {n(found)} distinct recipients, more than "
+                f"the Recipient Cap of {n(cap)}. Raise the cap or narrow the Look."
             )
         if self.failure:
             return f"Failed: {self.failure} Before that, Braze accepted {_users(self.sent)}."
@@ -113,7 +93,7 @@ class TriggerReport(RowCounting):
             (self.pending_before, "with an outcome unknown since an earlier run, not resent"),
             (self.unknown, "outcome unknown, not resent"),
             (self.duplicates, "duplicate ids skipped"),
-            (sum(self.invalid.values()), f"rejected ({_top(self.invalid)})"),
+            (sum(self.invalid.values()), f"rejected ({top(self.invalid)})"),
             stopped="the cap refused the send" if self.over_cap else "the run stopped",
         )
 
@@ -131,25 +111,25 @@ class TriggerReport(RowCounting):
             return None
         shown = ", ".join(self.dispatch_ids[:SHOWN_DISPATCHES])
         more = len(self.dispatch_ids) - SHOWN_DISPATCHES
-        rest = f" and {_n(more)} more (all in the state store)" if more > 0 else ""
+        rest = f" and {n(more)} more (all in the state store)" if more > 0 else ""
         calls = len(self.dispatch_ids)
-        return f"Dispatch ids ({_n(calls)} call{'' if calls == 1 else 's'}): {shown}{rest}."
+        return f"Dispatch ids ({n(calls)} call{'' if calls == 1 else 's'}): {shown}{rest}."
 
     def _receivers_line(self) -> str | None:
         if not self.dry_run or not self.would_receive:
             return None
         more = self.would_send - len(self.would_receive)
-        rest = f" and {_n(more)} more" if more > 0 else ""
+        rest = f" and {n(more)} more" if more > 0 else ""
         return f"Would receive it: {', '.join(self.would_receive)}{rest}."
 
     def _values_line(self) -> str | None:
         if not self.dropped:
             return None
-        top = ", ".join(f"{p} {r}: {_n(c)}" for (p, r), c in self.dropped.most_common(3))
-        return f"{_n(sum(self.dropped.values()))} invalid property values left out ({top})."
+        listed = ", ".join(f"{p} {r}: {n(c)}" for (p, r), c in self.dropped.most_common(3))
+        return f"{n(sum(self.dropped.values()))} invalid property values left out ({listed})."
 
     def _effort_line(self) -> str:
         seconds = time.monotonic() - self.started
         if self.dry_run:
             return f"Read in {seconds:.1f} s."
-        return f"{_n(self.requests)} requests, {_n(self.retries)} retries, {seconds:.1f} s."
+        return f"{n(self.requests)} requests, {n(self.retries)} retries, {seconds:.1f} s."

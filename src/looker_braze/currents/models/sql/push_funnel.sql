@@ -1,4 +1,5 @@
--- Push funnel, all selected messages together (sent -> delivered -> opens). Unique and bounced
+-- Push funnel, all selected messages together (sent -> delivered -> unique opens; all opens
+-- counted beside). Unique and bounced
 -- recipients are not additive over messages, so they are counted once more over all events.
 WITH total AS (
   SELECT
@@ -25,7 +26,6 @@ SELECT
   total.sent - total.bounces AS delivered,
   CAST(total.sent - total.bounces AS DOUBLE) / NULLIF(total.sent, 0) AS delivery_rate,
   total.opens,
-  CAST(total.opens AS DOUBLE) / NULLIF(total.sent - total.bounces, 0) AS open_rate,
   total.unique_opens,
   CAST(total.unique_opens AS DOUBLE) / NULLIF(total.sent - total.bounces, 0) AS unique_open_rate,
   recipients.unique_recipients,

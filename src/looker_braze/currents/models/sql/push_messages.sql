@@ -1,7 +1,8 @@
 -- The push funnel of every campaign and canvas (one row each), with the blocks' measures: sent
--- (send events), bounces, delivered = sent - bounces and the delivery rate, opens (open events)
--- and open rate = opens / delivered, unique opens = distinct (user, message) pairs (stg_push's
--- `message_key`, one per event), unique recipients = users sent - users bounced, with the
+-- (send events), bounces, delivered = sent - bounces and the delivery rate, opens (open events,
+-- a count: repeat opens make it pass the deliveries), unique opens = distinct (user, message)
+-- pairs (stg_push's `message_key`, one per event) and the open rate over those (the blocks'
+-- opens / delivered can pass 100%), unique recipients = users sent - users bounced, with the
 -- bounced recipients beside. Each event is placed by its own time.
 WITH scoped AS (
   SELECT
@@ -41,7 +42,6 @@ SELECT
   sent - bounces AS delivered,
   CAST(sent - bounces AS DOUBLE) / NULLIF(sent, 0) AS delivery_rate,
   opens,
-  CAST(opens AS DOUBLE) / NULLIF(sent - bounces, 0) AS open_rate,
   unique_opens,
   CAST(unique_opens AS DOUBLE) / NULLIF(sent - bounces, 0) AS unique_open_rate,
   users_sent - bounced_recipients AS unique_recipients,

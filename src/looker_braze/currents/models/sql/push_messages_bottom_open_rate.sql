@@ -1,7 +1,7 @@
--- The push campaigns and canvases with the lowest open rate (parameter `limit`, 10 by
+-- The push campaigns and canvases with the lowest unique open rate (parameter `limit`, 10 by
 -- default); messages with nothing delivered have no rate and are left out.
-SELECT message_type, message_name, message_id, delivered, opens, open_rate
+SELECT message_type, message_name, message_id, delivered, unique_opens, unique_open_rate
 FROM push_messages
-WHERE open_rate IS NOT NULL
-ORDER BY open_rate ASC, delivered DESC, message_id
+WHERE unique_open_rate IS NOT NULL
+ORDER BY unique_open_rate ASC, delivered DESC, message_id
 LIMIT :limit

@@ -4,10 +4,8 @@
 -- `message_key` names the message an event belongs to: the canvas step for canvases, the
 -- message variation for campaigns (Braze's samples fill both on every event, so counting
 -- (variation, address) and (step, address) pairs apart counts each open twice).
--- `is_machine`: an open a mail privacy proxy or scanner made (`machine_open` set: "true" today,
--- the process's name perhaps later, per Braze's glossary) or a
--- click Braze suspects a bot made (`is_suspected_bot_click`); Braze's dashboards leave both out
--- of engagement. Tables loaded from older schema versions lack those columns: they read as
+-- `is_machine`: an open a mail privacy proxy or scanner made (macro is_machine_open) or a click
+-- Braze suspects a bot made (is_bot_click); Braze's dashboards leave both out of engagement. Tables loaded from older schema versions lack those columns: they read as
 -- NULL (the compiler stands in for a column the loaded table does not have).
 WITH copies AS (
   SELECT
@@ -27,15 +25,15 @@ WITH copies AS (
   SELECT
     'Open', ID, USER_ID, EXTERNAL_USER_ID, EMAIL_ADDRESS, TIME, TIMEZONE, CAMPAIGN_ID,
     CAMPAIGN_NAME, MESSAGE_VARIATION_ID, CANVAS_ID, CANVAS_NAME, CANVAS_VARIATION_ID,
-    CANVAS_STEP_ID, SEND_ID, CAST(NULL AS VARCHAR), COALESCE(LOWER(CAST(MACHINE_OPEN AS
-    VARCHAR)) NOT IN ('false', ''), FALSE), ROW_NUMBER() OVER (PARTITION BY ID ORDER BY TIME)
+    CANVAS_STEP_ID, SEND_ID, CAST(NULL AS VARCHAR), is_machine_open(MACHINE_OPEN),
+    ROW_NUMBER() OVER (PARTITION BY ID ORDER BY TIME)
   FROM USERS_MESSAGES_EMAIL_OPEN
   UNION ALL
   SELECT
     'Click', ID, USER_ID, EXTERNAL_USER_ID, EMAIL_ADDRESS, TIME, TIMEZONE, CAMPAIGN_ID,
     CAMPAIGN_NAME, MESSAGE_VARIATION_ID, CANVAS_ID, CANVAS_NAME, CANVAS_VARIATION_ID,
-    CANVAS_STEP_ID, SEND_ID, CAST(NULL AS VARCHAR), COALESCE(LOWER(CAST(IS_SUSPECTED_BOT_CLICK
-    AS VARCHAR)) = 'true', FALSE), ROW_NUMBER() OVER (PARTITION BY ID ORDER BY TIME)
+    CANVAS_STEP_ID, SEND_ID, CAST(NULL AS VARCHAR), is_bot_click(IS_SUSPECTED_BOT_CLICK),
+    ROW_NUMBER() OVER (PARTITION BY ID ORDER BY TIME)
   FROM USERS_MESSAGES_EMAIL_CLICK
   UNION ALL
   SELECT

@@ -26,6 +26,10 @@ def n(count: int) -> str:
     return f"{count:,}"
 
 
+def of(count: int, noun: str, plural: str | None = None) -> str:
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
+
+
 def top(counter: Counter, limit: int = 3) -> str:
     return ", ".join(f"{reason}: {n(count)}" for reason, count in counter.most_common(limit))
 
@@ -114,6 +118,14 @@ class RowCounting:
         outcomes += ((self.not_sent, f"not sent because {stopped}"),)
         items = [sent, *(f"{n(count)} {what}" for count, what in outcomes if count)]
         return f"Rows read: {n(self.read)}: " + "; ".join(items) + "."
+
+    def invalid_outcome(self, what: str = "invalid") -> tuple[int, str]:
+        """The invalid rows as a (count, what) outcome of rows_line, with their top reasons."""
+        return sum(self.invalid.values()), f"{what} ({top(self.invalid)})"
+
+    def failed_line(self, noun: str) -> str:
+        """The headline of a run that failed after some rows were read."""
+        return f"Failed: {self.failure} Before that, Braze accepted {of(self.sent, noun)}."
 
     def tags_line(self) -> str | None:
         if not self.ignored_tags:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import orjson
 
-from looker_braze.actions.braze.counting import RowCounts, n, top
+from looker_braze.actions.braze.counting import RowCounts, n, of, top
 from looker_braze.actions.braze.mapping import ValueNotes
 from looker_braze.actions.braze.modes import Mode
 from looker_braze.braze.client import SendNotes
@@ -43,10 +43,6 @@ def answer_text(
     if sample is not None:
         text.append(f"{heading}{orjson.dumps(sample).decode()}")
     return " ".join(text)
-
-
-def _of(count: int, noun: str, plural: str | None = None) -> str:
-    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
 
 
 _ROW_OUTCOMES = frozenset({"read", "sent", "would_send", "unchanged", "duplicates", "not_sent"})
@@ -119,18 +115,16 @@ class RunReport(RowCounts):
         target = f"'{self.label}' in {self.array_attribute}"
         verb = "removed from" if self.mode == Mode.REMOVE else "added to"
         if self.failure:
-            return f"Failed: {self.failure} Before that, Braze accepted {_of(self.sent, 'user')}."
+            return self.failed_line("user")
         if self.dry_run:
-            return (
-                f"Dry run, nothing sent: {_of(self.would_send, 'user')} would be sent ({target})."
-            )
+            return f"Dry run, nothing sent: {of(self.would_send, 'user')} would be sent ({target})."
         verdict = "Done" if self.success else "Incomplete"
         caveat = (
             " (Braze updates only the users it already has)"
             if self.update_existing_only and self.mode != Mode.REMOVE
             else ""
         )
-        users = _of(self.sent, "user")
+        users = of(self.sent, "user")
         if self.mode == Mode.SYNC:
             return f"{verdict}: {users} sent to Braze to sync {target}{caveat}."
         return f"{verdict}: {users} sent to Braze; label {verb} {target}{caveat}."
@@ -139,17 +133,17 @@ class RunReport(RowCounts):
         return self.rows_line(
             (self.unchanged, "unchanged since the last send, not sent again"),
             (self.duplicates, "duplicate ids skipped"),
-            (sum(self.invalid.values()), f"without a valid id ({top(self.invalid)})"),
+            self.invalid_outcome("without a valid id"),
         )
 
     def _audience_line(self) -> str | None:
         if self.mode == Mode.REMOVE or (self.mode == Mode.APPEND and not self.added):
             return None
-        parts = [f"{_of(self.added, 'user')} newly flagged"]
+        parts = [f"{of(self.added, 'user')} newly flagged"]
         if self.mode == Mode.SYNC and not self.removals_skipped:
             gone = self.would_remove if self.dry_run else self.removed
             parts.append(
-                f"{_of(gone, 'user')} who left the Look "
+                f"{of(gone, 'user')} who left the Look "
                 f"{'would lose' if self.dry_run else 'lost'} the label"
             )
         if self.removals_rejected:
@@ -167,10 +161,10 @@ class RunReport(RowCounts):
             dropped = Counter(
                 {f"{a} {reason}": n for (a, reason), n in self.values.dropped.items()}
             )
-            notes.append(f"{_of(sum(dropped.values()), 'invalid value')} not sent ({top(dropped)})")
+            notes.append(f"{of(sum(dropped.values()), 'invalid value')} not sent ({top(dropped)})")
         if self.values.truncated:
             notes.append(
-                f"{_of(sum(self.values.truncated.values()), 'value')} cut to 255 characters "
+                f"{of(sum(self.values.truncated.values()), 'value')} cut to 255 characters "
                 f"({top(self.values.truncated)})"
             )
         if not notes:
@@ -193,7 +187,7 @@ class RunReport(RowCounts):
 
     def _effort_line(self) -> str:
         seconds = time.monotonic() - self.started
-        points = _of(self.data_points, "data point")
+        points = of(self.data_points, "data point")
         saved = (
             f" ({n(self.data_points_saved)} saved by sending only changes)"
             if self.data_points_saved
@@ -202,6 +196,6 @@ class RunReport(RowCounts):
         if self.dry_run:
             return f"It would cost about {points}{saved}. Read in {seconds:.1f} s."
         return (
-            f"{points}{saved}, {_of(self.requests, 'request')}, "
-            f"{_of(self.retries, 'retry', 'retries')}, {seconds:.1f} s."
+            f"{points}{saved}, {of(self.requests, 'request')}, "
+            f"{of(self.retries, 'retry', 'retries')}, {seconds:.1f} s."
         )

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from looker_braze.actions.braze.catalog.modes import CatalogMode
-from looker_braze.actions.braze.counting import RowCounts, n, top
-from looker_braze.actions.braze.report import _of, answer_text
+from looker_braze.actions.braze.counting import RowCounts, n, of
+from looker_braze.actions.braze.report import answer_text
 from looker_braze.braze.catalogs import CatalogField
 from looker_braze.braze.client import SendNotes
 from looker_braze.hub.action import RunProgress
@@ -86,22 +86,22 @@ class CatalogReport(RowCounts):
         target = f"catalog '{self.catalog}'"
         verb = "deleted from" if self.mode == CatalogMode.DELETE else "sent to"
         if self.failure:
-            return f"Failed: {self.failure} Before that, Braze accepted {_of(self.sent, 'item')}."
+            return self.failed_line("item")
         if self.dry_run:
             requests = ", ".join(
-                f"{method} {_of(count, 'request')}" for method, count in self.would_request.items()
+                f"{method} {of(count, 'request')}" for method, count in self.would_request.items()
             )
             return (
-                f"Dry run, nothing sent: {_of(self.would_send, 'item')} would be {verb} {target} "
+                f"Dry run, nothing sent: {of(self.would_send, 'item')} would be {verb} {target} "
                 f"({requests or 'no request'})."
             )
         verdict = "Done" if self.success else "Incomplete"
-        return f"{verdict}: {_of(self.sent, 'item')} {verb} {target}."
+        return f"{verdict}: {of(self.sent, 'item')} {verb} {target}."
 
     def _rows_line(self) -> str:
         return self.rows_line(
             (self.duplicates, "duplicate ids skipped"),
-            (sum(self.invalid.values()), f"invalid ({top(self.invalid)})"),
+            self.invalid_outcome(),
         )
 
     def _created_line(self) -> str | None:
@@ -119,7 +119,7 @@ class CatalogReport(RowCounts):
             return f"Items that left the Look were not deleted: {self.deletions_skipped}"
         gone = self.would_delete if self.dry_run else self.deleted
         verb = "would be deleted" if self.dry_run else "deleted"
-        parts = [f"{_of(gone, 'item')} that left the Look {verb}"]
+        parts = [f"{of(gone, 'item')} that left the Look {verb}"]
         if self.deletions_rejected:
             parts.append(f"{n(self.deletions_rejected)} deletions rejected by Braze")
         if self.deletions_not_sent:
@@ -139,6 +139,6 @@ class CatalogReport(RowCounts):
         if self.dry_run:
             return f"Read in {seconds:.1f} s."
         return (
-            f"{_of(self.requests, 'request')}, {_of(self.retries, 'retry', 'retries')}, "
+            f"{of(self.requests, 'request')}, {of(self.retries, 'retry', 'retries')}, "
             f"{seconds:.1f} s."
         )

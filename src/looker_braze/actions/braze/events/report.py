@@ -15,8 +15,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from looker_braze.actions.braze.counting import RowCounts, top
-from looker_braze.actions.braze.report import FIRST_OBJECTS, _of, answer_text
+from looker_braze.actions.braze.counting import RowCounts, of
+from looker_braze.actions.braze.report import FIRST_OBJECTS, answer_text
 from looker_braze.braze.client import SendNotes
 from looker_braze.hub.action import RunProgress
 
@@ -83,17 +83,17 @@ class EventReport(RowCounts):
     def _headline(self) -> str:
         noun = self.noun
         if self.failure:
-            return f"Failed: {self.failure} Before that, Braze accepted {_of(self.sent, noun)}."
+            return self.failed_line(noun)
         if self.dry_run:
-            return f"Dry run, nothing sent: {_of(self.would_send, noun)} would be sent."
-        return f"{'Done' if self.success else 'Incomplete'}: {_of(self.sent, noun)} sent to Braze."
+            return f"Dry run, nothing sent: {of(self.would_send, noun)} would be sent."
+        return f"{'Done' if self.success else 'Incomplete'}: {of(self.sent, noun)} sent to Braze."
 
     def _rows_line(self) -> str:
         return self.rows_line(
             (self.already_sent, "sent by an earlier run, not sent again"),
             (self.elsewhere, "being sent at this moment by another run"),
             (self.duplicates, "identical rows sent once"),
-            (sum(self.invalid.values()), f"invalid ({top(self.invalid)})"),
+            self.invalid_outcome(),
             (
                 self.held,
                 "held: an earlier send got no answer from Braze for them, so they are not "
@@ -108,7 +108,7 @@ class EventReport(RowCounts):
 
     def _effort_line(self) -> str:
         seconds = time.monotonic() - self.started
-        points = _of(self.data_points, "data point")
+        points = of(self.data_points, "data point")
         cost = (
             "1 per purchase and 1 per purchase property"
             if self.noun == "purchase"
@@ -117,6 +117,6 @@ class EventReport(RowCounts):
         if self.dry_run:
             return f"It would cost {points} ({cost}). Read in {seconds:.1f} s."
         return (
-            f"{points} ({cost}), {_of(self.requests, 'request')}, "
-            f"{_of(self.retries, 'retry', 'retries')}, {seconds:.1f} s."
+            f"{points} ({cost}), {of(self.requests, 'request')}, "
+            f"{of(self.retries, 'retry', 'retries')}, {seconds:.1f} s."
         )

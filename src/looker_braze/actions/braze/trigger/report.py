@@ -14,8 +14,8 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from looker_braze.actions.braze.counting import RowCounts, n, top
-from looker_braze.actions.braze.report import _of, answer_text
+from looker_braze.actions.braze.counting import RowCounts, n, of
+from looker_braze.actions.braze.report import answer_text
 from looker_braze.braze.triggers import Target
 from looker_braze.hub.action import RunProgress
 
@@ -26,7 +26,7 @@ _COUNTERS = ("read", "sent", "would_send", "already_sent", "pending_before", "un
 
 
 def _users(count: int) -> str:
-    return _of(count, "user")
+    return of(count, "user")
 
 
 @dataclass
@@ -81,7 +81,7 @@ class TriggerReport(RowCounts):
                 f"the Recipient Cap of {n(cap)}. Raise the cap or narrow the Look."
             )
         if self.failure:
-            return f"Failed: {self.failure} Before that, Braze accepted {_users(self.sent)}."
+            return self.failed_line("user")
         if self.dry_run:
             return f"Dry run, nothing sent: {_users(self.would_send)} would receive {self._what()}."
         verdict = "Done" if self.success else "Incomplete"
@@ -93,7 +93,7 @@ class TriggerReport(RowCounts):
             (self.pending_before, "with an outcome unknown since an earlier run, not resent"),
             (self.unknown, "outcome unknown, not resent"),
             (self.duplicates, "duplicate ids skipped"),
-            (sum(self.invalid.values()), f"rejected ({top(self.invalid)})"),
+            self.invalid_outcome("rejected"),
             stopped="the cap refused the send" if self.over_cap else "the run stopped",
         )
 

@@ -7,8 +7,9 @@ import json
 
 import pytest
 
-from looker_braze.currents.generate import CONFIG_FILE, generate
+from looker_braze.currents.generate import CONFIG_FILE, GeneratorConfig, generate
 from looker_braze.currents.load import load
+from tests.currents.audience_fixture import export_fixture_audience
 
 # A few thousand users over three weeks: enough for rates to be recovered within a few percent,
 # small enough to generate in a few seconds. Small files so that files roll within an hour.
@@ -23,10 +24,18 @@ def generated_currents(tmp_path_factory):
     return out, json.loads((out / CONFIG_FILE).read_text())
 
 
+def load_with_audience(folder, warehouse_url):
+    """Load the generated files, and export the fixture's Looker audience beside them."""
+    report = load(folder, warehouse_url)
+    config = GeneratorConfig.model_validate(FIXTURE_CONFIG)
+    export_fixture_audience(warehouse_url, config.users, config.start_date, config.days)
+    return report
+
+
 @pytest.fixture(scope="session")
 def currents_duckdb(generated_currents, tmp_path_factory):
     """Path of a DuckDB file holding the generated data set, loaded once."""
     path = tmp_path_factory.mktemp("warehouse") / "currents.duckdb"
-    report = load(generated_currents[0], path)
+    report = load_with_audience(generated_currents[0], path)
     assert report.succeeded and not report.failed, report.failed
     return path

@@ -29,11 +29,11 @@ from typer.testing import CliRunner
 from looker_braze.cli import app as cli_app
 from looker_braze.currents.dbt import DIALECTS, write_package
 from looker_braze.currents.dbt.layers import MARTS, STAGING, layer_of, nodes
-from looker_braze.currents.load import load
 from looker_braze.currents.membership import MEMBERSHIP
 from looker_braze.currents.models import MODELS, run
 from looker_braze.currents.models.runner import ModelResult, _plain
 from looker_braze.currents.warehouse import connect
+from tests.currents.conftest import load_with_audience
 
 DBT = Path(sys.executable).parent / "dbt"
 # Each dbt invocation takes 5-10 s (dbt's start and parse); a build with its tests ~15 s.
@@ -222,7 +222,7 @@ def postgres_build(dbt_installed, generated_currents, postgres_url, tmp_path_fac
     """(package folder, raw schema, dbt schema) after one `dbt build` on PostgreSQL."""
     raw = f"t_dbt_{uuid.uuid4().hex[:10]}"
     built = f"{raw}_marts"
-    report = load(generated_currents[0], f"{postgres_url}?schema={raw}")
+    report = load_with_audience(generated_currents[0], f"{postgres_url}?schema={raw}")
     assert report.succeeded and not report.failed, report.failed
     project = tmp_path_factory.mktemp("dbt-postgres") / "package"
     write_package(project, "postgres")

@@ -13,6 +13,7 @@ import yaml
 
 from looker_braze.currents import schemas
 from looker_braze.currents.lookml import DIALECTS, validate_lookml, write_lookml
+from looker_braze.currents.membership import MEMBERSHIP
 from looker_braze.currents.models import run
 from looker_braze.currents.schemas import EVENT_TYPES, table_name
 from looker_braze.currents.warehouse import connect
@@ -35,6 +36,14 @@ WRITTEN = {
     "whatsapp_messaging",
     "rcs_messaging",
     "line_messaging",
+    "canvas_journeys",
+    "conversions_and_lift",
+    "subscriptions",
+    "in_app_messages",
+    "content_cards_and_banners",
+    "webhooks",
+    "feature_flags_and_live_activities",
+    "audience_response",
 }
 DERIVED = {
     "email_messaging_cadence",
@@ -45,6 +54,18 @@ DERIVED = {
     "daily_retention",
     "weekly_retention",
     "messaging_events",
+    "canvas_journey_users",
+    "canvas_step_users",
+    "canvas_experiment_paths",
+    "campaign_audience",
+    "subscription_changes",
+    "in_app_message_events",
+    "content_card_events",
+    "banner_events",
+    "webhook_events",
+    "feature_flag_events",
+    "live_activity_events",
+    "audience_engagement",
 }
 
 
@@ -61,7 +82,8 @@ def test_written_project_is_complete_and_valid(projects, dialect):
     project = projects / dialect
     assert validate_lookml(project, dialect) == []
     views = {p.name.removesuffix(".view.lkml") for p in (project / "views").iterdir()}
-    assert views == {table_name(e).lower() for e in EVENT_TYPES} | DERIVED
+    raw = {table_name(e).lower() for e in EVENT_TYPES} | {MEMBERSHIP.lower()}
+    assert views == raw | DERIVED
     boards = {p.name.removesuffix(".dashboard.lookml") for p in (project / "dashboards").iterdir()}
     assert boards == WRITTEN
     assert len(list(project.glob("*.model.lkml"))) == 2

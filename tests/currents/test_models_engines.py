@@ -10,9 +10,9 @@ import psycopg
 import pytest
 import sqlglot
 
-from looker_braze.currents.load import load
 from looker_braze.currents.models import DIALECTS, MODELS, accepted_params, render, run
 from looker_braze.currents.warehouse import connect
+from tests.currents.conftest import load_with_audience
 
 # Parameter sets that exercise the filters and zones on top of the defaults.
 VARIANTS = [
@@ -30,7 +30,7 @@ def both_engines(generated_currents, currents_duckdb, postgres_url):
     """(DuckDB, PostgreSQL) warehouses holding the same generated files."""
     schema = f"t_engines_{uuid.uuid4().hex[:8]}"
     url = f"{postgres_url}?schema={schema}"
-    report = load(generated_currents[0], url)
+    report = load_with_audience(generated_currents[0], url)
     assert not report.failed, report.failed
     duck, pg = connect(currents_duckdb, read_only=True), connect(url)
     yield duck, pg

@@ -285,3 +285,122 @@ def test_every_rate_of_every_model_is_between_0_and_1(emails, pushes, sessions, 
                             assert 0 <= value <= 1, (model, machine, column, value)
     finally:
         warehouse.close()
+
+
+# --- In-product surfaces, webhooks and live activities ---------------------------------------
+# Shape: a content card is seen only after it was sent, any surface is clicked or dismissed
+# only once seen (and may be seen, clicked or dismissed more than once); a webhook fails only
+# after it was sent, may fail again after a retry, and Braze gives it up at most once; a live
+# activity update may have an outcome. Rows may arrive twice.
+
+SURFACE_FAMILIES = ("inappmessage", "contentcard", "banner")
+surface_outcome = st.fixed_dictionaries(
+    {
+        "family": st.sampled_from(SURFACE_FAMILIES),
+        "user": st.sampled_from(["u1", "u2"]),
+        "message": st.integers(0, len(MESSAGES) - 1),
+        "day": st.integers(0, 20),
+        "impressions": st.integers(0, 3),
+        "clicks": st.integers(0, 2),
+        "dismissals": st.integers(0, 2),
+        "aborted": st.booleans(),
+        "duplicate": st.booleans(),
+    }
+)
+webhook_outcome = st.fixed_dictionaries(
+    {
+        "user": st.sampled_from(["u1", "u2"]),
+        "message": st.integers(0, len(MESSAGES) - 1),
+        "day": st.integers(0, 20),
+        "failures": st.integers(0, 3),
+        "given_up": st.booleans(),
+        "aborted": st.booleans(),
+        "duplicate": st.booleans(),
+    }
+)
+live_update = st.fixed_dictionaries(
+    {
+        "activity": st.sampled_from(["a1", "a2", "a3"]),
+        "day": st.integers(0, 20),
+        "outcome": st.sampled_from(["Success", "Failure", None]),
+    }
+)
+
+
+def _surface_rows(surfaces: list[dict], hooks: list[dict], live: list[dict]) -> dict:
+    rows: dict[str, list[dict]] = {}
+
+    def add(event_type: str, n: int, o: dict, offset: int, **extra) -> None:
+        row = {
+            "id": f"{event_type}-{n}-{offset}",
+            "user_id": o.get("user", "u1"),
+            "app_id": "app",
+            "time": START + o["day"] * DAY + offset * 60,
+            **_message(o["message"]),
+            **extra,
+        }
+        copies = 2 if o.get("duplicate") else 1
+        rows.setdefault(event_type, []).extend(dict(row) for _ in range(copies))
+
+    for n, o in enumerate(surfaces):
+        name = f"users.messages.{o['family']}."
+        if o["family"] == "contentcard":
+            add(name + "Send", n, o, 0, content_card_id=f"card-{n}")
+        for k in range(o["impressions"]):
+            add(name + "Impression", n, o, 1 + k, content_card_id=f"card-{n}")
+        if o["impressions"]:
+            for k in range(o["clicks"]):
+                add(name + "Click", n, o, 10 + k, content_card_id=f"card-{n}")
+            if o["family"] != "inappmessage":
+                for k in range(o["dismissals"]):
+                    add(name + "Dismiss", n, o, 20 + k, content_card_id=f"card-{n}")
+        if o["aborted"]:
+            add(name + "Abort", n, o, 30)
+    hook = "users.messages.webhook."
+    for n, o in enumerate(hooks):
+        add(hook + "Send", n, o, 0)
+        for k in range(o["failures"]):
+            last = k == o["failures"] - 1
+            terminal = last and o["given_up"]
+            add(hook + "Failure", n, o, 1 + 2 * k, is_terminal=terminal, http_status_code=503)
+            if not terminal:
+                add(hook + "Retry", n, o, 2 + 2 * k)
+        if o["aborted"]:
+            add(hook + "Abort", n, o, 30)
+    for n, u in enumerate(live):
+        base = {"day": u["day"], "message": 0, "activity_id": u["activity"]}
+        add("users.messages.liveactivity.Send", n, base, 0, activity_id=u["activity"])
+        if u["outcome"]:
+            outcome = {"activity_id": u["activity"], "live_activity_event_outcome": u["outcome"]}
+            add("users.messages.liveactivity.Outcome", n, base, 1, **outcome)
+    return rows
+
+
+SURFACE_MODELS = [
+    m
+    for m in MODELS
+    if m.startswith(("in_app", "content_card", "banner", "webhook", "feature_flag", "live_"))
+]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    surfaces=st.lists(surface_outcome, max_size=8),
+    hooks=st.lists(webhook_outcome, max_size=5),
+    live=st.lists(live_update, max_size=5),
+)
+def test_every_surface_rate_is_between_0_and_1(surfaces, hooks, live):
+    warehouse = Warehouse("duckdb", duckdb.connect(":memory:"))
+    warehouse.execute("SET TimeZone = 'UTC'")
+    rows = _surface_rows(surfaces, hooks, live)
+    create_tables(warehouse, {t: [] for t in EVENT_TYPES if t not in rows})
+    create_tables(warehouse, rows)
+    try:
+        for model in SURFACE_MODELS:
+            columns, found = warehouse.query(_sql(model, 0))
+            for row in found:
+                for column, value in zip(columns, row, strict=True):
+                    if column.endswith("_rate") and value is not None:
+                        assert 0 <= value <= 1, (model, column, value)
+    finally:
+        warehouse.close()

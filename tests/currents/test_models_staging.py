@@ -12,7 +12,7 @@ from sqlglot import exp
 from looker_braze.currents.models import FRAGMENTS, MODELS, run
 from looker_braze.currents.models.catalog import STAGING, STAGING_MODELS
 from looker_braze.currents.models.macros import SOURCE_DIALECT
-from looker_braze.currents.schemas import TABLES
+from looker_braze.currents.tables import RAW_TABLES
 from looker_braze.currents.warehouse import connect
 
 ALL = {**FRAGMENTS, **MODELS}
@@ -21,7 +21,7 @@ ALL = {**FRAGMENTS, **MODELS}
 def _raw_tables_read(stem: str) -> set[str]:
     text = resources.files("looker_braze.currents.models").joinpath(f"sql/{stem}.sql").read_text()
     tree = sqlglot.parse_one(text, read=SOURCE_DIALECT)
-    return {t.name.upper() for t in tree.find_all(exp.Table) if t.name.upper() in TABLES}
+    return {t.name.upper() for t in tree.find_all(exp.Table) if t.name.upper() in RAW_TABLES}
 
 
 @pytest.mark.parametrize("name", sorted(n for n, q in ALL.items() if q.layer != STAGING))

@@ -69,14 +69,15 @@ def _spells(changes: list[MembershipChange]) -> tuple[list[tuple], list[tuple]]:
     closing: list[tuple] = []
     for change in changes:
         key = _key(change)
+        epoch = int(change.at.timestamp())
         if change.joined:
             open_here[key] = len(opened)
-            opened.append([*key, change.at, None, change.seq, None])
+            opened.append([*key, change.at, None, change.seq, None, epoch, None])
         elif key in open_here:
             spell = opened[open_here.pop(key)]
-            spell[7], spell[9] = change.at, change.seq
+            spell[7], spell[9], spell[11] = change.at, change.seq, epoch
         else:
-            closing.append((*key, change.at, change.seq))
+            closing.append((*key, change.at, change.seq, epoch))
     return [tuple(spell) for spell in opened], closing
 
 
@@ -91,7 +92,8 @@ def _create_tables(warehouse: Warehouse) -> None:
     keys = ", ".join(f"{q(column)} {text} NOT NULL" for column in _KEY)
     warehouse.execute(
         f"CREATE TABLE IF NOT EXISTS {q(MEMBERSHIP)} ({keys}, {q('JOINED_AT')} {time} NOT NULL,"
-        f" {q('LEFT_AT')} {time}, {q('JOIN_SEQ')} BIGINT NOT NULL, {q('LEFT_SEQ')} BIGINT)"
+        f" {q('LEFT_AT')} {time}, {q('JOIN_SEQ')} BIGINT NOT NULL, {q('LEFT_SEQ')} BIGINT,"
+        f" {q('JOINED_TIME')} BIGINT NOT NULL, {q('LEFT_TIME')} BIGINT)"
     )
     warehouse.execute(
         f"CREATE TABLE IF NOT EXISTS {q(EXPORTS)} ({q('LAST_SEQ')} BIGINT NOT NULL,"
@@ -123,14 +125,14 @@ def _insert(warehouse: Warehouse, spells: list[tuple]) -> None:
 def _close_earlier(warehouse: Warehouse, closing: list[tuple]) -> None:
     if not closing:
         return
-    columns = (*_KEY, "LEFT_AT", "LEFT_SEQ")
+    columns = (*_KEY, "LEFT_AT", "LEFT_SEQ", "LEFT_TIME")
     warehouse.stage_arrow("leaves", _arrow(columns, closing), _types(warehouse, columns))
     try:
         matches = " AND ".join(f"m.{q(column)} = l.{q(column)}" for column in _KEY)
-        left_at, left_seq = q("LEFT_AT"), q("LEFT_SEQ")
+        ends = ", ".join(f"{q(c)} = l.{q(c)}" for c in ("LEFT_AT", "LEFT_SEQ", "LEFT_TIME"))
         warehouse.execute(
-            f"UPDATE {q(MEMBERSHIP)} AS m SET {left_at} = l.{left_at}, {left_seq} = l.{left_seq}"
-            f" FROM leaves AS l WHERE {matches} AND m.{left_at} IS NULL"
+            f"UPDATE {q(MEMBERSHIP)} AS m SET {ends}"
+            f" FROM leaves AS l WHERE {matches} AND m.{q('LEFT_AT')} IS NULL"
         )
     finally:
         warehouse.unstage("leaves")
@@ -144,7 +146,7 @@ def _arrow(columns: tuple[str, ...], rows: list[tuple]):
     for name, column in zip(columns, values, strict=True):
         if name.endswith("_AT"):
             arrays[name] = pa.array(column, pa.timestamp("us", tz="UTC"))
-        elif name.endswith("_SEQ"):
+        elif name.endswith(("_SEQ", "_TIME")):
             arrays[name] = pa.array(column, pa.int64())
         else:
             arrays[name] = pa.array(column, pa.string())
@@ -154,6 +156,10 @@ def _arrow(columns: tuple[str, ...], rows: list[tuple]):
 def _types(warehouse: Warehouse, columns: tuple[str, ...]) -> dict[str, str]:
     text, time = _TEXT[warehouse.dialect], _TIME[warehouse.dialect]
     return {
-        name: time if name.endswith("_AT") else "bigint" if name.endswith("_SEQ") else text
+        name: time
+        if name.endswith("_AT")
+        else "bigint"
+        if name.endswith(("_SEQ", "_TIME"))
+        else text
         for name in columns
     }

@@ -25,6 +25,19 @@ def generate_command(
         ),
     ] = None,
     workers: Annotated[int, typer.Option(min=1, help="Processes writing in parallel.")] = 1,
+    plant_audience: Annotated[
+        str | None,
+        typer.Option(
+            help="Label of an exported Looker audience whose members engage more after joining "
+            "(read from --plant-from's LOOKER_BRAZE_AUDIENCE_MEMBERSHIP)."
+        ),
+    ] = None,
+    plant_from: Annotated[
+        str | None, typer.Option(help="Warehouse the audience was exported to (--db forms).")
+    ] = None,
+    plant_lift: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Added to members' email open rate.")
+    ] = 0.2,
 ) -> None:
     """Write synthetic Braze Currents with known rates, laid out as Braze writes them."""
     from pydantic import ValidationError
@@ -36,6 +49,8 @@ def generate_command(
     settings.update(
         {k: v for k, v in {"users": users, "days": days, "seed": seed}.items() if v is not None}
     )
+    if plant_audience:
+        settings["audience"] = _plant(plant_audience, plant_from, plant_lift)
     try:
         summary = generate(out, settings, workers=workers)
     except ValidationError as exc:
@@ -45,6 +60,17 @@ def generate_command(
         f"{summary.late:,} late) in {summary.files:,} files, {summary.bytes / 1e6:,.1f} MB, "
         f"in {summary.seconds:.1f} s under {out}"
     )
+
+
+def _plant(label: str, warehouse_url: str | None, lift: float) -> dict:
+    from looker_braze.currents.generate.audience import plant_from_warehouse
+    from looker_braze.currents.warehouse import connect
+    from looker_braze.errors import ConfigError
+
+    if not warehouse_url:
+        raise ConfigError(["--plant-audience needs --plant-from: the warehouse it was exported to"])
+    with connect(warehouse_url) as warehouse:
+        return plant_from_warehouse(warehouse, label, lift).model_dump()
 
 
 def _settings(path: Path | None) -> dict:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from looker_braze.currents.dashboards.audiences import audience_response
 from looker_braze.currents.dashboards.messages import (
     email_funnel,
     email_performance,
@@ -19,6 +20,11 @@ from looker_braze.currents.dashboards.messages import (
     push_funnel,
 )
 from looker_braze.currents.dashboards.messaging import messaging_dashboards
+from looker_braze.currents.dashboards.outcomes import (
+    canvas_journeys,
+    conversions_and_lift,
+    subscriptions,
+)
 from looker_braze.currents.dashboards.pressure import marketing_pressure
 from looker_braze.currents.dashboards.retention import retention_dashboards
 from looker_braze.currents.dashboards.sessions import app_sessions
@@ -29,6 +35,12 @@ from looker_braze.currents.dashboards.spec import (
     Looker,
     Tile,
     query_key,
+)
+from looker_braze.currents.dashboards.surfaces import (
+    content_cards_and_banners,
+    feature_flags_and_live_activities,
+    in_app_messages,
+    webhooks,
 )
 
 DASHBOARDS: tuple[Dashboard, ...] = (
@@ -41,6 +53,14 @@ DASHBOARDS: tuple[Dashboard, ...] = (
     *retention_dashboards(),
     app_sessions(),
     *messaging_dashboards(),
+    canvas_journeys(),
+    conversions_and_lift(),
+    subscriptions(),
+    in_app_messages(),
+    content_cards_and_banners(),
+    webhooks(),
+    feature_flags_and_live_activities(),
+    audience_response(),
 )
 
 

@@ -18,7 +18,7 @@ from sqlglot import exp
 
 from looker_braze.currents.models.catalog import FRAGMENTS, MODELS, Query
 from looker_braze.currents.models.macros import SOURCE_DIALECT
-from looker_braze.currents.schemas import TABLES
+from looker_braze.currents.tables import RAW_TABLES
 
 PACKAGE = "braze_currents"
 STAGING, INTERMEDIATE, MARTS = "staging", "intermediate", "marts"
@@ -67,5 +67,5 @@ def raw_tables_read(name: str) -> frozenset[str]:
     return frozenset(
         t.name.upper()
         for t in tree.find_all(exp.Table)
-        if t.name.upper() in TABLES and t.name not in own and not t.args.get("db")
+        if t.name.upper() in RAW_TABLES and t.name not in own and not t.args.get("db")
     )

@@ -22,7 +22,7 @@ from sqlglot import exp
 from looker_braze.currents.dbt.layers import PACKAGE
 from looker_braze.currents.models.macros import SOURCE_DIALECT
 from looker_braze.currents.models.params import _NO_END, _NO_START, DEFAULT_TIMEZONE, PARAMS
-from looker_braze.currents.schemas import TABLES, fields
+from looker_braze.currents.tables import RAW_TABLES, raw_fields
 from looker_braze.errors import FailRun
 
 # Avro primitive -> column type of an empty stand-in table (as the compiler's stand-ins).
@@ -125,7 +125,7 @@ def _escapes(dialect: str) -> tuple[str, str]:
 
 def _empty_macro(dialect: str) -> str:
     lines = [f"{{% macro {PACKAGE}_empty(name) -%}}"]
-    for i, table in enumerate(sorted(TABLES)):
+    for i, table in enumerate(sorted(RAW_TABLES)):
         keyword = "if" if i == 0 else "elif"
         lines.append(f"  {{%- {keyword} name == {table!r} -%}}")
         lines.append(f"  {_empty_select(table, dialect)}")
@@ -137,7 +137,7 @@ def _empty_macro(dialect: str) -> str:
 def _empty_select(table: str, dialect: str) -> str:
     columns = [
         exp.alias_(exp.cast(exp.null(), _EMPTY_TYPES.get(f.type, "VARCHAR")), f.name.upper())
-        for f in fields(TABLES[table])
+        for f in raw_fields(table)
     ]
     select = exp.select(*columns).where(
         exp.EQ(this=exp.Literal.number(1), expression=exp.Literal.number(0))

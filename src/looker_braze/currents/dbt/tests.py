@@ -23,7 +23,7 @@ from looker_braze.currents.models import params
 from looker_braze.currents.models.binding import ValueBinder, bind
 from looker_braze.currents.models.compiler import assemble
 from looker_braze.currents.models.macros import SOURCE_DIALECT
-from looker_braze.currents.schemas import TABLES, fields
+from looker_braze.currents.tables import RAW_TABLES, raw_fields
 
 # Operators and functions that are NULL only when an argument is (for the types used here).
 _STRICT = (
@@ -49,7 +49,7 @@ def _qualified(name: str) -> tuple[exp.Query, list[str]]:
     values = params.resolve(params.PARAMS, {}, {})
     tree = bind(assemble(name), ValueBinder(values), SOURCE_DIALECT)
     names = list(tree.named_selects)
-    schema = {t: {f.name.upper(): "VARCHAR" for f in fields(e)} for t, e in TABLES.items()}
+    schema = {t: {f.name.upper(): "VARCHAR" for f in raw_fields(t)} for t in RAW_TABLES}
     qualified = qualify(tree, schema=schema, dialect=SOURCE_DIALECT, quote_identifiers=False)
     if "*" in names:  # expanded by qualify, in lower case: raw columns are upper case
         raw = {c for columns in schema.values() for c in columns}
@@ -75,7 +75,7 @@ def _is_raw_id(node) -> bool:
     source = node.source
     return (
         isinstance(source, exp.Table)
-        and source.name.upper() in TABLES
+        and source.name.upper() in RAW_TABLES
         and node.name.rpartition(".")[2].upper() == "ID"
     )
 
@@ -154,9 +154,9 @@ def _column_not_null(column: exp.Column, scope: Scope) -> bool:
         return False
     source = scope.sources.get(column.table)
     if isinstance(source, exp.Table):
-        event = TABLES.get(source.name.upper())
-        return event is not None and any(
-            f.name.upper() == column.name.upper() and not f.nullable for f in fields(event)
+        table = source.name.upper()
+        return table in RAW_TABLES and any(
+            f.name.upper() == column.name.upper() and not f.nullable for f in raw_fields(table)
         )
     if isinstance(source, Scope):
         return all(

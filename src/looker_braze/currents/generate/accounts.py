@@ -96,7 +96,12 @@ def _opt_ins(maker, config, users, rng, people, every, window) -> None:
     """Users joining a subscription group (email or SMS) through the REST API."""
     rows = every[bernoulli(rng, config.accounts.subscription_group_opt_in_rate, len(every))]
     channel = rng.integers(0, 2, len(rows))
-    groups = Catalog("subscription", config.seed, ()).ids("group", 2)
+    # The email group, and the SMS group SMS messages are sent through (channels.py), so SMS
+    # opt-ins and STOP replies change the same group.
+    groups = [
+        Catalog("subscription", config.seed, ()).ids("group", 1)[0],
+        Catalog("sms", config.seed, ()).ids("group", 1)[0],
+    ]
     maker.emit(
         USERS + "behaviors.subscriptiongroup.StateChange",
         people,
@@ -109,6 +114,52 @@ def _opt_ins(maker, config, users, rng, people, every, window) -> None:
         subscription_status=constant("Subscribed", len(rows)),
         state_change_source=constant("REST API", len(rows)),
     )
+    _opt_outs(maker, config, users, people, every, window, groups)
+    _global_states(maker, config, users, people, every, window)
+
+
+def _opt_outs(maker, config, users, people, every, window, groups) -> None:
+    """Users leaving the email subscription group in the preference center (SMS users leave
+    theirs by replying STOP: channels.py). Drawn from the side generator, so the events drawn
+    after the opt-ins stay the same for a seed."""
+    side = maker.side
+    rows = every[bernoulli(side, config.accounts.subscription_group_opt_out_rate, len(every))]
+    email_group = np.zeros(len(rows), dtype=np.int64)
+    maker.emit(
+        USERS + "behaviors.subscriptiongroup.StateChange",
+        people,
+        rows,
+        window.uniform_times(side, len(rows)),
+        email_address=users.column("email", rows),
+        subscription_group_id=Coded.of(email_group, groups),
+        channel=constant("email", len(rows)),
+        subscription_status=constant("Unsubscribed", len(rows)),
+        state_change_source=constant("Preference Center", len(rows)),
+    )
+
+
+def _global_states(maker, config, users, people, every, window) -> None:
+    """Global email and push subscription state changes other than the email unsubscribes
+    (those come with email Unsubscribe events): one change per user at most per kind."""
+    side, rates = maker.side, config.accounts
+    for channel, status, rate in (
+        ("email", "Opted In", rates.email_opt_in_rate),
+        ("push", "Opted In", rates.push_opt_in_rate),
+        ("push", "Unsubscribed", rates.push_unsubscribe_rate),
+    ):
+        rows = every[bernoulli(side, rate, len(every))]
+        maker.emit(
+            USERS + "behaviors.subscription.GlobalStateChange",
+            people,
+            rows,
+            window.uniform_times(side, len(rows)),
+            email_address=users.column("email", rows)
+            if channel == "email"
+            else constant(None, len(rows)),
+            channel=constant(channel, len(rows)),
+            subscription_status=constant(status, len(rows)),
+            state_change_source=constant("SDK", len(rows)),
+        )
 
 
 def _agents(maker, config, users, rng, people, window) -> None:

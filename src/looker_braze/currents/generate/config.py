@@ -149,7 +149,8 @@ class SurfaceConfig(_Strict):
     # Banners: impressions per user-week; content cards: sends per user-week.
     per_user_per_week: float = Field(0.5, ge=0.0)
     impression_rate: float = Field(1.0, ge=0.0, le=1.0)  # cards: P(Impression | sent)
-    # Banners: P(... | impression); content cards: P(... | sent), each drawn independently.
+    # P(... | impression), each drawn independently: a card or banner is clicked or dismissed
+    # only once seen (content cards: the unique click rate over unique impressions).
     click_rate: float = Field(0.1, ge=0.0, le=1.0)
     dismiss_rate: float = Field(0.0, ge=0.0, le=1.0)
     abort_rate: float = Field(0.01, ge=0.0, le=1.0)  # aborted messages per impression (send)
@@ -159,6 +160,9 @@ class ContentCardConfig(SurfaceConfig):
     campaigns: list[str] = ["Content Card Campaign 1", "Content Card Campaign 2"]
     impression_rate: float = Field(0.5, ge=0.0, le=1.0)
     dismiss_rate: float = Field(0.08, ge=0.0, le=1.0)
+    # Mean extra impressions of a seen card (Poisson): a card stays in the feed and is seen
+    # again, so impressions exceed unique impressions (users who saw it).
+    repeat_impressions: float = Field(0.5, ge=0.0)
 
 
 class BannerConfig(SurfaceConfig):
@@ -193,6 +197,10 @@ class CanvasJourneyConfig(_Strict):
     splits: list[str] = ["Path A", "Path B"]  # the experiment step's paths, after step 1
     split_shares: list[float] = [0.5, 0.5]
     conversion_rates: list[float] = [0.1, 0.15]  # P(conversion | entered that path)
+    # P(a users.canvas.Conversion | entered, not held out) and P(... | held in the control
+    # group): the Canvas's lift over its control group, once per entry.
+    canvas_conversion_rate: float = Field(0.2, ge=0.0, le=1.0)
+    control_conversion_rate: float = Field(0.1, ge=0.0, le=1.0)
 
     @model_validator(mode="after")
     def _splits(self) -> CanvasJourneyConfig:
@@ -211,17 +219,32 @@ class CanvasJourneyConfig(_Strict):
 
 
 class CampaignConfig(_Strict):
-    """Email campaign conversions against their control groups (lift)."""
+    """Email campaign conversions against their control groups (lift).
 
-    conversion_rate: float = Field(0.03, ge=0.0, le=1.0)  # P(conversion | email delivered)
-    control_share: float = Field(0.02, ge=0.0, le=1.0)  # control enrolments per campaign send
-    control_conversion_rate: float = Field(0.02, ge=0.0, le=1.0)  # P(conversion | in control)
+    A campaign's treatment is the users it was sent to; its control group is drawn from the
+    users it was not sent to (Braze holds control users out of the send), sized so that it is
+    ``control_share`` of the campaign's audience (treatment + control). Each treatment and each
+    control user converts at most once per campaign, so the planted lift is
+    ``conversion_rate - control_conversion_rate`` (relative: over ``control_conversion_rate``).
+    """
+
+    # P(a user sent the campaign converts on it); canvas emails: P(conversion | delivered).
+    conversion_rate: float = Field(0.06, ge=0.0, le=1.0)
+    control_share: float = Field(0.1, ge=0.0, lt=1.0)  # control users / (treatment + control)
+    control_conversion_rate: float = Field(0.03, ge=0.0, le=1.0)  # P(conversion | in control)
 
 
 class AccountConfig(_Strict):
     """Per-user account events over the whole window."""
 
     subscription_group_opt_in_rate: float = Field(0.05, ge=0.0, le=1.0)  # P(user opts in)
+    # P(user leaves the email subscription group; SMS users leave theirs by replying STOP)
+    subscription_group_opt_out_rate: float = Field(0.02, ge=0.0, le=1.0)
+    # Global subscription states (subscription.GlobalStateChange) besides the email
+    # unsubscribes that email Unsubscribe events bring: P(user's state changes to ...).
+    email_opt_in_rate: float = Field(0.02, ge=0.0, le=1.0)  # email "Opted In"
+    push_opt_in_rate: float = Field(0.04, ge=0.0, le=1.0)  # push "Opted In"
+    push_unsubscribe_rate: float = Field(0.01, ge=0.0, le=1.0)  # push "Unsubscribed"
     profile_updates_per_user_per_week: float = Field(0.3, ge=0.0)
     push_token_change_rate: float = Field(0.2, ge=0.0, le=1.0)  # P(user's token changes)
     random_bucket_update_rate: float = Field(0.01, ge=0.0, le=1.0)
@@ -269,6 +292,18 @@ class RetentionConfig(_Strict):
         return self.day[-1] if self.tail is None else self.tail
 
 
+class AudiencePlant(_Strict):
+    """A Looker audience's planted response (the closed loop): after a member joined, each email
+    delivered to them is engaged with (a person's open) ``open_lift`` more often than the email
+    open rate; before joining, and for everyone else, at the open rate. Members are generated
+    users named by external id (the simulator's and the generator's users share ids:
+    ``user-00000042``), with the epoch second each joined, as the audience export has them."""
+
+    label: str
+    joined: dict[str, int]  # external_id -> joined_time (UTC epoch seconds)
+    open_lift: float = Field(0.2, ge=0.0, le=1.0)
+
+
 class GeneratorConfig(_Strict):
     seed: int = 7
     users: int = Field(5000, ge=1)
@@ -300,6 +335,7 @@ class GeneratorConfig(_Strict):
     cluster: str = "sdk-us-03"
     integration_id: str = "5f1a2b3c4d5e6f7a8b9c0d1e"
     users_per_chunk: int = Field(50_000, ge=1)  # bounds the generator's memory
+    audience: AudiencePlant | None = None  # a Looker audience's planted response
 
     @field_validator("timezone")
     @classmethod
@@ -309,6 +345,12 @@ class GeneratorConfig(_Strict):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown IANA time zone {zone!r}") from None
         return zone
+
+    @model_validator(mode="after")
+    def _lift_fits(self) -> GeneratorConfig:
+        if self.audience is not None and self.email.open_rate + self.audience.open_lift > 1:
+            raise ValueError("email open_rate + audience open_lift must not exceed 1")
+        return self
 
     def to_json_dict(self) -> dict:
         return self.model_dump(mode="json")

@@ -71,11 +71,13 @@ def email_events(
     delivery_time = later(rng, send_time, 1, 30)
     rows = np.flatnonzero(delivered)
     maker.emit(EMAIL + "Delivery", base, rows, delivery_time[rows])
-    _engagement(maker, rng, base, delivery_time, delivered, rates)
+    lift = _planted_lift(config, users, who, delivery_time)
+    _engagement(maker, rng, base, delivery_time, delivered, rates, lift)
     conversions = config.campaign_conversions
-    _conversions(maker, rng, base, delivery_time, delivered, conversions.conversion_rate)
+    first_of_campaign = _first_of_campaign(base, who, send_time)
+    _conversions(maker, rng, base, delivery_time, delivered, first_of_campaign, conversions)
     _canvas_entries(maker, rng, base, who, send_time)
-    _control_enrolments(maker, rng, base, users, send_time, conversions)
+    _control_groups(maker, base, users, who, first_of_campaign, conversions)
     _sending_trouble(maker, maker.side, base, send_time, delivery_time, delivered, rates)
 
 
@@ -90,10 +92,22 @@ def _bounces(maker, rng, base, send_time, mask, name, reason) -> None:
     )
 
 
-def _engagement(maker, rng, base, delivery_time, delivered, rates) -> None:
+def _planted_lift(config, users, who, delivery_time) -> np.ndarray | None:
+    """Per send, what a planted audience adds to the open rate: ``open_lift`` for deliveries to
+    members after they joined, 0 otherwise (None: no audience planted)."""
+    plant = config.audience
+    if plant is None:
+        return None
+    joined = np.array([plant.joined.get(e, np.inf) for e in users.external_id], dtype=float)
+    return np.where(delivery_time >= joined[who], plant.open_lift, 0.0)
+
+
+def _engagement(maker, rng, base, delivery_time, delivered, rates, lift=None) -> None:
     side = maker.side
     n = len(delivered)
-    opened = delivered & bernoulli(rng, rates.open_rate, n)
+    # The same draws with or without a planted audience: only the threshold moves.
+    p_open = rates.open_rate if lift is None else rates.open_rate + lift
+    opened = delivered & (rng.random(n) < p_open)
     click_given_open = rates.click_rate / rates.open_rate if rates.open_rate else 0.0
     clicked = opened & bernoulli(rng, click_given_open, n)
     first_open = after_delay(rng, delivery_time, 3 * HOUR)
@@ -186,8 +200,16 @@ def _repeat_times(rng, rows: np.ndarray, first: np.ndarray) -> np.ndarray:
     return first[rows] + np.where(repeat, rng.exponential(12 * HOUR, len(rows)), 0).astype(np.int64)
 
 
-def _conversions(maker, rng, base, delivery_time, delivered, rate) -> None:
-    converted = delivered & bernoulli(rng, rate, len(delivered))
+def _first_of_campaign(base, who, send_time) -> np.ndarray:
+    """Each campaign send that is its user's first of that campaign (rows of ``base``)."""
+    campaign = base["campaign_id"].codes
+    return (campaign >= 0) & (occurrence(who, campaign, send_time) == 0)
+
+
+def _conversions(maker, rng, base, delivery_time, delivered, first_of_campaign, rates) -> None:
+    """Canvas emails convert per delivery; a campaign converts a user once (drawn at the user's
+    first send of it), so its treatment conversion rate per user is ``conversion_rate``."""
+    lucky = bernoulli(rng, rates.conversion_rate, len(delivered))
     is_canvas = base["canvas_id"].codes >= 0
     times = after_delay(rng, delivery_time, 8 * HOUR)
     behaviour = {
@@ -196,8 +218,8 @@ def _conversions(maker, rng, base, delivery_time, delivered, rate) -> None:
     }
     with_behaviour = {**base, **behaviour}
     for event_type, mask in (
-        ("users.campaigns.Conversion", converted & ~is_canvas),
-        ("users.canvas.Conversion", converted & is_canvas),
+        ("users.campaigns.Conversion", lucky & first_of_campaign),
+        ("users.canvas.Conversion", lucky & delivered & is_canvas),
     ):
         rows = np.flatnonzero(mask)
         maker.emit(event_type, with_behaviour, rows, times[rows])
@@ -216,34 +238,46 @@ def _canvas_entries(maker, rng, base, who, send_time) -> None:
     )
 
 
-def _control_enrolments(maker, rng, base, users, send_time, conversions) -> None:
-    """Some campaign sends also put another (random) user in the campaign's control group;
-    a share of them convert anyway (the baseline a campaign's lift is measured against)."""
-    campaign_rows = np.flatnonzero(base["campaign_id"].codes >= 0)
-    rows = campaign_rows[bernoulli(rng, conversions.control_share, len(campaign_rows))]
-    others = rng.integers(0, len(users), len(rows))
+def _control_groups(maker, base, users, who, first_of_campaign, rates) -> None:
+    """Each campaign's control group: users of this chunk it was not sent to (Braze holds them
+    out of the send), ``control_share`` of its audience, enrolled at a send time of the
+    campaign; a share of them convert anyway (the baseline a campaign's lift is measured
+    against). A user's events all fall in one chunk, so "not sent" is known here."""
+    side = maker.side
+    firsts = np.flatnonzero(first_of_campaign)
+    campaign = base["campaign_id"].codes[firsts]
+    at, members = [], []
+    for c in np.unique(campaign):
+        treated = firsts[campaign == c]
+        size = round(len(treated) * rates.control_share / (1 - rates.control_share))
+        candidates = np.setdiff1d(np.arange(len(users)), who[treated])
+        size = min(size, len(candidates))
+        members.append(side.choice(candidates, size, replace=False))
+        at.append(side.choice(treated, size))  # a send of the campaign: its ids and time
+    rows = np.concatenate(at) if at else np.zeros(0, dtype=np.int64)
+    others = np.concatenate(members) if members else np.zeros(0, dtype=np.int64)
     people: dict[str, Column] = {
         "user_id": users.column("braze_id", others),
         "external_user_id": users.column("external_id", others),
     }
     no_send: Coded = constant(None, len(rows))
+    enrolled = base["time"][rows]
     maker.emit(
         "users.campaigns.EnrollInControl",
         base,
         rows,
-        send_time[rows],
+        enrolled,
         **people,
         send_id=no_send,
         message_variation_id=no_send,
     )
-    side = maker.side
-    converted = np.flatnonzero(bernoulli(side, conversions.control_conversion_rate, len(rows)))
+    converted = np.flatnonzero(bernoulli(side, rates.control_conversion_rate, len(rows)))
     no_send = constant(None, len(converted))
     maker.emit(
         "users.campaigns.Conversion",
         {**base, "conversion_behavior": constant(CONVERSION, len(base["time"]))},
         rows[converted],
-        after_delay(side, send_time[rows[converted]], 8 * HOUR),
+        after_delay(side, enrolled[converted], 8 * HOUR),
         user_id=take(people["user_id"], converted),
         external_user_id=take(people["external_user_id"], converted),
         send_id=no_send,

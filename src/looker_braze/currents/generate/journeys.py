@@ -3,6 +3,8 @@ control group), then walks its steps. At each step a user exits for one of Braze
 at that reason's rate, or else moves on to the next step at ``progression_rate`` (or stays).
 Users reaching the experiment step (the second step) are split across its paths by
 ``split_shares`` and convert at their path's rate; a content optimizer (co-)step sends to them.
+Every entered user converts on the Canvas (users.canvas.Conversion) at ``canvas_conversion_rate``,
+or at ``control_conversion_rate`` when held in the control group.
 
 ``progression_type`` and ``exit_reason`` hold this project's own values: Braze's sample files
 carry placeholders for them.
@@ -46,6 +48,24 @@ def journey_events(
     base.update(step_column(canvas, np.zeros(k, dtype=np.int64)))
     maker.emit(CANVAS + "Entry", base, np.arange(k), entry, in_control_group=control)
     _walk(maker, rng, config, base, np.flatnonzero(~control), canvas, entry, step_column)
+    _canvas_conversions(maker, rates, base, control, entry)
+
+
+def _canvas_conversions(maker, rates, base, control, entry) -> None:
+    """Entered users convert once at the Canvas's rate, control users at theirs (Braze counts
+    a Canvas's control group conversions too: the baseline of its lift). Drawn from the side
+    generator so the journeys' other events stay the same for a seed."""
+    side = maker.side
+    p = np.where(control, rates.control_conversion_rate, rates.canvas_conversion_rate)
+    rows = np.flatnonzero(side.random(len(control)) < p)
+    maker.emit(
+        CANVAS + "Conversion",
+        base,
+        rows,
+        after_delay(side, entry[rows], 24 * HOUR),
+        conversion_behavior_index=np.zeros(len(rows), dtype=np.int64),
+        conversion_behavior=constant(CONVERSION, len(rows)),
+    )
 
 
 def _journey_columns(config, users, entered, canvas, chunk) -> dict[str, Column]:

@@ -12,7 +12,7 @@ from looker_braze.currents.generate.columns import Coded, Column, choice, consta
 from looker_braze.currents.generate.config import GeneratorConfig
 from looker_braze.currents.generate.events import EventMaker, bernoulli
 from looker_braze.currents.generate.messages import Catalog, message_columns, sends_per_user
-from looker_braze.currents.generate.timeline import HOUR, Window, after_delay, later
+from looker_braze.currents.generate.timeline import DAY, HOUR, Window, after_delay, later
 from looker_braze.currents.generate.users import DEVICE_MODELS, OS_VERSIONS, PLATFORMS, Users
 
 PUSH = "users.messages.pushnotification."
@@ -89,14 +89,31 @@ def card_and_webhook_events(
     )
     card_ids = cards.ids("card", len(rates.campaigns))
     base["content_card_id"] = choice(rng, card_ids, len(who))
-    maker.emit(CARD + "Send", base, np.arange(len(who)), times)
-    for name, rate in (
-        ("Impression", rates.impression_rate),
-        ("Click", rates.click_rate),
-        ("Dismiss", rates.dismiss_rate),
-    ):
-        rows = np.flatnonzero(bernoulli(rng, rate, len(who)))
-        maker.emit(CARD + name, base, rows, after_delay(rng, times[rows], 12 * HOUR))
+    n = len(who)
+    maker.emit(CARD + "Send", base, np.arange(n), times)
+    seen = bernoulli(rng, rates.impression_rate, n)
+    rows = np.flatnonzero(seen)
+    seen_at = np.zeros(n, dtype=np.int64)
+    seen_at[rows] = after_delay(rng, times[rows], 12 * HOUR)
+    # A card stays in the feed: people see it again (extra impressions of the same card),
+    # drawn from a generator of their own so every other draw stays as it was.
+    repeats = np.random.default_rng([config.seed, maker.chunk, 2])
+    again = np.repeat(rows, repeats.poisson(rates.repeat_impressions, len(rows)))
+    maker.emit(
+        CARD + "Impression",
+        base,
+        np.r_[rows, again],
+        np.r_[seen_at[rows], later(repeats, seen_at[again], 60, 3 * DAY)],
+    )
+    for name, rate in (("Click", rates.click_rate), ("Dismiss", rates.dismiss_rate)):
+        # A card is clicked or dismissed only once seen. The draws are those the generator
+        # made before clicks depended on impressions (one per send, then a delay per drawn
+        # send), so the families drawn after cards keep their events for the same seed.
+        drawn = np.flatnonzero(bernoulli(rng, rate, n))
+        delay = after_delay(rng, times[drawn], 12 * HOUR) - times[drawn]
+        kept = seen[drawn]
+        rows = drawn[kept]
+        maker.emit(CARD + name, base, rows, seen_at[rows] + 1 + delay[kept] // 60)
     aborts(maker, maker.side, CARD + "Abort", base, times, rates.abort_rate)
     _webhooks(maker, config, users, window, rng, app_ids)
 

@@ -6,8 +6,11 @@ zone, the frequency granularity and the campaign/canvas templated filters, so Lo
 
 from __future__ import annotations
 
+from looker_braze.currents.lookml.audiences import audience_views
 from looker_braze.currents.lookml.messaging import messaging_view
+from looker_braze.currents.lookml.outcomes import outcome_views
 from looker_braze.currents.lookml.sqltext import LiquidBinder, column, derived_sql, expression
+from looker_braze.currents.lookml.surfaces import surface_views
 from looker_braze.currents.lookml.views import SEND, rate
 from looker_braze.currents.models.binding import literal
 
@@ -32,7 +35,13 @@ def derived_views(dialect: str) -> list[dict]:
         views += [cadence_view(channel, dialect), frequency_view(channel, dialect)]
     views.append(send_cadence_view(dialect))
     views += [retention_view("daily", dialect), retention_view("weekly", dialect)]
-    return [*views, messaging_view(dialect)]
+    return [
+        *views,
+        messaging_view(dialect),
+        *outcome_views(dialect),
+        *surface_views(dialect),
+        *audience_views(dialect),
+    ]
 
 
 def _dim(name: str, type_: str, sql: str, description: str, **extra) -> dict:

@@ -12,6 +12,9 @@ events.
 
 from __future__ import annotations
 
+from looker_braze.currents.lookml.audiences import audience_explores
+from looker_braze.currents.lookml.outcomes import outcome_explores, subscription_explores
+from looker_braze.currents.lookml.surfaces import surface_explores
 from looker_braze.currents.lookml.views import PUSH_SEND, SEND
 
 ENGAGEMENT_MODEL = "braze_currents_block_message_engagement"
@@ -125,6 +128,9 @@ def engagement_explores() -> list[dict]:
         },
         {"name": "users_messages_pushnotification_iosforeground", "label": "iOS Foreground"},
         {"name": "messaging_events", "label": "SMS, WhatsApp, RCS and LINE Events"},
+        *outcome_explores(),
+        *surface_explores(),
+        *audience_explores(),
     ]
 
 
@@ -149,6 +155,7 @@ def behavior_explores() -> list[dict]:
         {"name": "daily_retention", "label": "Daily Retention"},
         {"name": "weekly_retention", "label": "Weekly Retention"},
         *({"name": name, "label": label} for name, label in simple),
+        *subscription_explores(),
     ]
 
 

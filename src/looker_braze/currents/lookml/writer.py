@@ -9,6 +9,7 @@ from pathlib import Path
 import lkml
 import yaml
 
+from looker_braze.currents.lookml.audiences import membership_view
 from looker_braze.currents.lookml.dashboards import all_dashboards
 from looker_braze.currents.lookml.derived import derived_views
 from looker_braze.currents.lookml.explores import (
@@ -41,7 +42,8 @@ def write_lookml(
     if dialect not in DIALECTS:
         raise FailRun(f"dialect {dialect!r} is not supported; use one of {', '.join(DIALECTS)}")
     out = Path(out_dir)
-    views = {view["name"]: view for view in event_views(dialect, schema) + derived_views(dialect)}
+    raw = [*event_views(dialect, schema), membership_view(dialect, schema)]
+    views = {view["name"]: view for view in raw + derived_views(dialect)}
     written = [
         _write(out / "views" / f"{name}.view.lkml", dialect, lkml.dump({"views": [view]}))
         for name, view in views.items()

@@ -27,6 +27,19 @@ EMAIL_CADENCE = {"cadence": "email_cadence", **EMAIL_DELIVERIES}
 PUSH_CADENCE = {"cadence": "push_cadence", **PUSH_DELIVERIES}
 EMAIL_FREQUENCY = {"delivery_periods": "email_delivery_periods", **EMAIL_DELIVERIES}
 PUSH_FREQUENCY = {"delivery_periods": "push_delivery_periods", **PUSH_DELIVERIES}
+# The in-product surfaces share their SQL (surface_*.sql), each bound to its staging model.
+SURFACES = tuple(
+    (
+        surface,
+        title,
+        {"surface_events": f"stg_{staging}", "surface_messages": f"{surface}_messages"},
+    )
+    for surface, title, staging in (
+        ("in_app", "In-app messages", "in_app"),
+        ("content_card", "Content cards", "content_cards"),
+        ("banner", "Banners", "banners"),
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -57,18 +70,42 @@ class Query:
 _STAGING = (
     Query("stg_email", "stg_email", "Email events, one row per event id", layer=STAGING),
     Query("stg_push", "stg_push", "Push events, one row per event id", layer=STAGING),
-    Query(
-        "stg_in_app",
-        "stg_in_app",
-        "In-app message and content card events, one row per event id",
-        layer=STAGING,
-    ),
+    Query("stg_in_app", "stg_in_app", "In-app message events, one row per event id", layer=STAGING),
     Query("stg_sessions", "stg_sessions", "First sessions and session starts", layer=STAGING),
     Query("stg_session_ends", "stg_session_ends", "Session ends, with duration", layer=STAGING),
     Query("stg_sms", "stg_sms", "SMS events, one row per event id", layer=STAGING),
     Query("stg_whatsapp", "stg_whatsapp", "WhatsApp events, one row per event id", layer=STAGING),
     Query("stg_rcs", "stg_rcs", "RCS events, one row per event id", layer=STAGING),
     Query("stg_line", "stg_line", "LINE events, one row per event id", layer=STAGING),
+    Query(
+        "stg_canvas",
+        "stg_canvas",
+        "Canvas entries, step progressions, exits, experiment paths, conversions",
+        layer=STAGING,
+    ),
+    Query(
+        "stg_conversions",
+        "stg_conversions",
+        "Campaign conversions and control-group enrolments",
+        layer=STAGING,
+    ),
+    Query(
+        "stg_subscriptions",
+        "stg_subscriptions",
+        "Subscription group and global subscription state changes",
+        layer=STAGING,
+    ),
+    Query("stg_content_cards", "stg_content_cards", "Content card events", layer=STAGING),
+    Query("stg_banners", "stg_banners", "Banner events, one row per event id", layer=STAGING),
+    Query("stg_webhooks", "stg_webhooks", "Webhook events, one row per event id", layer=STAGING),
+    Query("stg_feature_flags", "stg_feature_flags", "Feature flag impressions", layer=STAGING),
+    Query("stg_live_activities", "stg_live_activities", "Live activity events", layer=STAGING),
+    Query(
+        "stg_audience_membership",
+        "stg_audience_membership",
+        "Looker audience membership spells (looker-braze audiences export)",
+        layer=STAGING,
+    ),
 )
 
 EMAIL_ATTRIBUTION = {
@@ -137,9 +174,35 @@ _INTERMEDIATE = (
     ),
     Query("messaging_events", "messaging_events", "SMS, WhatsApp, RCS and LINE events, flagged"),
     Query("messaging_messages", "messaging_messages", "Messaging measures per channel and message"),
+    Query("canvas_users", "canvas_users", "One row per Canvas and entered user, outcomes"),
+    Query("canvas_step_users", "canvas_step_users", "One row per Canvas step and user reaching it"),
+    Query("canvas_path_users", "canvas_path_users", "One row per experiment path and its user"),
+    Query("campaign_recipients", "campaign_recipients", "Users each campaign reached"),
+    Query("campaign_audience", "campaign_audience", "Campaign treatment and control users"),
+    Query("campaign_lift_counts", "campaign_lift_counts", "Campaign group sizes, conversions"),
+    *(
+        Query(f"{surface}_messages", "surface_messages", f"{title} per message", sources=bound)
+        for surface, title, bound in SURFACES
+    ),
+    Query("webhook_messages", "webhook_messages", "Webhook measures per message"),
+    Query("audience_deliveries", "audience_deliveries", "Deliveries on every channel, engagement"),
+    Query("audience_members", "audience_members", "Audience spells resolved to Braze users"),
 )
 
 _FRAGMENTS = (*_STAGING, *(replace(q, layer=INTERMEDIATE) for q in _INTERMEDIATE))
+
+
+def _surface_models(surface: str, title: str, bound: dict) -> tuple[Query, ...]:
+    """The funnel (content cards and banners; in-app messages have in_app_funnel), per-message
+    and weekly models of an in-product surface."""
+    made = (
+        Query(f"{surface}_by_message", "surface_by_message", f"{title} per message", sources=bound),
+        Query(f"{surface}_weekly", "surface_weekly", f"{title} by week", sources=bound),
+    )
+    if surface == "in_app":
+        return made
+    return (Query(f"{surface}_funnel", "surface_funnel", title, sources=bound), *made)
+
 
 # How the email failures are counted (as the message engagement block counts them), for --list.
 _FAILURES = " (bounces, soft bounces, spam reports: events; unsubscribes: distinct addresses)"
@@ -206,7 +269,7 @@ _MODELS = (
     Query(
         "in_app_funnel",
         "in_app_funnel",
-        "In-app messages and content cards: impressions, clicks, click rates",
+        "In-app messages and content cards: impressions, clicks, click rates, in-app aborts",
     ),
     Query(
         "email_cadence_by_rank",
@@ -320,6 +383,75 @@ _MODELS = (
         "messaging_by_message",
         "messaging_by_message",
         "SMS, WhatsApp, RCS and LINE by channel, campaign and canvas",
+    ),
+    Query(
+        "canvas_journeys",
+        "canvas_journeys",
+        "Per Canvas: entries, control group, exits by reason, conversions against control",
+    ),
+    Query(
+        "canvas_weekly",
+        "canvas_weekly",
+        "Per Canvas and week of entry: entries, control group, conversions",
+    ),
+    Query(
+        "canvas_steps",
+        "canvas_steps",
+        "Per Canvas step: users reached, moved on to the next step, exits by reason",
+    ),
+    Query(
+        "canvas_experiments",
+        "canvas_experiments",
+        "Per Canvas experiment path: users, share of the step, conversions",
+    ),
+    Query(
+        "campaign_lift",
+        "campaign_lift",
+        "Per campaign: treatment and control users, conversion rates, lift",
+    ),
+    Query(
+        "campaign_lift_total",
+        "campaign_lift_total",
+        "Campaigns with a control group pooled: conversion rates and lift",
+    ),
+    Query(
+        "subscription_changes",
+        "subscription_changes",
+        "Subscription groups by week: subscribed, unsubscribed users, net change",
+    ),
+    Query(
+        "global_subscription_changes",
+        "global_subscription_changes",
+        "Global email and push subscription states by week, net change",
+    ),
+    *(
+        query
+        for surface, title, bound in SURFACES
+        for query in _surface_models(surface, title, bound)
+    ),
+    Query("webhook_funnel", "webhook_funnel", "Webhooks: sends, failures, retries"),
+    Query("webhook_by_message", "webhook_by_message", "Webhooks per message"),
+    Query("webhook_weekly", "webhook_weekly", "Webhooks by week"),
+    Query(
+        "webhook_failures_by_status",
+        "webhook_failures_by_status",
+        "Failed webhook attempts by HTTP status",
+    ),
+    Query("feature_flag_totals", "feature_flag_totals", "Feature flag impressions"),
+    Query("feature_flags_by_flag", "feature_flags_by_flag", "Impressions per flag"),
+    Query("feature_flags_weekly", "feature_flags_weekly", "Flag impressions by week"),
+    Query("live_activity_summary", "live_activity_summary", "Live activities"),
+    Query("live_activity_outcomes", "live_activity_outcomes", "Live activity outcomes"),
+    Query("live_activity_weekly", "live_activity_weekly", "Live activities by week"),
+    Query(
+        "audience_engagement",
+        "audience_engagement",
+        "Looker audiences: engagement by week since joining, against outsiders",
+    ),
+    Query(
+        "audience_summary",
+        "audience_summary",
+        "Looker audiences: members, and engagement before and after joining",
     ),
 )
 

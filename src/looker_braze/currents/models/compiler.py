@@ -28,7 +28,7 @@ from looker_braze.currents.models import dialects
 from looker_braze.currents.models.binding import Binder, bind, match_calls, match_param
 from looker_braze.currents.models.catalog import FRAGMENTS, MODELS, STAGING, Query
 from looker_braze.currents.models.macros import SOURCE_DIALECT, expand_macros
-from looker_braze.currents.schemas import TABLES, fields
+from looker_braze.currents.tables import RAW_TABLES, raw_fields
 
 # Avro primitive -> type of the column in an empty stand-in table.
 _EMPTY_TYPES = {
@@ -124,7 +124,7 @@ def _reads(tree: exp.Expression) -> set[str]:
 def _rewrite_tables(tree: exp.Expression, table_sql: Callable[[str], str]) -> exp.Expression:
     for table in list(tree.find_all(exp.Table)):
         name = table.name.upper()
-        if name in TABLES and not table.args.get("db"):
+        if name in RAW_TABLES and not table.args.get("db"):
             alias = table.alias or table.name
             table.set("this", exp.var(table_sql(name)))
             table.set("alias", exp.TableAlias(this=exp.to_identifier(alias)))
@@ -233,7 +233,7 @@ def _stand_in_missing(
     _null_missing_columns(tree, present)
     for table in list(tree.find_all(exp.Table)):
         name = table.name.upper()
-        if name in TABLES and name not in present and not table.args.get("db"):
+        if name in RAW_TABLES and name not in present and not table.args.get("db"):
             table.replace(_empty_table(name, table.alias or table.name))
     return tree
 
@@ -241,7 +241,7 @@ def _stand_in_missing(
 def _empty_table(name: str, alias: str) -> exp.Expression:
     columns = [
         exp.alias_(exp.cast(exp.null(), _EMPTY_TYPES.get(f.type, "VARCHAR")), f.name.upper())
-        for f in fields(TABLES[name])
+        for f in raw_fields(name)
     ]
     select = exp.select(*columns).where(
         exp.EQ(this=exp.Literal.number(1), expression=exp.Literal.number(0))
@@ -278,11 +278,11 @@ def _single_raw_table(select: exp.Select) -> exp.Table | None:
     source = from_.this
     if not isinstance(source, exp.Table) or source.args.get("db"):
         return None
-    return source if source.name.upper() in TABLES else None
+    return source if source.name.upper() in RAW_TABLES else None
 
 
 def _schema_columns(name: str) -> frozenset[str]:
-    return frozenset(f.name.upper() for f in fields(TABLES[name]))
+    return frozenset(f.name.upper() for f in raw_fields(name))
 
 
 def _drop_deduplication(tree: exp.Expression) -> None:

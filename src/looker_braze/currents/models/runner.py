@@ -17,7 +17,7 @@ from looker_braze.currents.models import params as params_module
 from looker_braze.currents.models.binding import ValueBinder
 from looker_braze.currents.models.catalog import MODELS, Query
 from looker_braze.currents.models.compiler import compile_sql, placeholders
-from looker_braze.currents.schemas import TABLES
+from looker_braze.currents.tables import RAW_TABLES
 from looker_braze.currents.warehouse import Warehouse
 from looker_braze.errors import FailRun
 
@@ -98,7 +98,7 @@ def table_columns(warehouse: Warehouse) -> dict[str, frozenset[str]]:
     warehouse.commit()  # end the read transaction (PostgreSQL)
     columns: dict[str, set[str]] = {}
     for table, column in rows:
-        if table in TABLES:
+        if table in RAW_TABLES:
             columns.setdefault(table, set()).add(column)
     return {table: frozenset(names) for table, names in columns.items()}
 
@@ -140,7 +140,7 @@ def analyze_if_never_analyzed(warehouse: Warehouse) -> None:
         "AND last_analyze IS NULL AND last_autoanalyze IS NULL"
     )
     for (table,) in rows:
-        if table in TABLES:
+        if table in RAW_TABLES:
             warehouse.execute(f'ANALYZE "{table}"')
     warehouse.commit()
     _ANALYZED.add(warehouse.connection)

@@ -1,0 +1,34 @@
+"""Plant a Looker audience's response in generated Currents: read the audience's members (and
+when each joined) from the membership table `looker-braze audiences export` wrote, so the
+generator's users who are members engage more after joining (config.AudiencePlant)."""
+
+from __future__ import annotations
+
+from looker_braze.currents.generate.config import AudiencePlant
+from looker_braze.currents.load.sink import q
+from looker_braze.currents.membership import MEMBERSHIP
+from looker_braze.currents.warehouse import Warehouse
+from looker_braze.errors import FailRun
+
+
+def plant_from_warehouse(warehouse: Warehouse, label: str, open_lift: float) -> AudiencePlant:
+    """The external_id members of audience ``label`` and their first join (a member who left
+    and came back is planted from the first join: the generator has one join per user)."""
+    if MEMBERSHIP not in warehouse.tables():
+        raise FailRun(
+            f"{MEMBERSHIP} is not in the warehouse: run `looker-braze audiences export --db ...` "
+            "into it first."
+        )
+    mark = "?" if warehouse.dialect == "duckdb" else "%s"
+    _, rows = warehouse.query(
+        f"SELECT {q('IDENTIFIER')}, MIN({q('JOINED_TIME')}) FROM {q(MEMBERSHIP)}"
+        f" WHERE {q('LABEL')} = {mark} AND {q('IDENTIFIER_KIND')} = 'external_id'"
+        f" GROUP BY {q('IDENTIFIER')}",
+        (label,),
+    )
+    warehouse.commit()
+    if not rows:
+        raise FailRun(f"audience {label!r} has no external_id members in {MEMBERSHIP}")
+    return AudiencePlant(
+        label=label, joined={member: int(t) for member, t in rows}, open_lift=open_lift
+    )

@@ -1,0 +1,45 @@
+-- Staging, iOS live activities: sends (updates pushed to an activity), their outcomes and the
+-- token changes the activities need (push-to-start and update tokens), one row per event id
+-- (at-least-once delivery: the first copy by time is kept). Live activity events name no
+-- campaign in Braze's schemas: an activity is the message.
+WITH copies AS (
+  SELECT
+    'Send' AS event_type, ID, USER_ID, EXTERNAL_USER_ID, TIME, APP_ID, ACTIVITY_ID,
+    ACTIVITY_ATTRIBUTES_TYPE, LIVE_ACTIVITY_EVENT_TYPE, CAST(NULL AS VARCHAR) AS outcome,
+    CAST(NULL AS VARCHAR) AS token_change_type,
+    ROW_NUMBER() OVER (PARTITION BY ID ORDER BY TIME) AS copy_number
+  FROM USERS_MESSAGES_LIVEACTIVITY_SEND
+  UNION ALL
+  SELECT
+    'Outcome', ID, USER_ID, EXTERNAL_USER_ID, TIME, APP_ID, ACTIVITY_ID,
+    ACTIVITY_ATTRIBUTES_TYPE, LIVE_ACTIVITY_EVENT_TYPE, LIVE_ACTIVITY_EVENT_OUTCOME,
+    CAST(NULL AS VARCHAR), ROW_NUMBER() OVER (PARTITION BY ID ORDER BY TIME)
+  FROM USERS_MESSAGES_LIVEACTIVITY_OUTCOME
+  UNION ALL
+  SELECT
+    'PushToStartTokenChange', ID, USER_ID, EXTERNAL_USER_ID, TIME, APP_ID,
+    CAST(NULL AS VARCHAR), ACTIVITY_ATTRIBUTES_TYPE, CAST(NULL AS VARCHAR),
+    CAST(NULL AS VARCHAR), PUSH_TOKEN_STATE_CHANGE_TYPE, ROW_NUMBER() OVER (PARTITION BY ID
+    ORDER BY TIME)
+  FROM USERS_BEHAVIORS_LIVEACTIVITY_PUSHTOSTARTTOKENCHANGE
+  UNION ALL
+  SELECT
+    'UpdateTokenChange', ID, USER_ID, EXTERNAL_USER_ID, TIME, APP_ID, ACTIVITY_ID,
+    CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR),
+    PUSH_TOKEN_STATE_CHANGE_TYPE, ROW_NUMBER() OVER (PARTITION BY ID ORDER BY TIME)
+  FROM USERS_BEHAVIORS_LIVEACTIVITY_UPDATETOKENCHANGE
+)
+SELECT
+  ID AS event_id,
+  event_type,
+  USER_ID AS user_id,
+  EXTERNAL_USER_ID AS external_user_id,
+  TIME AS event_time,
+  APP_ID AS app_id,
+  ACTIVITY_ID AS activity_id,
+  ACTIVITY_ATTRIBUTES_TYPE AS activity_type,
+  LIVE_ACTIVITY_EVENT_TYPE AS update_type,
+  outcome,
+  token_change_type
+FROM copies
+WHERE copy_number = 1

@@ -1,0 +1,82 @@
+"""The closed loop with a known truth: an audience recorded by the state store and exported to
+the warehouse; Currents generated with a planted response for its members (their emails are
+opened `open_lift` more often after they joined); loaded into the same warehouse. The models
+recover the planted lift against outsiders and against the members before they joined, on
+DuckDB and PostgreSQL. Alias audiences say they cannot be joined."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pytest
+
+from looker_braze.audiences.export import export_membership
+from looker_braze.currents.generate import generate
+from looker_braze.currents.generate.audience import plant_from_warehouse
+from looker_braze.currents.load import load
+from looker_braze.currents.models import run
+from looker_braze.currents.warehouse import connect
+from looker_braze.state import Sent, open_store
+
+WORKSPACE = "https://rest.iad-01.braze.com#0123456789abcdef"
+LABEL, LIFT, OPEN_RATE = "churn risk", 0.2, 0.35
+USERS = 2000
+MEMBERS = [f"user-{n:08d}" for n in range(0, USERS, 2)]  # every other generated user
+
+
+@pytest.fixture(params=["duckdb", "postgres"])
+def warehouse_url(request, tmp_path):
+    if request.param == "duckdb":
+        return str(tmp_path / "loop.duckdb")
+    url, schema = request.getfixturevalue("pg_schema")
+    return f"{url}?schema={schema}"
+
+
+def _record_audience(state_url: str) -> None:
+    with open_store(state_url) as store:
+        audience = store.audience_id(WORKSPACE, "looker_export", LABEL)
+        store.record_sent(audience, WORKSPACE, [Sent(f"external_id:{m}", flagged=True)
+                                                for m in MEMBERS])  # fmt: skip
+        aliases = store.audience_id(WORKSPACE, "looker_export", "by alias")
+        store.record_sent(aliases, WORKSPACE, [Sent("user_alias:crm\x1falias-1", flagged=True)])
+
+
+def _bound(p: float, n: int) -> float:
+    return 5 * math.sqrt(p * (1 - p) / n) + 0.01
+
+
+def test_the_planted_lift_is_recovered(tmp_path, warehouse_url):
+    state_url = f"sqlite:///{tmp_path}/state.sqlite3"
+    _record_audience(state_url)  # the members join now
+    with open_store(state_url) as store, connect(warehouse_url) as warehouse:
+        export_membership(store, warehouse)
+        plant = plant_from_warehouse(warehouse, LABEL, LIFT)
+    assert len(plant.joined) == len(MEMBERS)
+    # Four weeks of Currents around the join: two before it, two after.
+    start = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=14)
+    config = {"seed": 5, "users": USERS, "days": 28, "start_date": start.isoformat(),
+              "email": {"open_rate": OPEN_RATE}, "push": {"sends_per_user_per_week": 0},
+              "audience": plant.model_dump()}  # fmt: skip
+    generate(tmp_path / "currents", config)
+    assert load(tmp_path / "currents", warehouse_url).succeeded
+    with connect(warehouse_url) as warehouse:
+        summary = {r["audience"]: r for r in run(warehouse, "audience_summary", {}).records()}
+        weeks = run(warehouse, "audience_engagement", {}).records()
+    churn = summary[LABEL]
+    assert (churn["members_ever"], churn["members_now"]) == (len(MEMBERS), len(MEMBERS))
+    assert churn["spells_in_currents"] == len(MEMBERS)
+    assert churn["note"] is None
+    after = [w for w in weeks if w["audience"] == LABEL and w["week_since_joining"] >= 0]
+    before = [w for w in weeks if w["audience"] == LABEL and w["week_since_joining"] < 0]
+    n_after, n_before = sum(w["deliveries"] for w in after), sum(w["deliveries"] for w in before)
+    assert n_after > 1000 and n_before > 1000
+    assert abs(churn["engagement_rate_after"] - (OPEN_RATE + LIFT)) <= _bound(0.55, n_after)
+    assert abs(churn["engagement_rate_before"] - OPEN_RATE) <= _bound(OPEN_RATE, n_before)
+    assert abs(churn["outsider_engagement_rate"] - OPEN_RATE) <= _bound(OPEN_RATE, n_after)
+    assert abs(churn["lift_over_outsiders"] - LIFT) <= 2 * _bound(0.5, n_after)
+    assert abs(churn["lift_over_before"] - LIFT) <= 2 * _bound(0.5, n_before)
+    assert all(0 <= w["engagement_rate"] <= 1 for w in weeks)
+    alias = summary["by alias"]
+    assert "cannot be joined" in alias["note"] and alias["spells_in_currents"] == 0
+    assert alias["engagement_rate_after"] is None  # not a zero

@@ -8,13 +8,14 @@ from looker_braze.actions.braze.catalog.modes import CatalogMode
 from looker_braze.actions.braze.catalog.tags import ID_TAG
 from looker_braze.actions.braze.definition import (
     API_KEY_PARAM,
-    YES_NO_OPTIONS,
     braze_definition,
     dry_run_field,
+    yes_no_field,
 )
 from looker_braze.actions.braze.definition import PARAMS as FLAG_PARAMS
 from looker_braze.hub.protocol import (
     ActionDefinition,
+    ActionRequest,
     Form,
     FormField,
     FormOption,
@@ -48,7 +49,7 @@ def definition(looker: LookerContext) -> ActionDefinition:
     )
 
 
-def form() -> Form:
+def form(request: ActionRequest) -> Form:
     return Form(
         (
             FormField(
@@ -73,16 +74,12 @@ def form() -> Form:
                     FormOption(CatalogMode.DELETE, "Delete: delete the Look's items"),
                 ),
             ),
-            FormField(
-                name=CREATE_FIELD,
-                label="Create the catalog if missing",
-                type="select",
-                description=(
-                    "Yes: a missing catalog is created, its fields typed from the Look's fields "
-                    "(numbers, yes/no as boolean, dates and times as time, the rest as string)."
-                ),
-                default="no",
-                options=YES_NO_OPTIONS,
+            yes_no_field(
+                CREATE_FIELD,
+                "Create the catalog if missing",
+                "Yes: a missing catalog is created, its fields typed from the Look's fields "
+                "(numbers, yes/no as boolean, dates and times as time, the rest as string).",
+                "no",
             ),
             dry_run_field(
                 "Yes: read and check every row and the catalog's fields, list the requests "

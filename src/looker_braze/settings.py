@@ -21,6 +21,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from looker_braze.braze.batch import MAX_OBJECTS
 from looker_braze.braze.concurrency import DEFAULT_BYTE_BUDGET
+from looker_braze.braze.events import PROPERTIES_MAX_BYTES, PROPERTIES_MAX_BYTES_NEWER
 from looker_braze.errors import ConfigError
 
 CommaList = Annotated[tuple[str, ...], NoDecode]
@@ -111,6 +112,16 @@ class HubSettings(BaseSettings):
         ge=1,
         le=MAX_OBJECTS,
         validation_alias=AliasChoices("LOOKER_BRAZE_OBJECTS_PER_REQUEST", "objects_per_request"),
+    )
+    # Event and purchase properties holding objects or arrays may total this many bytes: 50 KB
+    # on Braze's purchase page and older event page, 100 KB on the newer event-object page.
+    event_properties_max_bytes: int = Field(
+        PROPERTIES_MAX_BYTES,
+        ge=1,
+        le=PROPERTIES_MAX_BYTES_NEWER,
+        validation_alias=AliasChoices(
+            "LOOKER_BRAZE_EVENT_PROPERTIES_MAX_BYTES", "event_properties_max_bytes"
+        ),
     )
     # Requests in flight follow the rate limit and Braze's latency; this only caps them.
     max_in_flight: int | None = Field(

@@ -7,7 +7,7 @@ import aiohttp
 import orjson
 import pytest
 
-from looker_braze.braze.batch import ITEMS_HEAD, Batch
+from looker_braze.braze.batch import ITEMS, Batch
 from looker_braze.braze.catalogs import CatalogField, CatalogItemsClient, CatalogManager
 from looker_braze.braze.instances import parse_endpoint
 from looker_braze.braze.ratelimit import NoLimit
@@ -29,7 +29,7 @@ class Tag:
 
 
 def batch_of(items: list[dict]) -> Batch:
-    batch = Batch(ITEMS_HEAD)
+    batch = Batch(ITEMS)
     for item in items:
         batch.add(orjson.dumps(item), Tag(str(item.get("id"))))
     return batch

@@ -44,6 +44,7 @@ WRITTEN = {
     "webhooks",
     "feature_flags_and_live_activities",
     "audience_response",
+    "cross_channel_overview",
 }
 DERIVED = {
     "email_messaging_cadence",
@@ -66,6 +67,7 @@ DERIVED = {
     "feature_flag_events",
     "live_activity_events",
     "audience_engagement",
+    "cross_channel_weekly",
 }
 
 

@@ -54,6 +54,7 @@ SECTIONS = [
     "content-cards-and-banners",
     "webhooks",
     "feature-flags-and-live-activities",
+    "cross-channel-overview",
     "audience-response",
 ]
 # The chart kinds the report draws as an SVG chart (the others are cards, tables, heatmaps).

@@ -126,7 +126,7 @@ def test_set_faults_refuses_bad_settings(changes, problem):
 
 def test_no_faults_draw_nothing():
     injector = FaultInjector(FaultSettings(), seed=1)
-    assert {injector.draw() for _ in range(100)} == {(0.0, False, None, False, False)}
+    assert {injector.draw() for _ in range(100)} == {(0.0, False, None, False, False, False)}
 
 
 def test_sim_config_lists_every_problem_at_once():

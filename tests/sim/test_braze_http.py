@@ -29,14 +29,6 @@ def server():
         yield url, sim
 
 
-@pytest.fixture
-async def client(server):
-    url, sim = server
-    sim.reset()
-    async with aiohttp.ClientSession(base_url=url) as session:
-        yield session, sim
-
-
 async def post(session, body, headers=BEARER, path="/users/track", **kwargs):
     async with session.post(path, json=body, headers=headers, **kwargs) as answer:
         return answer.status, await answer.read(), answer.headers

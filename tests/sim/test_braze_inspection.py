@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import aiohttp
 import pytest
 
 from looker_braze.sim import population
@@ -15,14 +14,6 @@ BEARER = {"Authorization": "Bearer sim-key"}
 def server():
     with running(SimConfig(users=30)) as (url, sim):
         yield url, sim
-
-
-@pytest.fixture
-async def client(server):
-    url, sim = server
-    sim.reset()
-    async with aiohttp.ClientSession(base_url=url) as session:
-        yield session, sim
 
 
 async def track(session, *objects) -> None:

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from looker_braze.braze.client import BatchOutcome
 
 SUCCESS, QUEUED = "success", "queued"
+# How the reason of an object a 2xx did not confirm begins: Braze may or may not have kept it.
+UNCONFIRMED = "not confirmed by Braze"
 MESSAGE_CHARS = 80  # of Braze's message quoted in a reason: enough to recognise it
 KEY_SETTINGS = "Braze: Settings > APIs and Identifiers > API Keys"
 REST_EXAMPLE = "https://rest.iad-01.braze.com"
@@ -46,7 +48,7 @@ def read_success(batch: Batch, answer: Answer, outcome: BatchOutcome) -> None:
     if verdict == SUCCESS and not payload.get("errors"):
         outcome.accepted += batch.tags  # the usual answer, kept cheap
         return
-    listed = error_indices(payload, len(batch)) if payload.get("errors") else {}
+    listed = error_indices(payload, len(batch), batch.array) if payload.get("errors") else {}
     if verdict in (SUCCESS, QUEUED):
         for i, tag in enumerate(batch.tags):
             if i in listed:
@@ -58,15 +60,16 @@ def read_success(batch: Batch, answer: Answer, outcome: BatchOutcome) -> None:
         return
     short = _short(message) or "no message"
     outcome.messages.append(short)
-    unconfirmed = f'not confirmed by Braze (HTTP {answer.status} "{short}")'
+    unconfirmed = f'{UNCONFIRMED} (HTTP {answer.status} "{short}")'
     outcome.rejected += [(tag, listed.get(i, unconfirmed)) for i, tag in enumerate(batch.tags)]
 
 
-def error_indices(payload: Mapping, size: int) -> dict[int, str]:
-    """Braze's per-object errors: {"type": reason, "input_array": "attributes", "index": i}."""
+def error_indices(payload: Mapping, size: int, array: str = "attributes") -> dict[int, str]:
+    """Braze's per-object errors of one request array: {"type": reason, "input_array": array,
+    "index": i}; an error that names no array is taken to be about ``array``, the only one sent."""
     listed: dict[int, str] = {}
     for error in payload.get("errors") or ():
-        if not isinstance(error, dict) or error.get("input_array", "attributes") != "attributes":
+        if not isinstance(error, dict) or error.get("input_array", array) != array:
             continue
         index = error.get("index")
         if isinstance(index, int) and 0 <= index < size:

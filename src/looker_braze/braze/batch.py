@@ -1,4 +1,8 @@
-"""Batches of users/track attribute objects within Braze's limits: 75 objects and 4 MB a request.
+"""Batches of objects within Braze's limits: users/track takes 75 objects and 4 MB a request.
+
+A batch fills one array of the request body: "attributes" (the flag action), "events" or
+"purchases" (the events action), "items" (the catalog item endpoints); the name is the batch's
+``array``, which users/track's per-object errors name back (``input_array``).
 
 Objects arrive already encoded (orjson bytes), so a batch knows its exact size and its body is a
 join, and the caller's ``tag`` for each object lets a per-object error be traced to its row.
@@ -21,10 +25,14 @@ MAX_OBJECTS = 75
 # The first smaller size tried after "Max Input Length Exceeded": the MAU contracts' cap.
 MAU_OBJECTS = 50
 MAX_BYTES = 4_000_000  # Braze answers 413 above 4 MB; counted in decimal megabytes to be safe
-_HEAD, _TAIL = b'{"attributes":[', b"]}"
+ATTRIBUTES = "attributes"
+ITEMS = "items"  # the catalog item endpoints' array
+_TAIL = b"]}"
 _TAIL_BYTES = len(_TAIL)
-# Other endpoints take their objects under another key (catalog items: {"items":[...]}).
-ITEMS_HEAD = b'{"items":['
+
+
+def _head(array: str) -> bytes:
+    return b'{"' + array.encode() + b'":['
 
 
 class Batch:
@@ -35,11 +43,11 @@ class Batch:
     batch; hundreds of batches are in flight at Braze's latency. The objects are cut back out of
     the body only in the rare cases that need them (413 halves, resending a subset)."""
 
-    __slots__ = ("_body", "_ends", "_head", "tags")
+    __slots__ = ("_body", "_ends", "array", "tags")
 
-    def __init__(self, head: bytes = _HEAD) -> None:
-        self._head = head
-        self._body = bytearray(head)
+    def __init__(self, array: str = ATTRIBUTES) -> None:
+        self.array = array
+        self._body = bytearray(_head(array))
         self._ends: list[int] = []  # where each object ends in the body
         self.tags: list[Hashable] = []
 
@@ -60,7 +68,7 @@ class Batch:
 
     @property
     def objects(self) -> list[bytes]:
-        starts = [len(self._head), *(end + 1 for end in self._ends[:-1])]
+        starts = [len(_head(self.array)), *(end + 1 for end in self._ends[:-1])]
         body = self._body
         return [bytes(body[start:end]) for start, end in zip(starts, self._ends, strict=True)]
 
@@ -70,18 +78,17 @@ class Batch:
     def halves(self) -> tuple[Batch, Batch]:
         middle = len(self) // 2
         objects = self.objects
-        return _batch_of(objects[:middle], self.tags[:middle], self._head), _batch_of(
-            objects[middle:], self.tags[middle:], self._head
+        return _batch_of(objects[:middle], self.tags[:middle], self.array), _batch_of(
+            objects[middle:], self.tags[middle:], self.array
         )
 
     def subset(self, indices: list[int]) -> Batch:
         objects = self.objects
-        tags = [self.tags[i] for i in indices]
-        return _batch_of([objects[i] for i in indices], tags, self._head)
+        return _batch_of([objects[i] for i in indices], [self.tags[i] for i in indices], self.array)
 
 
-def _batch_of(objects: list[bytes], tags: list[Hashable], head: bytes = _HEAD) -> Batch:
-    batch = Batch(head)
+def _batch_of(objects: list[bytes], tags: list[Hashable], array: str) -> Batch:
+    batch = Batch(array)
     for obj, tag in zip(objects, tags, strict=True):
         batch.add(obj, tag)
     return batch
@@ -93,7 +100,7 @@ def chunks(batch: Batch, size: int) -> list[Batch]:
         return [batch]
     return [
         _batch_of(
-            batch.objects[start : start + size], batch.tags[start : start + size], batch._head
+            batch.objects[start : start + size], batch.tags[start : start + size], batch.array
         )
         for start in range(0, len(batch), size)
     ]
@@ -134,19 +141,19 @@ class Batcher:
     """``add`` returns the batches that became ready (none, one, or two); ``flush`` the rest.
 
     ``max_objects`` is a number, or the send's BatchSize (read at every object, so a shrink
-    applies to the batch being filled)."""
+    applies to the batch being filled); ``array`` is the request array the batches fill."""
 
     def __init__(
         self,
         max_objects: int | BatchSize = MAX_OBJECTS,
         max_bytes: int = MAX_BYTES,
-        head: bytes = _HEAD,
+        array: str = ATTRIBUTES,
     ) -> None:
         self.size = max_objects if isinstance(max_objects, BatchSize) else BatchSize(max_objects)
         self.max_bytes = max_bytes
-        self._head = head
-        self._envelope = len(head) + _TAIL_BYTES
-        self._current = Batch(head)
+        self.array = array
+        self._envelope = len(_head(array)) + _TAIL_BYTES
+        self._current = Batch(array)
 
     @property
     def max_objects(self) -> int:
@@ -155,8 +162,9 @@ class Batcher:
     def add(self, obj: bytes, tag: Hashable) -> list[Batch]:
         size = len(obj)
         if size + self._envelope > self.max_bytes:
-            what = "user object" if self._head == _HEAD else "object"
-            raise RejectRow(f"{what} larger than Braze's 4 MB request limit")
+            raise RejectRow(
+                f"{_NOUNS.get(self.array, 'object')} larger than Braze's 4 MB request limit"
+            )
         # Batch.add, inlined: this runs once for every object of a send.
         current = self._current
         body, ends = current._body, current._ends
@@ -181,5 +189,13 @@ class Batcher:
         return batch if len(batch) else None
 
     def _take(self) -> Batch:
-        batch, self._current = self._current, Batch(self._head)
+        batch, self._current = self._current, Batch(self.array)
         return batch
+
+
+_NOUNS = {
+    ATTRIBUTES: "user object",
+    "events": "event object",
+    "purchases": "purchase object",
+    ITEMS: "catalog item",
+}

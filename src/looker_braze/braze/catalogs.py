@@ -24,7 +24,7 @@ from typing import Protocol
 import orjson
 
 from looker_braze.braze.answers import SUCCESS, Answer, failure
-from looker_braze.braze.batch import ITEMS_HEAD, Batch, Batcher, BatchSize
+from looker_braze.braze.batch import ITEMS, Batch, Batcher, BatchSize
 from looker_braze.braze.catalog_rules import ID_FIELD, MAX_BYTES, MAX_ITEMS, PERMISSIONS
 from looker_braze.braze.client import BatchOutcome
 from looker_braze.braze.requester import Requester
@@ -142,7 +142,7 @@ class CatalogItemsClient:
         self.batch_size = BatchSize(MAX_ITEMS)
 
     def batcher(self) -> Batcher:
-        return Batcher(self.batch_size, MAX_BYTES, ITEMS_HEAD)
+        return Batcher(self.batch_size, MAX_BYTES, array=ITEMS)
 
     async def send(self, batch: Batch, again: bool = True) -> BatchOutcome:
         """Braze's verdict on each item of ``batch``; ``again``: whether items Braze did not

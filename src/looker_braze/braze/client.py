@@ -87,8 +87,13 @@ class UsersTrackClient:
         batch_size: BatchSize | None = None,
         on_latency: Callable[[float], None] | None = None,
         counter: RequestCounter | None = None,
+        repeatable: bool = True,
     ) -> None:
+        """``repeatable=False`` for objects that must not reach Braze twice (events, purchases:
+        Braze has no idempotency key): a failure after the request left raises OutcomeUnknown
+        instead of being retried (requester.py)."""
         self._endpoint = endpoint
+        self._repeatable = repeatable
         self._requester = Requester(
             endpoint,
             api_key,
@@ -122,7 +127,9 @@ class UsersTrackClient:
             for part in chunks(batch, self.batch_size.current):
                 await self._send_into(part, outcome)
             return
-        answer = await self._requester.send("POST", USERS_TRACK, batch.body())
+        answer = await self._requester.send(
+            "POST", USERS_TRACK, batch.body(), repeatable=self._repeatable
+        )
         if 200 <= answer.status < 300:
             read_success(batch, answer, outcome)
         elif answer.status == 413:
@@ -140,7 +147,7 @@ class UsersTrackClient:
             await self._send_into(half, outcome)
 
     async def _handle_400(self, batch: Batch, payload: Mapping, outcome: BatchOutcome) -> None:
-        listed = error_indices(payload, len(batch))
+        listed = error_indices(payload, len(batch), batch.array)
         message = str(payload.get("message") or "HTTP 400")
         if not listed:
             if MAX_INPUT in message.lower():

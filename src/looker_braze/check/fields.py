@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from looker_braze.actions.braze.events import tags as event_tags
 from looker_braze.actions.braze.mapping import long_name_tags, malformed_tags
 from looker_braze.actions.braze.tags import ID_TAG, OTHER_ACTIONS, attribute_name
 from looker_braze.actions.braze.trigger.tags import is_trigger_tag, property_name
@@ -47,6 +48,7 @@ class TagAnalysis:
     malformed: tuple[tuple[str, str], ...]  # (field name, tag) that the hub ignores
     too_long: tuple[AttributeTag, ...] = ()  # names longer than Braze takes: the hub ignores them
     other_actions: tuple[tuple[str, str], ...] = ()  # (field name, tag) another action reads
+    events: tuple[tuple[str, str], ...] = ()  # (field name, tag) of the braze_events action
     # braze_trigger's tags: (field, tag, property name or None when malformed)
     trigger: tuple[tuple[Field, str, str | None], ...] = ()
 
@@ -80,7 +82,16 @@ def analyse_tags(fields: Fields, key_kind: str, array_attribute: str) -> TagAnal
         attributes=tuple(attributes.values()),
         reserved=tuple(reserved),
         repeated=tuple(repeated),
-        malformed=tuple((f.name, tag) for f, tag in malformed_tags(fields)),
+        # Tags of the events action are not the flag action's, but not malformed either.
+        malformed=tuple(
+            (f.name, tag) for f, tag in malformed_tags(fields) if event_tags.is_malformed(tag)
+        ),
+        events=tuple(
+            (f.name, tag)
+            for f in fields.fields
+            for tag in f.tags
+            if tag in event_tags.SINGLE_TAGS or event_tags.property_name(tag) is not None
+        ),
         too_long=tuple(
             AttributeTag(attribute_name(t) or "", f, t) for f, t in long_name_tags(fields)
         ),
@@ -129,6 +140,13 @@ def tag_findings(analysis: TagAnalysis, check: str, key_kind: str) -> list[Findi
             "send ignores it.",
         )
         for name, tag in analysis.other_actions
+    ]
+    findings += [
+        passed(
+            f"{check}.events",
+            f"Tag '{tag}' on {name}: read by the braze_events action (the flag action ignores it).",
+        )
+        for name, tag in analysis.events
     ]
     findings += [_too_long_finding(a, check) for a in analysis.too_long]
     findings += [_reserved_finding(a, check, key_kind) for a in analysis.reserved]

@@ -4,6 +4,7 @@
     audiences.py    audiences list, audiences export
     demo.py         demo                     check.py    check
     braze_sim.py    braze-sim                send.py     send (its work: send_run.py)
+    events.py       events pending, events release
     currents.py     currents ... (currents_load.py: generate, load;
                                   currents_analytics.py: run, lookml, report)
     exits.py        errors -> one line on stderr and an exit code (the codes are listed there)
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import typer
 
-from looker_braze.cli import audiences, braze_sim, check, currents, demo, hub, runs, send
+from looker_braze.cli import audiences, braze_sim, check, currents, demo, events, hub, runs, send
 from looker_braze.cli.exits import CommandGroup
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
@@ -73,6 +74,7 @@ app.command("serve")(hub.serve)
 app.command("token")(hub.token)
 app.command("demo")(demo.demo)
 app.add_typer(runs.app, name="runs")
+app.add_typer(events.app, name="events", help="The events action's held events.")
 app.command("braze-sim")(braze_sim.braze_sim)
 app.command("send")(send.send)
 app.command("check")(check.check)

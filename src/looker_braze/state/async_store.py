@@ -43,10 +43,10 @@ class AsyncStateStore(AsyncCatalogItems):
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, partial(function, *args, **kwargs))
 
-    async def call(self, function: Callable[..., T], *args) -> T:
-        """Any function of the store (or of a module keeping tables in it, state/triggers.py)
-        on the store's thread."""
-        return await self._call(function, *args)
+    async def call(self, function: Callable[..., T], *args, **kwargs) -> T:
+        """Any function of the store (or of a module keeping tables in it: state/events.py,
+        state/triggers.py, whose functions take the synchronous store) on the store's thread."""
+        return await self._call(function, *args, **kwargs)
 
     async def audience_id(self, workspace: str, attribute: str, label: str) -> int:
         return await self._call(self.store.audience_id, workspace, attribute, label)

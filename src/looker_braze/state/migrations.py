@@ -13,6 +13,8 @@ Tables (both dialects):
     runs              the run history (v2: heartbeat_at and the owning process)
     run_members       the members of a running sync, dropped when it finishes
     run_gone          gone_members' snapshot of a run (members of the audience not in the run)
+    sent_events       (v3) per workspace, the key of each event or purchase the events action
+                      sent: "pending" from before its request until Braze accepts it, then "sent"
     trigger_recipients  (v4) who an API-triggered campaign or Canvas was sent to, per send key:
                       "pending" before the request can go, "sent" once Braze accepted it
                       (state/triggers.py)
@@ -157,6 +159,30 @@ _POSTGRESQL_V2 = (
     "ALTER TABLE runs ADD COLUMN process text",
 )
 
+# The events action's ledger (state/events.py): an event is recorded "pending" before its request
+# leaves and "sent" once Braze accepts it, so that no run sends it twice. The partial index finds
+# the pending ones (a handful) without walking the sent ones (every event ever sent).
+_SQLITE_V3 = (
+    """CREATE TABLE sent_events (
+        workspace_id INTEGER NOT NULL,
+        event_key TEXT NOT NULL,
+        status TEXT NOT NULL,
+        run_id INTEGER,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (workspace_id, event_key)) WITHOUT ROWID""",
+    "CREATE INDEX sent_events_pending ON sent_events (run_id) WHERE status = 'pending'",
+)
+_POSTGRESQL_V3 = (
+    """CREATE TABLE sent_events (
+        workspace_id bigint NOT NULL,
+        event_key text COLLATE "C" NOT NULL,
+        status text NOT NULL,
+        run_id bigint,
+        updated_at timestamptz NOT NULL,
+        PRIMARY KEY (workspace_id, event_key))""",
+    "CREATE INDEX sent_events_pending ON sent_events (run_id) WHERE status = 'pending'",
+)
+
 # A message must never reach a user twice: each recipient of a trigger is recorded "pending"
 # BEFORE its request can go and "sent" (with the call's dispatch_id) once Braze accepted it.
 _SQLITE_V4 = (
@@ -274,7 +300,7 @@ _POSTGRESQL_V5 = (
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "audiences, member hashes, run history", _SQLITE_V1, _POSTGRESQL_V1),
     Migration(2, "run heartbeats and owners", _SQLITE_V2, _POSTGRESQL_V2),
-    # 3 belongs to the events action (issue 11).
+    Migration(3, "events and purchases sent (exactly once)", _SQLITE_V3, _POSTGRESQL_V3),
     Migration(4, "recipients of API-triggered messages", _SQLITE_V4, _POSTGRESQL_V4),
     Migration(5, "catalog items sent from this hub", _SQLITE_V5, _POSTGRESQL_V5),
     Migration(6, "audience membership history", _SQLITE_V6, _POSTGRESQL_V6),

@@ -306,14 +306,22 @@ class StateStore(ABC):
             self._drop_staged_runs(self._silent_runs(utc_now() - older_than))
         return len(ids)
 
-    # -- plumbing -------------------------------------------------------------------------------
+    # -- for modules that keep tables of their own (state/events.py, state/triggers.py) -------
+
+    def workspace_key(self, workspace: str) -> int:
+        """The workspace's id in this store, created on first use."""
+        with self._failures("find the workspace"):
+            return self._workspace_id(workspace)
 
     @contextmanager
     def transaction(self, doing: str) -> Iterator[Any]:
-        """One transaction on the store's connection, for the modules that keep tables of their
-        own (state/triggers.py); a driver failure becomes FailRun saying what failed."""
+        """One transaction on the store's connection (``execute`` as the dialect's driver takes
+        it), for the modules that keep tables of their own (state/events.py, state/triggers.py);
+        a driver failure becomes FailRun saying it failed to ``doing``."""
         with self._failures(doing), self._transaction() as conn:
             yield conn
+
+    # -- plumbing -------------------------------------------------------------------------------
 
     def close(self) -> None:
         with self._failures("close"):

@@ -9,12 +9,11 @@ who left, unless Looker may have cut the result short -> one RunReport, the answ
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import logging
 
 from looker_braze.actions.braze import definition as braze_definition
 from looker_braze.actions.braze.audience import Audience
-from looker_braze.actions.braze.base import BrazeActionBase
+from looker_braze.actions.braze.base import BrazeActionBase, in_result_zone
 from looker_braze.actions.braze.mapping import RowMapper
 from looker_braze.actions.braze.modes import Mode
 from looker_braze.actions.braze.options import InvalidForm, RunOptions, run_options
@@ -29,18 +28,15 @@ from looker_braze.actions.braze.pipeline import (
 from looker_braze.actions.braze.plumbing import BrazePlumbing
 from looker_braze.actions.braze.report import RunReport
 from looker_braze.braze.batch import BatchSize
-from looker_braze.braze.client import Dispatcher, UsersTrackClient
+from looker_braze.braze.client import Dispatcher
 from looker_braze.errors import FailRun
 from looker_braze.hub.action import RunProgress
 from looker_braze.hub.document import RowStream
 from looker_braze.hub.protocol import (
-    ActionDefinition,
     ActionRequest,
     ActionResult,
-    Form,
-    LookerContext,
 )
-from looker_braze.hub.result import possible_cut, time_zone
+from looker_braze.hub.result import possible_cut
 from looker_braze.hub.rows import RowSource
 from looker_braze.settings import HubSettings
 
@@ -48,17 +44,11 @@ log = logging.getLogger(__name__)
 
 
 class BrazeAction(BrazeActionBase):
-    name = braze_definition.NAME
+    screens = braze_definition
 
     def __init__(self, settings: HubSettings, plumbing: BrazePlumbing | None = None) -> None:
         super().__init__(settings, plumbing)
         self._locks = self._plumbing.locks
-
-    def definition(self, looker: LookerContext) -> ActionDefinition:
-        return braze_definition.definition(looker)
-
-    def form_fields(self, request: ActionRequest) -> Form:
-        return braze_definition.form(request)
 
     async def execute(
         self, request: ActionRequest, rows: RowSource, progress: RunProgress
@@ -99,9 +89,7 @@ class BrazeAction(BrazeActionBase):
         report: RunReport,
         audience: Audience | None,
     ) -> None:
-        zone = time_zone(request, stream.document)
-        if zone:
-            options = dataclasses.replace(options, time_zone=zone)
+        options = in_result_zone(options, request, stream)
         mapper = RowMapper(stream.fields, options)
         report.ignored_tags = mapper.ignored_tags
         sink = (
@@ -180,19 +168,12 @@ class BrazeAction(BrazeActionBase):
     def _dispatcher(
         self, options: RunOptions, report: RunReport, audience: Audience | None
     ) -> Dispatcher:
-        settings = self._settings
-        limiter = self._plumbing.limiter(options.workspace)
-        in_flight = self._plumbing.in_flight(limiter)
-        client = UsersTrackClient(
+        client, in_flight = self.users_track(
             options.endpoint,
             options.api_key,
-            self._plumbing.session(),
-            limiter,
-            self._plumbing.retry_policy(),
-            timeout_seconds=settings.request_timeout_seconds,
-            batch_size=BatchSize(settings.objects_per_request),
-            on_latency=in_flight.observe,
-            counter=report,
+            options.workspace,
+            report,
+            BatchSize(self._settings.objects_per_request),
         )
         return Dispatcher(
             client,

@@ -31,8 +31,6 @@ DEFAULT_ALIAS_LABEL = "looker"
 KEY_KINDS = ("external_id", "braze_id", "user_alias", "email", "phone")
 
 API_KEY_PARAM = "braze_api_key"
-
-
 PARAMS = (
     Param(
         name="braze_description",
@@ -112,7 +110,9 @@ def braze_definition(
     )
 
 
-def unique_key_field(kinds: tuple[str, ...], description: str | None = None) -> FormField:
+def unique_key_field(
+    kinds: tuple[str, ...] = KEY_KINDS, description: str | None = None
+) -> FormField:
     """The Unique Key choice among an action's identifier ``kinds``; ``description`` replaces
     the general one where the action says more (which kinds go where)."""
     return FormField(
@@ -138,22 +138,34 @@ def alias_label_field() -> FormField:
     )
 
 
-def dry_run_field(description: str) -> FormField:
-    """The Dry Run choice every Braze action's form ends with."""
+def identity_fields(request: ActionRequest, kinds: tuple[str, ...] = KEY_KINDS) -> list[FormField]:
+    """Unique Key, and Alias Label when the key is user_alias: how every Braze action finds
+    the users of a Look."""
+    fields = [unique_key_field(kinds)]
+    if request.form_params.get("braze_key") == "user_alias":
+        fields.append(alias_label_field())
+    return fields
+
+
+def yes_no_field(name: str, label: str, description: str, default: str) -> FormField:
     return FormField(
-        name="braze_dry_run",
-        label="Dry Run",
+        name=name,
+        label=label,
         type="select",
         description=description,
-        default="no",
+        default=default,
         options=YES_NO_OPTIONS,
     )
+
+
+def dry_run_field(description: str) -> FormField:
+    return yes_no_field("braze_dry_run", "Dry Run", description, "no")
 
 
 def form(request: ActionRequest) -> Form:
     key = request.form_params.get("braze_key", "external_id")
     fields = [
-        unique_key_field(KEY_KINDS),
+        unique_key_field(),
         FormField(
             name="braze_segment",
             label="Export Label",
@@ -213,13 +225,11 @@ def form(request: ActionRequest) -> Form:
             default=DEFAULT_ARRAY_ATTRIBUTE,
             required=True,
         ),
-        FormField(
-            name="braze_update_existing_only",
-            label="Update Existing Users Only",
-            type="select",
-            description="Yes: users Braze does not know are skipped, none are created.",
-            default="yes",
-            options=YES_NO_OPTIONS,
+        yes_no_field(
+            "braze_update_existing_only",
+            "Update Existing Users Only",
+            "Yes: users Braze does not know are skipped, none are created.",
+            "yes",
         ),
         dry_run_field("Yes: read and check every row, report what would be sent, send nothing."),
     ]

@@ -74,7 +74,7 @@ class RowMapper:
         self.id_field = identifier_field(fields).name
         self.columns = _attribute_columns(fields, options)
         self.ignored_tags = ignored_tags(fields)
-        self._identify_text = _IDENTIFIERS[options.key_kind]
+        self._identify_text = IDENTIFIERS[options.key_kind]
         # Rows come with the attributes' fields in column order, then the identifier's.
         self.select = (*(c.field for c in self.columns), self.id_field)
         head = Head(
@@ -90,7 +90,7 @@ class RowMapper:
         """The user's identifier in this row; RejectRow when it is missing or invalid."""
         if row is None:
             raise RejectRow("row is not an object")
-        return _read_identifier(row[-1], self._identify_text)
+        return identify_cell(row[-1], self._identify_text)
 
     def build_many(
         self, rows: Sequence[Values], identifiers: Sequence[str], notes: ValueNotes
@@ -101,6 +101,19 @@ class RowMapper:
     def build(self, row: Values, identifier: str, notes: ValueNotes) -> tuple[dict[str, Any], int]:
         """One row's object and data points (check's row-by-row tally)."""
         return self._objects.build((row,), (identifier,), notes)[0]
+
+
+def identify_cell(value: Any, identify_text: Callable[[str], str]) -> str:
+    """The identifier in a cell, by the Unique Key's rule (one of IDENTIFIERS); RejectRow when it
+    is missing or invalid."""
+    if type(value) is str:  # the usual case, kept short: it runs for every row
+        text = value.strip()  # CHAR columns pad with spaces
+        if not text:
+            raise RejectRow("empty identifier")
+        return identify_text(text)
+    if value is None:
+        raise RejectRow("empty identifier")
+    return identify_text(_text(value))
 
 
 def identifier_field(
@@ -214,19 +227,6 @@ def ignored_tags(fields: Fields) -> tuple[str, ...]:
 # ---------------------------------------------------------------- identifiers by kind
 
 
-def _read_identifier(value: Any, identify_text: Callable[[str], str]) -> str:
-    """The identifier in one cell, checked by ``identify_text`` (one of _IDENTIFIERS): the
-    rule of every action (identifier_of); RejectRow when it is missing or invalid."""
-    if type(value) is str:  # the usual case, kept short: it runs for every row
-        text = value.strip()  # CHAR columns pad with spaces
-        if not text:
-            raise RejectRow("empty identifier")
-        return identify_text(text)
-    if value is None:
-        raise RejectRow("empty identifier")
-    return identify_text(_text(value))
-
-
 def _text(value: Any) -> str:
     """A non-text identifier cell as text (Looker numbers ids when the column is numeric)."""
     if isinstance(value, bool):
@@ -274,11 +274,11 @@ def _phone(text: str) -> str:
 
 def identifier_of(key_kind: str, value: Any) -> str:
     """The identifier a cell holds, for a Unique Key kind; RejectRow when missing or invalid."""
-    return _read_identifier(value, _IDENTIFIERS[key_kind])
+    return identify_cell(value, IDENTIFIERS[key_kind])
 
 
 # Each takes the identifier as stripped text.
-_IDENTIFIERS: dict[str, Callable[[str], str]] = {
+IDENTIFIERS: dict[str, Callable[[str], str]] = {
     "external_id": _plain,
     "braze_id": _braze_id,
     "user_alias": _plain,

@@ -140,7 +140,7 @@ def run_options(request: ActionRequest, extra_endpoints: tuple[str, ...]) -> Run
     if attribute in IDENTIFIER_NAMES or not attribute or attribute.startswith("$"):
         errors["braze_attribute"] = f"{shown(attribute)} cannot be used as the array attribute."
     alias_label = (form.get("braze_alias_label") or DEFAULT_ALIAS_LABEL).strip()
-    _refuse_key_shaped(form, errors)
+    refuse_key_shaped(form, errors)
     flags = {name: yes_no(form, name, default, errors) for name, default in _FLAGS}
     mode = _mode(form, errors)
     send = (form.get("braze_send") or ("changes" if mode == Mode.SYNC else "everything")).lower()
@@ -166,11 +166,16 @@ def run_options(request: ActionRequest, extra_endpoints: tuple[str, ...]) -> Run
 _TYPED_FIELDS = ("braze_segment", "braze_attribute", "braze_alias_label")
 
 
-def _refuse_key_shaped(form, errors: dict[str, str]) -> None:
+def refuse_key_shaped(
+    form,
+    errors: dict[str, str],
+    fields: tuple[str, ...] = _TYPED_FIELDS,
+    labels: dict[str, str] | None = None,
+) -> None:
     """A typed field holding only a UUID is most likely a pasted Braze API key (perhaps of
     another workspace): refused, so it is never sent to Braze nor kept in the run history."""
-    labels = field_labels()
-    for name in _TYPED_FIELDS:
+    labels = labels or field_labels()
+    for name in fields:
         if is_braze_key_shaped(form.get(name) or ""):
             errors[name] = (
                 f"{labels[name]} looks like a Braze API key (a UUID): the key belongs only in the "

@@ -8,11 +8,11 @@ audience) exactly once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from contextlib import suppress
 from itertools import compress
 from operator import itemgetter
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 import orjson
 
@@ -27,6 +27,8 @@ from looker_braze.errors import LookerBrazeError, RejectRow
 from looker_braze.hub.cells import Values
 from looker_braze.hub.document import RowStream
 from looker_braze.state import Sent
+
+T = TypeVar("T")
 
 
 class Removal(NamedTuple):
@@ -107,14 +109,15 @@ async def remove_gone(audience: Audience, sink: Sink, report: RunReport) -> None
 
 
 def batched(
-    planned: list[tuple[dict[str, Any], Delivery]], batcher: Batcher, report: RunReport
+    planned: list[tuple[dict[str, Any], Hashable]], batcher: Batcher, report
 ) -> list[Batch]:
-    """Encode and batch; the batches that filled up (sync code: no await per object)."""
+    """Encode and batch each (object, tag); the batches that filled up (sync code: no await
+    per object). An object that cannot be sent counts as invalid."""
     ready: list[Batch] = []
     add = batcher.add
     for obj, delivery in planned:
         try:
-            full = add(_encoded(obj), delivery)
+            full = add(encoded(obj), delivery)
         except RejectRow as exc:
             report.count_invalid(exc.reason)
             continue
@@ -134,10 +137,15 @@ def first_seen(
             identified.append((row, identify(row)))
         except RejectRow as exc:
             report.count_invalid(exc.reason)
-    fresh = seen.add_many([identifier for _, identifier in identified])
-    first = list(compress(identified, fresh))
-    report.count("duplicates", len(identified) - len(first))
-    return first
+    return unseen(identified, [identifier for _, identifier in identified], seen, report)
+
+
+def unseen(items: list[T], keys: list[str], seen: SeenIds, report) -> list[T]:
+    """The items whose key (``keys``, in step) is first seen in this send; the others are
+    counted as duplicates."""
+    kept = list(compress(items, seen.add_many(keys)))
+    report.count("duplicates", len(items) - len(kept))
+    return kept
 
 
 def _new_users(
@@ -186,7 +194,7 @@ def _removal_of(audience: Audience, identifier: str) -> tuple[dict[str, Any], De
     return audience.removal(member), Delivery(identifier, 1, Removal(member))
 
 
-def _encoded(obj: dict[str, Any]) -> bytes:
+def encoded(obj: dict[str, Any]) -> bytes:
     try:
         return orjson.dumps(obj)
     except orjson.JSONEncodeError:

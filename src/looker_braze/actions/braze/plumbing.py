@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import aiohttp
 
-from looker_braze.braze.concurrency import InFlight, connection_limit
+from looker_braze.braze.concurrency import connection_limit
 from looker_braze.braze.families import USERS_TRACK, Family
 from looker_braze.braze.ratelimit import RateLimiter
-from looker_braze.braze.requester import RetryPolicy
 from looker_braze.braze.shared_limit import shared_limiter
 from looker_braze.redis_keys import redis_client
 from looker_braze.settings import HubSettings
@@ -46,19 +45,6 @@ class BrazePlumbing:
             redis_key = workspace if family == USERS_TRACK else f"{workspace}|{family.name}"
             self._limiters[key] = shared_limiter(self.redis, redis_key, requests, seconds, hourly)
         return self._limiters[key]
-
-    def in_flight(self, limiter: RateLimiter) -> InFlight:
-        """One send's requests in flight: enough for its limiter, within the hub's budgets."""
-        settings = self._settings
-        return InFlight(
-            limiter.requests_per_second, settings.max_bytes_in_flight, settings.max_in_flight
-        )
-
-    def retry_policy(self) -> RetryPolicy:
-        settings = self._settings
-        return RetryPolicy(
-            max_attempts=settings.max_attempts, deadline_seconds=settings.retry_deadline_seconds
-        )
 
     def _limits(self, family: Family) -> tuple[int, float, int | None]:
         if family != USERS_TRACK:

@@ -17,34 +17,32 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import ClassVar
 
 import orjson
 
-from looker_braze.actions.braze.counting import RowCounting
-from looker_braze.actions.braze.counting import n as _n
-from looker_braze.actions.braze.counting import top as _top
+from looker_braze.actions.braze.counting import RowCounts, n, of, top
 from looker_braze.actions.braze.mapping import ValueNotes
 from looker_braze.actions.braze.modes import Mode
 from looker_braze.braze.client import SendNotes
 from looker_braze.hub.action import RunProgress
 from looker_braze.hub.result import PossibleCut
 
-# A dry run's answer ends with this and the first object as JSON (`send` prints it apart).
+# A dry run's answer ends with this and the first object as JSON (`send` prints it apart); the
+# events action's, with FIRST_OBJECTS and a JSON list of the first objects.
 FIRST_OBJECT = "First object: "
+FIRST_OBJECTS = "First objects: "
 
 
-def answer_text(parts: Iterable[str | None], sample: dict | None) -> str:
-    """An answer's sentences (None ones left out), then a dry run's first object, as JSON: as
-    Braze would receive it (a Python repr would show None, True, 'quotes')."""
+def answer_text(
+    parts: Iterable[str | None], sample: dict | list | None, heading: str = FIRST_OBJECT
+) -> str:
+    """An answer's sentences (None ones left out), then a dry run's first object (or objects,
+    under FIRST_OBJECTS), as JSON: as Braze would receive it (a Python repr would show None,
+    True, 'quotes')."""
     text = [part for part in parts if part]
     if sample is not None:
-        text.append(f"{FIRST_OBJECT}{orjson.dumps(sample).decode()}")
+        text.append(f"{heading}{orjson.dumps(sample).decode()}")
     return " ".join(text)
-
-
-def _of(count: int, noun: str, plural: str | None = None) -> str:
-    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
 
 
 _ROW_OUTCOMES = frozenset({"read", "sent", "would_send", "unchanged", "duplicates", "not_sent"})
@@ -57,9 +55,11 @@ _COUNTERS = (
 
 
 @dataclass
-class RunReport(RowCounting):
-    ROW_OUTCOMES: ClassVar[frozenset[str]] = _ROW_OUTCOMES
-    COUNTERS: ClassVar[tuple[str, ...]] = _COUNTERS
+class RunReport(RowCounts):
+    ROW_OUTCOMES = _ROW_OUTCOMES
+    COUNTERS = _COUNTERS
+    TAGS_HINT = "braze[<attribute>]"
+    UNCONFIRMED = "those users are not confirmed (counted as rejected) and go again next time"
 
     label: str
     array_attribute: str
@@ -67,16 +67,8 @@ class RunReport(RowCounting):
     mode: Mode = Mode.APPEND
     dry_run: bool = False
     update_existing_only: bool = True
-    started: float = field(default_factory=time.monotonic)
     # rows
-    read: int = 0
-    sent: int = 0
-    would_send: int = 0
     unchanged: int = 0
-    duplicates: int = 0
-    invalid: Counter = field(default_factory=Counter)
-    rejected: Counter = field(default_factory=Counter)
-    not_sent: int = 0
     # the audience
     added: int = 0
     gone: int = 0
@@ -88,23 +80,13 @@ class RunReport(RowCounting):
     # effort
     data_points: int = 0
     data_points_saved: int = 0
-    requests: int = 0
-    retries: int = 0
     values: ValueNotes = field(default_factory=ValueNotes)
-    ignored_tags: tuple[str, ...] = ()
-    row_cap: int | None = None
     cut: PossibleCut | None = None  # Looker may have sent only part of the result
     braze: SendNotes = field(default_factory=SendNotes)  # queued, odd answers, a smaller batch
-    failure: str | None = None
     history_failure: str | None = None  # a plain append could not record who joined
     sample: dict | None = None
 
-    @property
-    def accounted(self) -> int:
-        return (
-            self.sent + self.would_send + self.unchanged + self.duplicates
-            + sum(self.invalid.values()) + sum(self.rejected.values()) + self.not_sent
-        )  # fmt: skip
+    # ------------------------------------------------------------ counting (RowCounting)
 
     @property
     def success(self) -> bool:
@@ -125,7 +107,7 @@ class RunReport(RowCounting):
         if self.failure and self.read == 0:
             return f"Failed: {self.failure}"
         parts = (self._headline(), self._rows_line(), self._audience_line(), self._cut_line(),
-                 self._braze_line(), self._values_line(), self._tags_line(), self.cap_line(),
+                 self.braze_line(), self._values_line(), self.tags_line(), self.cap_line(),
                  self._history_line(), self._effort_line())  # fmt: skip
         return answer_text(parts, self.sample if self.dry_run else None)
 
@@ -133,40 +115,41 @@ class RunReport(RowCounting):
         target = f"'{self.label}' in {self.array_attribute}"
         verb = "removed from" if self.mode == Mode.REMOVE else "added to"
         if self.failure:
-            return f"Failed: {self.failure} Before that, Braze accepted {_of(self.sent, 'user')}."
+            return self.failed_line("user")
         if self.dry_run:
-            return (
-                f"Dry run, nothing sent: {_of(self.would_send, 'user')} would be sent ({target})."
-            )
+            return f"Dry run, nothing sent: {of(self.would_send, 'user')} would be sent ({target})."
         verdict = "Done" if self.success else "Incomplete"
         caveat = (
             " (Braze updates only the users it already has)"
             if self.update_existing_only and self.mode != Mode.REMOVE
             else ""
         )
-        users = _of(self.sent, "user")
+        users = of(self.sent, "user")
         if self.mode == Mode.SYNC:
             return f"{verdict}: {users} sent to Braze to sync {target}{caveat}."
         return f"{verdict}: {users} sent to Braze; label {verb} {target}{caveat}."
 
     def _rows_line(self) -> str:
-        unchanged = f"{_n(self.unchanged)} unchanged since the last send, not sent again"
-        return self.rows_line((unchanged,) if self.unchanged else (), "without a valid id")
+        return self.rows_line(
+            (self.unchanged, "unchanged since the last send, not sent again"),
+            (self.duplicates, "duplicate ids skipped"),
+            self.invalid_outcome("without a valid id"),
+        )
 
     def _audience_line(self) -> str | None:
         if self.mode == Mode.REMOVE or (self.mode == Mode.APPEND and not self.added):
             return None
-        parts = [f"{_of(self.added, 'user')} newly flagged"]
+        parts = [f"{of(self.added, 'user')} newly flagged"]
         if self.mode == Mode.SYNC and not self.removals_skipped:
             gone = self.would_remove if self.dry_run else self.removed
             parts.append(
-                f"{_of(gone, 'user')} who left the Look "
+                f"{of(gone, 'user')} who left the Look "
                 f"{'would lose' if self.dry_run else 'lost'} the label"
             )
         if self.removals_rejected:
-            parts.append(f"{_n(self.removals_rejected)} removals rejected by Braze")
+            parts.append(f"{n(self.removals_rejected)} removals rejected by Braze")
         if self.removals_not_sent:
-            parts.append(f"{_n(self.removals_not_sent)} removals not sent because the run stopped")
+            parts.append(f"{n(self.removals_not_sent)} removals not sent because the run stopped")
         line = "Audience: " + "; ".join(parts) + "."
         if self.removals_skipped:
             line += f" Users who left were not removed: {self.removals_skipped}"
@@ -178,54 +161,22 @@ class RunReport(RowCounting):
             dropped = Counter(
                 {f"{a} {reason}": n for (a, reason), n in self.values.dropped.items()}
             )
-            notes.append(
-                f"{_of(sum(dropped.values()), 'invalid value')} not sent ({_top(dropped)})"
-            )
+            notes.append(f"{of(sum(dropped.values()), 'invalid value')} not sent ({top(dropped)})")
         if self.values.truncated:
             notes.append(
-                f"{_of(sum(self.values.truncated.values()), 'value')} cut to 255 characters "
-                f"({_top(self.values.truncated)})"
+                f"{of(sum(self.values.truncated.values()), 'value')} cut to 255 characters "
+                f"({top(self.values.truncated)})"
             )
         if not notes:
             return None
         line = "; ".join(notes)
         return line[0].upper() + line[1:] + "."
 
-    def _tags_line(self) -> str | None:
-        if not self.ignored_tags:
-            return None
-        return (
-            f"Ignored malformed tags ({'; '.join(self.ignored_tags[:5])}): use braze[<attribute>]."
-        )
-
     def _cut_line(self) -> str | None:
-        if self.cut is None or self.removals_skipped:  # a sync says it with its removals
+        if self.removals_skipped:  # a sync says it with its removals
             return None
-        return (
-            f"Looker may have sent only part of the Look: {self.cut.reason}, so users beyond it "
-            f"were not {'removed' if self.mode == Mode.REMOVE else 'flagged'}. {self.cut.remedy}"
-        )
-
-    def _braze_line(self) -> str | None:
-        notes, said = self.braze, []
-        if notes.queued:
-            said.append(
-                f"it queued {_n(notes.queued)} of these users during maintenance (202) and "
-                "processes them later; they count as sent"
-            )
-        if notes.messages:
-            quoted = ", ".join(f"'{message}'" for message in notes.messages)
-            said.append(
-                f"Braze answered {quoted} instead of 'success': those users are not confirmed "
-                "(counted as rejected) and go again next time"
-            )
-        if notes.batch_size:
-            refused, took = notes.batch_size
-            said.append(
-                f"Braze took only {took} objects per request (it refused {refused}): set "
-                f"LOOKER_BRAZE_OBJECTS_PER_REQUEST={took} for this hub"
-            )
-        return "Braze: " + "; ".join(said) + "." if said else None
+        verb = "removed" if self.mode == Mode.REMOVE else "flagged"
+        return self.cut_line(f"users beyond it were not {verb}")
 
     def _history_line(self) -> str | None:
         if self.history_failure is None:
@@ -234,15 +185,15 @@ class RunReport(RowCounting):
 
     def _effort_line(self) -> str:
         seconds = time.monotonic() - self.started
-        points = _of(self.data_points, "data point")
+        points = of(self.data_points, "data point")
         saved = (
-            f" ({_n(self.data_points_saved)} saved by sending only changes)"
+            f" ({n(self.data_points_saved)} saved by sending only changes)"
             if self.data_points_saved
             else ""
         )
         if self.dry_run:
             return f"It would cost about {points}{saved}. Read in {seconds:.1f} s."
         return (
-            f"{points}{saved}, {_of(self.requests, 'request')}, "
-            f"{_of(self.retries, 'retry', 'retries')}, {seconds:.1f} s."
+            f"{points}{saved}, {of(self.requests, 'request')}, "
+            f"{of(self.retries, 'retry', 'retries')}, {seconds:.1f} s."
         )

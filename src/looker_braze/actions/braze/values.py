@@ -179,6 +179,12 @@ def _time_converter(zone: tzinfo | None) -> Converter:
     return to_time
 
 
+def instant_converter(zone: tzinfo | None) -> Converter:
+    """A converter that reads any value as a date-time of the Look (in ``zone`` when it has no
+    offset), whatever its field's type: for fields that must hold a point in time."""
+    return _time_converter(zone)
+
+
 def _is_usual(text: str) -> bool:
     """Whether ``text`` has the shape of Looker's usual date-time, YYYY-MM-DD HH:MM:SS."""
     return len(text) == 19 and text[10] == " " and text[16] == ":"

@@ -25,6 +25,7 @@ from looker_braze.currents.dashboards.outcomes import (
     conversions_and_lift,
     subscriptions,
 )
+from looker_braze.currents.dashboards.overview import cross_channel_overview
 from looker_braze.currents.dashboards.pressure import marketing_pressure
 from looker_braze.currents.dashboards.retention import retention_dashboards
 from looker_braze.currents.dashboards.sessions import app_sessions
@@ -60,6 +61,7 @@ DASHBOARDS: tuple[Dashboard, ...] = (
     content_cards_and_banners(),
     webhooks(),
     feature_flags_and_live_activities(),
+    cross_channel_overview(),
     audience_response(),
 )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from looker_braze.currents.lookml.audiences import audience_views
 from looker_braze.currents.lookml.messaging import messaging_view
 from looker_braze.currents.lookml.outcomes import outcome_views
+from looker_braze.currents.lookml.overview import overview_view
 from looker_braze.currents.lookml.sqltext import LiquidBinder, column, derived_sql, expression
 from looker_braze.currents.lookml.surfaces import surface_views
 from looker_braze.currents.lookml.views import SEND, rate
@@ -41,6 +42,7 @@ def derived_views(dialect: str) -> list[dict]:
         *outcome_views(dialect),
         *surface_views(dialect),
         *audience_views(dialect),
+        overview_view(dialect),
     ]
 
 

@@ -131,6 +131,7 @@ def engagement_explores() -> list[dict]:
         *outcome_explores(),
         *surface_explores(),
         *audience_explores(),
+        {"name": "cross_channel_weekly", "label": "Cross-Channel Overview"},
     ]
 
 

@@ -10,20 +10,11 @@ puts suspected bot clicks back into engagement, as the models' parameter does.
 
 from __future__ import annotations
 
-from sqlglot import exp
-
-from looker_braze.currents.lookml.sqltext import LiquidBinder, column, derived_sql, expression
+from looker_braze.currents.lookml.sqltext import OuterFilters, column, derived_sql, expression
 from looker_braze.currents.lookml.views import rate
 
 VIEW = "messaging_events"
 TIMEFRAMES = ["raw", "time", "date", "week", "month"]
-
-
-class _OuterFilters(LiquidBinder):
-    """The models' filters become TRUE: Looker filters the view's dimensions instead."""
-
-    def match(self, column_: exp.Expression, name: str, dialect: str) -> exp.Expression:
-        return exp.true()
 
 
 def _when(condition: str, value: str, d: str) -> str:
@@ -185,7 +176,7 @@ def _dimensions(d: str) -> list[dict]:
 
 
 def messaging_view(dialect: str) -> dict:
-    binder = _OuterFilters({"machine_events": "machine_events"})
+    binder = OuterFilters({"machine_events": "machine_events"})
     return {
         "name": VIEW,
         "derived_table": {"sql": derived_sql("messaging_events", dialect, binder)},

@@ -44,6 +44,14 @@ class LiquidBinder(Binder):
         return exp.var(f"{{% condition {name} %}} {sql} {{% endcondition %}}")
 
 
+class OuterFilters(LiquidBinder):
+    """The models' filters become TRUE: Looker filters the view's dimensions instead (or, for a
+    view that has no such dimension, the view is not filtered that way)."""
+
+    def match(self, column: exp.Expression, name: str, dialect: str) -> exp.Expression:
+        return exp.true()
+
+
 def derived_sql(fragment: str, dialect: str, binder: LiquidBinder) -> str:
     """A models fragment as derived-table SQL: Currents tables read through their views'
     `${view.SQL_TABLE_NAME}`, so the schema and table names live in one place."""

@@ -185,6 +185,7 @@ _INTERMEDIATE = (
         for surface, title, bound in SURFACES
     ),
     Query("webhook_messages", "webhook_messages", "Webhook measures per message"),
+    Query("channel_activity", "channel_activity", "Every channel: who was reached, who engaged"),
     Query("audience_deliveries", "audience_deliveries", "Deliveries on every channel, engagement"),
     Query("audience_members", "audience_members", "Audience spells resolved to Braze users"),
 )
@@ -443,6 +444,11 @@ _MODELS = (
     Query("live_activity_summary", "live_activity_summary", "Live activities"),
     Query("live_activity_outcomes", "live_activity_outcomes", "Live activity outcomes"),
     Query("live_activity_weekly", "live_activity_weekly", "Live activities by week"),
+    Query(
+        "cross_channel_weekly",
+        "cross_channel_weekly",
+        "Every channel by week: messages sent, users reached, users engaged; all channels",
+    ),
     Query(
         "audience_engagement",
         "audience_engagement",

@@ -3,6 +3,7 @@
 Inspection endpoints take no Braze key: the simulator is a test tool, never a place for real
 data. They are:
   GET  /sim/profile?external_id=.. | braze_id= | email= | phone= | alias_name=&alias_label=
+  GET  /sim/events?<the same>  GET /sim/purchases?<the same>   -> JSON list, every one received
   GET  /sim/segment?attribute=looker_export&value=LABEL   -> {"attribute", "value", "count"}
   GET  /sim/segment/members?attribute=..&value=..[&limit=N]   -> JSON list of member ids
   GET  /sim/subscriptions?group=ID[&external_id= | email= | phone=]   -> a group's counts, or
@@ -91,16 +92,29 @@ def _param(request: Request, name: str) -> str:
     return value
 
 
-async def profile(request: Request) -> Response:
+def _who(request: Request) -> tuple[str, object]:
+    """(kind, value) of the identifier in the query string."""
     params = request.query_params
     kind = next((name for name in _LOOKUPS if name in params), None)
     if kind is not None:
-        key = params[kind]
-    elif "alias_name" in params:
-        kind, key = "user_alias", (params["alias_name"], _param(request, "alias_label"))
-    else:
-        raise HTTPException(400, f"give one of {', '.join(_LOOKUPS)} or alias_name&alias_label")
+        return kind, params[kind]
+    if "alias_name" in params:
+        return "user_alias", (params["alias_name"], _param(request, "alias_label"))
+    raise HTTPException(400, f"give one of {', '.join(_LOOKUPS)} or alias_name&alias_label")
+
+
+async def profile(request: Request) -> Response:
+    kind, key = _who(request)
     found = _sim(request).profile(kind, key)
+    if found is None:
+        raise HTTPException(404, f"no profile with that {kind}")
+    return _json(found)
+
+
+async def occurrences(request: Request) -> Response:
+    """A user's events or purchases (the path's last part), every one as received."""
+    kind, key = _who(request)
+    found = _sim(request).occurrences(request.url.path.rsplit("/", 1)[1], kind, key)
     if found is None:
         raise HTTPException(404, f"no profile with that {kind}")
     return _json(found)
@@ -177,6 +191,8 @@ async def _body(request: Request):
 def _routes() -> list[Route]:
     return [
         Route("/sim/profile", profile),
+        Route("/sim/events", occurrences),
+        Route("/sim/purchases", occurrences),
         Route("/sim/segment", segment),
         Route("/sim/segment/members", segment_members),
         Route("/sim/subscriptions", subscriptions),

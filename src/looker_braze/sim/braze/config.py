@@ -102,12 +102,16 @@ class SimConfig:
     latency_ms: tuple[float, float] = (0.0, 0.0)
     drop_rate: float = 0.0
     queued_rate: float = 0.0
+    lost_answer_rate: float = 0.0  # share of requests applied whose answer is then lost
     unknown_key_status: int = 401
     account_state: AccountState = "active"
     redirect_rate: float = 0.0
     redirect_status: int = 307
     redirect_to: str = "http://127.0.0.1:9/users/track"
     success_message: str = "success"
+    # Properties holding an object or array may total this many bytes: 100 KB on Braze's newer
+    # event-object page, 50 KB on the older one and the purchase page (braze-activation.md §1.3).
+    event_properties_max_bytes: int = 100_000
     # Catalogs (catalogs.py): the item endpoints' and catalog management's shared limits per
     # window, and the status of catalog-not-found (UNCONFIRMED: 404 or 400).
     catalog_items_limit: int = 16_000
@@ -146,6 +150,7 @@ LIVE = (
     "hourly_limit_requests",
     "hourly_limit_seconds",
     "queued_rate",
+    "lost_answer_rate",
     "unknown_key_status",
     "account_state",
     "redirect_rate",
@@ -155,6 +160,7 @@ LIVE = (
     "max_subscription_groups",
     "subscription_rate_limit_requests",
     "subscription_rate_limit_seconds",
+    "event_properties_max_bytes",
     "catalog_items_limit",
     "catalog_management_limit",
     "catalog_limit_seconds",
@@ -262,7 +268,7 @@ def contract_problems(settings: dict[str, Any]) -> list[str]:
 
 def answer_problems(settings: dict[str, Any]) -> list[str]:
     problems = []
-    for name in ("queued_rate", "redirect_rate"):
+    for name in ("queued_rate", "redirect_rate", "lost_answer_rate"):
         if not 0 <= settings[name] <= 1:
             problems.append(f"{name} is a share between 0 and 1, not {settings[name]}")
     if settings["unknown_key_status"] not in UNKNOWN_KEY_STATUSES:
@@ -281,4 +287,6 @@ def answer_problems(settings: dict[str, Any]) -> list[str]:
         problems.append(f"redirect_to must be an absolute http(s) URL, not {target!r}")
     if not isinstance(settings["success_message"], str):
         problems.append("success_message must be text")
+    if settings["event_properties_max_bytes"] < 1:
+        problems.append("event_properties_max_bytes must be 1 or more")
     return problems

@@ -65,9 +65,9 @@ class TrackEndpoint:
         elif fault.redirect:
             await self._send_redirect(send)
         else:
-            await self._answer(scope, receive, send, fault.queued)
+            await self._answer(scope, receive, send, fault.queued, fault.lose_answer)
 
-    async def _answer(self, scope, receive, send, queued: bool) -> None:
+    async def _answer(self, scope, receive, send, queued: bool, lose: bool = False) -> None:
         try:
             status, body, headers = await self._handle(scope, receive, queued)
         except ClientGone:
@@ -75,6 +75,10 @@ class TrackEndpoint:
         except Exception:  # a simulator bug must not look like a dropped connection
             log.exception("the simulator failed on a /users/track request")
             status, body, headers = 500, {"message": "Internal Server Error"}, []
+        if lose:  # applied, but the client never learns it
+            self.sim.counters.requests["answer_lost"] += 1
+            await drop_connection(send)
+            return
         await self._send(send, status, orjson.dumps(body), _JSON, headers)
 
     async def _handle(self, scope, receive, queued: bool):

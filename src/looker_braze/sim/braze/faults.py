@@ -1,4 +1,6 @@
-"""Fault injection: a share of requests answered 5xx, added latency, dropped connections; and
+"""Fault injection: a share of requests answered 5xx, added latency, dropped connections (before
+Braze reads the request, or after it applied it: a lost answer, the case that makes a resend
+duplicate events); and
 Braze's infrastructure answers: a share redirected (a proxy, a wrong host), a share queued (202
 during maintenance).
 
@@ -24,10 +26,12 @@ class FaultSettings:
     drop_rate: float = 0.0
     redirect_rate: float = 0.0
     queued_rate: float = 0.0
+    lost_answer_rate: float = 0.0  # applied, then the connection dropped without an answer
 
     def any(self) -> bool:
         return bool(
-            self.error_rate
+            self.lost_answer_rate
+            or self.error_rate
             or self.drop_rate
             or self.latency_ms[1]
             or self.redirect_rate
@@ -41,6 +45,7 @@ class Fault(NamedTuple):
     status: int | None  # a 5xx to answer instead of the real one
     redirect: bool = False  # answer a redirect instead of the real answer
     queued: bool = False  # answer 202 "queued" in place of a success
+    lose_answer: bool = False  # apply the request, then drop the connection without answering
 
 
 NO_FAULT = Fault(0.0, False, None)
@@ -65,7 +70,8 @@ class FaultInjector:
         if settings.redirect_rate and rng.random() < settings.redirect_rate:
             return Fault(delay, False, None, redirect=True)
         queued = bool(settings.queued_rate) and rng.random() < settings.queued_rate
-        return Fault(delay, False, None, queued=queued)
+        lost = bool(settings.lost_answer_rate) and rng.random() < settings.lost_answer_rate
+        return Fault(delay, False, None, queued=queued, lose_answer=lost)
 
 
 async def drop_connection(send) -> None:

@@ -30,7 +30,6 @@ from looker_braze.sim.braze.values import (
     custom_operation,
     dict_operation,
     invalid,
-    parse_time,
 )
 
 # Field operations besides values.py's custom ones.
@@ -147,53 +146,3 @@ def update_only(obj: dict, kind: str) -> bool:
     if flag is None:
         return kind in _UPDATE_ONLY_BY_DEFAULT
     raise invalid("_update_existing_only")
-
-
-class EventPlan(NamedTuple):
-    kind: str
-    key: Any
-    update_only: bool
-    name: str  # event name or purchase product_id
-
-
-def plan_event(obj: Any, blocklist: frozenset[str] = NO_BLOCKLIST) -> EventPlan:
-    """An event object: identifier, ``name``, ``time``; optional ``properties`` object."""
-    if type(obj) is not dict:
-        raise RejectRow(NOT_AN_OBJECT)
-    kind, key = identify(obj, blocklist)
-    name = _required_text(obj, "name")
-    _check_time(obj)
-    if type(obj.get("properties", {})) is not dict:
-        raise invalid("properties")
-    return EventPlan(kind, key, update_only(obj, kind), name)
-
-
-def plan_purchase(obj: Any, blocklist: frozenset[str] = NO_BLOCKLIST) -> EventPlan:
-    """A purchase: identifier, ``product_id``, ``currency`` (3 letters), ``price``, ``time``."""
-    if type(obj) is not dict:
-        raise RejectRow(NOT_AN_OBJECT)
-    kind, key = identify(obj, blocklist)
-    product = _required_text(obj, "product_id")
-    currency = obj.get("currency")
-    if type(currency) is not str or len(currency) != 3 or not currency.isalpha():
-        raise invalid("currency")
-    if type(obj.get("price")) not in (int, float):
-        raise invalid("price")
-    quantity = obj.get("quantity", 1)
-    if type(quantity) is not int or not 1 <= quantity <= 100:
-        raise invalid("quantity")
-    _check_time(obj)
-    return EventPlan(kind, key, update_only(obj, kind), product)
-
-
-def _required_text(obj: dict, name: str) -> str:
-    value = obj.get(name)
-    if type(value) is not str or not value:
-        raise invalid(name)
-    return value
-
-
-def _check_time(obj: dict) -> None:
-    when = obj.get("time")
-    if type(when) is not str or parse_time(when) is None:
-        raise invalid("time")

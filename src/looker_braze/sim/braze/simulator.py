@@ -17,10 +17,11 @@ from looker_braze.errors import ConfigError, RejectRow
 from looker_braze.sim.braze.catalogs import Catalogs
 from looker_braze.sim.braze.config import TRACK_PERMISSION, SimConfig, live_problems
 from looker_braze.sim.braze.contracts import Terms, terms
+from looker_braze.sim.braze.events import read_event, read_purchase
 from looker_braze.sim.braze.faults import FaultInjector, FaultSettings
 from looker_braze.sim.braze.limits import FixedWindowLimiter, limit_headers
 from looker_braze.sim.braze.messaging import Messaging
-from looker_braze.sim.braze.objects import plan_attributes, plan_event, plan_purchase
+from looker_braze.sim.braze.objects import plan_attributes
 from looker_braze.sim.braze.stats import Stats
 from looker_braze.sim.braze.subscriptions import SubscriptionStore, subscription_limiter
 from looker_braze.sim.braze.workspace import Workspace
@@ -30,6 +31,7 @@ MAX_INPUT = "Max Input Length Exceeded"
 QUEUED = "queued"
 INPUT_ARRAYS = ("attributes", "events", "purchases")
 FREEZE_EVERY = 50_000  # objects applied between two settlings of the heap (see _settle_heap)
+PROPERTIES_BYTES = "event_properties_max_bytes"
 PROFILE_KINDS = ("external_id", "braze_id", "email", "phone", "user_alias")
 # Braze's texts (shared/spec/braze-users-track.md "Real-world behaviours"; the API errors page,
 # braze-inc/braze-docs _docs/_api/errors.md: 401 Invalid API key, 403 Access Denied vs "Rate plan
@@ -60,6 +62,7 @@ class FaultUpdate(BaseModel):
     hourly_limit_requests: int | None = None  # null: the contract's
     hourly_limit_seconds: float | None = None
     queued_rate: float | None = None
+    lost_answer_rate: float | None = None
     unknown_key_status: int | None = None
     account_state: str | None = None
     redirect_rate: float | None = None
@@ -69,6 +72,7 @@ class FaultUpdate(BaseModel):
     max_subscription_groups: int | None = None  # null: no cap
     subscription_rate_limit_requests: int | None = None  # null: no limit
     subscription_rate_limit_seconds: float | None = None
+    event_properties_max_bytes: int = 100_000
     catalog_items_limit: int | None = None
     catalog_management_limit: int | None = None
     catalog_limit_seconds: float | None = None
@@ -227,30 +231,33 @@ class BrazeSimulator:
         return processed
 
     def _events(self, items: list, errors: list[dict]) -> int:
-        done = self._occurrences("events", plan_event, self.workspace.events, items, errors)
+        done = self._occurrences("events", read_event, items, errors)
         self.counters.events_processed += done
         return done
 
     def _purchases(self, items: list, errors: list[dict]) -> int:
-        store = self.workspace.purchases
-        done = self._occurrences("purchases", plan_purchase, store, items, errors)
+        done = self._occurrences("purchases", read_purchase, items, errors)
         self.counters.purchases_processed += done
         return done
 
-    def _occurrences(self, name, plan, store, items: list, errors: list[dict]) -> int:
-        """Events or purchases: each costs one data point; counted on the user's profile."""
-        processed = applied = 0
+    def _occurrences(self, name, read, items: list, errors: list[dict]) -> int:
+        """Events or purchases, each stored as received (never deduplicated): one data point
+        each, plus one per purchase property (billable, braze-activation.md §1.8)."""
+        processed = applied = points = 0
+        blocklist, max_bytes = self.config.blocklisted_external_ids, self._live[PROPERTIES_BYTES]
         for index, obj in enumerate(items):
             try:
-                occurrence = plan(obj, self.config.blocklisted_external_ids)
+                occurrence = read(obj, blocklist, max_bytes)
             except RejectRow as rejected:
                 self._reject(errors, name, index, rejected.reason)
                 continue
             processed += 1
-            applied += self.workspace.apply_event(occurrence, store)
+            if self.workspace.apply_event(occurrence, name):
+                applied += 1
+                points += 1 + (len(occurrence.record["properties"]) if name == "purchases" else 0)
         self.counters.objects_processed += processed
         self.counters.not_found += processed - applied
-        self.counters.data_points += applied
+        self.counters.data_points += points
         return processed
 
     def _reject(self, errors: list[dict], name: str, index: int, reason: str) -> None:
@@ -274,6 +281,12 @@ class BrazeSimulator:
     def segment_members(self, attribute: str, value: Any) -> Iterator[str]:
         """Those profiles' external ids (braze ids for profiles without one)."""
         return self.workspace.segment_members(attribute, value)
+
+    def occurrences(self, array: str, kind: str, value: Any) -> list[dict] | None:
+        """Every event (``array`` "events") or purchase of the user one identifier finds, in the
+        order received; None when no user has that identifier."""
+        uid = self.workspace.identities.find(kind, tuple(value) if kind == "user_alias" else value)
+        return None if uid is None else self.workspace.occurrences.of(array, uid)
 
     def stats(self) -> dict:
         return self.counters.snapshot(self.workspace.identities.count())
@@ -314,6 +327,7 @@ class BrazeSimulator:
             live["drop_rate"],
             live["redirect_rate"],
             live["queued_rate"],
+            live["lost_answer_rate"],
         )
         requests, seconds = live["rate_limit_requests"], live["rate_limit_seconds"]
         self._limiter = FixedWindowLimiter(requests, seconds) if requests else None

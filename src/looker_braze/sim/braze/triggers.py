@@ -26,9 +26,11 @@ class TriggerEndpoint(TrackEndpoint):
         self.kind = kind
         self.permission = f"{'campaigns' if kind == 'campaign' else 'canvas'}.trigger.send"
 
-    async def _answer(self, scope, receive, send, queued: bool) -> None:
-        if not self.sim.messaging.draw_lost():
-            await super()._answer(scope, receive, send, False)  # no "queued" for triggers
+    async def _answer(self, scope, receive, send, queued: bool, lose: bool = False) -> None:
+        # ``lose``: the fault every endpoint has (applied, then dropped); the messaging setting
+        # loses the answer by a drop or a 504.
+        if lose or not self.sim.messaging.draw_lost():
+            await super()._answer(scope, receive, send, False, lose)  # no "queued" for triggers
             return
         await self._handle(scope, receive, False)  # Braze acts ...
         self.sim.messaging.lost_answers += 1

@@ -17,9 +17,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from looker_braze.sim.braze.events import Occurrence, Occurrences
 from looker_braze.sim.braze.fields import STANDARD_FIELDS
 from looker_braze.sim.braze.identities import Identities
-from looker_braze.sim.braze.objects import CONTACT, FIELD, EventPlan, Plan
+from looker_braze.sim.braze.objects import CONTACT, FIELD, Plan
 from looker_braze.sim.braze.values import ARRAY, INC, OBJECTS, REMOVE, SET
 
 NOT_FOUND = None  # apply_attributes: no such user and none created
@@ -34,6 +35,7 @@ class Workspace:
         self.array_members: dict[str, ArrayMembers] = {}
         self.events: dict[int, dict[str, int]] = {}
         self.purchases: dict[int, dict[str, int]] = {}
+        self.occurrences = Occurrences()  # every event and purchase, as received
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -63,12 +65,14 @@ class Workspace:
                     dropped.append(problem)
         return dropped
 
-    def apply_event(self, plan: EventPlan, into: dict[int, dict[str, int]]) -> bool:
-        uid = self._user(plan.kind, plan.key, plan.update_only)
+    def apply_event(self, occurrence: Occurrence, array: str) -> bool:
+        """Record one event or purchase (``array``) on its user; False: no such user."""
+        uid = self._user(occurrence.kind, occurrence.key, occurrence.update_only)
         if uid is None:
             return False
-        counts = into.setdefault(uid, {})
-        counts[plan.name] = counts.get(plan.name, 0) + 1
+        counts = getattr(self, array).setdefault(uid, {})
+        counts[occurrence.name] = counts.get(occurrence.name, 0) + 1
+        self.occurrences.add(array, uid, occurrence.record)
         return True
 
     def _apply_custom(self, uid, name, op, vtype, payload, merge) -> str | None:

@@ -11,7 +11,7 @@ from rich.json import JSON
 from rich.markup import escape
 from rich.table import Table
 
-from looker_braze.actions.braze.report import FIRST_OBJECT
+from looker_braze.actions.braze.report import FIRST_OBJECT, FIRST_OBJECTS
 from looker_braze.sim.looker.masking import Masker
 from looker_braze.sim.looker.sender import ExecuteResult
 
@@ -76,7 +76,8 @@ class Report:
             message, sample = _split_sample(self.masker.text(result.message))
             self.console.print(f"[bold]message:[/bold] {escape(message)}")
             if sample is not None:
-                self.console.print("[bold]first object (dry run, as it would be sent):[/bold]")
+                what = "first objects" if isinstance(sample, list) else "first object"
+                self.console.print(f"[bold]{what} (dry run, as it would be sent):[/bold]")
                 self.console.print(JSON.from_data(sample, indent=2))
         elif result.looker is None:
             answer = escape(self.masker.text(result.body_text[:2000]))
@@ -105,9 +106,11 @@ class Report:
 
 
 def _split_sample(message: str) -> tuple[str, object | None]:
-    """A dry run's answer ends with the first object it would send, as JSON: apart, to print it
-    as JSON of its own. Any other message comes back whole."""
-    head, found, tail = message.rpartition(FIRST_OBJECT)
+    """A dry run's answer ends with the first object (or objects) it would send, as JSON: apart,
+    to print it as JSON of its own. Any other message comes back whole."""
+    head, found, tail = message.rpartition(FIRST_OBJECTS)
+    if not found:
+        head, found, tail = message.rpartition(FIRST_OBJECT)
     if not found:
         return message, None
     try:

@@ -11,9 +11,8 @@ result short -> one CatalogReport, the answer Looker shows.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 
-from looker_braze.actions.braze.base import BrazeActionBase
+from looker_braze.actions.braze.base import BrazeActionBase, in_result_zone
 from looker_braze.actions.braze.catalog import definition as catalog_definition
 from looker_braze.actions.braze.catalog.mapping import ItemMapper
 from looker_braze.actions.braze.catalog.modes import CatalogMode
@@ -36,27 +35,15 @@ from looker_braze.braze.families import CATALOG_ITEMS, CATALOG_MANAGEMENT
 from looker_braze.errors import FailRun
 from looker_braze.hub.action import RunProgress
 from looker_braze.hub.document import RowStream
-from looker_braze.hub.protocol import (
-    ActionDefinition,
-    ActionRequest,
-    ActionResult,
-    Form,
-    LookerContext,
-)
-from looker_braze.hub.result import possible_cut, time_zone
+from looker_braze.hub.protocol import ActionRequest, ActionResult
+from looker_braze.hub.result import possible_cut
 from looker_braze.hub.rows import RowSource
 
 DESCRIPTION = "Created by looker-braze from a Look"
 
 
 class CatalogAction(BrazeActionBase):
-    name = catalog_definition.NAME
-
-    def definition(self, looker: LookerContext) -> ActionDefinition:
-        return catalog_definition.definition(looker)
-
-    def form_fields(self, request: ActionRequest) -> Form:
-        return catalog_definition.form()
+    screens = catalog_definition
 
     async def execute(
         self, request: ActionRequest, rows: RowSource, progress: RunProgress
@@ -86,9 +73,7 @@ class CatalogAction(BrazeActionBase):
         report: CatalogReport,
         progress: RunProgress,
     ) -> None:
-        zone = time_zone(request, stream.document)
-        if zone:
-            options = dataclasses.replace(options, time_zone=zone)
+        options = in_result_zone(options, request, stream)
         mapper = ItemMapper(stream.fields, options)
         report.ignored_tags = mapper.ignored_tags
         await self._prepare_catalog(options, mapper, report)
@@ -192,7 +177,8 @@ class CatalogAction(BrazeActionBase):
     ) -> Sink:
         if options.dry_run:
             return DryItems(report, method, items_path(options.catalog))
-        requester, in_flight = self.paced_requester(options, CATALOG_ITEMS, report)
+        in_flight = self.in_flight(options.workspace, CATALOG_ITEMS)
+        requester = self.requester(options, CATALOG_ITEMS, report, in_flight.observe)
         return Dispatcher(
             CatalogItemsClient(requester, options.catalog, method),
             in_flight,

@@ -5,13 +5,14 @@ from __future__ import annotations
 from looker_braze.actions.braze.catalog.modes import CatalogMode
 from looker_braze.actions.braze.catalog.tags import ID_TAG
 from looker_braze.actions.braze.definition import (
-    YES_NO_OPTIONS,
     braze_definition,
     braze_params,
     dry_run_field,
+    yes_no_field,
 )
 from looker_braze.hub.protocol import (
     ActionDefinition,
+    ActionRequest,
     Form,
     FormField,
     FormOption,
@@ -26,6 +27,7 @@ _KEY_NEEDS = (
     "A Braze REST API key of the workspace, with the catalogs.get, catalogs.replace_items and "
     "catalogs.delete_items permissions (and catalogs.create to create a catalog)."
 )
+# The flag action's settings, the key's description naming the permissions this action needs.
 PARAMS = braze_params(_KEY_NEEDS)
 
 
@@ -41,7 +43,7 @@ def definition(looker: LookerContext) -> ActionDefinition:
     )
 
 
-def form() -> Form:
+def form(request: ActionRequest) -> Form:
     return Form(
         (
             FormField(
@@ -66,16 +68,12 @@ def form() -> Form:
                     FormOption(CatalogMode.DELETE, "Delete: delete the Look's items"),
                 ),
             ),
-            FormField(
-                name=CREATE_FIELD,
-                label="Create the catalog if missing",
-                type="select",
-                description=(
-                    "Yes: a missing catalog is created, its fields typed from the Look's fields "
-                    "(numbers, yes/no as boolean, dates and times as time, the rest as string)."
-                ),
-                default="no",
-                options=YES_NO_OPTIONS,
+            yes_no_field(
+                CREATE_FIELD,
+                "Create the catalog if missing",
+                "Yes: a missing catalog is created, its fields typed from the Look's fields "
+                "(numbers, yes/no as boolean, dates and times as time, the rest as string).",
+                "no",
             ),
             dry_run_field(
                 "Yes: read and check every row and the catalog's fields, list the requests "

@@ -8,6 +8,7 @@ catalog's state) exactly once.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 from typing import Any, NamedTuple
 
@@ -17,15 +18,14 @@ from looker_braze.actions.braze.catalog.mapping import ItemMapper
 from looker_braze.actions.braze.catalog.report import CatalogReport
 from looker_braze.actions.braze.pipeline import Sink, batched, capped, first_seen, submit_each
 from looker_braze.actions.seen import SeenIds
-from looker_braze.braze.batch import ITEMS_HEAD, Batch, Batcher
+from looker_braze.braze.batch import ITEMS, Batch, Batcher
 from looker_braze.braze.catalog_rules import ID_FIELD, MAX_BYTES, MAX_ITEMS
-from looker_braze.braze.client import BatchOutcome, SendNotes
+from looker_braze.braze.client import MAX_MESSAGES, BatchOutcome, SendNotes
 from looker_braze.errors import RejectRow
 from looker_braze.hub.cells import Values
 from looker_braze.hub.document import RowStream
 from looker_braze.state import AsyncStateStore
 
-MAX_MESSAGES = 5  # distinct non-"success" 2xx messages a send keeps
 _FLUSH_AT = 5000
 
 
@@ -151,8 +151,9 @@ def count_outcome(
         else:
             report.count("deletions_rejected")
     for message in outcome.messages:
-        if message not in report.messages and len(report.messages) < MAX_MESSAGES:
-            report.messages += (message,)
+        kept = report.braze.messages
+        if message not in kept and len(kept) < MAX_MESSAGES:
+            report.braze = dataclasses.replace(report.braze, messages=(*kept, message))
 
 
 def count_failed(report: CatalogReport, batch: Batch) -> None:
@@ -171,7 +172,7 @@ class DryItems:
         self._request = f"{method} {path}"
 
     def batcher(self) -> Batcher:
-        return Batcher(MAX_ITEMS, MAX_BYTES, ITEMS_HEAD)
+        return Batcher(MAX_ITEMS, MAX_BYTES, array=ITEMS)
 
     async def submit(self, batch: Batch) -> None:
         report = self._report

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from looker_braze.actions.braze.catalog.modes import CatalogMode
-from looker_braze.actions.braze.counting import RowCounting, n
-from looker_braze.actions.braze.report import _of, answer_text
+from looker_braze.actions.braze.counting import RowCounts, n, of
+from looker_braze.actions.braze.report import answer_text
 from looker_braze.braze.catalogs import CatalogField
+from looker_braze.braze.client import SendNotes
 from looker_braze.hub.action import RunProgress
 from looker_braze.hub.result import PossibleCut
 
@@ -29,52 +30,30 @@ _COUNTERS = (
 
 
 @dataclass
-class CatalogReport(RowCounting):
+class CatalogReport(RowCounts):
     ROW_OUTCOMES: ClassVar[frozenset[str]] = _ROW_OUTCOMES
-    COUNTERS: ClassVar[tuple[str, ...]] = tuple(c for c in _COUNTERS if c != "would_request")
+    COUNTERS: ClassVar[tuple[str, ...]] = _COUNTERS
+    TAGS_HINT: ClassVar[str] = "braze_catalog[<field>]"
+    UNCONFIRMED: ClassVar[str] = "those items are not confirmed (counted as rejected)"
 
     catalog: str
     progress: RunProgress
     mode: CatalogMode = CatalogMode.UPSERT
     dry_run: bool = False
-    started: float = field(default_factory=time.monotonic)
-    read: int = 0
-    sent: int = 0
-    would_send: int = 0
-    duplicates: int = 0
-    invalid: Counter = field(default_factory=Counter)
-    rejected: Counter = field(default_factory=Counter)
-    not_sent: int = 0
     gone: int = 0  # recorded items not in this Look (sync)
     deleted: int = 0
     would_delete: int = 0
     deletions_rejected: int = 0
     deletions_not_sent: int = 0
     deletions_skipped: str | None = None  # why a sync deleted nothing
-    requests: int = 0
     would_request: Counter = field(default_factory=Counter)  # dry run: method -> requests
-    retries: int = 0
     created: tuple[CatalogField, ...] = ()  # the fields of a catalog this send created
     would_create: tuple[CatalogField, ...] = ()
-    ignored_tags: tuple[str, ...] = ()
-    messages: tuple[str, ...] = ()  # Braze's 2xx messages other than "success"
-    row_cap: int | None = None
+    braze: SendNotes = field(default_factory=SendNotes)  # Braze's 2xx messages but "success"
     cut: PossibleCut | None = None
-    failure: str | None = None
     sample: dict | None = None
 
     # ------------------------------------------------------------ counting (RowCounting)
-
-    def counts(self) -> dict[str, int]:
-        would_request = sum(self.would_request.values())  # a dry run's, by method
-        return super().counts() | ({"would_request": would_request} if would_request else {})
-
-    @property
-    def accounted(self) -> int:
-        return (
-            self.sent + self.would_send + self.duplicates + sum(self.invalid.values())
-            + sum(self.rejected.values()) + self.not_sent
-        )  # fmt: skip
 
     @property
     def success(self) -> bool:
@@ -87,7 +66,7 @@ class CatalogReport(RowCounting):
             and self.deletions_rejected == 0
             and self.deletions_not_sent == 0
             and self.deletions_skipped is None
-            and not self.messages
+            and not self.braze.messages
             and self.accounted == self.read
         )
 
@@ -97,8 +76,8 @@ class CatalogReport(RowCounting):
         if self.failure and self.read == 0:
             return f"Failed: {self.failure}"
         lines = (
-            self._created_line(), self.rows_line(), self._deletions_line(), self._cut_line(),
-            self._braze_line(), self._tags_line(), self.cap_line(),
+            self._created_line(), self._rows_line(), self._deletions_line(), self._cut_line(),
+            self.braze_line(), self.tags_line(), self.cap_line(),
         )  # fmt: skip
         parts = (self._headline(), *lines, self._effort_line())
         return answer_text(parts, self.sample if self.dry_run else None)
@@ -107,17 +86,23 @@ class CatalogReport(RowCounting):
         target = f"catalog '{self.catalog}'"
         verb = "deleted from" if self.mode == CatalogMode.DELETE else "sent to"
         if self.failure:
-            return f"Failed: {self.failure} Before that, Braze accepted {_of(self.sent, 'item')}."
+            return self.failed_line("item")
         if self.dry_run:
             requests = ", ".join(
-                f"{method} {_of(count, 'request')}" for method, count in self.would_request.items()
+                f"{method} {of(count, 'request')}" for method, count in self.would_request.items()
             )
             return (
-                f"Dry run, nothing sent: {_of(self.would_send, 'item')} would be {verb} {target} "
+                f"Dry run, nothing sent: {of(self.would_send, 'item')} would be {verb} {target} "
                 f"({requests or 'no request'})."
             )
         verdict = "Done" if self.success else "Incomplete"
-        return f"{verdict}: {_of(self.sent, 'item')} {verb} {target}."
+        return f"{verdict}: {of(self.sent, 'item')} {verb} {target}."
+
+    def _rows_line(self) -> str:
+        return self.rows_line(
+            (self.duplicates, "duplicate ids skipped"),
+            self.invalid_outcome(),
+        )
 
     def _created_line(self) -> str | None:
         fields = self.created or self.would_create
@@ -134,7 +119,7 @@ class CatalogReport(RowCounting):
             return f"Items that left the Look were not deleted: {self.deletions_skipped}"
         gone = self.would_delete if self.dry_run else self.deleted
         verb = "would be deleted" if self.dry_run else "deleted"
-        parts = [f"{_of(gone, 'item')} that left the Look {verb}"]
+        parts = [f"{of(gone, 'item')} that left the Look {verb}"]
         if self.deletions_rejected:
             parts.append(f"{n(self.deletions_rejected)} deletions rejected by Braze")
         if self.deletions_not_sent:
@@ -142,35 +127,15 @@ class CatalogReport(RowCounting):
         return "Sync: " + "; ".join(parts) + "."
 
     def _cut_line(self) -> str | None:
-        if self.cut is None or self.deletions_skipped:
+        if self.deletions_skipped:
             return None
-        return (
-            f"Looker may have sent only part of the Look: {self.cut.reason}, so items beyond it "
-            f"were not sent. {self.cut.remedy}"
-        )
-
-    def _braze_line(self) -> str | None:
-        if not self.messages:
-            return None
-        quoted = ", ".join(f"'{message}'" for message in self.messages)
-        return (
-            f"Braze answered {quoted} instead of 'success': those items are not confirmed "
-            "(counted as rejected)."
-        )
-
-    def _tags_line(self) -> str | None:
-        if not self.ignored_tags:
-            return None
-        return (
-            f"Ignored malformed tags ({'; '.join(self.ignored_tags[:5])}): use "
-            "braze_catalog[<field>]."
-        )
+        return self.cut_line("items beyond it were not sent")
 
     def _effort_line(self) -> str:
         seconds = time.monotonic() - self.started
         if self.dry_run:
             return f"Read in {seconds:.1f} s."
         return (
-            f"{_of(self.requests, 'request')}, {_of(self.retries, 'retry', 'retries')}, "
+            f"{of(self.requests, 'request')}, {of(self.retries, 'retry', 'retries')}, "
             f"{seconds:.1f} s."
         )

@@ -29,24 +29,15 @@ from looker_braze.braze.subscriptions import RequestPlanner, SubscriptionClient
 from looker_braze.errors import FailRun
 from looker_braze.hub.action import RunProgress
 from looker_braze.hub.protocol import (
-    ActionDefinition,
     ActionRequest,
     ActionResult,
-    Form,
-    LookerContext,
 )
 from looker_braze.hub.result import possible_cut
 from looker_braze.hub.rows import RowSource
 
 
 class SubscriptionsAction(BrazeActionBase):
-    name = subscriptions_definition.NAME
-
-    def definition(self, looker: LookerContext) -> ActionDefinition:
-        return subscriptions_definition.definition(looker)
-
-    def form_fields(self, request: ActionRequest) -> Form:
-        return subscriptions_definition.form(request)
+    screens = subscriptions_definition
 
     async def execute(
         self, request: ActionRequest, rows: RowSource, progress: RunProgress
@@ -82,7 +73,8 @@ class SubscriptionsAction(BrazeActionBase):
         return report.result()
 
     def _dispatcher(self, options: SubscriptionOptions, report: SubscriptionReport) -> Dispatcher:
-        requester, in_flight = self.paced_requester(options, SUBSCRIPTION_STATUS, report)
+        in_flight = self.in_flight(options.workspace, SUBSCRIPTION_STATUS)
+        requester = self.requester(options, SUBSCRIPTION_STATUS, report, in_flight.observe)
         return Dispatcher(
             SubscriptionClient(requester),
             in_flight,

@@ -7,11 +7,11 @@ same checks (options.check_settings) read them; the key needs another permission
 from __future__ import annotations
 
 from looker_braze.actions.braze.definition import (
-    YES_NO_OPTIONS,
     braze_definition,
     braze_params,
     dry_run_field,
     unique_key_field,
+    yes_no_field,
 )
 from looker_braze.actions.braze.subscriptions.tags import GROUP_TAG, STATE_TAG
 from looker_braze.actions.braze.tags import ID_TAG
@@ -79,16 +79,12 @@ def form(request: ActionRequest) -> Form:
                     FormOption(FROM_ROWS, "From the Look"),
                 ),
             ),
-            FormField(
-                name="braze_double_opt_in",
-                label="SMS Double Opt-In",
-                type="select",
-                description=(
-                    "SMS groups only. Yes: subscribing sends Braze's double opt-in prompt instead "
-                    "(at most one a user a day; users Braze does not know are left as they are)."
-                ),
-                default="no",
-                options=YES_NO_OPTIONS,
+            yes_no_field(
+                "braze_double_opt_in",
+                "SMS Double Opt-In",
+                "SMS groups only. Yes: subscribing sends Braze's double opt-in prompt instead (at "
+                "most one a user a day; users Braze does not know are left as they are).",
+                "no",
             ),
             dry_run_field("Yes: check every row, list the requests that would go, send nothing."),
         )

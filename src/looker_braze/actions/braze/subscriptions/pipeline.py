@@ -12,14 +12,14 @@ from __future__ import annotations
 from collections import Counter
 from typing import Protocol
 
-from looker_braze.actions.braze.report import _of
+from looker_braze.actions.braze.counting import of
+from looker_braze.actions.braze.pipeline import capped
 from looker_braze.actions.braze.subscriptions.mapping import Subscription, SubscriptionMapper
 from looker_braze.actions.braze.subscriptions.report import LISTED_REQUESTS, SubscriptionReport
 from looker_braze.actions.seen import SeenIds
 from looker_braze.braze.client import BatchOutcome, SendNotes
 from looker_braze.braze.subscriptions import RequestPlanner, SubscriptionRequest
 from looker_braze.errors import RejectRow
-from looker_braze.hub.cells import Values
 from looker_braze.hub.document import RowStream
 
 CONFLICT = "another state for the same user and group in an earlier row (the first row wins)"
@@ -44,28 +44,14 @@ async def send_rows(
 ) -> None:
     with SeenIds() as pairs, SeenIds() as exact:
         async for rows in stream.batches(mapper.select):
-            if row_cap is not None and report.read + len(rows) > row_cap:
-                rows = rows[: row_cap - report.read]
-                report.row_cap = row_cap
-            report.count("read", len(rows))
-            for request in _planned(_read(rows, mapper, report), pairs, exact, planner, report):
+            rows = capped(rows, report, row_cap)
+            found = report.built(rows, mapper.subscription)
+            for request in _planned(found, pairs, exact, planner, report):
                 await sink.submit(request)
             if report.row_cap is not None:
                 break
     for request in planner.flush():
         await sink.submit(request)
-
-
-def _read(
-    rows: list[Values | None], mapper: SubscriptionMapper, report: SubscriptionReport
-) -> list[Subscription]:
-    found = []
-    for row in rows:
-        try:
-            found.append(mapper.subscription(row))
-        except RejectRow as exc:
-            report.count_invalid(exc.reason)
-    return found
 
 
 def _planned(
@@ -108,7 +94,7 @@ def count_failed(report: SubscriptionReport, request: SubscriptionRequest) -> No
 def describe(request: SubscriptionRequest) -> str:
     groups = len({entry.group for entry in request.entries})
     return (
-        f"{_of(len(request.entries), 'entry', 'entries')} ({_of(groups, 'group')}), "
+        f"{of(len(request.entries), 'entry', 'entries')} ({of(groups, 'group')}), "
         f"{len(request):,} {request.array}"
     )
 

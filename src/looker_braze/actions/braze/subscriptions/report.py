@@ -14,51 +14,33 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from looker_braze.actions.braze.counting import RowCounting
-from looker_braze.actions.braze.counting import n as _n
-from looker_braze.actions.braze.report import _of, answer_text
+from looker_braze.actions.braze.counting import RowCounts, n, of
+from looker_braze.actions.braze.report import answer_text
 from looker_braze.braze.client import SendNotes
 from looker_braze.hub.action import RunProgress
 from looker_braze.hub.result import PossibleCut
 
 LISTED_REQUESTS = 10  # requests a dry run describes one by one
+STATES = "subscription state"
 
 
 @dataclass
-class SubscriptionReport(RowCounting):
+class SubscriptionReport(RowCounts):
     ROW_OUTCOMES: ClassVar[frozenset[str]] = frozenset(
         {"read", "sent", "would_send", "duplicates", "not_sent"}
     )
     COUNTERS: ClassVar[tuple[str, ...]] = (
         "read", "sent", "would_send", "duplicates", "not_sent", "requests", "retries",
     )  # fmt: skip
+    UNCONFIRMED: ClassVar[str] = "those states are not confirmed"
 
     progress: RunProgress
     dry_run: bool = False
-    started: float = field(default_factory=time.monotonic)
-    read: int = 0
-    sent: int = 0
-    would_send: int = 0
-    duplicates: int = 0
-    invalid: Counter = field(default_factory=Counter)
-    rejected: Counter = field(default_factory=Counter)
-    not_sent: int = 0
-    requests: int = 0
-    retries: int = 0
     by_state: Counter = field(default_factory=Counter)  # (group, state) -> users set (or to set)
     planned: list[str] = field(default_factory=list)  # a dry run's requests, described
-    row_cap: int | None = None
     cut: PossibleCut | None = None
     braze: SendNotes = field(default_factory=SendNotes)
-    failure: str | None = None
     sample: dict | None = None  # a dry run's first request body
-
-    @property
-    def accounted(self) -> int:
-        return (
-            self.sent + self.would_send + self.duplicates + sum(self.invalid.values())
-            + sum(self.rejected.values()) + self.not_sent
-        )  # fmt: skip
 
     @property
     def success(self) -> bool:
@@ -76,38 +58,36 @@ class SubscriptionReport(RowCounting):
         if self.failure and self.read == 0:
             return f"Failed: {self.failure}"
         parts = (self._headline(), self._rows_line(), self._states_line(), self._plan_line(),
-                 self._cut_line(), self._braze_line(), self.cap_line(),
-                 self._effort_line())  # fmt: skip
+                 self.cut_line("users beyond it were not updated"), self.braze_line(),
+                 self.cap_line(), self._effort_line())  # fmt: skip
         return answer_text(parts, self.sample if self.dry_run else None)
 
     def _headline(self) -> str:
         if self.failure:
-            return (
-                f"Failed: {self.failure} Before that, Braze accepted "
-                f"{_of(self.sent, 'subscription state')}."
-            )
+            return self.failed_line(STATES)
         if self.dry_run:
             return (
-                f"Dry run, nothing sent: {_of(self.would_send, 'subscription state')} would be "
-                f"set in {_of(self.requests, 'request')}."
+                f"Dry run, nothing sent: {of(self.would_send, STATES)} would be set in "
+                f"{of(self.requests, 'request')}."
             )
         verdict = "Done" if self.success else "Incomplete"
-        return f"{verdict}: Braze accepted {_of(self.sent, 'subscription state')}."
+        return f"{verdict}: Braze accepted {of(self.sent, STATES)}."
 
     def _rows_line(self) -> str:
         return self.rows_line(
-            duplicates_as="duplicates skipped (same user, group and state)", reasons=5
+            (self.duplicates, "duplicates skipped (same user, group and state)"),
+            self.invalid_outcome(reasons=5),
         )
 
     def _states_line(self) -> str | None:
         if not self.by_state:
             return None
         shown = [
-            f"{group} {state}: {_n(count)}"
+            f"{group} {state}: {n(count)}"
             for (group, state), count in sorted(self.by_state.items())[:6]
         ]
         more = len(self.by_state) - len(shown)
-        tail = f" and {_of(more, 'more group state')}" if more > 0 else ""
+        tail = f" and {of(more, 'more group state')}" if more > 0 else ""
         verb = "To set" if self.dry_run else "Set"
         return f"{verb}: {'; '.join(shown)}{tail}."
 
@@ -115,30 +95,8 @@ class SubscriptionReport(RowCounting):
         if not self.dry_run or not self.planned:
             return None
         more = self.requests - len(self.planned)
-        tail = f"; and {_of(more, 'more request')}" if more > 0 else ""
+        tail = f"; and {of(more, 'more request')}" if more > 0 else ""
         return f"Requests to POST /v2/subscription/status/set: {'; '.join(self.planned)}{tail}."
-
-    def _cut_line(self) -> str | None:
-        if self.cut is None:
-            return None
-        return (
-            f"Looker may have sent only part of the Look: {self.cut.reason}, so users beyond it "
-            f"were not updated. {self.cut.remedy}"
-        )
-
-    def _braze_line(self) -> str | None:
-        said = []
-        if self.braze.queued:
-            said.append(
-                f"it queued {_n(self.braze.queued)} states during maintenance (202) and applies "
-                "them later; they count as sent"
-            )
-        if self.braze.messages:
-            quoted = ", ".join(f"'{message}'" for message in self.braze.messages)
-            said.append(
-                f"it answered {quoted} instead of 'success': those states are not confirmed"
-            )
-        return "Braze: " + "; ".join(said) + "." if said else None
 
     def _effort_line(self) -> str:
         seconds = time.monotonic() - self.started
@@ -146,6 +104,6 @@ class SubscriptionReport(RowCounting):
         if self.dry_run:
             return f"{free}. Read in {seconds:.1f} s."
         return (
-            f"{free}; {_of(self.requests, 'request')}, {_of(self.retries, 'retry', 'retries')}, "
+            f"{free}; {of(self.requests, 'request')}, {of(self.retries, 'retry', 'retries')}, "
             f"{seconds:.1f} s."
         )

@@ -25,15 +25,12 @@ from looker_braze.actions.braze.trigger.report import SHOWN_RECIPIENTS, TriggerR
 from looker_braze.actions.seen import SeenIds
 from looker_braze.braze.families import MESSAGING
 from looker_braze.braze.triggers import MAX_RECIPIENTS, TriggerClient, request_body
-from looker_braze.errors import FailRun, OutcomeUnknown, RejectRow
+from looker_braze.errors import FailRun, OutcomeUnknown
 from looker_braze.hub.action import RunProgress
 from looker_braze.hub.document import RowStream
 from looker_braze.hub.protocol import (
-    ActionDefinition,
     ActionRequest,
     ActionResult,
-    Form,
-    LookerContext,
 )
 from looker_braze.hub.result import time_zone
 from looker_braze.hub.rows import RowSource
@@ -44,13 +41,7 @@ LOOKUP_CHUNK = 500  # recipients a dry run looks up in the state store per call
 
 
 class TriggerAction(BrazeActionBase):
-    name = trigger_definition.NAME
-
-    def definition(self, looker: LookerContext) -> ActionDefinition:
-        return trigger_definition.definition(looker)
-
-    def form_fields(self, request: ActionRequest) -> Form:
-        return trigger_definition.form(request)
+    screens = trigger_definition
 
     async def execute(
         self, request: ActionRequest, rows: RowSource, progress: RunProgress
@@ -99,12 +90,7 @@ class TriggerAction(BrazeActionBase):
         with SeenIds() as seen:
             async for rows in stream.batches(mapper.select):
                 report.count("read", len(rows))
-                found = []
-                for row in rows:
-                    try:
-                        found.append(mapper.recipient(row))
-                    except RejectRow as exc:
-                        report.count_invalid(exc.reason)
+                found = report.built(rows, mapper.recipient)
                 first = list(compress(found, seen.add_many([r.key for r in found])))
                 report.count("duplicates", len(found) - len(first))
                 distinct += len(first)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from looker_braze.actions.braze.definition import (
-    alias_label_field,
     braze_definition,
     braze_params,
     dry_run_field,
-    unique_key_field,
+    identity_fields,
 )
 from looker_braze.actions.braze.tags import ID_TAG
 from looker_braze.actions.braze.trigger.tags import PROPERTY_TAG
@@ -88,10 +87,8 @@ def form(request: ActionRequest) -> Form:
                 "message the same users again."
             ),
         ),
-        unique_key_field(KEY_KINDS),
+        *identity_fields(request, KEY_KINDS),
     ]
-    if key == "user_alias":
-        fields.append(alias_label_field())
     if key == "email":
         fields.append(
             FormField(

@@ -14,10 +14,10 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
+from looker_braze.actions.braze.counting import RowCounts, n, of
 from looker_braze.actions.braze.report import answer_text
 from looker_braze.braze.triggers import Target
 from looker_braze.hub.action import RunProgress
-from looker_braze.hub.protocol import ActionResult
 
 SHOWN_RECIPIENTS = 20  # a dry run names this many who would receive it
 SHOWN_DISPATCHES = 10  # the answer lists this many dispatch ids (the state store has them all)
@@ -25,78 +25,30 @@ _COUNTERS = ("read", "sent", "would_send", "already_sent", "pending_before", "un
              "duplicates", "not_sent", "requests", "retries")  # fmt: skip
 
 
-def _n(count: int) -> str:
-    return f"{count:,}"
-
-
 def _users(count: int) -> str:
-    return f"{count:,} user{'' if count == 1 else 's'}"
+    return of(count, "user")
 
 
 @dataclass
-class TriggerReport:
+class TriggerReport(RowCounts):
+    ROW_OUTCOMES = frozenset(_COUNTERS) - {"requests", "retries"}
+    COUNTERS = _COUNTERS
+    REASONS = ("invalid",)  # Braze refuses a trigger call whole, never one recipient
+    TAGS_HINT = "braze_trigger[<name>]"
+
     target: Target
     send_key: str
     progress: RunProgress
     dry_run: bool = False
-    started: float = field(default_factory=time.monotonic)
-    read: int = 0
-    sent: int = 0
-    would_send: int = 0
     already_sent: int = 0
     pending_before: int = 0
     unknown: int = 0
-    duplicates: int = 0
-    not_sent: int = 0
-    invalid: Counter = field(default_factory=Counter)
     dropped: Counter = field(default_factory=Counter)  # (property, reason) -> values left out
-    requests: int = 0
-    retries: int = 0
     dispatch_ids: list[str] = field(default_factory=list)
     would_receive: list[str] = field(default_factory=list)
-    ignored_tags: tuple[str, ...] = ()
     over_cap: tuple[int, int] | None = None  # (distinct recipients, cap): refused
     unknown_reason: str | None = None
-    failure: str | None = None
     sample: dict | None = None  # a dry run's first request body
-
-    def __post_init__(self) -> None:
-        self.progress.follow(self)
-
-    # ------------------------------------------------------------ counting
-
-    def count(self, name: str, amount: int = 1) -> None:
-        if amount:
-            setattr(self, name, getattr(self, name) + amount)
-            self.progress.metric(name, amount)
-
-    def count_invalid(self, reason: str) -> None:
-        self.invalid[reason] += 1
-        self.progress.metric("invalid", 1)
-
-    def request_made(self, retry: bool) -> None:
-        """braze.requester.RequestCounter: each request as it goes out."""
-        self.requests += 1
-        self.retries += retry
-
-    def counts(self) -> dict[str, int]:
-        counts = {name: getattr(self, name) for name in _COUNTERS}
-        counts["invalid"] = sum(self.invalid.values())
-        return {name: value for name, value in counts.items() if value}
-
-    def reasons(self) -> Counter:
-        return Counter(self.invalid)
-
-    @property
-    def accounted(self) -> int:
-        return (
-            self.sent + self.would_send + self.already_sent + self.pending_before + self.unknown
-            + self.duplicates + sum(self.invalid.values()) + self.not_sent
-        )  # fmt: skip
-
-    def count_unaccounted(self) -> None:
-        """Rows read that the run stopped (or the cap refused) before sending: not sent."""
-        self.count("not_sent", self.read - self.accounted)
 
     @property
     def success(self) -> bool:
@@ -110,12 +62,9 @@ class TriggerReport:
 
     # ------------------------------------------------------------ the answer
 
-    def result(self) -> ActionResult:
-        return ActionResult(success=self.success, message=self.message())
-
     def message(self) -> str:
         parts = (self._headline(), self._rows_line(), self._unknown_line(), self._dispatch_line(),
-                 self._receivers_line(), self._values_line(), self._tags_line(),
+                 self._receivers_line(), self._values_line(), self.tags_line(),
                  self._effort_line())  # fmt: skip
         return answer_text(parts, self.sample if self.dry_run else None)
 
@@ -128,36 +77,25 @@ class TriggerReport:
         if self.over_cap is not None:
             found, cap = self.over_cap
             return (
-                f"Refused, nothing sent: the Look has {_n(found)} distinct recipients, more than "
-                f"the Recipient Cap of {_n(cap)}. Raise the cap or narrow the Look."
+                f"Refused, nothing sent: the Look has {n(found)} distinct recipients, more than "
+                f"the Recipient Cap of {n(cap)}. Raise the cap or narrow the Look."
             )
         if self.failure:
-            return f"Failed: {self.failure} Before that, Braze accepted {_users(self.sent)}."
+            return self.failed_line("user")
         if self.dry_run:
             return f"Dry run, nothing sent: {_users(self.would_send)} would receive {self._what()}."
         verdict = "Done" if self.success else "Incomplete"
         return f"{verdict}: {self._what()} triggered for {_users(self.sent)}."
 
     def _rows_line(self) -> str:
-        items = [f"{_n(self.sent or self.would_send)} {'to send' if self.dry_run else 'sent'}"]
-        if self.already_sent:
-            items.append(f"{_n(self.already_sent)} already messaged by this send, not again")
-        if self.pending_before:
-            items.append(
-                f"{_n(self.pending_before)} with an outcome unknown since an earlier run, "
-                "not resent"
-            )
-        if self.unknown:
-            items.append(f"{_n(self.unknown)} outcome unknown, not resent")
-        if self.duplicates:
-            items.append(f"{_n(self.duplicates)} duplicate ids skipped")
-        if self.invalid:
-            top = ", ".join(f"{r}: {_n(c)}" for r, c in self.invalid.most_common(3))
-            items.append(f"{_n(sum(self.invalid.values()))} rejected ({top})")
-        if self.not_sent:
-            why = "the cap refused the send" if self.over_cap else "the run stopped"
-            items.append(f"{_n(self.not_sent)} not sent because {why}")
-        return f"Rows read: {_n(self.read)}: " + "; ".join(items) + "."
+        return self.rows_line(
+            (self.already_sent, "already messaged by this send, not again"),
+            (self.pending_before, "with an outcome unknown since an earlier run, not resent"),
+            (self.unknown, "outcome unknown, not resent"),
+            (self.duplicates, "duplicate ids skipped"),
+            self.invalid_outcome("rejected"),
+            stopped="the cap refused the send" if self.over_cap else "the run stopped",
+        )
 
     def _unknown_line(self) -> str | None:
         if not self.unknown:
@@ -173,33 +111,25 @@ class TriggerReport:
             return None
         shown = ", ".join(self.dispatch_ids[:SHOWN_DISPATCHES])
         more = len(self.dispatch_ids) - SHOWN_DISPATCHES
-        rest = f" and {_n(more)} more (all in the state store)" if more > 0 else ""
+        rest = f" and {n(more)} more (all in the state store)" if more > 0 else ""
         calls = len(self.dispatch_ids)
-        return f"Dispatch ids ({_n(calls)} call{'' if calls == 1 else 's'}): {shown}{rest}."
+        return f"Dispatch ids ({n(calls)} call{'' if calls == 1 else 's'}): {shown}{rest}."
 
     def _receivers_line(self) -> str | None:
         if not self.dry_run or not self.would_receive:
             return None
         more = self.would_send - len(self.would_receive)
-        rest = f" and {_n(more)} more" if more > 0 else ""
+        rest = f" and {n(more)} more" if more > 0 else ""
         return f"Would receive it: {', '.join(self.would_receive)}{rest}."
 
     def _values_line(self) -> str | None:
         if not self.dropped:
             return None
-        top = ", ".join(f"{p} {r}: {_n(c)}" for (p, r), c in self.dropped.most_common(3))
-        return f"{_n(sum(self.dropped.values()))} invalid property values left out ({top})."
-
-    def _tags_line(self) -> str | None:
-        if not self.ignored_tags:
-            return None
-        return (
-            f"Ignored malformed tags ({'; '.join(self.ignored_tags[:5])}): use "
-            "braze_trigger[<name>]."
-        )
+        listed = ", ".join(f"{p} {r}: {n(c)}" for (p, r), c in self.dropped.most_common(3))
+        return f"{n(sum(self.dropped.values()))} invalid property values left out ({listed})."
 
     def _effort_line(self) -> str:
         seconds = time.monotonic() - self.started
         if self.dry_run:
             return f"Read in {seconds:.1f} s."
-        return f"{_n(self.requests)} requests, {_n(self.retries)} retries, {seconds:.1f} s."
+        return f"{n(self.requests)} requests, {n(self.retries)} retries, {seconds:.1f} s."

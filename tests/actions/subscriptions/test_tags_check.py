@@ -23,7 +23,8 @@ def test_subscription_tags_are_another_actions_and_a_typo_is_malformed():
     )
     analysis = analyse_tags(fields, "external_id", "looker_export")
     assert analysis.malformed == (("users.f2", "braze_subscription"),)
-    findings = [f for f in tag_findings(analysis, "look", "external_id") if f.check == "look.tags"]
+    checks = ("look.tags", "look.subscriptions")
+    findings = [f for f in tag_findings(analysis, "look", "external_id") if f.check in checks]
     told = {f.message.split("'")[1]: f.status for f in findings}
     assert told == {
         "braze_subscription_group": Status.PASS,

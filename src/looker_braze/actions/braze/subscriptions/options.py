@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from looker_braze.actions.braze.options import (
     InvalidForm,
+    InWorkspace,
     check_settings,
     refuse_key_in_form,
     shown,
-    workspace,
     yes_no,
 )
 from looker_braze.actions.braze.subscriptions.definition import (
@@ -24,7 +24,7 @@ from looker_braze.hub.protocol import ActionRequest
 
 
 @dataclass(frozen=True)
-class SubscriptionOptions:
+class SubscriptionOptions(InWorkspace):
     endpoint: Endpoint
     api_key: str
     key_kind: str  # external_id, email or phone
@@ -32,10 +32,6 @@ class SubscriptionOptions:
     state: str | None  # the form's state, likewise
     double_opt_in: bool
     dry_run: bool
-
-    @property
-    def workspace(self) -> str:
-        return workspace(self.endpoint.base_url, self.api_key)
 
 
 def run_options(request: ActionRequest, extra_endpoints: tuple[str, ...]) -> SubscriptionOptions:

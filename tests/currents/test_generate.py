@@ -322,7 +322,7 @@ EVERY_TYPE = {
     "whatsapp": {"reply_rate": 0.2, "delivery_rate": 0.8, **_COMMON},
     "rcs": {"reply_rate": 0.2, "rejection_rate": 0.1, **_COMMON},
     "line": {"reply_rate": 0.2, **_COMMON},
-    "in_app": {"abort_rate": 0.2}, "content_cards": {"abort_rate": 0.2},
+    "in_app": {"abort_rate": 0.2}, "content_cards": {"abort_rate": 0.2, "click_rate": 0.3},
     "banners": {"abort_rate": 0.2, "dismiss_rate": 0.2},
     "webhooks": {"failure_rate": 0.3, "abort_rate": 0.2},
     "accounts": {"delete_request_rate": 0.1, "orphan_rate": 0.1, "random_bucket_update_rate": 0.1},

@@ -36,6 +36,9 @@ def test_the_demo_loses_nothing(args):
     assert "Nothing lost" in result.stdout
     truth = compute_truth(look_spec(DemoOptions(rows=20000)))
     assert f"{truth.known_ids:,}" in result.stdout  # the segment, as the simulator counts it
+    flat = " ".join(result.stdout.split())  # the console wraps long lines
+    assert "braze_subscriptions (ok)" in flat  # the same Look, through the subscriptions action
+    assert f"{truth.known_ids:,} profiles subscribed" in flat
     if args:  # Braze failed one request in ten: every one of them was retried
         faults = re.search(r"of which 5xx \(injected faults\)\s*│\s*([\d,]+)", result.stdout)
         assert faults and int(faults.group(1).replace(",", "")) > 0

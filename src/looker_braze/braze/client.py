@@ -185,7 +185,9 @@ class UsersTrackClient:
 
 
 class BatchClient(Protocol):
-    """What the Dispatcher needs of an endpoint's client (users/track, catalog items ...)."""
+    """What the Dispatcher needs of an endpoint's client (users/track, catalog items,
+    subscription states ...): ``send`` a batch (for subscriptions, a SubscriptionRequest: any
+    object with ``size``, ``tags`` and ``subset``), and the send's BatchSize."""
 
     batch_size: BatchSize
 

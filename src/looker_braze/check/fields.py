@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from looker_braze.actions.braze.events import tags as event_tags
 from looker_braze.actions.braze.mapping import long_name_tags, malformed_tags
-from looker_braze.actions.braze.tags import ID_TAG, attribute_name
+from looker_braze.actions.braze.tags import ID_TAG, OTHER_ACTIONS, attribute_name
 from looker_braze.actions.braze.trigger.tags import is_trigger_tag, property_name
 from looker_braze.actions.braze.values import BOOLEAN, DATE, NUMBER, TEXT, TIME, value_kind
 from looker_braze.braze.attributes import IDENTIFIER_NAMES, MAX_STRING, STANDARD
@@ -47,7 +47,8 @@ class TagAnalysis:
     repeated: tuple[AttributeTag, ...]  # later fields reusing a name
     malformed: tuple[tuple[str, str], ...]  # (field name, tag) that the hub ignores
     too_long: tuple[AttributeTag, ...] = ()  # names longer than Braze takes: the hub ignores them
-    events: tuple[tuple[str, str], ...] = ()  # (field name, tag) of the braze_events action
+    # (field name, tag, action) of the tags braze_events or braze_subscriptions reads
+    other_actions: tuple[tuple[str, str, str], ...] = ()
     # braze_trigger's tags: (field, tag, property name or None when malformed)
     trigger: tuple[tuple[Field, str, str | None], ...] = ()
 
@@ -85,14 +86,14 @@ def analyse_tags(fields: Fields, key_kind: str, array_attribute: str) -> TagAnal
         malformed=tuple(
             (f.name, tag) for f, tag in malformed_tags(fields) if event_tags.is_malformed(tag)
         ),
-        events=tuple(
-            (f.name, tag)
-            for f in fields.fields
-            for tag in f.tags
-            if tag in event_tags.SINGLE_TAGS or event_tags.property_name(tag) is not None
-        ),
         too_long=tuple(
             AttributeTag(attribute_name(t) or "", f, t) for f, t in long_name_tags(fields)
+        ),
+        other_actions=tuple(
+            (f.name, tag, action)
+            for f in fields.fields
+            for tag in f.tags
+            if (action := _other_action(tag)) is not None
         ),
         trigger=tuple(
             (f, tag, property_name(tag))
@@ -101,6 +102,14 @@ def analyse_tags(fields: Fields, key_kind: str, array_attribute: str) -> TagAnal
             if is_trigger_tag(tag)
         ),
     )
+
+
+def _other_action(tag: str) -> str | None:
+    """The action that reads ``tag`` when it is braze_events' or braze_subscriptions' (the
+    trigger's tags have findings of their own)."""
+    if tag in event_tags.SINGLE_TAGS or event_tags.property_name(tag) is not None:
+        return "braze_events"
+    return OTHER_ACTIONS.get(tag)
 
 
 def usable_fields(fields: Fields, analysis: TagAnalysis) -> Fields:
@@ -131,10 +140,10 @@ def tag_findings(analysis: TagAnalysis, check: str, key_kind: str) -> list[Findi
     ]
     findings += [
         passed(
-            f"{check}.events",
-            f"Tag '{tag}' on {name}: read by the braze_events action (the flag action ignores it).",
+            f"{check}.{action.removeprefix('braze_')}",
+            f"Tag '{tag}' on {name}: read by the {action} action (the flag action ignores it).",
         )
-        for name, tag in analysis.events
+        for name, tag, action in analysis.other_actions
     ]
     findings += [_too_long_finding(a, check) for a in analysis.too_long]
     findings += [_reserved_finding(a, check, key_kind) for a in analysis.reserved]

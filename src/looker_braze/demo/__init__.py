@@ -14,6 +14,7 @@ import aiohttp
 import ijson
 from rich.console import Console
 
+from looker_braze.demo import subscriptions
 from looker_braze.demo.catalog import catalog_demo
 from looker_braze.demo.events import events_demo
 from looker_braze.demo.scenario import (
@@ -60,13 +61,16 @@ async def _demo(options: DemoOptions, folder: Path, console: Console) -> Outcome
                 + (" (chaos: 429s, 5xx, drops)" if options.chaos else "")
             )
             console.print(f"Action hub on {hub.url}; Looker played by this process.\n")
-            outcome = await _send(braze.url, hub.url, new_token(secret), look, truth, console)
+            token = new_token(secret)
+            outcome = await _send(braze.url, hub.url, token, look, truth, console)
             console.print("\n[bold]Custom events (braze_events), sent twice:[/bold]")
-            for line in await events_demo(braze.url, hub.url, new_token(secret), API_KEY):
+            for line in await events_demo(braze.url, hub.url, token, API_KEY):
                 console.print(line, markup=False)
-            for line in await trigger_scene(braze.url, hub.url, new_token(secret), API_KEY):
+            for line in await trigger_scene(braze.url, hub.url, token, API_KEY):
                 console.print(line)
-            console.print(*await catalog_demo(braze.url, hub.url, new_token(secret)), sep="\n")
+            console.print(*await catalog_demo(braze.url, hub.url, token), sep="\n")
+            for line in await subscriptions.run(braze.url, hub.url, token, look):
+                console.print(line)
             return outcome
 
 

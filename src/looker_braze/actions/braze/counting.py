@@ -119,9 +119,10 @@ class RowCounting:
         items = [sent, *(f"{n(count)} {what}" for count, what in outcomes if count)]
         return f"Rows read: {n(self.read)}: " + "; ".join(items) + "."
 
-    def invalid_outcome(self, what: str = "invalid") -> tuple[int, str]:
-        """The invalid rows as a (count, what) outcome of rows_line, with their top reasons."""
-        return sum(self.invalid.values()), f"{what} ({top(self.invalid)})"
+    def invalid_outcome(self, what: str = "invalid", reasons: int = 3) -> tuple[int, str]:
+        """The invalid rows as a (count, what) outcome of rows_line, with their ``reasons`` most
+        common reasons."""
+        return sum(self.invalid.values()), f"{what} ({top(self.invalid, reasons)})"
 
     def failed_line(self, noun: str) -> str:
         """The headline of a run that failed after some rows were read."""
@@ -150,6 +151,16 @@ class RowCounting:
                 f"LOOKER_BRAZE_OBJECTS_PER_REQUEST={took} for this hub"
             )
         return "Braze: " + "; ".join(said) + "." if said else None
+
+    def cut_line(self, missed: str) -> str | None:
+        """When Looker may have cut the result short (a ``cut`` field: hub.result.PossibleCut),
+        why, what was ``missed`` beyond it, and how to send it whole."""
+        if self.cut is None:
+            return None
+        return (
+            f"Looker may have sent only part of the Look: {self.cut.reason}, so {missed}. "
+            f"{self.cut.remedy}"
+        )
 
     def cap_line(self) -> str | None:
         if self.row_cap is None:

@@ -8,6 +8,7 @@ reproduce the reference behaviour.
 from __future__ import annotations
 
 import base64
+import dataclasses
 from functools import cache
 from importlib.resources import files
 
@@ -50,6 +51,16 @@ PARAMS = (
         description="Your Braze instance's REST endpoint, e.g. https://rest.iad-01.braze.com.",
     ),
 )
+
+
+def braze_params(key_needs: str) -> tuple[Param, ...]:
+    """The flag action's settings (options.check_settings reads every action's by these names),
+    the API key's description saying what another action's endpoints need (``key_needs``)."""
+    return tuple(
+        dataclasses.replace(p, description=key_needs) if p.name == API_KEY_PARAM else p
+        for p in PARAMS
+    )
+
 
 YES_NO_OPTIONS = (FormOption("yes", "Yes"), FormOption("no", "No"))
 
@@ -99,12 +110,17 @@ def braze_definition(
     )
 
 
-def unique_key_field(kinds: tuple[str, ...] = KEY_KINDS) -> FormField:
+def unique_key_field(
+    kinds: tuple[str, ...] = KEY_KINDS, description: str | None = None
+) -> FormField:
+    """The Unique Key choice among an action's identifier ``kinds``; ``description`` replaces
+    the general one where the action says more (which kinds go where)."""
     return FormField(
         name="braze_key",
         label="Unique Key",
         type="select",
-        description=f"What the field tagged '{ID_TAG}' holds: how Braze finds each user.",
+        description=description
+        or f"What the field tagged '{ID_TAG}' holds: how Braze finds each user.",
         default="external_id",
         required=True,
         interactive=True,

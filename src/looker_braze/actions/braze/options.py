@@ -45,8 +45,19 @@ class InvalidForm(FailRun):
         self.errors = errors
 
 
+class InWorkspace:
+    """The ``workspace`` of a send's options (every action's), which have its endpoint and key."""
+
+    endpoint: Endpoint
+    api_key: str
+
+    @property
+    def workspace(self) -> str:
+        return workspace(self.endpoint.base_url, self.api_key)
+
+
 @dataclass(frozen=True)
-class RunOptions:
+class RunOptions(InWorkspace):
     endpoint: Endpoint
     api_key: str
     key_kind: str
@@ -63,10 +74,6 @@ class RunOptions:
     def tracks_state(self) -> bool:
         """Whether this send reads and records the audience's state."""
         return self.mode != Mode.APPEND or self.changes_only
-
-    @property
-    def workspace(self) -> str:
-        return workspace(self.endpoint.base_url, self.api_key)
 
 
 def check_settings(

@@ -173,12 +173,10 @@ class RunReport(RowCounts):
         return line[0].upper() + line[1:] + "."
 
     def _cut_line(self) -> str | None:
-        if self.cut is None or self.removals_skipped:  # a sync says it with its removals
+        if self.removals_skipped:  # a sync says it with its removals
             return None
-        return (
-            f"Looker may have sent only part of the Look: {self.cut.reason}, so users beyond it "
-            f"were not {'removed' if self.mode == Mode.REMOVE else 'flagged'}. {self.cut.remedy}"
-        )
+        verb = "removed" if self.mode == Mode.REMOVE else "flagged"
+        return self.cut_line(f"users beyond it were not {verb}")
 
     def _history_line(self) -> str | None:
         if self.history_failure is None:

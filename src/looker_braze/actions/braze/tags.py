@@ -6,8 +6,9 @@
   hub's pattern does (``/(?<=braze\\[)(.*)(?=\\])/gi``), so ``BRAZE[region]`` sets ``region``; the
   name inside keeps its case (Braze attribute names are case-sensitive).
 - Any other tag starting with "braze" (in any case) is malformed: ignored and reported; except
-  the tags of the other Braze actions, whose own modules read them (trigger/tags.py,
-  catalog/tags.py).
+  the tags of the other Braze actions, whose own modules read them (a Look may be sent to
+  several actions): braze_subscriptions' (``OTHER_ACTIONS``), braze_trigger's and
+  braze_catalog's (trigger/tags.py, catalog/tags.py).
 """
 
 from __future__ import annotations
@@ -15,9 +16,12 @@ from __future__ import annotations
 import re
 
 from looker_braze.actions.braze.catalog.tags import is_catalog_tag
+from looker_braze.actions.braze.subscriptions import tags as subscription_tags
 from looker_braze.actions.braze.trigger.tags import is_trigger_tag
 
 ID_TAG = "braze_id"
+# tag -> the action that reads it
+OTHER_ACTIONS = dict.fromkeys(subscription_tags.TAGS, subscription_tags.ACTION)
 _ATTRIBUTE = re.compile(r"braze\[([^\[\]]+)\]", re.IGNORECASE)
 
 
@@ -31,6 +35,6 @@ def is_malformed(tag: str) -> bool:
     """A tag meant for Braze (it starts with "braze") that the grammar cannot read."""
     if not tag.lower().startswith("braze") or tag == ID_TAG:
         return False
-    if is_trigger_tag(tag) or is_catalog_tag(tag):
+    if tag in OTHER_ACTIONS or is_trigger_tag(tag) or is_catalog_tag(tag):
         return False
     return attribute_name(tag) is None

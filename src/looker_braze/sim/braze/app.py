@@ -6,6 +6,8 @@ data. They are:
   GET  /sim/events?<the same>  GET /sim/purchases?<the same>   -> JSON list, every one received
   GET  /sim/segment?attribute=looker_export&value=LABEL   -> {"attribute", "value", "count"}
   GET  /sim/segment/members?attribute=..&value=..[&limit=N]   -> JSON list of member ids
+  GET  /sim/subscriptions?group=ID[&external_id= | email= | phone=]   -> a group's counts, or
+                           one user's state; without group: every group and the stats
   GET  /sim/stats          POST /sim/reset          POST /sim/users {"count": N}
   GET  /sim/catalogs       GET  /sim/catalogs/{name}/items   (the catalogs: sim/braze/catalogs.py)
   GET  /sim/faults         PUT  /sim/faults {error_rate, latency_ms, drop_rate, rate_limit_*,
@@ -33,6 +35,7 @@ from looker_braze.sim.braze import catalog_http as catalogs
 from looker_braze.sim.braze.config import SimConfig
 from looker_braze.sim.braze.endpoint import TRACK_PATH, TrackEndpoint
 from looker_braze.sim.braze.simulator import BrazeSimulator
+from looker_braze.sim.braze.subscription_endpoints import subscription_endpoints
 from looker_braze.sim.braze.triggers import trigger_endpoints, trigger_routes
 
 _LOOKUPS = ("external_id", "braze_id", "email", "phone")
@@ -46,7 +49,11 @@ class SimApp(Starlette):
         self.router.redirect_slashes = False  # /users/track/ must be a 404, not a redirect
         self.state.sim = sim
         # Braze's endpoints, raw ASGI: a dropped-connection fault needs the server's own send.
-        self._raw = {TRACK_PATH: TrackEndpoint(sim), **trigger_endpoints(sim)}
+        self._raw = {
+            TRACK_PATH: TrackEndpoint(sim),
+            **trigger_endpoints(sim),
+            **subscription_endpoints(sim),
+        }
         self._catalogs = catalogs.CatalogEndpoint(sim)  # every path under /catalogs
 
     async def __call__(self, scope, receive, send) -> None:
@@ -128,6 +135,20 @@ async def segment_members(request: Request) -> Response:
     return _json(list(islice(members, int(limit) if limit else None)))
 
 
+async def subscriptions(request: Request) -> Response:
+    store, params = _sim(request).subscriptions, request.query_params
+    group = params.get("group")
+    if group is None:
+        summaries = [store.summary(known) for known in store.groups]
+        return _json({"groups": summaries, "stats": store.stats.snapshot()})
+    kind = next((name for name in ("external_id", "email", "phone") if name in params), None)
+    if kind is None:
+        return _json(store.summary(group))
+    return _json(
+        {"group": group, kind: params[kind], "state": store.state(group, kind, params[kind])}
+    )
+
+
 async def stats(request: Request) -> Response:
     return _json(_sim(request).stats())
 
@@ -174,6 +195,7 @@ def _routes() -> list[Route]:
         Route("/sim/purchases", occurrences),
         Route("/sim/segment", segment),
         Route("/sim/segment/members", segment_members),
+        Route("/sim/subscriptions", subscriptions),
         Route("/sim/stats", stats),
         Route("/sim/reset", reset, methods=["POST"]),
         Route("/sim/users", seed_users, methods=["POST"]),

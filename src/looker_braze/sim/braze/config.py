@@ -16,10 +16,25 @@ from looker_braze.sim.braze.contracts import CONTRACTS, HOUR, ContractName
 
 DEFAULT_API_KEY = "sim-key"
 TRACK_PERMISSION = "users.track"
+# Subscription groups (shared/spec/braze-activation.md §2.1, §2.4): setting states, reading them.
+SUBSCRIPTION_SET_PERMISSION = "subscription.status.set"
+SUBSCRIPTION_GET_PERMISSION = "subscription.status.get"
+# Two groups every simulated workspace has (id -> channel), for demos and `send` by hand.
+DEMO_SUBSCRIPTION_GROUPS = {
+    "00000000-0000-4000-8000-00000000e4a1": "email",
+    "00000000-0000-4000-8000-0000000005a5": "sms",
+}
+SUBSCRIPTION_CHANNELS = ("email", "sms")
 TRIGGER_PERMISSIONS = frozenset({"campaigns.trigger.send", "canvas.trigger.send"})
+SUBSCRIPTION_PERMISSIONS = frozenset({SUBSCRIPTION_SET_PERMISSION, SUBSCRIPTION_GET_PERMISSION})
 # What the default key, and keys given to `braze-sim --api-key`, may do.
 CATALOG_PERMISSIONS = frozenset(CATALOG_ENDPOINT_PERMISSIONS.values())
-FULL_PERMISSIONS = frozenset({TRACK_PERMISSION}) | TRIGGER_PERMISSIONS | CATALOG_PERMISSIONS
+FULL_PERMISSIONS = (
+    frozenset({TRACK_PERMISSION})
+    | TRIGGER_PERMISSIONS
+    | CATALOG_PERMISSIONS
+    | SUBSCRIPTION_PERMISSIONS
+)
 HEADER_STYLES = ("epoch", "remaining", "retry-after")
 HeaderStyle = Literal["epoch", "remaining", "retry-after"]
 ACCOUNT_STATES = ("active", "rate_plan", "inactive")
@@ -37,7 +52,8 @@ class KeySpec:
 
 
 def _default_keys() -> dict[str, KeySpec]:
-    # The default key may also trigger messages and write catalogs (KeySpec(): users.track).
+    # The default key may also trigger messages, write catalogs and set subscription states
+    # (KeySpec(): users.track).
     return {DEFAULT_API_KEY: KeySpec(FULL_PERMISSIONS)}
 
 
@@ -62,6 +78,11 @@ class SimConfig:
       redirect_rate       share of requests answered ``redirect_status`` to ``redirect_to``
       success_message     the ``message`` of 2xx answers ("success"; anything else to show a
                           client that a 2xx is not always a success)
+    Subscription groups (subscriptions.py): ``subscription_groups`` maps each group id the
+    workspace has to its channel (email or sms); ``max_subscription_groups`` is how many entries
+    one /v2/subscription/status/set request may hold (UNCONFIRMED: Braze documents no cap; None
+    for none); ``subscription_rate_limit_*`` the requests a window of v1 and v2 together (Braze:
+    5,000 a minute; None: no limit).
     """
 
     users: int = 0
@@ -99,6 +120,12 @@ class SimConfig:
     catalog_not_found_status: int = 404
     seed: int = 0
     blocklisted_external_ids: frozenset[str] = frozenset()  # refused per object, as Braze does
+    subscription_groups: dict[str, str] = field(
+        default_factory=lambda: dict(DEMO_SUBSCRIPTION_GROUPS)
+    )
+    max_subscription_groups: int | None = 25
+    subscription_rate_limit_requests: int | None = None
+    subscription_rate_limit_seconds: float = 60.0
 
     def __post_init__(self) -> None:
         self.latency_ms = tuple(self.latency_ms)  # type: ignore[assignment]
@@ -130,6 +157,9 @@ LIVE = (
     "redirect_status",
     "redirect_to",
     "success_message",
+    "max_subscription_groups",
+    "subscription_rate_limit_requests",
+    "subscription_rate_limit_seconds",
     "event_properties_max_bytes",
     "catalog_items_limit",
     "catalog_management_limit",
@@ -152,6 +182,9 @@ def config_problems(config: SimConfig) -> list[str]:
     for name in ("array_cap", "max_bytes"):
         if getattr(config, name) < 1:
             problems.append(f"{name} must be 1 or more, not {getattr(config, name)}")
+    for group, channel in config.subscription_groups.items():
+        if channel not in SUBSCRIPTION_CHANNELS:
+            problems.append(f"subscription group {group}: channel is email or sms, not {channel!r}")
     return problems + live_problems(config.live())
 
 
@@ -166,8 +199,20 @@ def live_problems(settings: dict[str, Any]) -> list[str]:
         + fault_problems(settings["error_rate"], settings["latency_ms"], settings["drop_rate"])
         + contract_problems(settings)
         + answer_problems(settings)
+        + subscription_problems(settings)
         + catalog_problems(settings)
     )
+
+
+def subscription_problems(settings: dict[str, Any]) -> list[str]:
+    problems = []
+    for name in ("max_subscription_groups", "subscription_rate_limit_requests"):
+        value = settings[name]
+        if value is not None and value < 1:
+            problems.append(f"{name} must be 1 or more (or unset), not {value}")
+    if not settings["subscription_rate_limit_seconds"] > 0:
+        problems.append("subscription_rate_limit_seconds must be more than 0")
+    return problems
 
 
 def catalog_problems(settings: dict[str, Any]) -> list[str]:

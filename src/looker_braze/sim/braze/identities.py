@@ -105,6 +105,14 @@ class ContactIndex:
             return uid
         return None
 
+    def all(self, value: str, seeded: int) -> list[int]:
+        """Every profile that has ``value`` (set through the API, or a seeded one's own)."""
+        users = list(self._users_by_value.get(value, ()))
+        uid = self._seeded_lookup(value)
+        if uid is not None and uid < seeded and uid not in self._value_of_user:
+            users.insert(0, uid)
+        return users
+
     def set(self, uid: int, value: str | None) -> None:
         old = self._value_of_user.get(uid)
         if old is not None:

@@ -23,6 +23,7 @@ from looker_braze.sim.braze.limits import FixedWindowLimiter, limit_headers
 from looker_braze.sim.braze.messaging import Messaging
 from looker_braze.sim.braze.objects import plan_attributes
 from looker_braze.sim.braze.stats import Stats
+from looker_braze.sim.braze.subscriptions import SubscriptionStore, subscription_limiter
 from looker_braze.sim.braze.workspace import Workspace
 
 VALID_DATA = "Valid data must be provided in the 'attributes', 'events', or 'purchases' fields."
@@ -68,6 +69,9 @@ class FaultUpdate(BaseModel):
     redirect_status: int | None = None
     redirect_to: str | None = None
     success_message: str | None = None
+    max_subscription_groups: int | None = None  # null: no cap
+    subscription_rate_limit_requests: int | None = None  # null: no limit
+    subscription_rate_limit_seconds: float | None = None
     event_properties_max_bytes: int = 100_000
     catalog_items_limit: int | None = None
     catalog_management_limit: int | None = None
@@ -88,6 +92,9 @@ class BrazeSimulator:
         config = self.config
         self.workspace = Workspace(config.array_cap)
         self.workspace.identities.seed(config.users)
+        self.subscriptions = SubscriptionStore(
+            self.workspace.identities, config.subscription_groups
+        )
         self.counters = Stats()
         self._since_freeze = 0
         self.faults = FaultInjector(FaultSettings(), config.seed)
@@ -333,6 +340,7 @@ class BrazeSimulator:
         )
         hourly = self.terms.hourly_requests
         self._hourly = FixedWindowLimiter(hourly, self.terms.hourly_seconds) if hourly else None
+        self.subscription_limiter = subscription_limiter(live)
         self.catalogs.configure(live)
 
     @property

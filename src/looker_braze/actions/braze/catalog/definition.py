@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from looker_braze.actions.braze.catalog.modes import CatalogMode
 from looker_braze.actions.braze.catalog.tags import ID_TAG
 from looker_braze.actions.braze.definition import (
-    API_KEY_PARAM,
     braze_definition,
+    braze_params,
     dry_run_field,
     yes_no_field,
 )
-from looker_braze.actions.braze.definition import PARAMS as FLAG_PARAMS
 from looker_braze.hub.protocol import (
     ActionDefinition,
     ActionRequest,
@@ -31,10 +28,7 @@ _KEY_NEEDS = (
     "catalogs.delete_items permissions (and catalogs.create to create a catalog)."
 )
 # The flag action's settings, the key's description naming the permissions this action needs.
-PARAMS = tuple(
-    dataclasses.replace(p, description=_KEY_NEEDS) if p.name == API_KEY_PARAM else p
-    for p in FLAG_PARAMS
-)
+PARAMS = braze_params(_KEY_NEEDS)
 
 
 def definition(looker: LookerContext) -> ActionDefinition:

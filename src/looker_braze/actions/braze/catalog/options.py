@@ -13,10 +13,10 @@ from looker_braze.actions.braze.catalog.definition import (
 from looker_braze.actions.braze.catalog.modes import CatalogMode
 from looker_braze.actions.braze.options import (
     InvalidForm,
+    InWorkspace,
     check_settings,
     refuse_key_in_form,
     shown,
-    workspace,
     yes_no,
 )
 from looker_braze.braze.catalog_rules import name_problem
@@ -25,7 +25,7 @@ from looker_braze.hub.protocol import ActionRequest
 
 
 @dataclass(frozen=True)
-class CatalogOptions:
+class CatalogOptions(InWorkspace):
     endpoint: Endpoint
     api_key: str
     catalog: str
@@ -33,10 +33,6 @@ class CatalogOptions:
     create_missing: bool = False
     dry_run: bool = False
     time_zone: str = "UTC"  # the zone of the Look's date-times, which carry no offset
-
-    @property
-    def workspace(self) -> str:
-        return workspace(self.endpoint.base_url, self.api_key)
 
     @property
     def lock_name(self) -> str:

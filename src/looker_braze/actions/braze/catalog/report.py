@@ -127,12 +127,9 @@ class CatalogReport(RowCounts):
         return "Sync: " + "; ".join(parts) + "."
 
     def _cut_line(self) -> str | None:
-        if self.cut is None or self.deletions_skipped:
+        if self.deletions_skipped:
             return None
-        return (
-            f"Looker may have sent only part of the Look: {self.cut.reason}, so items beyond it "
-            f"were not sent. {self.cut.remedy}"
-        )
+        return self.cut_line("items beyond it were not sent")
 
     def _effort_line(self) -> str:
         seconds = time.monotonic() - self.started

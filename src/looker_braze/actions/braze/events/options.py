@@ -8,11 +8,11 @@ from looker_braze.actions.braze.definition import DEFAULT_ALIAS_LABEL, KEY_KINDS
 from looker_braze.actions.braze.events.definition import field_labels
 from looker_braze.actions.braze.options import (
     InvalidForm,
+    InWorkspace,
     check_settings,
     refuse_key_in_form,
     refuse_key_shaped,
     shown,
-    workspace,
     yes_no,
 )
 from looker_braze.braze import events as rules
@@ -24,7 +24,7 @@ _TYPED_FIELDS = ("braze_event_name", "braze_currency", "braze_alias_label")
 
 
 @dataclass(frozen=True)
-class EventOptions:
+class EventOptions(InWorkspace):
     endpoint: Endpoint
     api_key: str
     key_kind: str
@@ -37,10 +37,6 @@ class EventOptions:
     dry_run: bool
     time_zone: str = "UTC"  # the zone of the Look's date-times, which carry no offset
     properties_max_bytes: int = rules.PROPERTIES_MAX_BYTES
-
-    @property
-    def workspace(self) -> str:
-        return workspace(self.endpoint.base_url, self.api_key)
 
     @property
     def noun(self) -> str:

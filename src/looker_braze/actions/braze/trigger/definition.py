@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from looker_braze.actions.braze.definition import (
     braze_definition,
+    braze_params,
     dry_run_field,
     identity_fields,
 )
@@ -29,6 +30,10 @@ PRIORITIZATIONS = {
     "most_recently_updated": "The most recently updated",
 }
 DEFAULT_PRIORITIZATION_TEXT = ",".join(DEFAULT_PRIORITIZATION)
+PARAMS = braze_params(
+    "A Braze REST API key of the workspace, with the campaigns.trigger.send permission (for "
+    "campaigns) or canvas.trigger.send (for Canvases)."
+)
 
 
 def definition(looker: LookerContext) -> ActionDefinition:
@@ -39,6 +44,7 @@ def definition(looker: LookerContext) -> ActionDefinition:
         "Send an API-triggered Braze campaign or Canvas to the users of a Look: tag the "
         f"identifier field '{ID_TAG}' and per-user property fields '{PROPERTY_TAG}'. Nobody is "
         "messaged twice by the same send.",
+        PARAMS,
     )
 
 

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from looker_braze.actions.braze.definition import DEFAULT_ALIAS_LABEL
 from looker_braze.actions.braze.options import (
     InvalidForm,
+    InWorkspace,
     check_settings,
     refuse_key_in_form,
     shown,
-    workspace,
     yes_no,
 )
 from looker_braze.actions.braze.trigger.definition import (
@@ -37,7 +37,7 @@ from looker_braze.hub.protocol import ActionRequest
 
 
 @dataclass(frozen=True)
-class TriggerOptions:
+class TriggerOptions(InWorkspace):
     endpoint: Endpoint
     api_key: str
     target: Target
@@ -47,10 +47,6 @@ class TriggerOptions:
     alias_label: str
     prioritization: tuple[str, ...]
     dry_run: bool
-
-    @property
-    def workspace(self) -> str:
-        return workspace(self.endpoint.base_url, self.api_key)
 
 
 def trigger_options(request: ActionRequest, extra_endpoints: tuple[str, ...]) -> TriggerOptions:

@@ -36,6 +36,12 @@ def test_the_demo_loses_nothing(args):
     assert "Nothing lost" in result.stdout
     truth = compute_truth(look_spec(DemoOptions(rows=20000)))
     assert f"{truth.known_ids:,}" in result.stdout  # the segment, as the simulator counts it
+    # The closed loop: the churn-risk audience found in the generated Currents, its planted
+    # response seen against users never in it.
+    out = " ".join(result.stdout.split())
+    assert "2,000 members found in Currents" in out, out[-2000:]
+    lift = re.search(r"([+-]\d+\.\d) points over them", out)
+    assert lift and float(lift.group(1)) > 5, out[-2000:]
     if args:  # Braze failed one request in ten: every one of them was retried
         faults = re.search(r"of which 5xx \(injected faults\)\s*│\s*([\d,]+)", result.stdout)
         assert faults and int(faults.group(1).replace(",", "")) > 0

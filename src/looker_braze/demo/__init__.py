@@ -16,6 +16,7 @@ from rich.console import Console
 
 from looker_braze.demo.catalog import catalog_demo
 from looker_braze.demo.events import events_demo
+from looker_braze.demo.loop import loop_scene
 from looker_braze.demo.scenario import (
     API_KEY,
     LABEL,
@@ -67,6 +68,9 @@ async def _demo(options: DemoOptions, folder: Path, console: Console) -> Outcome
             for line in await trigger_scene(braze.url, hub.url, new_token(secret), API_KEY):
                 console.print(line)
             console.print(*await catalog_demo(braze.url, hub.url, new_token(secret)), sep="\n")
+            with console.status("Closing the loop: export, generate Currents, load, analyse ..."):
+                scene = await loop_scene(braze.url, hub.url, new_token(secret), folder)
+            console.print(*scene, sep="\n", markup=False)
             return outcome
 
 

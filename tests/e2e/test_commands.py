@@ -39,6 +39,11 @@ def test_the_demo_loses_nothing(args):
     flat = " ".join(result.stdout.split())  # the console wraps long lines
     assert "braze_subscriptions (ok)" in flat  # the same Look, through the subscriptions action
     assert f"{truth.known_ids:,} profiles subscribed" in flat
+    # The closed loop: the churn-risk audience found in the generated Currents, its planted
+    # response seen against users never in it.
+    assert "2,000 members found in Currents" in flat, flat[-2000:]
+    lift = re.search(r"([+-]\d+\.\d) points over them", flat)
+    assert lift and float(lift.group(1)) > 5, flat[-2000:]
     if args:  # Braze failed one request in ten: every one of them was retried
         faults = re.search(r"of which 5xx \(injected faults\)\s*│\s*([\d,]+)", result.stdout)
         assert faults and int(faults.group(1).replace(",", "")) > 0

@@ -17,6 +17,7 @@ from rich.console import Console
 from looker_braze.demo import subscriptions
 from looker_braze.demo.catalog import catalog_demo
 from looker_braze.demo.events import events_demo
+from looker_braze.demo.loop import loop_scene
 from looker_braze.demo.scenario import (
     API_KEY,
     LABEL,
@@ -71,6 +72,9 @@ async def _demo(options: DemoOptions, folder: Path, console: Console) -> Outcome
             console.print(*await catalog_demo(braze.url, hub.url, token), sep="\n")
             for line in await subscriptions.run(braze.url, hub.url, token, look):
                 console.print(line)
+            with console.status("Closing the loop: export, generate Currents, load, analyse ..."):
+                scene = await loop_scene(braze.url, hub.url, token, folder)
+            console.print(*scene, sep="\n", markup=False)
             return outcome
 
 

@@ -25,6 +25,9 @@ from looker_braze.settings import default_state_url, load_hub_settings
 from looker_braze.state import open_store
 from looker_braze.state.location import describe, parse_location
 
+# Every action a slim install serves: none of them needs the [currents] extra.
+ACTIONS = ["braze", "braze_events", "braze_trigger", "braze_catalog", "braze_subscriptions"]
+
 ROOT = Path(__file__).resolve().parents[1]
 VENV_LIMIT_BYTES = 250 * 1024 * 1024
 HUB_ENV = {"ACTION_HUB_BASE_URL": "http://127.0.0.1", "ACTION_HUB_LABEL": "t"}
@@ -110,7 +113,7 @@ def test_the_hub_serves_without_the_extra(tmp_path):
     blocker = WITHOUT_CURRENTS.format(blocked=set(EXTRAS["currents"]))
     command = [sys.executable, "-c", blocker + RUN_THE_CLI]
     with _serving(command, {**_absolute_pythonpath(os.environ), **HUB_ENV}, tmp_path) as hub:
-        assert _status(hub.url)["actions"] == ["braze"]
+        assert _status(hub.url)["actions"] == ACTIONS
 
 
 def test_with_the_extra_nothing_is_missing():
@@ -218,7 +221,7 @@ def test_a_plain_install_serves_and_stays_under_250_mb(tmp_path):
     command = venv / "bin" / "looker-braze"
     env = {**_clean(os.environ), **HUB_ENV, "XDG_DATA_HOME": str(tmp_path / "data")}
     with _serving([str(command)], env, tmp_path) as hub:
-        assert _status(hub.url)["actions"] == ["braze"]
+        assert _status(hub.url)["actions"] == ACTIONS
     assert "state: SQLite file" in hub.log
     currents = subprocess.run(
         [str(command), "currents", "run", "--list"], capture_output=True, text=True, env=env

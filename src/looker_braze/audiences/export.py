@@ -13,9 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from looker_braze.currents.load.sink import q
 from looker_braze.currents.membership import MEMBERSHIP, SPELL_COLUMNS, SPELL_KEY
-from looker_braze.currents.warehouse import Warehouse
+from looker_braze.currents.warehouse import Warehouse, q
 from looker_braze.state import MembershipChange, StateStore
 from looker_braze.state.members import member_parts
 

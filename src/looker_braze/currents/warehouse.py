@@ -18,6 +18,11 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from looker_braze.errors import FailRun
 
 
+def q(name: str) -> str:
+    """A quoted identifier: tables and columns are upper case on both engines."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 @dataclass
 class Warehouse:
     dialect: str  # "duckdb" or "postgres"

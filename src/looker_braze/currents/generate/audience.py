@@ -5,9 +5,8 @@ generator's users who are members engage more after joining (config.AudiencePlan
 from __future__ import annotations
 
 from looker_braze.currents.generate.config import AudiencePlant
-from looker_braze.currents.load.sink import q
 from looker_braze.currents.membership import MEMBERSHIP
-from looker_braze.currents.warehouse import Warehouse
+from looker_braze.currents.warehouse import Warehouse, q
 from looker_braze.errors import FailRun
 
 

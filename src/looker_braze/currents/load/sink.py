@@ -19,7 +19,7 @@ import pyarrow as pa
 from looker_braze.currents.load.read import FILE_INDEX, Combined, FileData, arrow_type, combine
 from looker_braze.currents.load.sources import SourceFile
 from looker_braze.currents.schemas import sql_type
-from looker_braze.currents.warehouse import Warehouse
+from looker_braze.currents.warehouse import Warehouse, q
 
 MANIFEST = "LOOKER_BRAZE_LOADED_FILES"
 STAGING = "LOOKER_BRAZE_STAGING"
@@ -43,11 +43,6 @@ def _cores() -> int:
         return len(os.sched_getaffinity(0))  # the cores this process may use (Linux)
     except AttributeError:
         return os.cpu_count() or 1
-
-
-def q(name: str) -> str:
-    """A quoted identifier: tables and columns are upper case on both engines."""
-    return '"' + name.replace('"', '""') + '"'
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from looker_braze.currents.membership import MEMBERSHIP, SPELL_COLUMNS, SPELL_KEY
+from looker_braze.currents.membership import FIELDS, MEMBERSHIP, SPELL_COLUMNS, SPELL_KEY
 from looker_braze.currents.warehouse import Warehouse, q
 from looker_braze.state import MembershipChange, StateStore
 from looker_braze.state.members import member_parts
@@ -22,8 +22,11 @@ EXPORTS = "LOOKER_BRAZE_AUDIENCE_EXPORTS"
 CHUNK = 50_000  # history entries per warehouse transaction: bounded memory, few round trips
 
 _KEY, _SPELL = SPELL_KEY, SPELL_COLUMNS
-_TEXT = {"duckdb": "VARCHAR", "postgres": "text"}
-_TIME = {"duckdb": "TIMESTAMPTZ", "postgres": "timestamptz"}
+# Column kinds, by name: *_AT timestamps, *_SEQ and *_TIME integers, the rest text.
+_SQL_TYPES = {
+    "duckdb": {"time": "TIMESTAMPTZ", "int": "BIGINT", "text": "VARCHAR"},
+    "postgres": {"time": "timestamptz", "int": "bigint", "text": "text"},
+}
 
 
 @dataclass
@@ -87,16 +90,15 @@ def _key(change: MembershipChange) -> tuple:
 
 
 def _create_tables(warehouse: Warehouse) -> None:
-    text, time = _TEXT[warehouse.dialect], _TIME[warehouse.dialect]
-    keys = ", ".join(f"{q(column)} {text} NOT NULL" for column in _KEY)
-    warehouse.execute(
-        f"CREATE TABLE IF NOT EXISTS {q(MEMBERSHIP)} ({keys}, {q('JOINED_AT')} {time} NOT NULL,"
-        f" {q('LEFT_AT')} {time}, {q('JOIN_SEQ')} BIGINT NOT NULL, {q('LEFT_SEQ')} BIGINT,"
-        f" {q('JOINED_TIME')} BIGINT NOT NULL, {q('LEFT_TIME')} BIGINT)"
+    types = _types(warehouse, _SPELL)
+    spells = ", ".join(
+        f"{q(f.name)} {types[f.name]}{'' if f.nullable else ' NOT NULL'}" for f in FIELDS
     )
+    warehouse.execute(f"CREATE TABLE IF NOT EXISTS {q(MEMBERSHIP)} ({spells})")
+    exports = _types(warehouse, ("LAST_SEQ", "EXPORTED_AT"))
     warehouse.execute(
-        f"CREATE TABLE IF NOT EXISTS {q(EXPORTS)} ({q('LAST_SEQ')} BIGINT NOT NULL,"
-        f" {q('EXPORTED_AT')} {time} NOT NULL, {q('CHANGES')} BIGINT NOT NULL)"
+        f"CREATE TABLE IF NOT EXISTS {q(EXPORTS)} ({q('LAST_SEQ')} {exports['LAST_SEQ']} NOT NULL,"
+        f" {q('EXPORTED_AT')} {exports['EXPORTED_AT']} NOT NULL, {q('CHANGES')} BIGINT NOT NULL)"
     )
     warehouse.commit()
 
@@ -137,28 +139,25 @@ def _close_earlier(warehouse: Warehouse, closing: list[tuple]) -> None:
         warehouse.unstage("leaves")
 
 
+def _kind(column: str) -> str:
+    if column.endswith("_AT"):
+        return "time"
+    return "int" if column.endswith(("_SEQ", "_TIME")) else "text"
+
+
 def _arrow(columns: tuple[str, ...], rows: list[tuple]):
     import pyarrow as pa  # the [currents] extra, checked by the command
 
-    values = list(zip(*rows, strict=True))
-    arrays = {}
-    for name, column in zip(columns, values, strict=True):
-        if name.endswith("_AT"):
-            arrays[name] = pa.array(column, pa.timestamp("us", tz="UTC"))
-        elif name.endswith(("_SEQ", "_TIME")):
-            arrays[name] = pa.array(column, pa.int64())
-        else:
-            arrays[name] = pa.array(column, pa.string())
-    return pa.table(arrays)
+    arrow_types = {"time": pa.timestamp("us", tz="UTC"), "int": pa.int64(), "text": pa.string()}
+    values = zip(*rows, strict=True)
+    return pa.table(
+        {
+            name: pa.array(column, arrow_types[_kind(name)])
+            for name, column in zip(columns, values, strict=True)
+        }
+    )
 
 
 def _types(warehouse: Warehouse, columns: tuple[str, ...]) -> dict[str, str]:
-    text, time = _TEXT[warehouse.dialect], _TIME[warehouse.dialect]
-    return {
-        name: time
-        if name.endswith("_AT")
-        else "bigint"
-        if name.endswith(("_SEQ", "_TIME"))
-        else text
-        for name in columns
-    }
+    types = _SQL_TYPES[warehouse.dialect]
+    return {name: types[_kind(name)] for name in columns}

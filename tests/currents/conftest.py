@@ -28,7 +28,9 @@ def load_with_audience(folder, warehouse_url):
     """Load the generated files, and export the fixture's Looker audience beside them."""
     report = load(folder, warehouse_url)
     config = GeneratorConfig.model_validate(FIXTURE_CONFIG)
-    export_fixture_audience(warehouse_url, config.users, config.start_date, config.days)
+    export_fixture_audience(
+        warehouse_url, config.seed, config.users, config.start_date, config.days
+    )
     return report
 
 

@@ -2,7 +2,9 @@
 the warehouse; Currents generated with a planted response for its members (their emails are
 opened `open_lift` more often after they joined); loaded into the same warehouse. The models
 recover the planted lift against outsiders and against the members before they joined, on
-DuckDB and PostgreSQL. Alias audiences say they cannot be joined."""
+DuckDB and PostgreSQL, for an audience of external ids and one of phone numbers (found through
+the numbers their SMS, WhatsApp and RCS messages went to). Alias audiences say they cannot be
+joined."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import pytest
 from looker_braze.audiences.export import export_membership
 from looker_braze.currents.generate import generate
 from looker_braze.currents.generate.audience import plant_from_warehouse
+from looker_braze.currents.generate.users import make_users
 from looker_braze.currents.load import load
 from looker_braze.currents.models import run
 from looker_braze.currents.warehouse import connect
@@ -21,8 +24,12 @@ from looker_braze.state import Sent, open_store
 
 WORKSPACE = "https://rest.iad-01.braze.com#0123456789abcdef"
 LABEL, LIFT, OPEN_RATE = "churn risk", 0.2, 0.35
-USERS = 2000
-MEMBERS = [f"user-{n:08d}" for n in range(0, USERS, 2)]  # every other generated user
+SEED, USERS = 5, 2000
+_USERS = make_users(SEED, 0, USERS)
+# Every other generated user, by each identifier the generator shares with the audience.
+MEMBERS = {"external_id": _USERS.external_id[::2], "phone": _USERS.phone[::2]}
+# Texted often enough that every member's number is in the Currents.
+TEXTS = {"sms": {"sends_per_user_per_week": 3}}
 
 
 @pytest.fixture(params=["duckdb", "postgres"])
@@ -33,11 +40,11 @@ def warehouse_url(request, tmp_path):
     return f"{url}?schema={schema}"
 
 
-def _record_audience(state_url: str) -> None:
+def _record_audience(state_url: str, kind: str) -> None:
     with open_store(state_url) as store:
         audience = store.audience_id(WORKSPACE, "looker_export", LABEL)
-        store.record_sent(audience, WORKSPACE, [Sent(f"external_id:{m}", flagged=True)
-                                                for m in MEMBERS])  # fmt: skip
+        store.record_sent(audience, WORKSPACE, [Sent(f"{kind}:{m}", flagged=True)
+                                                for m in MEMBERS[kind]])  # fmt: skip
         aliases = store.audience_id(WORKSPACE, "looker_export", "by alias")
         store.record_sent(aliases, WORKSPACE, [Sent("user_alias:crm\x1falias-1", flagged=True)])
 
@@ -46,26 +53,28 @@ def _bound(p: float, n: int) -> float:
     return 5 * math.sqrt(p * (1 - p) / n) + 0.01
 
 
-def test_the_planted_lift_is_recovered(tmp_path, warehouse_url):
+@pytest.mark.parametrize("kind", ["external_id", "phone"])
+def test_the_planted_lift_is_recovered(tmp_path, warehouse_url, kind):
+    members = MEMBERS[kind]
     state_url = f"sqlite:///{tmp_path}/state.sqlite3"
-    _record_audience(state_url)  # the members join now
+    _record_audience(state_url, kind)  # the members join now
     with open_store(state_url) as store, connect(warehouse_url) as warehouse:
         export_membership(store, warehouse)
         plant = plant_from_warehouse(warehouse, LABEL, LIFT)
-    assert len(plant.joined) == len(MEMBERS)
+    assert sorted(plant.joined) == sorted(members)
     # Four weeks of Currents around the join: two before it, two after.
     start = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=14)
-    config = {"seed": 5, "users": USERS, "days": 28, "start_date": start.isoformat(),
+    config = {"seed": SEED, "users": USERS, "days": 28, "start_date": start.isoformat(),
               "email": {"open_rate": OPEN_RATE}, "push": {"sends_per_user_per_week": 0},
-              "audience": plant.model_dump()}  # fmt: skip
+              "audience": plant.model_dump(), **TEXTS}  # fmt: skip
     generate(tmp_path / "currents", config)
     assert load(tmp_path / "currents", warehouse_url).succeeded
     with connect(warehouse_url) as warehouse:
         summary = {r["audience"]: r for r in run(warehouse, "audience_summary", {}).records()}
         weeks = run(warehouse, "audience_engagement", {}).records()
     churn = summary[LABEL]
-    assert (churn["members_ever"], churn["members_now"]) == (len(MEMBERS), len(MEMBERS))
-    assert churn["spells_in_currents"] == len(MEMBERS)
+    assert (churn["members_ever"], churn["members_now"]) == (len(members), len(members))
+    assert churn["spells_in_currents"] == len(members)
     assert churn["note"] is None
     after = [w for w in weeks if w["audience"] == LABEL and w["week_since_joining"] >= 0]
     before = [w for w in weeks if w["audience"] == LABEL and w["week_since_joining"] < 0]

@@ -9,8 +9,9 @@ from looker_braze.currents.lookml.audiences import ENGAGEMENT_VIEW as V
 from looker_braze.currents.lookml.explores import ENGAGEMENT_MODEL
 
 NO_JOIN = (
-    "An alias audience cannot be joined to Currents (Currents carries no alias), nor yet a "
-    "phone one: its note says so instead of showing zeros."
+    "Phone audiences are found by the numbers SMS, WhatsApp and RCS events name. An alias "
+    "audience cannot be joined to Currents (Currents carries no alias): its note says so "
+    "instead of showing zeros."
 )
 
 

@@ -11,8 +11,10 @@ from looker_braze.errors import FailRun
 
 
 def plant_from_warehouse(warehouse: Warehouse, label: str, open_lift: float) -> AudiencePlant:
-    """The external_id members of audience ``label`` and their first join (a member who left
-    and came back is planted from the first join: the generator has one join per user)."""
+    """The external_id and phone members of audience ``label`` and their first join (a member
+    who left and came back is planted from the first join: the generator has one join per
+    user). The generator names its users by these two as the simulator does; other kinds are
+    not planted."""
     if MEMBERSHIP not in warehouse.tables():
         raise FailRun(
             f"{MEMBERSHIP} is not in the warehouse: run `looker-braze audiences export --db ...` "
@@ -21,13 +23,13 @@ def plant_from_warehouse(warehouse: Warehouse, label: str, open_lift: float) -> 
     mark = "?" if warehouse.dialect == "duckdb" else "%s"
     _, rows = warehouse.query(
         f"SELECT {q('IDENTIFIER')}, MIN({q('JOINED_TIME')}) FROM {q(MEMBERSHIP)}"
-        f" WHERE {q('LABEL')} = {mark} AND {q('IDENTIFIER_KIND')} = 'external_id'"
+        f" WHERE {q('LABEL')} = {mark} AND {q('IDENTIFIER_KIND')} IN ('external_id', 'phone')"
         f" GROUP BY {q('IDENTIFIER')}",
         (label,),
     )
     warehouse.commit()
     if not rows:
-        raise FailRun(f"audience {label!r} has no external_id members in {MEMBERSHIP}")
+        raise FailRun(f"audience {label!r} has no external_id or phone members in {MEMBERSHIP}")
     return AudiencePlant(
         label=label, joined={member: int(t) for member, t in rows}, open_lift=open_lift
     )

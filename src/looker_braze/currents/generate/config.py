@@ -296,11 +296,12 @@ class AudiencePlant(_Strict):
     """A Looker audience's planted response (the closed loop): after a member joined, each email
     delivered to them is engaged with (a person's open) ``open_lift`` more often than the email
     open rate; before joining, and for everyone else, at the open rate. Members are generated
-    users named by external id (the simulator's and the generator's users share ids:
-    ``user-00000042``), with the epoch second each joined, as the audience export has them."""
+    users named by external id or phone number (the simulator's and the generator's users share
+    them: ``user-00000042``, ``+15550000042``), with the epoch second each joined, as the
+    audience export has them."""
 
     label: str
-    joined: dict[str, int]  # external_id -> joined_time (UTC epoch seconds)
+    joined: dict[str, int]  # external_id or E.164 phone -> joined_time (UTC epoch seconds)
     open_lift: float = Field(0.2, ge=0.0, le=1.0)
 
 

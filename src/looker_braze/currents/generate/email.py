@@ -98,7 +98,13 @@ def _planted_lift(config, users, who, delivery_time) -> np.ndarray | None:
     plant = config.audience
     if plant is None:
         return None
-    joined = np.array([plant.joined.get(e, np.inf) for e in users.external_id], dtype=float)
+    joined = np.array(
+        [
+            min(plant.joined.get(e, np.inf), plant.joined.get(p, np.inf))
+            for e, p in zip(users.external_id, users.phone, strict=True)
+        ],
+        dtype=float,
+    )
     return np.where(delivery_time >= joined[who], plant.open_lift, 0.0)
 
 

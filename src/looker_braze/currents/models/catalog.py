@@ -187,6 +187,7 @@ _INTERMEDIATE = (
     Query("webhook_messages", "webhook_messages", "Webhook measures per message"),
     Query("channel_activity", "channel_activity", "Every channel: who was reached, who engaged"),
     Query("audience_deliveries", "audience_deliveries", "Deliveries on every channel, engagement"),
+    Query("user_phones", "user_phones", "Phone numbers SMS, WhatsApp and RCS events name, user"),
     Query("audience_members", "audience_members", "Audience spells resolved to Braze users"),
 )
 

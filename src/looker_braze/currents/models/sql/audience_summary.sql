@@ -1,6 +1,6 @@
 -- One row per audience: its members (spells, and those Currents knows), and its engagement
 -- rate before and after joining beside outsiders' over the same weeks. An audience Currents
--- cannot be joined to (alias or phone identifiers) says why instead of showing zeros.
+-- cannot be joined to (alias identifiers) says why instead of showing zeros.
 WITH spells AS (
   SELECT
     workspace,
@@ -55,8 +55,8 @@ SELECT
   CASE
     WHEN s.identifier_kind = 'user_alias'
       THEN 'Currents carries no alias: this audience cannot be joined to its events'
-    WHEN s.identifier_kind = 'phone'
-      THEN 'phone audiences are not joined to Currents yet'
+    WHEN s.identifier_kind = 'phone' AND COALESCE(f.spells_found, 0) = 0
+      THEN 'none of these numbers appears in the loaded SMS, WhatsApp or RCS Currents'
     WHEN COALESCE(f.spells_found, 0) = 0
       THEN 'no member of this audience appears in the loaded Currents'
   END AS note

@@ -1,6 +1,9 @@
 """The generated users of one chunk: identifiers, email address, one device each.
 
-User number ``i`` has the same identifiers in every run with the same seed, whatever the chunking.
+User number ``i`` has the Braze id, external id, email address and phone number the Braze
+simulator gives its user ``i`` (``looker_braze.sim.population``), in every run and whatever the
+chunking: a Look synced to the simulator names users the generated Currents know, whichever
+identifier it uses, so the closed loop can be shown for every kind of audience.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from functools import cache
 import numpy as np
 
 from looker_braze.currents.generate.columns import Coded, hex_strings, key_base
+from looker_braze.sim import population
 
 PLATFORMS = ("ios", "android", "web", "kindle", "tvos", "roku")
 _PLATFORM_WEIGHTS = (0.45, 0.4, 0.1, 0.02, 0.02, 0.01)
@@ -61,17 +65,17 @@ class Users:
 
 def make_users(seed: int, first: int, count: int) -> Users:
     numbers = np.arange(first, first + count, dtype=np.uint64)
-    external = [f"user-{n:08d}" for n in numbers.tolist()]
+    listed = numbers.tolist()
     platforms = np.random.default_rng([seed, 1, first]).choice(
         len(PLATFORMS), size=count, p=_PLATFORM_WEIGHTS
     )
     return Users(
         number=numbers,
-        braze_id=hex_strings(key_base(seed, "braze_id") + numbers),
-        external_id=external,
-        email=[f"{name}@example.com" for name in external],
+        braze_id=[population.braze_id(n) for n in listed],
+        external_id=[population.external_id(n) for n in listed],
+        email=[population.email(n) for n in listed],
         device_id=hex_strings(key_base(seed, "device_id") + numbers, 32),
-        phone=[f"+1555{n % 10_000_000:07d}" for n in numbers.tolist()],
+        phone=[population.phone(n) for n in listed],
         platform=platforms,
     )
 

@@ -75,7 +75,7 @@ def test_load_inserts_each_event_once_and_reports_duplicates(dataset, tmp_path):
     report = load(out, db)
     assert not report.failed and report.succeeded
     assert report.files_seen == report.files_new == report.files_loaded == summary.files
-    assert report.files_ignored == 1  # currents-config.json
+    assert report.files_ignored == 2  # currents-config.json, currents-overview-truth.json
     assert report.events_read == summary.events
     assert report.events_inserted == summary.unique_events
     assert report.duplicates == summary.duplicates > 0

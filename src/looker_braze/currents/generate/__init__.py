@@ -3,9 +3,10 @@
 ``generate(out_dir, config)`` writes Avro files of every event type of Braze's catalogue, laid
 out as Braze lands them, and beside them ``currents-config.json``: the exact configuration
 (rates, cadences, retention curve, each channel's funnel rates) the events were drawn from, so
-tests can check that the analytics recover it. Users are processed in chunks
-(``users_per_chunk``) so memory stays bounded however many events are written; the same seed
-gives the same files.
+tests can check that the analytics recover it; and ``currents-overview-truth.json``: the
+cross-channel overview's exact counts, from the events as drawn (reach.py). Users are processed
+in chunks (``users_per_chunk``) so memory stays bounded however many events are written; the
+same seed gives the same files.
 """
 
 from __future__ import annotations
@@ -25,13 +26,28 @@ from looker_braze.currents.generate.email import email_events
 from looker_braze.currents.generate.events import EventMaker
 from looker_braze.currents.generate.journeys import journey_events
 from looker_braze.currents.generate.push import card_and_webhook_events, push_events
+from looker_braze.currents.generate.reach import (
+    OVERVIEW_TRUTH_FILE,
+    merge,
+    overview_counts,
+    read_overview_truth,
+    write_overview_truth,
+)
 from looker_braze.currents.generate.sessions import session_events
 from looker_braze.currents.generate.surfaces import surface_events
 from looker_braze.currents.generate.timeline import window
 from looker_braze.currents.generate.users import app_ids, make_users
 from looker_braze.currents.generate.writer import Writer, WriteTally
 
-__all__ = ["CONFIG_FILE", "GenerationSummary", "GeneratorConfig", "generate", "read_config"]
+__all__ = [
+    "CONFIG_FILE",
+    "OVERVIEW_TRUTH_FILE",
+    "GenerationSummary",
+    "GeneratorConfig",
+    "generate",
+    "read_config",
+    "read_overview_truth",
+]
 
 CONFIG_FILE = "currents-config.json"
 
@@ -70,10 +86,11 @@ def generate(
     jobs = [(config, root, chunk, first) for chunk, first in chunks]
     if workers > 1 and len(jobs) > 1:
         with ProcessPoolExecutor(min(workers, len(jobs))) as pool:
-            tallies = list(pool.map(_generate_chunk, *zip(*jobs, strict=True)))
+            results = list(pool.map(_generate_chunk, *zip(*jobs, strict=True)))
     else:
-        tallies = [_generate_chunk(*job) for job in jobs]
-    tally = WriteTally.merge(tallies)
+        results = [_generate_chunk(*job) for job in jobs]
+    tally = WriteTally.merge([tally for tally, _ in results])
+    write_overview_truth(out_dir, merge(counts for _, counts in results), config.timezone)
     written, duplicates = sum(tally.events.values()), sum(tally.duplicates.values())
     return GenerationSummary(
         out_dir=out_dir,
@@ -88,8 +105,9 @@ def generate(
     )
 
 
-def _generate_chunk(config: GeneratorConfig, root: Path, chunk: int, first: int) -> WriteTally:
-    """Draw and write the events of users ``first`` .. ``first + users_per_chunk``."""
+def _generate_chunk(config: GeneratorConfig, root: Path, chunk: int, first: int):
+    """Draw and write the events of users ``first`` .. ``first + users_per_chunk``; the write
+    tally and the chunk's cross-channel overview counts."""
     span = window(config.start_date, config.days, config.timezone)
     rng = np.random.default_rng([config.seed, chunk])
     users = make_users(config.seed, first, min(config.users_per_chunk, config.users - first))
@@ -106,9 +124,8 @@ def _generate_chunk(config: GeneratorConfig, root: Path, chunk: int, first: int)
     journey_events(maker, config, users, span, rng)
     account_events(maker, config, users, span, rng, apps)
     writer = Writer(root, config, span.start)
-    for frame in maker.frames:
-        writer.write(frame, rng, chunk)
-    return writer.tally
+    versions = [writer.write(frame, rng, chunk) for frame in maker.frames]
+    return writer.tally, overview_counts(maker.frames, versions, config.timezone)
 
 
 def read_config(out_dir: Path) -> GeneratorConfig:

@@ -57,16 +57,25 @@ class Writer:
     # Folders made so far: makedirs would stat every level of every file's folder again.
     made: set[str] = field(default_factory=set)
 
-    def write(self, frame: Frame, rng: np.random.Generator, chunk: int) -> None:
+    def write(self, frame: Frame, rng: np.random.Generator, chunk: int) -> np.ndarray:
+        """Write the frame's events; the schema version of each event's first copy (the copy a
+        load keeps: files load in key order, and a re-delivery is queued later)."""
         if not len(frame):
-            return
+            return np.zeros(0, dtype=np.int64)
         rows, queued = self._deliveries(frame, rng)
+        first_copy = self._version(queued[: len(frame)] // HOUR)
         order = np.argsort(queued, kind="stable")
         rows, queued = rows[order], queued[order]
         hours = queued // HOUR
         bounds = np.flatnonzero(np.diff(hours)) + 1
         for hour_rows, hour in zip(np.split(rows, bounds), hours[np.r_[0, bounds]], strict=True):
             self._write_hour(frame, hour_rows, int(hour), rng, chunk)
+        return first_copy
+
+    def _version(self, hours: np.ndarray) -> np.ndarray:
+        """The schema version of files queued in each of ``hours`` (hours since the epoch)."""
+        switch = self.window_start + self.config.schema_v2_from_day * DAY
+        return np.where(np.asarray(hours) * HOUR >= switch, 2, 1)
 
     def _deliveries(self, frame: Frame, rng) -> tuple[np.ndarray, np.ndarray]:
         """Rows to write (re-delivered rows twice) and when Braze queued each."""
@@ -79,9 +88,7 @@ class Writer:
         return np.r_[np.arange(n), again], np.r_[queued, requeued]
 
     def _write_hour(self, frame, rows, hour, rng, chunk) -> None:
-        version = (
-            2 if hour * HOUR >= self.window_start + self.config.schema_v2_from_day * DAY else 1
-        )
+        version = int(self._version(hour))
         folder = os.path.join(
             self.root,
             f"event_type={frame.event_type}",

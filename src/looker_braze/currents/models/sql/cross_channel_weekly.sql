@@ -2,7 +2,8 @@
 -- parameter), messages sent (or shown, for in-app messages and banners), users reached, and
 -- users engaged among those reached that week; and one 'all channels' row per week whose users
 -- are counted once however many channels reached them. Engaged users are counted only among the
--- week's reached users, so the share never passes 100%.
+-- week's reached users of the channel they engaged with, so the share never passes 100% and the
+-- all-channels row counts exactly the users some channel's row counts.
 WITH scoped AS (
   SELECT
     channel,
@@ -37,8 +38,15 @@ sent AS (
 all_reached AS (
   SELECT DISTINCT week_start, user_id FROM reached
 ),
+-- A user is engaged in the all-channels row when some channel's row counts them engaged: the
+-- channel reached them that week. Taking every engagement of a user reached by any channel
+-- counted, say, a webhook-only user who opened last week's email this week, so the row was
+-- not the channels' rows with each user once (and could pass their sum).
 all_engaged AS (
-  SELECT DISTINCT week_start, user_id FROM engaged
+  SELECT DISTINCT e.week_start, e.user_id
+  FROM engaged AS e
+  JOIN reached AS r
+    ON r.channel = e.channel AND r.week_start = e.week_start AND r.user_id = e.user_id
 ),
 all_channels AS (
   SELECT

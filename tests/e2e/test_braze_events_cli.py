@@ -69,3 +69,23 @@ def test_events_pending_and_release_on_the_ledger(tmp_path):
     assert released.exit_code == 0 and "2 held events released" in released.output
     with open_store(url) as store:
         assert ledger.statuses(store, "w", ["a", "b"]) == {}
+
+
+def test_events_prune_forgets_events_sent_long_ago(tmp_path):
+    from looker_braze.state import events as ledger
+    from looker_braze.state import open_store
+
+    url = f"sqlite:///{tmp_path}/state.sqlite3"
+    with open_store(url) as store:
+        ledger.mark_sent(store, "w", ledger.reserve(store, "w", ["a", "b"], None).taken)
+        with store.transaction("age one row") as conn:  # as if sent in 2000
+            conn.execute("UPDATE sent_events SET updated_at = '2000-01-01' WHERE event_key = 'a'")
+    runner = CliRunner()
+    refused = runner.invoke(app, ["events", "prune", "--older-than", "30", "--state", url], "n\n")
+    assert refused.exit_code != 0 and "Forget 1 events sent before" in refused.output
+    bad = runner.invoke(app, ["events", "prune", "--older-than", "0", "--state", url])
+    assert bad.exit_code != 0
+    pruned = runner.invoke(app, ["events", "prune", "--older-than", "30", "--state", url, "--yes"])
+    assert pruned.exit_code == 0 and "1 events sent before" in pruned.output
+    with open_store(url) as store:
+        assert ledger.statuses(store, "w", ["a", "b"]) == {"b": "sent"}

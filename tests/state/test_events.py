@@ -82,6 +82,35 @@ def test_release_unknown_forgets_the_events_of_stopped_runs(store):
     assert ledger.reserve(store, WORKSPACE, ["a", "b"], None).taken == {"a", "b"}
 
 
+def test_prune_forgets_only_events_sent_before_the_date(store):
+    from datetime import timedelta
+
+    from looker_braze.state.models import utc_now
+
+    stopped = store.start_run(run_start())
+    ledger.reserve(store, WORKSPACE, ["old", "new", "held"], stopped)
+    ledger.mark_sent(store, WORKSPACE, ["old", "new"])
+    store.finish_run(stopped, RunEnd(success=False, message="stopped"))  # "held": unknown
+    ledger.mark_sent(store, OTHER, ledger.reserve(store, OTHER, ["elsewhere"], None).taken)
+    long_ago = utc_now() - timedelta(days=400)
+    stamp = long_ago.isoformat(timespec="microseconds") if store.dialect == "sqlite" else long_ago
+    mark = "?" if store.dialect == "sqlite" else "%s"
+    with store.transaction("age the rows") as conn:  # as if written 400 days ago
+        conn.execute(
+            f"UPDATE sent_events SET updated_at = {mark} WHERE event_key <> 'new'", (stamp,)
+        )
+    cut = utc_now() - timedelta(days=30)
+    assert ledger.sent_before(store, cut) == 2  # "old" and "elsewhere": every workspace
+    assert ledger.prune_sent(store, cut) == 2
+    assert ledger.statuses(store, WORKSPACE, ["old", "new", "held"]) == {
+        "new": "sent",
+        "held": "pending",  # outcome unknown: kept whatever its age
+    }
+    assert ledger.statuses(store, OTHER, ["elsewhere"]) == {}
+    # A forgotten event is new to the ledger: a Look that still returns it sends it again.
+    assert ledger.reserve(store, WORKSPACE, ["old", "new"], None).taken == {"old"}
+
+
 def test_concurrent_runs_never_take_the_same_key(store_url):
     keys = [f"k{i}" for i in range(400)]
     taken: list[set[str]] = []

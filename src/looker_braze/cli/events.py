@@ -4,10 +4,14 @@ events pending    how many events stopped runs sent without learning Braze's ans
 events release    forget them, so the next send sends them again: check in Braze first
                   (a user's events: Braze's user export), as those that did arrive will be
                   duplicated; Braze has no idempotency key to prevent it
+events prune      forget events sent more than N days ago, so the ledger stops growing; a Look
+                  that still returns such an event would send it again, so N must exceed the
+                  longest look-back window of the Looks sent with the action
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 import typer
@@ -56,3 +60,38 @@ def release(
             )
         released = events.release_unknown(store)
     typer.echo(f"{released:,} held events released: the next send of their Looks sends them.")
+
+
+@app.command("prune")
+def prune(
+    older_than: Annotated[
+        int,
+        typer.Option(
+            "--older-than",
+            min=1,
+            metavar="DAYS",
+            help="Forget events Braze accepted more than DAYS days ago.",
+        ),
+    ],
+    state: State = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Forget events sent long ago, so the ledger does not grow for ever. A Look that still
+    returns one of them sends it again: DAYS must exceed every such Look's look-back window."""
+    from looker_braze.state import events
+    from looker_braze.state.models import utc_now
+
+    before = utc_now() - timedelta(days=older_than)
+    with _store(state) as store:
+        count = events.sent_before(store, before)
+        if count and not yes:
+            typer.confirm(
+                f"Forget {count:,} events sent before {before:%Y-%m-%d %H:%M} UTC? A Look that "
+                "still returns one of them will send it to Braze again.",
+                abort=True,
+            )
+        forgotten = events.prune_sent(store, before)
+    typer.echo(
+        f"{forgotten:,} events sent before {before:%Y-%m-%d %H:%M} UTC forgotten; events of "
+        "unknown outcome are kept whatever their age."
+    )

@@ -9,6 +9,9 @@ currency and quantity: actions/braze/events/keys.py) is recorded before its requ
     mark_sent    Braze accepted them: "sent", for good
     release      Braze certainly did not keep them (rejected, refused, never sent): forgotten,
                  so a later run may send them again
+    prune_sent   keys sent before a date: forgotten, so the ledger does not grow for ever; a
+                 Look that still holds such an event would send it again (the caller chooses a
+                 date older than any Look's window)
 A key left "pending" is an event whose request may or may not have reached Braze (a timeout, a
 dropped connection, a hub stopped mid-request): it is never sent again blindly. ``reserve`` with
 ``take_unknown`` (the form's "Resend unknown" answer) takes over the pending keys of runs that
@@ -35,6 +38,7 @@ _KEYS = {
     "sqlite": "IN (SELECT value FROM json_each(?))",
     "postgresql": "= ANY(ARRAY(SELECT json_array_elements_text(%s::json)))",
 }
+_SENT_BEFORE = "status = 'sent' AND updated_at < {p}"
 _NOT_RUNNING = "(run_id IS NULL OR run_id NOT IN (SELECT id FROM runs WHERE status = 'running'))"
 
 
@@ -68,6 +72,8 @@ def _sql(dialect: str) -> dict[str, str]:
             WHERE workspace_id = {p} AND status = 'pending' AND event_key {keys}""",
         "release_unknown": f"DELETE FROM sent_events WHERE status = 'pending' AND {_NOT_RUNNING}",
         "pending": f"SELECT count(*) FROM sent_events WHERE status = 'pending' AND {_NOT_RUNNING}",
+        "sent_before": f"SELECT count(*) FROM sent_events WHERE {_SENT_BEFORE.format(p=p)}",
+        "prune_sent": f"DELETE FROM sent_events WHERE {_SENT_BEFORE.format(p=p)}",
     }
 
 
@@ -82,8 +88,7 @@ class Reservation(NamedTuple):
 
 
 def _now(store: StateStore) -> datetime | str:
-    now = utc_now()
-    return now.isoformat(timespec="microseconds") if store.dialect == "sqlite" else now
+    return _at(store, utc_now())
 
 
 def _json(keys: Sequence[str]) -> str:
@@ -157,3 +162,21 @@ def release_unknown(store: StateStore) -> int:
     Braze that they did not arrive): the next run sends them. How many."""
     with store.transaction("release events of unknown outcome") as conn:
         return conn.execute(_SQL[store.dialect]["release_unknown"]).rowcount
+
+
+def sent_before(store: StateStore, before: datetime) -> int:
+    """How many events Braze accepted before ``before`` (UTC), every workspace."""
+    with store.transaction("count events sent before a date") as conn:
+        return conn.execute(_SQL[store.dialect]["sent_before"], (_at(store, before),)).fetchone()[0]
+
+
+def prune_sent(store: StateStore, before: datetime) -> int:
+    """Forget the events Braze accepted before ``before`` (UTC), every workspace; pending keys
+    stay whatever their age (their outcome is still unknown). How many."""
+    with store.transaction("forget events sent before a date") as conn:
+        return conn.execute(_SQL[store.dialect]["prune_sent"], (_at(store, before),)).rowcount
+
+
+def _at(store: StateStore, moment: datetime) -> datetime | str:
+    # SQLite keeps updated_at as ISO text (as _now writes it), which compares in time order.
+    return moment.isoformat(timespec="microseconds") if store.dialect == "sqlite" else moment

@@ -1,8 +1,10 @@
 """The closed loop with a known truth: an audience recorded by the state store and exported to
 the warehouse; Currents generated with a planted response for its members (their emails are
-opened `open_lift` more often after they joined); loaded into the same warehouse. The models
-recover the planted lift against outsiders and against the members before they joined, on
-DuckDB and PostgreSQL. Alias audiences say they cannot be joined."""
+opened `open_lift` more often after they joined; each week after joining they make a Canvas
+conversion with probability `conversion_lift` and unsubscribe with probability
+`unsubscribe_lift`, on top of everyone's conversions and unsubscribes); loaded into the same
+warehouse. The models recover the planted lifts against outsiders and against the members
+before they joined, on DuckDB and PostgreSQL. Alias audiences say they cannot be joined."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from looker_braze.state import Sent, open_store
 
 WORKSPACE = "https://rest.iad-01.braze.com#0123456789abcdef"
 LABEL, LIFT, OPEN_RATE = "churn risk", 0.2, 0.35
+CONVERSION_LIFT, UNSUBSCRIBE_LIFT = 0.3, 0.15  # per member-week after joining
 USERS = 2000
 MEMBERS = [f"user-{n:08d}" for n in range(0, USERS, 2)]  # every other generated user
 
@@ -51,7 +54,7 @@ def test_the_planted_lift_is_recovered(tmp_path, warehouse_url):
     _record_audience(state_url)  # the members join now
     with open_store(state_url) as store, connect(warehouse_url) as warehouse:
         export_membership(store, warehouse)
-        plant = plant_from_warehouse(warehouse, LABEL, LIFT)
+        plant = plant_from_warehouse(warehouse, LABEL, LIFT, CONVERSION_LIFT, UNSUBSCRIBE_LIFT)
     assert len(plant.joined) == len(MEMBERS)
     # Four weeks of Currents around the join: two before it, two after.
     start = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=14)
@@ -80,3 +83,24 @@ def test_the_planted_lift_is_recovered(tmp_path, warehouse_url):
     alias = summary["by alias"]
     assert "cannot be joined" in alias["note"] and alias["spells_in_currents"] == 0
     assert alias["engagement_rate_after"] is None  # not a zero
+    _planted_weekly_rates_are_recovered(churn, [w for w in weeks if w["audience"] == LABEL])
+
+
+def _planted_weekly_rates_are_recovered(churn: dict, weeks: list[dict]) -> None:
+    """A member-week after joining converts (unsubscribes) at everyone's weekly rate b plus the
+    planted lift on the rest: b + lift * (1 - b); outsiders, and the members before joining, at
+    b. Outsiders are measured over the same calendar weeks, so they give b."""
+    n_after = sum(w["members"] for w in weeks if w["week_since_joining"] >= 0)
+    n_before = sum(w["members"] for w in weeks if w["week_since_joining"] < 0)
+    assert n_after >= len(MEMBERS) and n_before >= len(MEMBERS)  # whole weeks on both sides
+    for figure, lift in (("converted", CONVERSION_LIFT), ("unsubscribed", UNSUBSCRIBE_LIFT)):
+        after, before = churn[f"{figure}_of_members_after"], churn[f"{figure}_of_members_before"]
+        base = float(churn[f"outsider_{figure}_of_members"])
+        expected = base + lift * (1 - base)
+        assert abs(after - expected) <= _bound(expected, n_after), figure
+        assert abs(before - base) <= _bound(base, n_before) + _bound(base, n_after), figure
+        assert abs(float(churn[f"{figure}_lift_over_outsiders"]) - lift * (1 - base)) <= _bound(
+            expected, n_after
+        ), figure
+    for w in weeks:
+        assert 0 <= w["members_engaged"] <= w["members_reached"] <= w["members"]

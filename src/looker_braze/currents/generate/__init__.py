@@ -25,6 +25,7 @@ from looker_braze.currents.generate.email import email_events
 from looker_braze.currents.generate.events import EventMaker
 from looker_braze.currents.generate.journeys import journey_events
 from looker_braze.currents.generate.push import card_and_webhook_events, push_events
+from looker_braze.currents.generate.response import response_events
 from looker_braze.currents.generate.sessions import session_events
 from looker_braze.currents.generate.surfaces import surface_events
 from looker_braze.currents.generate.timeline import window
@@ -105,6 +106,7 @@ def _generate_chunk(config: GeneratorConfig, root: Path, chunk: int, first: int)
     surface_events(maker, config, users, span, rng, apps)
     journey_events(maker, config, users, span, rng)
     account_events(maker, config, users, span, rng, apps)
+    response_events(maker, config, users, span)  # a planted audience's; its own random stream
     writer = Writer(root, config, span.start)
     for frame in maker.frames:
         writer.write(frame, rng, chunk)

@@ -1,6 +1,7 @@
 """Plant a Looker audience's response in generated Currents: read the audience's members (and
 when each joined) from the membership table `looker-braze audiences export` wrote, so the
-generator's users who are members engage more after joining (config.AudiencePlant)."""
+generator's users who are members engage, convert and unsubscribe more after joining
+(config.AudiencePlant)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,13 @@ from looker_braze.currents.warehouse import Warehouse, q
 from looker_braze.errors import FailRun
 
 
-def plant_from_warehouse(warehouse: Warehouse, label: str, open_lift: float) -> AudiencePlant:
+def plant_from_warehouse(
+    warehouse: Warehouse,
+    label: str,
+    open_lift: float,
+    conversion_lift: float = 0.0,
+    unsubscribe_lift: float = 0.0,
+) -> AudiencePlant:
     """The external_id members of audience ``label`` and their first join (a member who left
     and came back is planted from the first join: the generator has one join per user)."""
     if MEMBERSHIP not in warehouse.tables():
@@ -29,5 +36,9 @@ def plant_from_warehouse(warehouse: Warehouse, label: str, open_lift: float) -> 
     if not rows:
         raise FailRun(f"audience {label!r} has no external_id members in {MEMBERSHIP}")
     return AudiencePlant(
-        label=label, joined={member: int(t) for member, t in rows}, open_lift=open_lift
+        label=label,
+        joined={member: int(t) for member, t in rows},
+        open_lift=open_lift,
+        conversion_lift=conversion_lift,
+        unsubscribe_lift=unsubscribe_lift,
     )

@@ -1,6 +1,6 @@
-"""Audience response on every channel, on hand-made Currents whose counts are worked out on paper
-(DuckDB and PostgreSQL alike), and a property over random small worlds (DuckDB): no rate passes 100% and
-members_engaged <= members_reached <= members, week by week.
+"""Audience response on every channel, on hand-made Currents whose counts are worked out on
+paper (DuckDB and PostgreSQL alike), and a property over random small worlds (DuckDB): no rate
+passes 100% and members_engaged <= members_reached <= members, week by week.
 
 The paper world: audience "vip" (external ids m1, m2, m3) joins on Thursday 2024-01-11 00:00 UTC,
 the start of a calendar week (epoch weeks start on Thursdays), so week 0 of every member is one
@@ -31,7 +31,11 @@ from tests.currents.test_models_support import create_tables, epoch, message
 WORKSPACE = "https://rest.iad-01.braze.com#0123456789abcdef"
 JOINED, LEFT = epoch("2024-01-11 00:00"), epoch("2024-01-14 00:00")
 DAY = 86_400
-EMAIL, PUSH, SMS = "users.messages.email.", "users.messages.pushnotification.", "users.messages.sms."
+EMAIL, PUSH, SMS = (
+    "users.messages.email.",
+    "users.messages.pushnotification.",
+    "users.messages.sms.",
+)
 IN_APP, WEBHOOK = "users.messages.inappmessage.", "users.messages.webhook."
 CANVAS_CONVERSION, CAMPAIGN_CONVERSION = "users.canvas.Conversion", "users.campaigns.Conversion"
 GLOBAL = "users.behaviors.subscription.GlobalStateChange"
@@ -101,14 +105,18 @@ def export_audience(warehouse, label: str, members: list[str], leaving: dict[str
     ``leaving`` leaving at their time, and export the history into ``warehouse``."""
     with tempfile.TemporaryDirectory() as folder, open_store(f"sqlite:///{folder}/s.db") as store:
         audience = store.audience_id(WORKSPACE, "looker_export", label)
-        store.record_sent(audience, WORKSPACE, [Sent(f"external_id:{m}", flagged=True) for m in members])
+        store.record_sent(
+            audience, WORKSPACE, [Sent(f"external_id:{m}", flagged=True) for m in members]
+        )
         for member, at in leaving.items():
             store.remove_members(audience, [f"external_id:{member}"])
             store._conn.execute(
                 "UPDATE audience_changes SET at_ms = ? WHERE joined = 0 AND member = ?",
                 (at * 1000, f"external_id:{member}"),
             )
-        store._conn.execute("UPDATE audience_changes SET at_ms = ? WHERE joined = 1", (JOINED * 1000,))
+        store._conn.execute(
+            "UPDATE audience_changes SET at_ms = ? WHERE joined = 1", (JOINED * 1000,)
+        )
         export_membership(store, warehouse)
 
 
@@ -116,7 +124,9 @@ def test_every_channel_counts_on_paper(warehouse_url):
     with connect(warehouse_url) as warehouse:
         create_tables(warehouse, paper_world())
         export_audience(warehouse, "vip", ["m1", "m2", "m3"], {"m3": LEFT})
-        weeks = {w["week_since_joining"]: w for w in run(warehouse, "audience_engagement").records()}
+        weeks = {
+            w["week_since_joining"]: w for w in run(warehouse, "audience_engagement").records()
+        }
         [vip] = run(warehouse, "audience_summary").records()
     assert sorted(weeks) == [-1, 0]  # week 1 is not covered whole; m3's late push is not theirs
     before, after = weeks[-1], weeks[0]

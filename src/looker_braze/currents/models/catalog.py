@@ -464,8 +464,7 @@ _MODELS = (
     Query(
         "audience_summary",
         "audience_summary",
-        "Looker audiences: members, and their rates before and after joining, against "
-        "outsiders",
+        "Looker audiences: members, and their rates before and after joining, against outsiders",
     ),
 )
 

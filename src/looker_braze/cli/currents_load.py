@@ -38,6 +38,16 @@ def generate_command(
     plant_lift: Annotated[
         float, typer.Option(min=0.0, max=1.0, help="Added to members' email open rate.")
     ] = 0.2,
+    plant_conversion_lift: Annotated[
+        float,
+        typer.Option(
+            min=0.0, max=1.0, help="P(a member makes a planted Canvas conversion) per week."
+        ),
+    ] = 0.0,
+    plant_unsubscribe_lift: Annotated[
+        float,
+        typer.Option(min=0.0, max=1.0, help="P(a member unsubscribes from email) per week."),
+    ] = 0.0,
 ) -> None:
     """Write synthetic Braze Currents with known rates, laid out as Braze writes them."""
     from pydantic import ValidationError
@@ -50,7 +60,8 @@ def generate_command(
         {k: v for k, v in {"users": users, "days": days, "seed": seed}.items() if v is not None}
     )
     if plant_audience:
-        settings["audience"] = _plant(plant_audience, plant_from, plant_lift)
+        lifts = (plant_lift, plant_conversion_lift, plant_unsubscribe_lift)
+        settings["audience"] = _plant(plant_audience, plant_from, *lifts)
     try:
         summary = generate(out, settings, workers=workers)
     except ValidationError as exc:
@@ -62,7 +73,7 @@ def generate_command(
     )
 
 
-def _plant(label: str, warehouse_url: str | None, lift: float) -> dict:
+def _plant(label: str, warehouse_url: str | None, *lifts: float) -> dict:
     from looker_braze.currents.generate.audience import plant_from_warehouse
     from looker_braze.currents.warehouse import connect
     from looker_braze.errors import ConfigError
@@ -70,7 +81,7 @@ def _plant(label: str, warehouse_url: str | None, lift: float) -> dict:
     if not warehouse_url:
         raise ConfigError(["--plant-audience needs --plant-from: the warehouse it was exported to"])
     with connect(warehouse_url) as warehouse:
-        return plant_from_warehouse(warehouse, label, lift).model_dump()
+        return plant_from_warehouse(warehouse, label, *lifts).model_dump()
 
 
 def _settings(path: Path | None) -> dict:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from looker_braze.currents.dashboards.spec import Dashboard, Field, Looker, Tile
 from looker_braze.currents.lookml.audiences import ENGAGEMENT_VIEW as V
+from looker_braze.currents.lookml.audiences import WEEKLY
 from looker_braze.currents.lookml.explores import ENGAGEMENT_MODEL
 
 NO_JOIN = (
@@ -19,9 +20,20 @@ def _m(name: str) -> tuple[str, ...]:
     return (f"{V}.{name}",)
 
 
+# How each weekly figure is titled, with its base.
+_TITLES = {
+    "reached": "Reached (of members)",
+    "delivered": "Delivered (of reached)",
+    "engaged": "Engaged (of reached)",
+    "converted": "Converted (of members)",
+    "unsubscribed": "Unsubscribed (of members)",
+}
+AFTER = {f"{V}.week_since_joining": ">=0"}
+
+
 def _audiences() -> Tile:
     return Tile(
-        "Audiences: Engagement Before and After Joining",
+        "Audiences: Engagement per Delivery Before and After Joining",
         "audience_summary",
         "table",
         (
@@ -52,11 +64,43 @@ def _audiences() -> Tile:
             "looker_grid",
             24,
             6,
-            filters={f"{V}.week_since_joining": ">=0"},
+            filters=AFTER,
             sorts=(f"{V}.audience",),
         ),
-        note="Engagement: a person's open or click of an email, an open of a push, as the "
-        "channels' attribution decides. " + NO_JOIN,
+        note="Email and push, whose opens and clicks are attributed to a delivery. Engagement: "
+        "a person's open or click of an email, an open of a push. " + NO_JOIN,
+        wide=True,
+    )
+
+
+def _every_channel() -> Tile:
+    fields = [Field("Audience", "audience", "text", _m("audience"))]
+    for figure, _count, rate, _base, _what in WEEKLY:
+        title = _TITLES[figure]
+        fields += [
+            Field(f"{title}, after joining", f"{rate}_after", "pct", _m(rate)),
+            Field(
+                f"Lift over outsiders: {figure}",
+                f"{figure}_lift_over_outsiders",
+                "pct",
+                _m(f"{figure}_lift_over_outsiders"),
+            ),
+            Field(f"Lift over before joining: {figure}", f"{figure}_lift_over_before", "pct"),
+        ]
+    return Tile(
+        "Audiences: Every Channel, Week by Week",
+        "audience_summary",
+        "table",
+        tuple(fields),
+        Looker(V, "looker_grid", 24, 6, filters=AFTER, sorts=(f"{V}.audience",)),
+        note="Rates per member-week (whole weeks the loaded Currents cover): reached by any "
+        "message on any channel, of members; delivered (each channel's delivery: email "
+        "Delivery, push not bounced, SMS/WhatsApp/RCS Delivery, LINE send, in-app message and "
+        "banner impression, content card send) and engaged (a person's open, click, read or "
+        "reply), of members reached; converted (campaign or Canvas conversion) and "
+        "unsubscribed (global or subscription group), of members. Lifts: the members' rate "
+        "after joining minus outsiders' over the same calendar weeks, and minus their own "
+        "before joining.",
         wide=True,
     )
 
@@ -69,8 +113,16 @@ def _weeks() -> Tile:
         (
             Field("Audience", "audience", "text", _m("audience")),
             Field("Week since joining", "week_since_joining", "int", _m("week_since_joining")),
-            Field("Members reached", "members_reached", "int", _m("members_reached")),
-            Field("Deliveries", "deliveries", "int", _m("deliveries")),
+            Field("Members", "members", "int", _m("members")),
+            *(
+                Field(_TITLES[figure], rate, "pct", _m(rate))
+                for figure, _count, rate, _base, _what in WEEKLY
+            ),
+            *(
+                Field(f"Outsiders: {figure}", f"outsider_{rate}", "pct", _m(f"outsider_{rate}"))
+                for figure, _count, rate, _base, _what in WEEKLY
+            ),
+            Field("Deliveries (email, push)", "deliveries", "int", _m("deliveries")),
             Field(
                 "Engagement rate (of deliveries)", "engagement_rate", "pct", _m("engagement_rate")
             ),
@@ -83,7 +135,9 @@ def _weeks() -> Tile:
             Field("Lift", "lift", "pct", _m("lift")),
         ),
         Looker(V, "looker_grid", 24, 10, sorts=(f"{V}.audience", f"{V}.week_since_joining")),
-        note="Negative weeks are before the member joined: the members' own baseline.",
+        note="Negative weeks are before the member joined: the members' own baseline. Members "
+        "are counted in the weeks the loaded Currents cover whole (0 elsewhere); outsiders' "
+        "rates are empty where a week reaches outside the data.",
         wide=True,
     )
 
@@ -92,8 +146,9 @@ def audience_response() -> Dashboard:
     return Dashboard(
         "audience_response",
         "Looker Audience Response",
-        "How each Looker audience sent to Braze responded: engagement after joining against "
-        "users never in it and against the members before they joined.",
+        "How each Looker audience sent to Braze responded on every channel (reached, "
+        "delivered, engaged, converted, unsubscribed) after joining, against users never in "
+        "it and against the members before they joined.",
         ENGAGEMENT_MODEL,
-        (_audiences(), _weeks()),
+        (_every_channel(), _audiences(), _weeks()),
     )

@@ -33,6 +33,7 @@ from looker_braze.currents.generate.reach import (
     read_overview_truth,
     write_overview_truth,
 )
+from looker_braze.currents.generate.response import response_events
 from looker_braze.currents.generate.sessions import session_events
 from looker_braze.currents.generate.surfaces import surface_events
 from looker_braze.currents.generate.timeline import window
@@ -123,6 +124,7 @@ def _generate_chunk(config: GeneratorConfig, root: Path, chunk: int, first: int)
     surface_events(maker, config, users, span, rng, apps)
     journey_events(maker, config, users, span, rng)
     account_events(maker, config, users, span, rng, apps)
+    response_events(maker, config, users, span)  # a planted audience's; its own random stream
     writer = Writer(root, config, span.start)
     versions = [writer.write(frame, rng, chunk) for frame in maker.frames]
     return writer.tally, overview_counts(maker.frames, versions, config.timezone)

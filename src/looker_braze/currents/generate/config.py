@@ -295,14 +295,20 @@ class RetentionConfig(_Strict):
 class AudiencePlant(_Strict):
     """A Looker audience's planted response (the closed loop): after a member joined, each email
     delivered to them is engaged with (a person's open) ``open_lift`` more often than the email
-    open rate; before joining, and for everyone else, at the open rate. Members are generated
-    users named by external id or phone number (the simulator's and the generator's users share
-    them: ``user-00000042``, ``+15550000042``), with the epoch second each joined, as the
-    audience export has them."""
+    open rate; before joining, and for everyone else, at the open rate. In each week (7 days
+    from the join) after joining, a member also makes a Canvas conversion with probability
+    ``conversion_lift`` and unsubscribes from email (a global state change) with probability
+    ``unsubscribe_lift``, on top of the conversions and unsubscribes everyone has (so a member's
+    weekly rate is ``b + lift * (1 - b)`` for everyone's weekly rate ``b``). Members are generated
+    users named by any identifier but an alias (the simulator's and the generator's users share
+    them: ``user-00000042``, ``user42@example.com``, ``+15550000042``, the Braze id), with the
+    epoch second each joined, as the audience export has them."""
 
     label: str
     joined: dict[str, int]  # external_id or E.164 phone -> joined_time (UTC epoch seconds)
     open_lift: float = Field(0.2, ge=0.0, le=1.0)
+    conversion_lift: float = Field(0.0, ge=0.0, le=1.0)  # P(planted conversion | member-week)
+    unsubscribe_lift: float = Field(0.0, ge=0.0, le=1.0)  # P(planted unsubscribe | member-week)
 
 
 class GeneratorConfig(_Strict):

@@ -98,14 +98,7 @@ def _planted_lift(config, users, who, delivery_time) -> np.ndarray | None:
     plant = config.audience
     if plant is None:
         return None
-    joined = np.array(
-        [
-            min(plant.joined.get(e, np.inf), plant.joined.get(p, np.inf))
-            for e, p in zip(users.external_id, users.phone, strict=True)
-        ],
-        dtype=float,
-    )
-    return np.where(delivery_time >= joined[who], plant.open_lift, 0.0)
+    return np.where(delivery_time >= users.join_times(plant.joined)[who], plant.open_lift, 0.0)
 
 
 def _engagement(maker, rng, base, delivery_time, delivered, rates, lift=None) -> None:

@@ -51,6 +51,16 @@ class Users:
     def __len__(self) -> int:
         return len(self.number)
 
+    def join_times(self, joined: dict[str, int]) -> np.ndarray:
+        """Each user's earliest time in ``joined`` (identifier -> epoch second, an audience
+        export's members), found by any of their identifiers (alias aside: the generator has
+        none); infinity for a user who is not there."""
+        kinds = (self.external_id, self.email, self.phone, self.braze_id)
+        return np.array(
+            [min(joined.get(name, np.inf) for name in names) for names in zip(*kinds, strict=True)],
+            dtype=float,
+        )
+
     def column(self, name: str, who: np.ndarray) -> Coded:
         """A per-user string column for the events of users ``who``."""
         return Coded.of(who, getattr(self, name))

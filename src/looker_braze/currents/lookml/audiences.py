@@ -1,17 +1,35 @@
 """The closed loop in Looker: the audience membership table looker-braze exports (a view of its
 own, as each Currents table has), and a view over the `audience_engagement` model as a derived
 table, whose measures re-aggregate the model's per-audience, per-week rows the way the model's
-summary does (rates from summed counts; outsiders' rate weighted by the members' deliveries)."""
+summary does (rates from summed counts; outsiders' rates weighted by the members' base: their
+deliveries for the engagement rate, member-weeks or reached member-weeks for the weekly rates).
+"""
 
 from __future__ import annotations
 
-from looker_braze.currents.lookml.sqltext import LiquidBinder, column, derived_sql, table
+from looker_braze.currents.lookml.sqltext import OuterFilters, column, derived_sql, table
 from looker_braze.currents.lookml.views import rate
 from looker_braze.currents.membership import FIELDS, MEMBERSHIP
 
 MEMBERSHIP_VIEW = MEMBERSHIP.lower()
 ENGAGEMENT_VIEW = "audience_engagement"
 PERCENT = {"value_format_name": "percent_2"}
+# The weekly figures of every channel, as audience_engagement names them: (figure, count
+# column, rate column, base column, what a member-week counted has).
+WEEKLY = (
+    ("reached", "members_reached", "reached_of_members", "members", "any message, any channel"),
+    ("delivered", "members_delivered", "delivered_of_reached", "members_reached", "a delivery"),
+    ("engaged", "members_engaged", "engaged_of_reached", "members_reached", "an engagement"),
+    ("converted", "members_converted", "converted_of_members", "members", "a conversion"),
+    (
+        "unsubscribed",
+        "members_unsubscribed",
+        "unsubscribed_of_members",
+        "members",
+        "an unsubscribe",
+    ),
+)
+_BASES = {"members": "member-weeks", "members_reached": "reached member-weeks"}
 _MACHINE_EVENTS = {
     "name": "machine_events",
     "type": "string",
@@ -54,8 +72,61 @@ def _number(name: str, sql: str, description: str) -> dict:
     return {"name": name, "type": "number", "sql": sql, "description": description, **PERCENT}
 
 
+def _outsider(figure: str, rate_column: str, base: str, d: str) -> list[dict]:
+    """Outsiders' ``rate_column`` over the audience's rows, weighted by the members' base in
+    each row (rows without outsiders to compare with left out), and the members' lift over it."""
+    name, outsider, weight = (
+        f"outsider_{rate_column}",
+        column(f"outsider_{rate_column}", d),
+        column(base, d),
+    )
+    return [
+        {
+            "name": f"{name}_expected",
+            "type": "sum",
+            "sql": f"{outsider} * {weight}",
+            "hidden": "yes",
+            "description": "The members' count had they done as outsiders did",
+        },
+        {
+            "name": f"{name}_matched",
+            "type": "sum",
+            "sql": f"CASE WHEN {outsider} IS NOT NULL THEN {weight} END",
+            "hidden": "yes",
+            "description": f"The members' {_BASES[base]} with outsiders to compare with",
+        },
+        _number(
+            name,
+            rate(f"${{{name}_expected}}", f"${{{name}_matched}}"),
+            f"Users never in the audience, same calendar weeks, weighted as {_BASES[base]}",
+        ),
+        _number(
+            f"{figure}_lift_over_outsiders",
+            f"${{{rate_column}}} - ${{{name}}}",
+            "Members' rate minus outsiders'",
+        ),
+    ]
+
+
+def _weekly_measures(d: str) -> list[dict]:
+    measures = [_sum("members", column("members", d), "Member-weeks (members in each week)")]
+    for figure, count, rate_column, base, what in WEEKLY:
+        measures += [
+            _sum(count, column(count, d), f"Member-weeks with {what}"),
+            _number(
+                rate_column,
+                rate(f"${{{count}}}", f"${{{base}}}"),
+                f"Member-weeks with {what}, over {_BASES[base]}",
+            ),
+            *_outsider(figure, rate_column, base, d),
+        ]
+    return measures
+
+
 def audience_engagement_view(d: str) -> dict:
-    binder = LiquidBinder({"machine_events": "machine_events"})
+    # Only machine_events reaches the model; the campaign and channel filters of the channels'
+    # own models are not this view's (as in the cross-channel overview).
+    binder = OuterFilters({"machine_events": "machine_events"})
     deliveries, outsider = column("deliveries", d), column("outsider_engagement_rate", d)
     key = " || '|' || ".join(
         f"COALESCE(CAST({column(c, d)} AS VARCHAR), '')"
@@ -85,7 +156,6 @@ def audience_engagement_view(d: str) -> dict:
         "measures": [
             _sum("deliveries", deliveries, "Messages delivered to members, any channel"),
             _sum("engaged_deliveries", column("engaged_deliveries", d), "Of them, engaged with"),
-            _sum("members_reached", column("members_reached", d), "Members delivered to, per week"),
             _number(
                 "engagement_rate",
                 rate("${engaged_deliveries}", "${deliveries}"),
@@ -115,6 +185,7 @@ def audience_engagement_view(d: str) -> dict:
                 "${engagement_rate} - ${outsider_engagement_rate}",
                 "Members' engagement rate minus outsiders'",
             ),
+            *_weekly_measures(d),
         ],
     }
 

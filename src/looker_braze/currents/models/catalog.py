@@ -186,9 +186,15 @@ _INTERMEDIATE = (
     ),
     Query("webhook_messages", "webhook_messages", "Webhook measures per message"),
     Query("channel_activity", "channel_activity", "Every channel: who was reached, who engaged"),
-    Query("audience_deliveries", "audience_deliveries", "Deliveries on every channel, engagement"),
+    Query("audience_deliveries", "audience_deliveries", "Email and push deliveries, engagement"),
+    Query("currents_users", "currents_users", "Every user Currents know, with external id, email"),
     Query("user_phones", "user_phones", "Phone numbers SMS, WhatsApp and RCS events name, user"),
     Query("audience_members", "audience_members", "Audience spells resolved to Braze users"),
+    Query(
+        "audience_activity",
+        "audience_activity",
+        "Every user's reaches, deliveries, engagement, conversions, unsubscribes",
+    ),
 )
 
 _FRAGMENTS = (*_STAGING, *(replace(q, layer=INTERMEDIATE) for q in _INTERMEDIATE))
@@ -453,12 +459,13 @@ _MODELS = (
     Query(
         "audience_engagement",
         "audience_engagement",
-        "Looker audiences: engagement by week since joining, against outsiders",
+        "Looker audiences by week since joining: members reached, delivered, engaged, "
+        "converted, unsubscribed; engagement per delivery; against outsiders",
     ),
     Query(
         "audience_summary",
         "audience_summary",
-        "Looker audiences: members, and engagement before and after joining",
+        "Looker audiences: members, and their rates before and after joining, against outsiders",
     ),
 )
 

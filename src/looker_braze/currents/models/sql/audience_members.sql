@@ -3,10 +3,9 @@
 -- (case-insensitive), phone audiences on the number an SMS, WhatsApp or RCS event names
 -- (user_phones: both sides E.164). Alias audiences are not resolved (Currents carries no
 -- alias): audience_summary says so rather than showing zeros.
+-- Known users: anyone on any channel's events, conversions or subscription changes.
 WITH known_user AS (
-  SELECT DISTINCT user_id, external_user_id, email_address
-  FROM audience_deliveries
-  WHERE user_id IS NOT NULL
+  SELECT user_id, external_user_id, email_address FROM currents_users
 )
 SELECT DISTINCT
   s.spell_id, s.workspace, s.array_attribute, s.audience, s.identifier_kind, s.joined_time,

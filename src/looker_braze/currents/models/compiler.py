@@ -98,6 +98,33 @@ def fragments_of(name: str) -> tuple[str, ...]:
     return tuple(n for n in names if n in FRAGMENTS and n != name)
 
 
+def reads(name: str, materialized: Iterable[str]) -> frozenset[str]:
+    """The fragments of ``materialized`` that ``name`` still reads once they are tables: those
+    its own SQL, or a fragment it inlines, names (not those only another of them reads)."""
+    return _reads_of(name, frozenset(materialized))
+
+
+@cache
+def _reads_of(name: str, materialized: frozenset[str]) -> frozenset[str]:
+    body, ctes = _dependencies(name)
+    needed = set(body)
+    for alias, its_reads in reversed(ctes):  # dependencies come first, so walk back
+        if alias in needed and alias not in materialized:
+            needed |= its_reads
+    return frozenset(needed & materialized)
+
+
+@cache
+def _dependencies(name: str) -> tuple[frozenset[str], tuple[tuple[str, frozenset[str]], ...]]:
+    """What the body of ``name`` reads, and what each of its hoisted CTEs reads (in order)."""
+    tree = _assembled(name)  # read only: not copied
+    clause = tree.args.get("with_")
+    ctes = tuple((c.alias, frozenset(_reads(c.this))) for c in clause.expressions) if clause else ()
+    outside = tree.walk(prune=lambda node: node is clause)
+    body = {t.name for t in outside if isinstance(t, exp.Table) and not t.args.get("db")}
+    return frozenset(body), ctes
+
+
 def _read_materialized(tree: exp.Query, tables: Mapping[str, str]) -> exp.Query:
     """Read the fragments in ``tables`` from those tables; drop the CTEs no longer needed."""
     clause = tree.args.get("with_")
@@ -142,7 +169,7 @@ def compile_expression(sql: str, dialect: str, binder: Binder) -> str:
 @cache
 def placeholders(name: str) -> frozenset[str]:
     """Parameter names the SQL of ``name`` (with its fragments) uses, after macro expansion."""
-    tree = assemble(name)
+    tree = _assembled(name)  # read only: not copied
     found = {p.name for p in tree.find_all(exp.Placeholder)}
     found |= {match_param(call) for call in match_calls(tree)}
     return frozenset(found)

@@ -56,6 +56,7 @@ class Session:
             self.warehouse.dialect,
             ValueBinder(values),
             self.tables,
+            pretty=False,  # only the engine reads it
             materialized=ready,
             unique_ids=self.unique_ids,
         )

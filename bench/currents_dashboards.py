@@ -1,11 +1,12 @@
 """Seconds for the full set of dashboard queries (every tile of every dashboard, as the HTML
 report runs them) on ~10 million Currents events in DuckDB. Target: under 10 s in total.
 
-    .venv/bin/python bench/currents_dashboards.py [--events N] [--runs 2]
+    .venv/bin/python bench/currents_dashboards.py [--events N] [--runs 2] [--out DIR]
 
 Reuses the data set of bench/currents_load.py (bench/out/currents-<N>/, generated once and
 cached, git-ignored) and its DuckDB file bench/out/currents-<N>.duckdb, loading it first if it
-is not there yet. Do not run it while bench/currents_load.py rewrites that file.
+is not there yet; the file is opened read-only. Do not run it while bench/currents_load.py
+rewrites that file. --out: another folder for both (tests/test_bench_smoke.py: a tiny set).
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=10_000_000, help="about this many events")
     parser.add_argument("--runs", type=int, default=2, help="timed runs (the first is cold)")
+    parser.add_argument("--out", type=Path, default=OUT, help="data set folder (bench/out)")
     args = parser.parse_args()
-    database = warehouse_file(args.events)
+    database = warehouse_file(args.events, args.out)
 
     from looker_braze.currents.dashboards import dashboards_of
     from looker_braze.currents.report.queries import dashboard_queries, run_queries
@@ -91,13 +93,13 @@ def report(run: int, timer: QueryTimer, wall: float, cpu: float, events: int, da
     )
 
 
-def warehouse_file(events: int) -> Path:
-    database = OUT / f"currents-{events}.duckdb"
+def warehouse_file(events: int, out: Path = OUT) -> Path:
+    database = out / f"currents-{events}.duckdb"
     if database.exists():
         return database
     from looker_braze.currents.load import load
 
-    source = ensure_data(events)
+    source = ensure_data(events, out)
     began = time.perf_counter()
     report = load(source, database)
     print(

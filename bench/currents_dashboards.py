@@ -88,7 +88,8 @@ def report(run: int, timer: QueryTimer, wall: float, cpu: float, events: int, da
         print(f"    {name}: {seconds:.2f} / {used:.2f}")
     slowest = sorted(timer.cpu.items(), key=lambda item: -item[1])[:8]
     print(
-        "  most CPU (the first user of a shared fragment pays for it): "
+        "  most CPU (the first reader of a shared fragment pays for it, the first query for "
+        "setting up the Session: parsing every model): "
         + ", ".join(f"{key} {value:.2f} s" for key, value in slowest)
     )
 

@@ -140,7 +140,8 @@ def _connect_duckdb(path: str, read_only: bool) -> Warehouse:
     connection.execute("SET TimeZone = 'UTC'")
     if read_only:
         connection.execute(f"SET memory_limit = '{READER_MEMORY_LIMIT}'")
-        connection.execute(f"SET temp_directory = '{_reader_spill()}'")
+        spill = _reader_spill().replace("'", "''")
+        connection.execute(f"SET temp_directory = '{spill}'")
     return Warehouse("duckdb", connection)
 
 
@@ -149,7 +150,7 @@ def _reader_spill() -> str:
     import os
     import tempfile
 
-    return str(Path(tempfile.gettempdir()) / f"looker-braze-duckdb-{os.getpid()}").replace("'", "")
+    return str(Path(tempfile.gettempdir()) / f"looker-braze-duckdb-{os.getpid()}")
 
 
 class MissingSchema(FailRun):

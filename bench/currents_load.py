@@ -86,13 +86,13 @@ def drop_schema(url: str, schema: str) -> None:
         connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
-def ensure_data(events: int) -> Path:
-    """Generate ~``events`` events into bench/out/ unless a complete copy is there."""
+def ensure_data(events: int, out: Path = OUT) -> Path:
+    """Generate ~``events`` events into ``out`` (bench/out/) unless a complete copy is there."""
 
-    folder = OUT / f"currents-{events}"
+    folder = out / f"currents-{events}"
     done = folder / ".complete"
-    OUT.mkdir(parents=True, exist_ok=True)
-    with (OUT / f".currents-{events}.lock").open("w") as lock:
+    out.mkdir(parents=True, exist_ok=True)
+    with (out / f".currents-{events}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # a concurrent run waits instead of rewriting the files
         if not done.exists():
             _generate(folder, events)

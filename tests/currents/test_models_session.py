@@ -32,8 +32,12 @@ def test_session_matches_single_runs_and_cleans_up(world):
     before = world.tables()
     with Session(world, plan) as session:
         together = [session.run(model, given) for model, given in plan]
-        made = dict(session.made)
+        made = list(session.computed)
+        assert not session.made  # each table went with its last planned reader
+        again = session.run(*plan[0])  # unplanned: what it reads is made again
     assert len(made) >= 8  # attributed deliveries, cadence, messages, retention activity, ...
+    assert len(set(made)) == len(made)  # none made twice while the plan ran
+    assert again.rows == together[0].rows
     alone = [run(world, model, given) for model, given in plan]
     assert [r.rows for r in together] == [r.rows for r in alone]
     assert world.tables() == before
@@ -41,3 +45,19 @@ def test_session_matches_single_runs_and_cleans_up(world):
         "SELECT COUNT(*) FROM information_schema.tables WHERE table_name LIKE 'lb\\_%' ESCAPE '\\'"
     )
     assert rows[0][0] == 0
+
+
+def test_a_reader_caps_duckdb_memory_and_spills_away_from_the_file(tmp_path):
+    path = tmp_path / "w.duckdb"
+    with connect(path) as warehouse:
+        create_tables(warehouse, scenario())
+    with connect(path, read_only=True) as reader:
+        _, rows = reader.query(
+            "SELECT current_setting('memory_limit'), current_setting('temp_directory')"
+        )
+    limit, spill = rows[0]
+    assert limit == "488.2 MiB"  # 512 MB
+    assert not spill.startswith(str(tmp_path))  # DuckDB's default: <file>.tmp beside it
+    with connect(path) as writer:  # the loader keeps its own settings
+        _, rows = writer.query("SELECT current_setting('memory_limit')")
+    assert rows[0][0] != limit

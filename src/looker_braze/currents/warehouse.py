@@ -124,6 +124,12 @@ def connect(url: str | Path, *, read_only: bool = False) -> Warehouse:
     return _connect_duckdb(text.removeprefix("duckdb:///").removeprefix("duckdb://"), read_only)
 
 
+# A reader's (report, models) DuckDB buffer cap. By default DuckDB keeps up to 80% of RAM: the
+# 79 dashboard queries on 10M events peaked at 1.3 GB RSS; with this cap 0.85 GB for ~7% more
+# CPU (256 MB: 0.6 GB but +45%). Beyond it DuckDB spills to READER_SPILL, never beside the file.
+READER_MEMORY_LIMIT = "512MB"
+
+
 def _connect_duckdb(path: str, read_only: bool) -> Warehouse:
     import duckdb
 
@@ -132,7 +138,19 @@ def _connect_duckdb(path: str, read_only: bool) -> Warehouse:
     connection = duckdb.connect(path or ":memory:", read_only=read_only)
     # Currents TIME is UTC epoch seconds; DuckDB's to_timestamp is zone-aware, so pin UTC.
     connection.execute("SET TimeZone = 'UTC'")
+    if read_only:
+        connection.execute(f"SET memory_limit = '{READER_MEMORY_LIMIT}'")
+        spill = _reader_spill().replace("'", "''")
+        connection.execute(f"SET temp_directory = '{spill}'")
     return Warehouse("duckdb", connection)
+
+
+def _reader_spill() -> str:
+    """Where a read-only DuckDB spills (its default is ``<file>.tmp`` beside the warehouse)."""
+    import os
+    import tempfile
+
+    return str(Path(tempfile.gettempdir()) / f"looker-braze-duckdb-{os.getpid()}")
 
 
 class MissingSchema(FailRun):

@@ -73,9 +73,7 @@ def compile_sql(
     ``materialized``: fragments already computed into tables (fragment -> table name).
     ``unique_ids``: the raw tables already hold one row per id (our loader's tables), so the
     staging models' deduplication is left out."""
-    tree = assemble(name)
-    if materialized:
-        tree = _read_materialized(tree, materialized)
+    tree = _assemble_reading(name, materialized) if materialized else assemble(name)
     if not ordered and not tree.args.get("limit"):
         tree.set("order", None)
     tree = bind(tree, binder, dialect)
@@ -98,27 +96,65 @@ def fragments_of(name: str) -> tuple[str, ...]:
     return tuple(n for n in names if n in FRAGMENTS and n != name)
 
 
-def _read_materialized(tree: exp.Query, tables: Mapping[str, str]) -> exp.Query:
-    """Read the fragments in ``tables`` from those tables; drop the CTEs no longer needed."""
+def reads(name: str, materialized: Iterable[str]) -> frozenset[str]:
+    """The fragments of ``materialized`` that ``name`` still reads once they are tables: those
+    its own SQL, or a fragment it inlines, names (not those only another of them reads)."""
+    tables = frozenset(materialized)
+    return _needed(name, tables) & tables
+
+
+@cache
+def _needed(name: str, materialized: frozenset[str]) -> frozenset[str]:
+    """Every name the SQL of ``name`` reads once the fragments in ``materialized`` are tables:
+    its body's, then (walking back: dependencies come first) those of each CTE still read."""
+    body, ctes = _dependencies(name)
+    needed = set(body)
+    for alias, its_reads in reversed(ctes):
+        if alias in needed and alias not in materialized:
+            needed |= its_reads
+    return frozenset(needed)
+
+
+@cache
+def _dependencies(name: str) -> tuple[frozenset[str], tuple[tuple[str, frozenset[str]], ...]]:
+    """What the body of ``name`` reads, and what each of its hoisted CTEs reads (in order)."""
+    tree = _assembled(name)  # read only: not copied
     clause = tree.args.get("with_")
-    if not clause:
-        return tree
+    ctes = tuple((c.alias, _reads(c.this)) for c in clause.expressions) if clause else ()
+    return _reads(tree, skip=clause), ctes
+
+
+def _assemble_reading(name: str, tables: Mapping[str, str]) -> exp.Query:
+    """``assemble(name)`` reading the fragments in ``tables`` from those tables: only the CTEs
+    still needed are copied (copying the whole tree cost more than running small queries)."""
+    needed = _needed(name, frozenset(tables))
+    tree = _body(name).copy()
+    clause = _assembled(name).args.get("with_")
+    kept = [
+        cte.copy()
+        for cte in (clause.expressions if clause else ())
+        if cte.alias in needed and cte.alias not in tables
+    ]
+    if kept:
+        tree.set("with_", exp.With(expressions=kept))
     for table in tree.find_all(exp.Table):
         if table.name in tables and not table.args.get("db"):
             _rename_table(table, tables[table.name])
-    body = tree.copy()
-    body.set("with_", None)
-    needed, kept = _reads(body), []
-    for cte in reversed(clause.expressions):  # dependencies come first, so walk back
-        if cte.alias in needed and cte.alias not in tables:
-            needed |= _reads(cte.this)
-            kept.insert(0, cte)
-    tree.set("with_", exp.With(expressions=kept) if kept else None)
     return tree
 
 
-def _reads(tree: exp.Expression) -> set[str]:
-    return {t.name for t in tree.find_all(exp.Table) if not t.args.get("db")}
+@cache
+def _body(name: str) -> exp.Query:
+    """The assembled tree of ``name`` without its WITH (kept unchanged: callers copy it)."""
+    tree = _assembled(name).copy()
+    tree.set("with_", None)
+    return tree
+
+
+def _reads(tree: exp.Expression, skip: exp.Expression | None = None) -> frozenset[str]:
+    """Names of the tables ``tree`` reads (outside ``skip``, a part of it)."""
+    nodes = tree.walk(prune=lambda node: node is skip)
+    return frozenset(t.name for t in nodes if isinstance(t, exp.Table) and not t.args.get("db"))
 
 
 def _rewrite_tables(tree: exp.Expression, table_sql: Callable[[str], str]) -> exp.Expression:
@@ -142,7 +178,7 @@ def compile_expression(sql: str, dialect: str, binder: Binder) -> str:
 @cache
 def placeholders(name: str) -> frozenset[str]:
     """Parameter names the SQL of ``name`` (with its fragments) uses, after macro expansion."""
-    tree = assemble(name)
+    tree = _assembled(name)  # read only: not copied
     found = {p.name for p in tree.find_all(exp.Placeholder)}
     found |= {match_param(call) for call in match_calls(tree)}
     return frozenset(found)

@@ -1,11 +1,12 @@
 """Runs many models on one warehouse, computing each shared fragment once.
 
-A dashboard set runs ~35 models over the same few fragments (attributed deliveries, cadence,
+A dashboard set runs ~80 models over the same few fragments (attributed deliveries, cadence,
 per-message measures, retention activity). A Session is told the plan up front; every
-fragment (with its parameter values) that two or more planned runs read is computed once into a
-temporary table the first time it is needed, and later runs read that table. Temporary tables
-live with the connection, so nothing is written to the warehouse itself (a read-only DuckDB
-file works too).
+fragment (with its parameter values) that two or more planned runs or tables read directly is
+computed once into a temporary table the first time it is needed, and later runs read that
+table. A fragment only one of them reads stays inlined there (a copy would cost, not save), and
+a table is dropped once the last planned reader has run (memory). Temporary tables live with the
+connection, so nothing is written to the warehouse itself (a read-only DuckDB file works too).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 from looker_braze.currents.models.binding import ValueBinder
 from looker_braze.currents.models.catalog import FRAGMENTS, STAGING
-from looker_braze.currents.models.compiler import compile_sql, fragments_of, placeholders
+from looker_braze.currents.models.compiler import compile_sql, fragments_of, placeholders, reads
 from looker_braze.currents.models.runner import (
     ModelResult,
     bound_values,
@@ -28,6 +29,7 @@ from looker_braze.currents.models.runner import (
 from looker_braze.currents.warehouse import Warehouse
 
 Plan = Iterable[tuple[str, Mapping[str, Any]]]
+Key = tuple  # (fragment, its parameter values): one temporary table
 
 
 class Session:
@@ -35,39 +37,47 @@ class Session:
         self.warehouse = warehouse
         self.tables = table_columns(warehouse)
         self.unique_ids = loaded_by_us(warehouse)
-        uses: Counter = Counter()
-        for name, given in plan:
-            values = bound_values(name, given)
-            # staging is a thin view over raw tables: copying it would cost, not save
-            uses.update(_key(f, values) for f in fragments_of(name) if not _staging(f))
-        self.shared = {key for key, count in uses.items() if count > 1}
-        self.made: dict[tuple, str] = {}
+        runs = [(name, bound_values(name, given)) for name, given in plan]
+        self.shared, self._values = _shared(runs)
+        # Planned direct reads of each shared table still to come: at 0 it is dropped.
+        self.pending: Counter = Counter()
+        for name, values in (*runs, *((key[0], self._values[key]) for key in self.shared)):
+            self.pending.update(_key(f, values) for f in self._reads(name, values))
+        self.made: dict[Key, str] = {}
+        self.computed: list[str] = []  # every table made, dropped or not
         if warehouse.dialect == "duckdb":  # row order of the temporary tables does not matter
             warehouse.execute("SET preserve_insertion_order = false")
 
     def run(self, name: str, given: Mapping[str, Any] | None = None) -> ModelResult:
         values = bound_values(name, given)
-        ready = {
-            f: self._table(f, values) for f in fragments_of(name) if _key(f, values) in self.shared
-        }
+        ready = {f: self._table(f, values) for f in self._reads(name, values)}
         sql = compile_sql(
             name,
             self.warehouse.dialect,
             ValueBinder(values),
             self.tables,
+            pretty=False,  # only the engine reads it
             materialized=ready,
             unique_ids=self.unique_ids,
         )
-        return execute(self.warehouse, name, sql)
+        result = execute(self.warehouse, name, sql)
+        self._done_reading(ready, values)
+        return result
+
+    def _reads(self, name: str, values: Mapping[str, Any]) -> frozenset[str]:
+        """The shared fragments ``name`` reads directly (not only through another of them)."""
+        return reads(name, {f for f in fragments_of(name) if _key(f, values) in self.shared})
+
+    def _done_reading(self, fragments: Iterable[str], values: Mapping[str, Any]) -> None:
+        for key in (_key(f, values) for f in fragments):
+            self.pending[key] -= 1
+            if self.pending[key] <= 0 and key in self.made:  # an unplanned run makes it again
+                self.warehouse.drop_temporary(self.made.pop(key))
 
     def _table(self, fragment: str, values: Mapping[str, Any]) -> str:
         key = _key(fragment, values)
         if key not in self.made:
-            inner = {
-                f: self._table(f, values)
-                for f in fragments_of(fragment)
-                if _key(f, values) in self.shared
-            }
+            inner = {f: self._table(f, values) for f in self._reads(fragment, values)}
             sql = compile_sql(
                 fragment,
                 self.warehouse.dialect,
@@ -83,6 +93,8 @@ class Session:
             if self.warehouse.dialect == "postgres":
                 self.warehouse.execute(f'ANALYZE "{name}"')  # no statistics, bad join plans
             self.made[key] = name
+            self.computed.append(name)
+            self._done_reading(inner, values)
         return self.made[key]
 
     def close(self) -> None:
@@ -96,6 +108,31 @@ class Session:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _shared(runs: list[tuple[str, dict]]) -> tuple[set[Key], dict[Key, dict]]:
+    """The fragments (with their values) worth a temporary table, and the values each is
+    computed with: first those two or more runs read, directly or not; then, until none is
+    left, those only one run or other shared table would read directly are inlined again (the
+    campaign audience only the lift counts read: a copy of it would be written and read once)."""
+    uses: Counter = Counter()
+    values_of: dict[Key, dict] = {}
+    for name, values in runs:
+        for fragment in fragments_of(name):
+            if not _staging(fragment):  # a thin view over raw tables: a copy would cost
+                key = _key(fragment, values)
+                uses[key] += 1
+                values_of.setdefault(key, values)
+    shared = {key for key, count in uses.items() if count > 1}
+    while True:
+        readers: Counter = Counter()
+        for name, values in (*runs, *((key[0], values_of[key]) for key in shared)):
+            inner = {f for f in fragments_of(name) if _key(f, values) in shared}
+            readers.update(_key(f, values) for f in reads(name, inner))
+        once = {key for key in shared if readers[key] < 2}
+        if not once:
+            return shared, {key: values_of[key] for key in shared}
+        shared -= once
 
 
 def _key(fragment: str, values: Mapping[str, Any]) -> tuple:

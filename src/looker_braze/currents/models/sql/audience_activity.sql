@@ -12,8 +12,8 @@
 --   bot clicks only with machine_events=include);
 -- 'converted': a campaign conversion (stg_conversions) or a Canvas conversion (stg_canvas);
 -- 'unsubscribed': a global (email, push) or subscription-group change to unsubscribed.
--- Events outside the start_date/end_date range are left out, so the figures (and the weeks
--- audience_engagement counts as covered) follow the range.
+-- Events outside the range of the start and end parameters are left out, so the figures (and
+-- the weeks audience_engagement counts as covered) follow the range.
 WITH events AS (
   SELECT user_id, event_time, CASE WHEN kind = 'sent' THEN 'reached' ELSE kind END AS kind
   FROM channel_activity

@@ -44,6 +44,8 @@ def test_the_demo_loses_nothing(args):
     assert "2,000 members found in Currents" in flat, flat[-2000:]
     lift = re.search(r"([+-]\d+\.\d) points over them", flat)
     assert lift and float(lift.group(1)) > 5, flat[-2000:]
+    converted = re.search(r"users never in it \d+\.\d%: ([+-]\d+\.\d) points\)", flat)
+    assert converted and float(converted.group(1)) > 3, flat[-2000:]  # 10 points planted
     if args:  # Braze failed one request in ten: every one of them was retried
         faults = re.search(r"of which 5xx \(injected faults\)\s*│\s*([\d,]+)", result.stdout)
         assert faults and int(faults.group(1).replace(",", "")) > 0

@@ -1,7 +1,8 @@
 """The closed loop in the demo: a Look of "churn risk" users synced to Braze through the hub;
 the hub's membership history exported to a DuckDB warehouse; Currents generated for those users
-with a planted response (members open emails 20 points more often after joining); loaded; and
-the audience's engagement read back against users never in it. Needs the [currents] extra."""
+with a planted response (members open emails 20 points more often after joining, and each week
+after joining convert a little more often); loaded; and the audience's response read back against
+users never in it. Needs the [currents] extra."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from looker_braze.sim.looker import LookerSender
 AUDIENCE = "churn_risk"
 USERS = 4000  # generated Currents users; every other one is in the audience
 PLANTED_LIFT = 0.2
+PLANTED_CONVERSION_LIFT = 0.1  # a member-week after joining converts this much more often
 
 
 def audience_look(users: range) -> bytes:
@@ -58,7 +60,9 @@ def _respond(folder: Path) -> list[str]:
         connect(db) as warehouse,
     ):
         exported = export_membership(store, warehouse)
-        plant = plant_from_warehouse(warehouse, AUDIENCE, PLANTED_LIFT)
+        plant = plant_from_warehouse(
+            warehouse, AUDIENCE, PLANTED_LIFT, conversion_lift=PLANTED_CONVERSION_LIFT
+        )
     start = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=14)
     config = {"seed": 7, "users": USERS, "days": 28, "start_date": start.isoformat(),
               "audience": plant.model_dump()}  # fmt: skip
@@ -76,6 +80,12 @@ def _respond(folder: Path) -> list[str]:
         f"{_pct(row['engagement_rate_after'])} after, {_pct(row['outsider_engagement_rate'])} "
         f"for users never in it: {_points(row['lift_over_outsiders'])} over them (email and "
         "push deliveries together; the plant is on email).",
+        f"  every channel, a member-week after joining: reached "
+        f"{_pct(row['reached_of_members_after'])}, engaged {_pct(row['engaged_of_reached_after'])}"
+        f" of those reached, converted {_pct(row['converted_of_members_after'])} (before joining "
+        f"{_pct(row['converted_of_members_before'])}, users never in it "
+        f"{_pct(row['outsider_converted_of_members'])}: "
+        f"{_points(row['converted_lift_over_outsiders'])}).",
     ]
 
 

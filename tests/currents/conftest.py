@@ -41,3 +41,30 @@ def currents_duckdb(generated_currents, tmp_path_factory):
     report = load_with_audience(generated_currents[0], path)
     assert report.succeeded and not report.failed, report.failed
     return path
+
+
+@pytest.fixture(scope="module", params=["duckdb", "postgres"])
+def generated_warehouse(request, generated_currents, currents_duckdb):
+    """The generated Currents, loaded: the session's DuckDB file (read-only), then a fresh
+    PostgreSQL schema loaded for this test module and dropped after it."""
+    import uuid
+
+    import psycopg
+
+    from looker_braze.currents.warehouse import connect
+
+    if request.param == "duckdb":
+        with connect(currents_duckdb, read_only=True) as duck:
+            yield duck
+        return
+    postgres_url = request.getfixturevalue("postgres_url")
+    schema = f"t_{request.module.__name__.rsplit('.', 1)[-1][:20]}_{uuid.uuid4().hex[:8]}"
+    url = f"{postgres_url}?schema={schema}"
+    report = load(generated_currents[0], url)
+    assert not report.failed, report.failed
+    try:
+        with connect(url) as pg:
+            yield pg
+    finally:
+        with psycopg.connect(postgres_url, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')

@@ -9,37 +9,19 @@ from __future__ import annotations
 
 import itertools
 import math
-import uuid
 
 import lkml
-import psycopg
 import pytest
 
-from looker_braze.currents.load import load
 from looker_braze.currents.lookml import write_lookml
 from looker_braze.currents.models import run
-from looker_braze.currents.warehouse import connect
 from tests.currents.test_lookml import _looker_would_run
 from tests.currents.test_models_truth import assert_recovers
 
 
-@pytest.fixture(scope="module", params=["duckdb", "postgres"])
-def warehouse(request, generated_currents, currents_duckdb):
-    if request.param == "duckdb":
-        with connect(currents_duckdb, read_only=True) as duck:
-            yield duck
-        return
-    postgres_url = request.getfixturevalue("postgres_url")
-    schema = f"t_journeys_{uuid.uuid4().hex[:8]}"
-    url = f"{postgres_url}?schema={schema}"
-    report = load(generated_currents[0], url)
-    assert not report.failed, report.failed
-    try:
-        with connect(url) as pg:
-            yield pg
-    finally:
-        with psycopg.connect(postgres_url, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+@pytest.fixture(scope="module")
+def warehouse(generated_warehouse):
+    return generated_warehouse
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,8 @@
 --   week before joining), counted only where the loaded Currents cover the whole week: from
 --   the (UTC) midnight before the first message sent to the last message sent (responses
 --   trail the sends by hours or days, so the last event says less about where the data
---   ends). A week the data covers in part would look quiet, a week beyond the data empty. `members_reached`: of them, reached by any message on any channel;
+--   ends). A week the data covers in part would look quiet, a week beyond the data empty.
+--   `members_reached`: of them, reached by any message on any channel;
 --   `members_delivered`, `members_engaged`: of those reached, with a delivery, with a person's
 --   engagement, that week; `members_converted`, `members_unsubscribed`: of the members, with a
 --   campaign or Canvas conversion, with an unsubscribe (global or subscription group).

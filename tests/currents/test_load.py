@@ -362,8 +362,8 @@ def test_load_speed_per_cpu_second_and_memory(generated_currents, tmp_path):
     """bench/currents_load.py measures 10 million events (about 200,000 per CPU-second, peak RSS
     under 1 GB); this checks the same figures on the shared data set, in a fresh process so the
     peak RSS is the load's own. Its files are small (400 events: per-file costs weigh more; about
-    38,000 events per CPU-second measured), so the floor only catches a gross regression such as
-    a Python loop per row."""
+    38,000 events per CPU-second measured; 9,500 on a throttled machine where plain Python ran 3x
+    slower), so the floor only catches a gross regression such as a Python loop per row."""
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")
@@ -374,7 +374,7 @@ def test_load_speed_per_cpu_second_and_memory(generated_currents, tmp_path):
     events, failed, cpu, peak_mb = queue.get(timeout=300)
     child.join()
     assert events > 50_000 and not failed
-    assert events / cpu > 12_000, f"{events / cpu:,.0f} events per CPU-second"
+    assert events / cpu > 5_000, f"{events / cpu:,.0f} events per CPU-second"
     assert peak_mb < 1024, f"peak RSS {peak_mb:,.0f} MB"
 
 
